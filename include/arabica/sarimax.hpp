@@ -1,0 +1,125 @@
+// SARIMAX(p,d,q)(P,D,Q,s) with exogenous regressors: specification, exact
+// maximum-likelihood fit and forecasts. Conventions follow statsmodels'
+// SARIMAX defaults (simple_differencing=False, mle_regression=True,
+// approximate diffuse initialisation, hamilton_representation=False) so that
+// fits are directly comparable with the Python reference.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace arabica {
+
+enum class Trend { none, c, t, ct };
+
+Trend parse_trend(const std::string& text);  // "n"/"none", "c", "t", "ct"
+std::string to_string(Trend trend);
+
+struct SarimaxSpec {
+  int p = 1, d = 1, q = 1;
+  int P = 0, D = 0, Q = 0, s = 0;
+  Trend trend = Trend::none;
+  bool enforce_stationarity = false;
+  bool enforce_invertibility = false;
+
+  /// Parses "p,d,q" (order) and "P,D,Q,s" (seasonal); throws InputError.
+  static SarimaxSpec from_strings(const std::string& order, const std::string& seasonal,
+                                  const std::string& trend);
+  std::string describe() const;  // e.g. "SARIMAX(1,1,1)(0,0,0,0) trend=n"
+
+  int k_trend() const;         // number of trend coefficients
+  int k_states_diff() const;   // d + s*D differencing states
+  int k_order() const;         // max(p + s*P, q + s*Q + 1) ARMA states
+  int k_states() const { return k_states_diff() + k_order(); }
+  /// Number of estimated parameters for k exogenous regressors.
+  int k_params(int k_exog) const { return k_trend() + k_exog + p + q + P + Q + 1; }
+  /// statsmodels' parameter names, in its order: trend, exog, ar, ma,
+  /// seasonal ar, seasonal ma, sigma2.
+  std::vector<std::string> param_names(const std::vector<std::string>& exog_names) const;
+};
+
+/// Parameters split into their roles (constrained space).
+struct SarimaxParams {
+  Eigen::VectorXd trend;   // k_trend
+  Eigen::VectorXd beta;    // k_exog
+  Eigen::VectorXd ar;      // p, statsmodels sign: y_t = ar_1 y_{t-1} + ...
+  Eigen::VectorXd ma;      // q, y_t = ... + e_t + ma_1 e_{t-1}
+  Eigen::VectorXd sar;     // P
+  Eigen::VectorXd sma;     // Q
+  double sigma2 = 1.0;
+
+  static SarimaxParams unpack(const SarimaxSpec& spec, int k_exog, const Eigen::VectorXd& flat);
+  Eigen::VectorXd pack() const;
+};
+
+struct FitOptions {
+  int max_iterations = 500;
+  /// Stop when the gradient's max-norm of the mean log-likelihood is below this.
+  double gradient_tolerance = 1e-8;
+  /// Stop when the relative change of the mean log-likelihood is below this.
+  double function_tolerance = 1e-13;
+  /// Warm start (flat constrained parameters, statsmodels order). Empty: use
+  /// statsmodels-style start parameters.
+  Eigen::VectorXd start_params;
+  bool compute_standard_errors = true;
+};
+
+/// Kalman filter end state: predicted mean/covariance for the period after
+/// the last observation. Everything a forecast or a path simulation needs.
+struct FilterEndState {
+  Eigen::VectorXd state;       // a_{n+1|n}
+  Eigen::MatrixXd covariance;  // P_{n+1|n}
+};
+
+struct SarimaxFit {
+  SarimaxSpec spec;
+  std::vector<std::string> param_names;
+  Eigen::VectorXd params;          // constrained, statsmodels order
+  Eigen::VectorXd standard_errors; // OPG, like statsmodels' default cov_type
+  double llf = 0.0;
+  double aic = 0.0, bic = 0.0, hqic = 0.0;
+  int nobs = 0;                    // observations in the fit
+  int loglikelihood_burn = 0;      // leading periods left out of llf
+  Eigen::VectorXd residuals;       // one-step forecast errors (statsmodels' resid)
+  bool converged = false;
+  int iterations = 0;
+  std::string message;             // optimiser's stop reason
+  FilterEndState end_state;
+  int k_exog = 0;
+};
+
+/// Exact Gaussian log-likelihood of y given constrained params (statsmodels'
+/// loglike): the building block for parity checks and the optimiser.
+double sarimax_loglike(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                       const Eigen::MatrixXd& exog, const Eigen::VectorXd& params);
+
+/// statsmodels-style start parameters (OLS for exog, conditional sum of
+/// squares / Hannan-Rissanen for ARMA and trend).
+Eigen::VectorXd sarimax_start_params(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                     const Eigen::MatrixXd& exog);
+
+/// Maximum-likelihood fit. exog has y.size() rows (0 columns for none).
+/// Throws InputError for collinear exog / too few rows, NumericalError when
+/// the likelihood cannot be evaluated.
+SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                       const Eigen::MatrixXd& exog, const FitOptions& options = {},
+                       const std::vector<std::string>& exog_names = {});
+
+/// Re-filters new data with fixed parameters (no estimation): llf, residuals
+/// and end state for `y`. Used between refits in walk-forward backtests.
+SarimaxFit refilter_sarimax(const SarimaxFit& fitted, const Eigen::VectorXd& y,
+                            const Eigen::MatrixXd& exog);
+
+struct Forecast {
+  Eigen::VectorXd mean;       // h
+  Eigen::VectorXd std_error;  // h
+  Eigen::VectorXd lower_95, upper_95;
+};
+
+/// h-step forecast from the fit's end state. future_exog: h rows x k_exog.
+Forecast forecast_sarimax(const SarimaxFit& fitted, const Eigen::MatrixXd& future_exog,
+                          int horizon);
+
+}  // namespace arabica

@@ -1,0 +1,77 @@
+// A dated target series with exogenous covariates, loaded from CSV with an
+// explicit missing-value policy and a data-quality report.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "arabica/date.hpp"
+
+namespace arabica {
+
+enum class MissingPolicy {
+  ffill_bfill,  // forward fill, then back fill the leading gap (legacy behaviour)
+  error,        // any blank/NA/inf cell is an InputError
+};
+
+enum class DuplicatePolicy {
+  keep_first,  // keep the first row of a repeated date, report the others
+  error,
+};
+
+struct CsvSpec {
+  std::string path;
+  std::string date_column = "date";
+  std::string target_column = "close";
+  std::vector<std::string> exog_columns;
+  MissingPolicy missing = MissingPolicy::ffill_bfill;
+  DuplicatePolicy duplicates = DuplicatePolicy::keep_first;
+  std::size_t min_rows = 30;
+  bool require_positive_target = true;  // prices: every target value > 0
+};
+
+/// What the loader changed or noticed, so nothing happens silently.
+struct ColumnQuality {
+  std::string column;
+  std::size_t blank = 0;         // empty cells
+  std::size_t not_available = 0; // NA, NaN, null, #N/A ...
+  std::size_t infinite = 0;      // inf / -inf
+  std::size_t forward_filled = 0;
+  std::size_t back_filled = 0;
+};
+
+struct DataQualityReport {
+  std::size_t rows_read = 0;             // data rows in the file
+  std::size_t rows_kept = 0;             // rows in the Series
+  bool reordered = false;                // file was not in ascending date order
+  std::vector<std::size_t> unsorted_lines;   // lines whose date is earlier than the previous line's
+  std::vector<std::size_t> duplicate_lines;  // lines dropped as repeated dates
+  std::vector<ColumnQuality> columns;    // target first, then exog in order
+  std::vector<std::string> warnings;     // one line each, human readable
+
+  /// Multi-line human summary (counts per column, reorder/duplicates).
+  std::string summary() const;
+};
+
+struct Series {
+  std::string source;                  // file path
+  std::vector<Date> dates;             // ascending, unique
+  std::string target_name;
+  Eigen::VectorXd target;              // rows
+  std::vector<std::string> exog_names;
+  Eigen::MatrixXd exog;                // rows x k_exog
+  DataQualityReport quality;
+
+  std::size_t rows() const { return dates.size(); }
+  /// Rows [0, end) as a new Series (training data up to a cutoff).
+  Series head(std::size_t end) const;
+};
+
+/// Loads and validates a CSV. Throws InputError naming file, line and column
+/// (or the column name) for anything it cannot interpret.
+Series read_series_csv(const CsvSpec& spec);
+
+}  // namespace arabica
