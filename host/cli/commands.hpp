@@ -1,0 +1,11 @@
+// Subcommands of the `arabica` executable.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace arabica::cli {
+
+void register_fit_command(CLI::App& app);
+void register_forecast_command(CLI::App& app);
+
+}  // namespace arabica::cli

@@ -1,0 +1,31 @@
+// arabica: SARIMAX fits, forecasts and Monte Carlo backtests.
+// Exit codes: 0 success, 1 internal error, 2 bad input, 3 numerical failure.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "arabica/error.hpp"
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"arabica: SARIMAX forecasts, Monte Carlo paths and walk-forward backtests"};
+  app.set_version_flag("--version", std::string(ARABICA_VERSION));
+  app.require_subcommand(1);
+  arabica::cli::register_fit_command(app);
+  arabica::cli::register_forecast_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const arabica::InputError& e) {
+    std::cerr << "arabica: error: " << e.what() << '\n';
+    return 2;
+  } catch (const arabica::NumericalError& e) {
+    std::cerr << "arabica: numerical failure: " << e.what() << '\n';
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "arabica: internal error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,55 @@
+#include "arabica/forecast_csv.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <sstream>
+
+#include "arabica/atomic_file.hpp"
+#include "arabica/error.hpp"
+
+namespace arabica {
+
+ForecastCalendar parse_forecast_calendar(const std::string& text) {
+  if (text == "calendar") return ForecastCalendar::calendar;
+  if (text == "business") return ForecastCalendar::business;
+  throw InputError("--calendar", "unknown calendar '" + text + "' (expected calendar or business)");
+}
+
+Date forecast_date(Date cutoff, int day_ahead, ForecastCalendar calendar) {
+  ARABICA_REQUIRE(day_ahead >= 1, "day_ahead starts at 1");
+  if (calendar == ForecastCalendar::calendar) return cutoff + day_ahead;
+  Date date = cutoff;
+  for (int step = 0; step < day_ahead;) {
+    ++date;
+    if (weekday(date) < 5) ++step;
+  }
+  return date;
+}
+
+std::string utc_timestamp_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void write_forecast_csv(const std::string& path, const Forecast& forecast,
+                        const ForecastMetadata& metadata) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "forecast_date,day_ahead,forecast_mean,forecast_std,lower_95,upper_95,model_version,"
+         "generation_timestamp,data_cutoff_date\n";
+  const std::string cutoff = format_date(metadata.data_cutoff);
+  for (Eigen::Index h = 0; h < forecast.mean.size(); ++h) {
+    const int day = static_cast<int>(h) + 1;
+    out << format_date(forecast_date(metadata.data_cutoff, day, metadata.calendar)) << ','
+        << day << ',' << forecast.mean[h] << ',' << forecast.std_error[h] << ','
+        << forecast.lower_95[h] << ',' << forecast.upper_95[h] << ',' << metadata.model_version
+        << ',' << metadata.generation_timestamp << ',' << cutoff << '\n';
+  }
+  write_file_atomically(path, out.str());
+}
+
+}  // namespace arabica

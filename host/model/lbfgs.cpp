@@ -1,0 +1,172 @@
+#include "model/lbfgs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <string>
+
+namespace arabica {
+
+namespace {
+
+struct LinePoint {
+  double step, value, slope;  // phi(step), phi'(step)
+  Eigen::VectorXd gradient;   // of f at x + step * direction
+};
+
+// Minimiser of the cubic interpolating two points with slopes, kept inside
+// [lo + 10%, hi - 10%] of the bracket so the zoom always shrinks it.
+double cubic_step(const LinePoint& a, const LinePoint& b) {
+  const double d1 = a.slope + b.slope - 3.0 * (a.value - b.value) / (a.step - b.step);
+  const double radicand = d1 * d1 - a.slope * b.slope;
+  double step = 0.5 * (a.step + b.step);
+  if (radicand >= 0.0) {
+    const double d2 = std::copysign(std::sqrt(radicand), b.step - a.step);
+    const double denom = b.slope - a.slope + 2.0 * d2;
+    if (denom != 0.0) step = b.step - (b.step - a.step) * (b.slope + d2 - d1) / denom;
+  }
+  const double lo = std::min(a.step, b.step), hi = std::max(a.step, b.step);
+  const double margin = 0.1 * (hi - lo);
+  if (!std::isfinite(step)) step = 0.5 * (lo + hi);
+  return std::clamp(step, lo + margin, hi - margin);
+}
+
+}  // namespace
+
+LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
+                           const LbfgsOptions& options) {
+  constexpr double c1 = 1e-4, c2 = 0.9;
+  LbfgsResult result;
+  Eigen::VectorXd x = std::move(x0);
+  Eigen::VectorXd g(x.size());
+  double f = objective(x, g);
+  result.evaluations = 1;
+  if (!std::isfinite(f)) {
+    result.x = x, result.value = f, result.gradient = g;
+    result.message = "objective is not finite at the start point";
+    return result;
+  }
+
+  std::deque<Eigen::VectorXd> s_hist, y_hist;
+  std::deque<double> rho_hist;
+  Eigen::VectorXd x_new(x.size()), g_new(x.size());
+
+  for (int iter = 0; iter < options.max_iterations; ++iter) {
+    if (g.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
+      result.converged = true;
+      result.message = "gradient below tolerance";
+      break;
+    }
+    // Two-loop recursion: direction = -H g.
+    Eigen::VectorXd direction = -g;
+    std::vector<double> alpha(s_hist.size());
+    for (std::size_t i = s_hist.size(); i-- > 0;) {
+      alpha[i] = rho_hist[i] * s_hist[i].dot(direction);
+      direction -= alpha[i] * y_hist[i];
+    }
+    if (!s_hist.empty()) direction *= s_hist.back().dot(y_hist.back()) / y_hist.back().squaredNorm();
+    for (std::size_t i = 0; i < s_hist.size(); ++i) {
+      const double beta = rho_hist[i] * y_hist[i].dot(direction);
+      direction += (alpha[i] - beta) * s_hist[i];
+    }
+    double slope0 = g.dot(direction);
+    if (!(slope0 < 0.0)) {  // not a descent direction: restart from steepest descent
+      s_hist.clear(), y_hist.clear(), rho_hist.clear();
+      direction = -g;
+      slope0 = -g.squaredNorm();
+    }
+
+    // Strong-Wolfe line search: bracket, then zoom.
+    double step = s_hist.empty() ? std::min(1.0, 1.0 / g.lpNorm<Eigen::Infinity>()) : 1.0;
+    LinePoint previous{0.0, f, slope0, g}, accepted = previous;
+    bool found = false;
+    auto probe = [&](double t) {
+      x_new = x + t * direction;
+      const double value = objective(x_new, g_new);
+      ++result.evaluations;
+      if (!std::isfinite(value)) return LinePoint{t, std::numeric_limits<double>::infinity(), 0.0, {}};
+      return LinePoint{t, value, g_new.dot(direction), g_new};
+    };
+    auto zoom = [&](LinePoint lo, LinePoint hi) {
+      for (int i = 0; i < 30; ++i) {
+        const LinePoint mid = probe(std::isfinite(hi.value) ? cubic_step(lo, hi)
+                                                            : 0.5 * (lo.step + hi.step));
+        if (mid.value > f + c1 * mid.step * slope0 || mid.value >= lo.value) {
+          hi = mid;
+        } else {
+          if (std::abs(mid.slope) <= -c2 * slope0) return std::make_pair(true, mid);
+          if (mid.slope * (hi.step - lo.step) >= 0.0) hi = lo;
+          lo = mid;
+        }
+        if (std::abs(hi.step - lo.step) <= 1e-16 * std::max(1.0, lo.step)) break;
+      }
+      // Accept the best sufficient-decrease point found, if any.
+      return std::make_pair(lo.step > 0.0, lo);
+    };
+    for (int i = 0; i < 40; ++i) {
+      const LinePoint current = probe(step);
+      if (current.value > f + c1 * step * slope0 || (i > 0 && current.value >= previous.value)) {
+        std::tie(found, accepted) = zoom(previous, current);
+        break;
+      }
+      if (std::abs(current.slope) <= -c2 * slope0) {
+        found = true, accepted = current;
+        break;
+      }
+      if (current.slope >= 0.0) {
+        std::tie(found, accepted) = zoom(current, previous);
+        break;
+      }
+      previous = current;
+      step *= 2.0;
+    }
+    if (!found) {
+      // At the objective's rounding floor no step decreases it; that is a
+      // converged point when the gradient is already small.
+      const double gradient_norm = g.lpNorm<Eigen::Infinity>();
+      result.converged = gradient_norm <= options.noise_floor_gradient;
+      result.message = "no further decrease possible (gradient max-norm " +
+                       std::to_string(gradient_norm) + ")";
+      break;
+    }
+    x_new = x + accepted.step * direction;
+    const Eigen::VectorXd s = x_new - x, y = accepted.gradient - g;
+    const double f_old = f;
+    x = x_new, g = accepted.gradient, f = accepted.value;
+    result.iterations = iter + 1;
+    const double sy = s.dot(y);
+    if (sy > 1e-12 * s.norm() * y.norm()) {
+      s_hist.push_back(s), y_hist.push_back(y), rho_hist.push_back(1.0 / sy);
+      if (static_cast<int>(s_hist.size()) > options.memory)
+        s_hist.pop_front(), y_hist.pop_front(), rho_hist.pop_front();
+    }
+    if (std::abs(f_old - f) <= options.function_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
+      result.converged = true;
+      result.message = "relative function change below tolerance";
+      break;
+    }
+  }
+  if (result.message.empty()) result.message = "iteration limit reached";
+  result.x = x, result.value = f, result.gradient = g;
+  return result;
+}
+
+Eigen::VectorXd central_gradient(const std::function<double(const Eigen::VectorXd&)>& f,
+                                 const Eigen::VectorXd& x) {
+  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
+  Eigen::VectorXd grad(x.size());
+  Eigen::VectorXd probe = x;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double h = base_step * std::max(1.0, std::abs(x[i]));
+    probe[i] = x[i] + h;
+    const double up = f(probe);
+    probe[i] = x[i] - h;
+    const double down = f(probe);
+    probe[i] = x[i];
+    grad[i] = (up - down) / (2.0 * h);
+  }
+  return grad;
+}
+
+}  // namespace arabica

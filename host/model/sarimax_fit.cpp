@@ -1,0 +1,242 @@
+#include <chrono>
+#include <cmath>
+
+#include <Eigen/Dense>
+
+#include "arabica/error.hpp"
+#include "arabica/sarimax.hpp"
+#include "model/lbfgs.hpp"
+#include "model/parameter_transform.hpp"
+#include "model/sarimax_likelihood.hpp"
+
+namespace arabica {
+
+namespace {
+
+// Optimiser coordinates: the ARMA polynomials (transformed when stationarity
+// or invertibility is enforced) and log sigma2. Regression coefficients are
+// profiled out, so they never appear here.
+struct Coordinates {
+  const SarimaxSpec& spec;
+
+  int size() const { return spec.p + spec.q + spec.P + spec.Q + 1; }
+
+  Eigen::VectorXd to_free(const SarimaxParams& params) const {
+    Eigen::VectorXd u(size());
+    u << (spec.enforce_stationarity ? unconstrain_stationary(params.ar) : params.ar),
+        (spec.enforce_invertibility ? unconstrain_stationary(-params.ma) : params.ma),
+        (spec.enforce_stationarity ? unconstrain_stationary(params.sar) : params.sar),
+        (spec.enforce_invertibility ? unconstrain_stationary(-params.sma) : params.sma),
+        std::log(params.sigma2);
+    return u;
+  }
+
+  // Fills the ARMA part and sigma2 of `params` from free coordinates.
+  void from_free(const Eigen::VectorXd& u, SarimaxParams& params) const {
+    Eigen::Index at = 0;
+    auto take = [&](int n) {
+      Eigen::VectorXd part = u.segment(at, n);
+      at += n;
+      return part;
+    };
+    params.ar = take(spec.p);
+    params.ma = take(spec.q);
+    params.sar = take(spec.P);
+    params.sma = take(spec.Q);
+    if (spec.enforce_stationarity) {
+      params.ar = constrain_stationary(params.ar);
+      params.sar = constrain_stationary(params.sar);
+    }
+    if (spec.enforce_invertibility) {
+      params.ma = -constrain_stationary(params.ma);
+      params.sma = -constrain_stationary(params.sma);
+    }
+    params.sigma2 = std::exp(u[at]);
+  }
+};
+
+void set_information_criteria(SarimaxFit& fit) {
+  const double k = static_cast<double>(fit.params.size());
+  const double n_eff = static_cast<double>(fit.nobs - fit.loglikelihood_burn);
+  fit.aic = -2.0 * fit.llf + 2.0 * k;
+  fit.bic = -2.0 * fit.llf + k * std::log(n_eff);
+  fit.hqic = -2.0 * fit.llf + 2.0 * k * std::log(std::log(n_eff));
+}
+
+// Outer-product-of-gradients standard errors (statsmodels' default cov_type).
+Eigen::VectorXd opg_standard_errors(const SarimaxLikelihood& likelihood,
+                                    const Eigen::VectorXd& params) {
+  const SarimaxSpec& spec = likelihood.spec();
+  const int k_exog = likelihood.k_exog();
+  const Eigen::Index k = params.size();
+  Eigen::MatrixXd scores(likelihood.nobs(), k);
+  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
+  Eigen::VectorXd probe = params;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const double h = base_step * std::max(1.0, std::abs(params[i]));
+    probe[i] = params[i] + h;
+    const Eigen::VectorXd up = likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
+    probe[i] = params[i] - h;
+    const Eigen::VectorXd down =
+        likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
+    probe[i] = params[i];
+    scores.col(i) = (up - down) / (2.0 * h);
+  }
+  const Eigen::MatrixXd information = scores.transpose() * scores;
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(information);
+  if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 0.0))
+    return Eigen::VectorXd::Constant(k, std::numeric_limits<double>::quiet_NaN());
+  const Eigen::MatrixXd cov = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
+  return cov.diagonal().cwiseMax(0.0).cwiseSqrt();
+}
+
+SarimaxFit make_fit(const SarimaxLikelihood& likelihood, const SarimaxFit& base,
+                    const SarimaxLikelihood::Evaluation& evaluation) {
+  SarimaxFit fit = base;
+  fit.llf = evaluation.llf;
+  fit.nobs = likelihood.nobs();
+  fit.loglikelihood_burn = likelihood.burn();
+  fit.residuals = evaluation.innovations;
+  fit.end_state = evaluation.end_state;
+  set_information_criteria(fit);
+  return fit;
+}
+
+}  // namespace
+
+double sarimax_loglike(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                       const Eigen::MatrixXd& exog, const Eigen::VectorXd& params) {
+  const SarimaxLikelihood likelihood(spec, y, exog);
+  return likelihood
+      .evaluate(SarimaxParams::unpack(spec, static_cast<int>(exog.cols()), params))
+      .llf;
+}
+
+SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                       const Eigen::MatrixXd& exog, const FitOptions& options,
+                       const std::vector<std::string>& exog_names) {
+  const int k_exog = static_cast<int>(exog.cols());
+  ARABICA_REQUIRE(exog_names.empty() || static_cast<int>(exog_names.size()) == k_exog,
+                  "exog_names does not match exog columns");
+  ARABICA_REQUIRE(options.start_params.size() == 0 ||
+                      options.start_params.size() == spec.k_params(k_exog),
+                  "start_params has the wrong length");
+  if (!y.allFinite() || !exog.allFinite())
+    throw NumericalError("fit_sarimax: data contain non-finite values");
+  const int min_rows = spec.k_states() + spec.k_params(k_exog) + 1;
+  if (y.size() < min_rows)
+    throw NumericalError(spec.describe() + " needs at least " + std::to_string(min_rows) +
+                         " observations, got " + std::to_string(y.size()));
+
+  const SarimaxLikelihood likelihood(spec, y, exog);
+  const Coordinates coordinates{spec};
+  std::vector<std::string> names = exog_names;
+  for (int j = static_cast<int>(names.size()); j < k_exog; ++j)
+    names.push_back("x" + std::to_string(j + 1));
+
+  SarimaxParams start = SarimaxParams::unpack(
+      spec, k_exog,
+      options.start_params.size() ? options.start_params : sarimax_start_params(spec, y, exog));
+  if (spec.enforce_stationarity && !(is_stationary(start.ar) && is_stationary(start.sar)))
+    start.ar.setZero(), start.sar.setZero();
+  if (spec.enforce_invertibility && !(is_stationary(-start.ma) && is_stationary(-start.sma)))
+    start.ma.setZero(), start.sma.setZero();
+  start.sigma2 = std::max(start.sigma2, 1e-10);
+
+  // Minimise the mean negative profile log-likelihood. Its gradient is that
+  // of the plain likelihood at the profiled regression coefficients
+  // (envelope theorem), which needs only the single combined column.
+  const double n = static_cast<double>(y.size());
+  const int k_trend = spec.k_trend();
+  auto regression_from = [&](const SarimaxLikelihood::Evaluation& e, SarimaxParams& params) {
+    params.trend = e.regression.head(k_trend);
+    params.beta = e.regression.tail(k_exog);
+  };
+  const Objective objective = [&](const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
+    SarimaxParams at = start;
+    coordinates.from_free(u, at);
+    try {
+      const SarimaxLikelihood::Evaluation e = likelihood.profile(at);
+      regression_from(e, at);
+      gradient = central_gradient(
+          [&](const Eigen::VectorXd& probe) {
+            SarimaxParams moved = at;
+            coordinates.from_free(probe, moved);
+            try {
+              return -likelihood.evaluate(moved).llf / n;
+            } catch (const NumericalError&) {
+              return std::numeric_limits<double>::quiet_NaN();
+            }
+          },
+          u);
+      return gradient.allFinite() ? -e.llf / n : std::numeric_limits<double>::infinity();
+    } catch (const NumericalError&) {
+      return std::numeric_limits<double>::infinity();
+    }
+  };
+  LbfgsOptions lbfgs;
+  lbfgs.max_iterations = options.max_iterations;
+  lbfgs.gradient_tolerance = options.gradient_tolerance;
+  lbfgs.function_tolerance = options.function_tolerance;
+  struct Solution {
+    LbfgsResult optimum;
+    SarimaxParams params;
+    SarimaxLikelihood::Evaluation evaluation;
+  };
+  auto solve_from = [&](const SarimaxParams& from) {
+    Solution solution{minimize_lbfgs(objective, coordinates.to_free(from), lbfgs), from, {}};
+    if (std::isfinite(solution.optimum.value)) {
+      coordinates.from_free(solution.optimum.x, solution.params);
+      solution.evaluation = likelihood.profile(solution.params);
+      regression_from(solution.evaluation, solution.params);
+    }
+    return solution;
+  };
+  Solution solution = solve_from(start);
+  if (!std::isfinite(solution.optimum.value))
+    throw NumericalError("fit_sarimax: the likelihood is not finite at the start parameters");
+
+  // Without enforced invertibility an MA polynomial and its root-reflected
+  // twin are observationally equivalent and the exact likelihoods differ only
+  // through the initialisation. Like statsmodels and Box-Jenkins practice,
+  // report the invertible optimum when it is as good (to 1e-6 relative).
+  const SarimaxParams& found = solution.params;
+  if (!spec.enforce_invertibility && !(is_invertible(found.ma) && is_invertible(found.sma))) {
+    SarimaxParams mirrored = found;
+    double factor = 1.0, seasonal_factor = 1.0;
+    mirrored.ma = reflect_to_invertible(found.ma, factor);
+    mirrored.sma = reflect_to_invertible(found.sma, seasonal_factor);
+    mirrored.sigma2 = found.sigma2 * factor * seasonal_factor;
+    Solution twin = solve_from(mirrored);
+    const double tolerance = 1e-6 * std::abs(solution.evaluation.llf);
+    if (std::isfinite(twin.optimum.value) && is_invertible(twin.params.ma) &&
+        is_invertible(twin.params.sma) &&
+        twin.evaluation.llf >= solution.evaluation.llf - tolerance)
+      solution = std::move(twin);
+  }
+  const LbfgsResult& optimum = solution.optimum;
+  const SarimaxParams& best = solution.params;
+  const SarimaxLikelihood::Evaluation& evaluation = solution.evaluation;
+
+  SarimaxFit base;
+  base.spec = spec;
+  base.k_exog = k_exog;
+  base.param_names = spec.param_names(names);
+  base.params = best.pack();
+  base.converged = optimum.converged;
+  base.iterations = optimum.iterations;
+  base.message = optimum.message;
+  SarimaxFit fit = make_fit(likelihood, base, evaluation);
+  if (options.compute_standard_errors) fit.standard_errors = opg_standard_errors(likelihood, fit.params);
+  return fit;
+}
+
+SarimaxFit refilter_sarimax(const SarimaxFit& fitted, const Eigen::VectorXd& y,
+                            const Eigen::MatrixXd& exog) {
+  ARABICA_REQUIRE(exog.cols() == fitted.k_exog, "exog columns differ from the fitted model");
+  const SarimaxLikelihood likelihood(fitted.spec, y, exog);
+  const SarimaxParams params = SarimaxParams::unpack(fitted.spec, fitted.k_exog, fitted.params);
+  return make_fit(likelihood, fitted, likelihood.evaluate(params));
+}
+
+}  // namespace arabica

@@ -1,0 +1,126 @@
+#include "model/sarimax_likelihood.hpp"
+
+#include <cmath>
+
+#include <Eigen/Dense>
+
+#include "arabica/error.hpp"
+
+namespace arabica {
+
+namespace {
+constexpr double kLog2Pi = 1.8378770664093454836;
+}
+
+SarimaxLikelihood::SarimaxLikelihood(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                     const Eigen::MatrixXd& exog)
+    : spec_(spec), y_(y), exog_(exog), burn_(loglikelihood_burn(spec)) {
+  const Eigen::Index n = y.size();
+  const int k_trend = spec.k_trend(), k_exog = static_cast<int>(exog.cols());
+  ARABICA_REQUIRE(k_exog == 0 || exog.rows() == n, "exog rows differ from y");
+  ARABICA_REQUIRE(n > burn_, "fewer observations than the likelihood burn-in");
+  trend_.resize(n, k_trend);
+  for (int j = 0; j < k_trend; ++j)
+    for (Eigen::Index t = 0; t < n; ++t) trend_(t, j) = trend_regressor(spec, j, t);
+
+  const Eigen::Index m = 1 + k_trend + k_exog;
+  regressors_.observations = ColumnsMatrix::Zero(n, m);
+  regressors_.observations.col(0) = y;
+  if (k_exog > 0) regressors_.observations.rightCols(k_exog) = exog;
+  if (k_trend > 0) {
+    // A trend regressor is filtered as a state intercept with no data; the
+    // sign makes every regressor column enter as y - column * coefficient.
+    regressors_.intercepts = ColumnsMatrix::Zero(n, m);
+    regressors_.intercepts.middleCols(1, k_trend) = -trend_;
+  }
+}
+
+KalmanResult SarimaxLikelihood::filter(const StateSpace& system,
+                                       const KalmanColumns& columns) const {
+  const int k = system.k_states();
+  const Eigen::Index m = columns.observations.cols();
+  const InitialState init = initial_state(spec_, system, Eigen::VectorXd::Zero(k));
+  Eigen::MatrixXd initial_means = Eigen::MatrixXd::Zero(k, m);
+  if (spec_.enforce_stationarity && columns.intercepts.size() > 0) {
+    // The stationary law is centred on the mean the state intercept implies.
+    for (Eigen::Index j = 0; j < m; ++j) {
+      Eigen::VectorXd intercept0 = Eigen::VectorXd::Zero(k);
+      intercept0[system.trend_state] = columns.intercepts(0, j);
+      initial_means.col(j) = initial_state(spec_, system, intercept0).mean;
+    }
+  }
+  return kalman_filter(system, initial_means, init.cov, columns);
+}
+
+double SarimaxLikelihood::loglike(const Eigen::VectorXd& innovations,
+                                  const Eigen::VectorXd& variance) const {
+  // F_t is constant once the filter is steady: take each distinct log once.
+  double log_det = 0.0, last_F = 0.0, last_log = 0.0, weighted_sse = 0.0;
+  for (Eigen::Index t = burn_; t < innovations.size(); ++t) {
+    const double F = variance[t];
+    if (F != last_F) last_F = F, last_log = std::log(F);
+    log_det += last_log;
+    weighted_sse += innovations[t] * innovations[t] / F;
+  }
+  const double n_eff = static_cast<double>(innovations.size() - burn_);
+  return -0.5 * (n_eff * kLog2Pi + log_det + weighted_sse);
+}
+
+SarimaxLikelihood::Evaluation SarimaxLikelihood::evaluate(const SarimaxParams& params) const {
+  const StateSpace system = make_state_space(spec_, params);
+  KalmanColumns combined;
+  combined.observations = y_;
+  if (exog_.cols() > 0) combined.observations.col(0) -= exog_ * params.beta;
+  if (trend_.cols() > 0) combined.intercepts = trend_ * params.trend;
+  const KalmanResult kf = filter(system, combined);
+
+  Evaluation out;
+  out.regression.resize(params.trend.size() + params.beta.size());
+  out.regression << params.trend, params.beta;
+  out.innovations = kf.innovations.col(0);
+  out.forecast_variance = kf.forecast_variance;
+  out.llf = loglike(out.innovations, out.forecast_variance);
+  out.end_state.state = kf.end_means.col(0);
+  out.end_state.covariance = kf.end_cov;
+  return out;
+}
+
+SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& params) const {
+  const StateSpace system = make_state_space(spec_, params);
+  const KalmanResult kf = filter(system, regressors_);
+  const Eigen::Index n = y_.size(), m = regressors_.observations.cols();
+  const Eigen::Index n_eff = n - burn_;
+
+  Evaluation out;
+  out.regression = Eigen::VectorXd::Zero(m - 1);
+  if (m > 1) {
+    // GLS normal equations from one product of the weighted innovations.
+    const auto V = kf.innovations.bottomRows(n_eff);
+    const Eigen::VectorXd weight = kf.forecast_variance.tail(n_eff).cwiseInverse();
+    const Eigen::MatrixXd weighted = V.array().colwise() * weight.array();
+    const Eigen::MatrixXd normal = weighted.transpose() * V;
+    const Eigen::MatrixXd gram = normal.bottomRightCorner(m - 1, m - 1);
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(gram);
+    const double scale = gram.diagonal().maxCoeff();
+    if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 1e-12 * scale))
+      throw NumericalError("regressors are collinear after filtering");
+    out.regression = ldlt.solve(normal.col(0).tail(m - 1));
+  }
+  const auto regressors = kf.innovations.rightCols(m - 1);
+  out.innovations = kf.innovations.col(0) - regressors * out.regression;
+  out.forecast_variance = kf.forecast_variance;
+  out.llf = loglike(out.innovations, out.forecast_variance);
+  out.end_state.state = kf.end_means.col(0) - kf.end_means.rightCols(m - 1) * out.regression;
+  out.end_state.covariance = kf.end_cov;
+  return out;
+}
+
+Eigen::VectorXd SarimaxLikelihood::loglike_obs(const SarimaxParams& params) const {
+  const Evaluation e = evaluate(params);
+  const Eigen::ArrayXd F = e.forecast_variance.array();
+  Eigen::VectorXd out = -0.5 * (kLog2Pi + F.log() + e.innovations.array().square() / F).matrix();
+  out.head(burn_).setZero();
+  return out;
+}
+
+}  // namespace arabica

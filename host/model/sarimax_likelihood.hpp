@@ -1,0 +1,58 @@
+// Exact Gaussian log-likelihood of a SARIMAX model via the Kalman filter.
+// Trend and exogenous coefficients enter linearly, so filtering y, every
+// exog column and every trend regressor together (one covariance recursion)
+// gives the innovations of y - X*gamma for any gamma: `profile` uses that to
+// replace the regression coefficients by their exact GLS optimum.
+#pragma once
+
+#include <Eigen/Core>
+
+#include "arabica/kalman_filter.hpp"
+#include "arabica/sarimax.hpp"
+#include "arabica/state_space.hpp"
+
+namespace arabica {
+
+class SarimaxLikelihood {
+ public:
+  SarimaxLikelihood(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                    const Eigen::MatrixXd& exog);
+
+  struct Evaluation {
+    double llf = 0.0;
+    Eigen::VectorXd regression;         // [trend; beta], statsmodels order
+    Eigen::VectorXd innovations;        // v_t of y - regression, n
+    Eigen::VectorXd forecast_variance;  // F_t, n
+    FilterEndState end_state;
+  };
+
+  /// Likelihood at `params`, regression coefficients included.
+  Evaluation evaluate(const SarimaxParams& params) const;
+
+  /// Likelihood maximised over the trend and exog coefficients (those in
+  /// `params` are ignored). By the envelope theorem its gradient in the other
+  /// parameters equals evaluate()'s at the returned regression.
+  Evaluation profile(const SarimaxParams& params) const;
+
+  /// Per-period log-likelihood contributions (zero inside the burn-in).
+  Eigen::VectorXd loglike_obs(const SarimaxParams& params) const;
+
+  int nobs() const { return static_cast<int>(y_.size()); }
+  int burn() const { return burn_; }
+  int k_exog() const { return static_cast<int>(exog_.cols()); }
+  const SarimaxSpec& spec() const { return spec_; }
+
+ private:
+  // Filters `columns` whose trend columns' intercept at t=0 is intercepts(0,j).
+  KalmanResult filter(const StateSpace& system, const KalmanColumns& columns) const;
+  double loglike(const Eigen::VectorXd& innovations, const Eigen::VectorXd& variance) const;
+
+  SarimaxSpec spec_;
+  Eigen::VectorXd y_;
+  Eigen::MatrixXd exog_;
+  Eigen::MatrixXd trend_;      // n x k_trend regressors
+  int burn_ = 0;
+  KalmanColumns regressors_;   // [y | -trend (as intercepts) | exog], for profile()
+};
+
+}  // namespace arabica

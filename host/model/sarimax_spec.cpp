@@ -1,0 +1,129 @@
+#include <algorithm>
+#include <sstream>
+
+#include "arabica/error.hpp"
+#include "arabica/sarimax.hpp"
+
+namespace arabica {
+
+Trend parse_trend(const std::string& text) {
+  if (text == "n" || text == "none" || text.empty()) return Trend::none;
+  if (text == "c") return Trend::c;
+  if (text == "t") return Trend::t;
+  if (text == "ct") return Trend::ct;
+  throw InputError("--trend", "unknown trend '" + text + "' (expected n, c, t or ct)");
+}
+
+std::string to_string(Trend trend) {
+  switch (trend) {
+    case Trend::none: return "n";
+    case Trend::c: return "c";
+    case Trend::t: return "t";
+    case Trend::ct: return "ct";
+  }
+  return "n";
+}
+
+namespace {
+std::vector<int> parse_int_list(const std::string& what, const std::string& text,
+                                std::size_t expected) {
+  std::vector<int> values;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    std::size_t used = 0;
+    int value = -1;
+    try {
+      value = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || value < 0)
+      throw InputError(what, "'" + text + "' is not a list of " + std::to_string(expected) +
+                                 " non-negative integers");
+    values.push_back(value);
+  }
+  if (values.size() != expected)
+    throw InputError(what, "'" + text + "' has " + std::to_string(values.size()) +
+                               " values, expected " + std::to_string(expected));
+  return values;
+}
+}  // namespace
+
+SarimaxSpec SarimaxSpec::from_strings(const std::string& order, const std::string& seasonal,
+                                      const std::string& trend) {
+  SarimaxSpec spec;
+  const auto o = parse_int_list("--order", order, 3);
+  spec.p = o[0], spec.d = o[1], spec.q = o[2];
+  const auto so = parse_int_list("--seasonal", seasonal.empty() ? "0,0,0,0" : seasonal, 4);
+  spec.P = so[0], spec.D = so[1], spec.Q = so[2], spec.s = so[3];
+  if ((spec.P || spec.D || spec.Q) && spec.s < 2)
+    throw InputError("--seasonal", "seasonal terms need a period s >= 2");
+  if (spec.s == 1) throw InputError("--seasonal", "seasonal period must be 0 or >= 2");
+  spec.trend = parse_trend(trend);
+  return spec;
+}
+
+std::string SarimaxSpec::describe() const {
+  std::ostringstream out;
+  out << "SARIMAX(" << p << "," << d << "," << q << ")(" << P << "," << D << "," << Q << ","
+      << s << ") trend=" << to_string(trend);
+  return out.str();
+}
+
+int SarimaxSpec::k_trend() const {
+  switch (trend) {
+    case Trend::none: return 0;
+    case Trend::c:
+    case Trend::t: return 1;
+    case Trend::ct: return 2;
+  }
+  return 0;
+}
+
+int SarimaxSpec::k_states_diff() const { return d + s * D; }
+
+int SarimaxSpec::k_order() const { return std::max(p + s * P, q + s * Q + 1); }
+
+std::vector<std::string> SarimaxSpec::param_names(
+    const std::vector<std::string>& exog_names) const {
+  std::vector<std::string> names;
+  if (trend == Trend::c || trend == Trend::ct) names.push_back("intercept");
+  if (trend == Trend::t || trend == Trend::ct) names.push_back("drift");
+  names.insert(names.end(), exog_names.begin(), exog_names.end());
+  for (int i = 1; i <= p; ++i) names.push_back("ar.L" + std::to_string(i));
+  for (int i = 1; i <= q; ++i) names.push_back("ma.L" + std::to_string(i));
+  for (int i = 1; i <= P; ++i) names.push_back("ar.S.L" + std::to_string(i * s));
+  for (int i = 1; i <= Q; ++i) names.push_back("ma.S.L" + std::to_string(i * s));
+  names.push_back("sigma2");
+  return names;
+}
+
+SarimaxParams SarimaxParams::unpack(const SarimaxSpec& spec, int k_exog,
+                                    const Eigen::VectorXd& flat) {
+  ARABICA_REQUIRE(flat.size() == spec.k_params(k_exog), "parameter vector has the wrong length");
+  SarimaxParams out;
+  Eigen::Index at = 0;
+  auto take = [&](Eigen::Index n) {
+    Eigen::VectorXd part = flat.segment(at, n);
+    at += n;
+    return part;
+  };
+  out.trend = take(spec.k_trend());
+  out.beta = take(k_exog);
+  out.ar = take(spec.p);
+  out.ma = take(spec.q);
+  out.sar = take(spec.P);
+  out.sma = take(spec.Q);
+  out.sigma2 = flat[at];
+  return out;
+}
+
+Eigen::VectorXd SarimaxParams::pack() const {
+  Eigen::VectorXd flat(trend.size() + beta.size() + ar.size() + ma.size() + sar.size() +
+                       sma.size() + 1);
+  flat << trend, beta, ar, ma, sar, sma, sigma2;
+  return flat;
+}
+
+}  // namespace arabica

@@ -1,0 +1,134 @@
+#include "arabica/state_space.hpp"
+
+#include <cmath>
+
+#include <Eigen/Dense>
+
+#include "arabica/error.hpp"
+
+namespace arabica {
+
+namespace {
+
+// Product of two lag polynomials given as [1, c_1, c_2, ...].
+Eigen::VectorXd multiply(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(a.size() + b.size() - 1);
+  for (Eigen::Index i = 0; i < a.size(); ++i)
+    for (Eigen::Index j = 0; j < b.size(); ++j) out[i + j] += a[i] * b[j];
+  return out;
+}
+
+// 1 + sign * sum coef_i L^(i*step)
+Eigen::VectorXd lag_polynomial(const Eigen::VectorXd& coef, int step, double sign) {
+  Eigen::VectorXd poly = Eigen::VectorXd::Zero(coef.size() * step + 1);
+  poly[0] = 1.0;
+  for (Eigen::Index i = 0; i < coef.size(); ++i) poly[(i + 1) * step] = sign * coef[i];
+  return poly;
+}
+
+// Solves X = T X T' + Q for a stable T (Kronecker form; ARMA blocks are small).
+Eigen::MatrixXd solve_discrete_lyapunov(const Eigen::MatrixXd& T, const Eigen::MatrixXd& Q) {
+  const Eigen::Index k = T.rows();
+  Eigen::MatrixXd kron(k * k, k * k);
+  for (Eigen::Index i = 0; i < k; ++i)
+    for (Eigen::Index j = 0; j < k; ++j) kron.block(i * k, j * k, k, k) = T(i, j) * T;
+  const Eigen::MatrixXd lhs = Eigen::MatrixXd::Identity(k * k, k * k) - kron;
+  // vec is column-major: vec(T X T') = (T kron T) vec(X).
+  const Eigen::VectorXd vec_q = Eigen::Map<const Eigen::VectorXd>(Q.data(), k * k);
+  const Eigen::VectorXd vec_x = lhs.partialPivLu().solve(vec_q);
+  Eigen::MatrixXd X = Eigen::Map<const Eigen::MatrixXd>(vec_x.data(), k, k);
+  return 0.5 * (X + X.transpose());
+}
+
+}  // namespace
+
+Eigen::VectorXd reduced_ar(const SarimaxSpec& spec, const SarimaxParams& params) {
+  const Eigen::VectorXd poly =
+      multiply(lag_polynomial(params.ar, 1, -1.0), lag_polynomial(params.sar, spec.s, -1.0));
+  return -poly.tail(poly.size() - 1);
+}
+
+Eigen::VectorXd reduced_ma(const SarimaxSpec& spec, const SarimaxParams& params) {
+  const Eigen::VectorXd poly =
+      multiply(lag_polynomial(params.ma, 1, 1.0), lag_polynomial(params.sma, spec.s, 1.0));
+  return poly.tail(poly.size() - 1);
+}
+
+StateSpace make_state_space(const SarimaxSpec& spec, const SarimaxParams& params) {
+  const int d = spec.d, D = spec.D, s = spec.s;
+  const int k_diff = spec.k_states_diff();
+  const int k_order = spec.k_order();
+  const int k = k_diff + k_order;
+
+  StateSpace ss;
+  ss.sigma2 = params.sigma2;
+  ss.trend_state = k_diff;
+  ss.design = Eigen::RowVectorXd::Zero(k);
+  ss.transition = Eigen::MatrixXd::Zero(k, k);
+  ss.selection = Eigen::VectorXd::Zero(k);
+
+  // Levels of the differenced series are carried in the first d + s*D states,
+  // so the observation sums them with the ARMA state.
+  for (int i = 0; i < d; ++i) ss.design[i] = 1.0;
+  for (int b = 0; b < D; ++b) ss.design[d + b * s + s - 1] = 1.0;
+  ss.design[k_diff] = 1.0;
+
+  // ARMA block: companion form, reduced AR coefficients in its first column.
+  const Eigen::VectorXd ar = reduced_ar(spec, params);
+  const Eigen::VectorXd ma = reduced_ma(spec, params);
+  for (int i = 0; i + 1 < k_order; ++i) ss.transition(k_diff + i, k_diff + i + 1) = 1.0;
+  for (Eigen::Index i = 0; i < ar.size(); ++i) ss.transition(k_diff + i, k_diff) = ar[i];
+  ss.selection[k_diff] = 1.0;
+  for (Eigen::Index i = 0; i < ma.size(); ++i) ss.selection[k_diff + 1 + i] = ma[i];
+
+  // Seasonal differencing blocks: rotate the last s seasonal levels.
+  for (int b = 0; b < D; ++b) {
+    const int start = d + b * s, end = start + s;
+    ss.transition(start, end - 1) = 1.0;
+    for (int i = 1; i < s; ++i) ss.transition(start + i, start + i - 1) = 1.0;
+    if (b < D - 1) ss.transition(start, end + s - 1) = 1.0;
+    ss.transition(start, k_diff) = 1.0;
+  }
+  // Simple differencing: each level integrates the ones below it.
+  for (int i = 0; i < d; ++i) {
+    for (int j = i; j < d; ++j) ss.transition(i, j) = 1.0;
+    for (int b = 0; b < D; ++b) ss.transition(i, d + b * s + s - 1) = 1.0;
+    ss.transition(i, k_diff) = 1.0;
+  }
+  return ss;
+}
+
+double trend_regressor(const SarimaxSpec& spec, int j, long t) {
+  const bool has_constant = spec.trend == Trend::c || spec.trend == Trend::ct;
+  const int power = has_constant ? j : j + 1;
+  return power == 0 ? 1.0 : std::pow(static_cast<double>(t + 1), power);
+}
+
+int loglikelihood_burn(const SarimaxSpec& spec) {
+  return spec.enforce_stationarity ? spec.k_states_diff() : spec.k_states();
+}
+
+InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
+                           const Eigen::VectorXd& intercept0) {
+  const int k = system.k_states();
+  InitialState init;
+  init.mean = Eigen::VectorXd::Zero(k);
+  init.cov = kApproximateDiffuseVariance * Eigen::MatrixXd::Identity(k, k);
+  if (!spec.enforce_stationarity) return init;
+
+  const int start = spec.k_states_diff(), n = spec.k_order();
+  const Eigen::MatrixXd T = system.transition.block(start, start, n, n);
+  const Eigen::VectorXd R = system.selection.segment(start, n);
+  const double spectral_radius = T.eigenvalues().cwiseAbs().maxCoeff();
+  if (!(spectral_radius < 1.0 - 1e-10))
+    throw NumericalError("stationary initialisation of a non-stationary ARMA block");
+  init.cov.block(start, start, n, n) =
+      solve_discrete_lyapunov(T, system.sigma2 * R * R.transpose());
+  init.cov.block(start, 0, n, start).setZero();
+  init.cov.block(0, start, start, n).setZero();
+  init.mean.segment(start, n) =
+      (Eigen::MatrixXd::Identity(n, n) - T).partialPivLu().solve(intercept0.segment(start, n));
+  return init;
+}
+
+}  // namespace arabica

@@ -1,0 +1,34 @@
+// Exogenous regressors: identifiability checks before a fit, and the
+// policies that supply covariates for the forecast horizon.
+#pragma once
+
+#include <string>
+
+#include <Eigen/Core>
+
+#include "arabica/sarimax.hpp"
+#include "arabica/series.hpp"
+
+namespace arabica {
+
+/// Throws InputError naming the file and the offending column when the
+/// regressors (after the model's differencing, with its trend terms) are
+/// collinear or constant, so the regression coefficients are not identified.
+void require_identifiable_exog(const Series& series, const SarimaxSpec& spec);
+
+enum class FutureExogPolicy {
+  repeat_last,  // the last h observed rows, in order (legacy behaviour)
+  hold_last,    // the last observed row repeated h times
+  supplied,     // rows given by the caller (e.g. a scenario or realised values)
+};
+
+/// Parses "repeat-last" / "hold-last"; anything else is taken as a CSV path
+/// (policy `supplied`) by the CLI.
+FutureExogPolicy parse_future_exog_policy(const std::string& text);
+
+/// Covariates for the next `horizon` periods after `history`'s last row.
+/// `supplied` must hold at least `horizon` rows when policy is supplied.
+Eigen::MatrixXd future_exog(const Eigen::MatrixXd& history, FutureExogPolicy policy,
+                            int horizon, const Eigen::MatrixXd& supplied = {});
+
+}  // namespace arabica

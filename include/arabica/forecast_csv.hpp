@@ -1,0 +1,35 @@
+// The legacy point-forecast CSV contract (forecast.csv):
+// forecast_date,day_ahead,forecast_mean,forecast_std,lower_95,upper_95,
+// model_version,generation_timestamp,data_cutoff_date
+#pragma once
+
+#include <string>
+
+#include "arabica/date.hpp"
+#include "arabica/sarimax.hpp"
+
+namespace arabica {
+
+/// How day_ahead maps to forecast_date. The legacy system added calendar
+/// days; `business` skips Saturdays and Sundays like an exchange calendar.
+enum class ForecastCalendar { calendar, business };
+
+ForecastCalendar parse_forecast_calendar(const std::string& text);
+Date forecast_date(Date cutoff, int day_ahead, ForecastCalendar calendar);
+
+struct ForecastMetadata {
+  std::string model_version = "arabica_sarimax_v1";
+  std::string generation_timestamp;  // ISO 8601 UTC, e.g. 2025-01-14T16:00:00Z
+  Date data_cutoff = 0;
+  ForecastCalendar calendar = ForecastCalendar::calendar;
+};
+
+/// Current UTC time as ISO 8601 with a Z suffix.
+std::string utc_timestamp_now();
+
+/// Writes the CSV atomically (temporary file, fsync, rename): a reader never
+/// sees a partial file and an existing file survives a failed write.
+void write_forecast_csv(const std::string& path, const Forecast& forecast,
+                        const ForecastMetadata& metadata);
+
+}  // namespace arabica

@@ -1,0 +1,53 @@
+// Linear Gaussian state-space form of a SARIMAX model (statsmodels'
+// non-Hamilton representation with differencing kept inside the state):
+//   y_t       = Z a_t + x_t^T beta            (no measurement error)
+//   a_{t+1}   = T a_t + c_t + R eta_t,   eta_t ~ N(0, sigma2)
+// where c_t = trend(t) in the first ARMA state. Shared by the Kalman filter,
+// forecasts and the path simulators.
+#pragma once
+
+#include <Eigen/Core>
+
+#include "arabica/sarimax.hpp"
+
+namespace arabica {
+
+struct StateSpace {
+  Eigen::RowVectorXd design;   // Z, 1 x k
+  Eigen::MatrixXd transition;  // T, k x k
+  Eigen::VectorXd selection;   // R, k x 1
+  double sigma2 = 1.0;         // Q
+  int trend_state = 0;         // index of the state that receives c_t
+  int k_states() const { return static_cast<int>(transition.rows()); }
+};
+
+/// System matrices for constrained parameters.
+StateSpace make_state_space(const SarimaxSpec& spec, const SarimaxParams& params);
+
+/// Trend regressor j (statsmodels order: intercept, drift) at 0-based
+/// observation index t; statsmodels' trend_offset=1 makes the drift t+1.
+double trend_regressor(const SarimaxSpec& spec, int j, long t);
+
+/// Reduced-form lag polynomials phi(L)Phi(L^s) and theta(L)Theta(L^s),
+/// without the leading 1, in statsmodels' sign convention
+/// (y_t = sum ar_i y_{t-i} + e_t + sum ma_i e_{t-i}).
+Eigen::VectorXd reduced_ar(const SarimaxSpec& spec, const SarimaxParams& params);
+Eigen::VectorXd reduced_ma(const SarimaxSpec& spec, const SarimaxParams& params);
+
+/// Initial state distribution a_1 ~ N(mean, cov) as statsmodels'
+/// initialize_default: approximate diffuse (variance 1e6) everywhere unless
+/// enforce_stationarity, then the ARMA block gets its stationary law.
+/// `intercept0` is c_0 (the state intercept of the first period).
+struct InitialState {
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov;
+};
+InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
+                           const Eigen::VectorXd& intercept0);
+
+/// Number of leading periods statsmodels leaves out of the log-likelihood.
+int loglikelihood_burn(const SarimaxSpec& spec);
+
+constexpr double kApproximateDiffuseVariance = 1e6;
+
+}  // namespace arabica
