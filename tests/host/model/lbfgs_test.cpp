@@ -1,0 +1,48 @@
+#include "model/lbfgs.hpp"
+
+#include <gtest/gtest.h>
+
+namespace arabica {
+namespace {
+
+double rosenbrock(const Eigen::VectorXd& x) {
+  double f = 0.0;
+  for (Eigen::Index i = 0; i + 1 < x.size(); ++i)
+    f += 100.0 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1.0 - x[i], 2);
+  return f;
+}
+
+TEST(Lbfgs, MinimisesRosenbrockWithAnalyticGradient) {
+  const Objective objective = [](const Eigen::VectorXd& x, Eigen::VectorXd& g) {
+    g = Eigen::VectorXd::Zero(x.size());
+    for (Eigen::Index i = 0; i + 1 < x.size(); ++i) {
+      g[i] += -400.0 * x[i] * (x[i + 1] - x[i] * x[i]) - 2.0 * (1.0 - x[i]);
+      g[i + 1] += 200.0 * (x[i + 1] - x[i] * x[i]);
+    }
+    return rosenbrock(x);
+  };
+  const LbfgsResult result = minimize_lbfgs(objective, Eigen::VectorXd::Constant(4, -1.2));
+  EXPECT_TRUE(result.converged) << result.message;
+  EXPECT_LT((result.x - Eigen::VectorXd::Ones(4)).cwiseAbs().maxCoeff(), 1e-6);
+}
+
+TEST(Lbfgs, CentralGradientIsAccurate) {
+  const Eigen::Vector3d x(0.3, -0.7, 2.0);
+  const Eigen::VectorXd g = central_gradient(rosenbrock, x);
+  const Eigen::Vector3d exact(-400 * 0.3 * (-0.7 - 0.09) - 2 * 0.7,
+                              200 * (-0.7 - 0.09) - 400 * -0.7 * (2.0 - 0.49) - 2 * 1.7,
+                              200 * (2.0 - 0.49));
+  EXPECT_LT((g - exact).cwiseAbs().maxCoeff(), 1e-7);
+}
+
+TEST(Lbfgs, ReportsNonFiniteStart) {
+  const Objective objective = [](const Eigen::VectorXd&, Eigen::VectorXd& g) {
+    g = Eigen::VectorXd::Zero(1);
+    return std::numeric_limits<double>::infinity();
+  };
+  const LbfgsResult result = minimize_lbfgs(objective, Eigen::VectorXd::Zero(1));
+  EXPECT_FALSE(result.converged);
+}
+
+}  // namespace
+}  // namespace arabica
