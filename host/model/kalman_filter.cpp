@@ -10,13 +10,81 @@
 namespace arabica {
 
 namespace {
-// SARIMAX transitions are mostly zeros (companion and integration blocks);
-// the mean recursions run once per column and period, so walk only the
-// non-zeros there.
-struct SparseEntry {
-  int row, col;
-  double value;
-};
+
+// The likelihood is evaluated hundreds of times per fit on a state of a few
+// elements, so the filter is instantiated for each small state dimension:
+// fixed-size Eigen types unroll the k x k algebra. Large (seasonal) states
+// use the dynamic instantiation.
+constexpr int kMaxFixedStates = 8;
+
+template <int K>
+KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
+                    const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
+  using Vector = Eigen::Matrix<double, K, 1>;
+  using RowVector = Eigen::Matrix<double, 1, K>;
+  using Matrix = Eigen::Matrix<double, K, K>;
+  using Means = Eigen::Matrix<double, K, Eigen::Dynamic>;
+  const Eigen::Index n = columns.observations.rows();
+  const Eigen::Index m = columns.observations.cols();
+  const bool has_intercepts = columns.intercepts.size() > 0;
+
+  const Matrix T = system.transition;
+  const RowVector Z = system.design;
+  const Matrix RQR = system.sigma2 * system.selection * system.selection.transpose();
+  Matrix P = initial_cov, P_next;
+  Vector gain;
+  double F = 0.0;
+  bool steady = false;
+  Means A = initial_means, A_next(A.rows(), m);
+
+  KalmanResult out;
+  out.forecast_variance.resize(n);
+  out.innovations.resize(n, m);
+  for (Eigen::Index t = 0; t < n; ++t) {
+    if (!steady) {
+      const Vector PZ = P * Z.transpose();
+      F = Z.dot(PZ);
+      if (!(F > 0.0) || !std::isfinite(F))
+        throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
+                             std::to_string(t));
+      gain.noalias() = T * PZ / F;
+      P_next.noalias() = T * P * T.transpose();
+      P_next.noalias() -= F * gain * gain.transpose();
+      P_next += RQR;
+      P_next.template triangularView<Eigen::StrictlyLower>() =
+          P_next.template triangularView<Eigen::StrictlyUpper>().transpose();
+      // Once P stops changing the gain is frozen: this saves the O(k^3)
+      // step for the rest of the sample without changing results.
+      const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
+      steady = (P_next - P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
+      P = P_next;
+    }
+    out.forecast_variance[t] = F;
+    const double* y = columns.observations.row(t).data();
+    double* v = out.innovations.row(t).data();
+    for (Eigen::Index j = 0; j < m; ++j) {
+      v[j] = y[j] - Z.dot(A.col(j));
+      A_next.col(j).noalias() = T * A.col(j) + gain * v[j];
+      if (has_intercepts) A_next(system.trend_state, j) += columns.intercepts(t, j);
+    }
+    A.swap(A_next);
+  }
+  out.end_means = A;
+  out.end_cov = P;
+  return out;
+}
+
+template <int K>
+KalmanResult dispatch(int k, const StateSpace& system, const Eigen::MatrixXd& initial_means,
+                      const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
+  if constexpr (K > kMaxFixedStates) {
+    return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns);
+  } else {
+    if (k == K) return filter<K>(system, initial_means, initial_cov, columns);
+    return dispatch<K + 1>(k, system, initial_means, initial_cov, columns);
+  }
+}
+
 }  // namespace
 
 KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
@@ -24,90 +92,16 @@ KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& init
   const Eigen::Index k = system.k_states();
   const Eigen::Index n = columns.observations.rows();
   const Eigen::Index m = columns.observations.cols();
-  const bool has_intercepts = columns.intercepts.size() > 0;
+  ARABICA_REQUIRE(k >= 1, "state dimension must be positive");
+  ARABICA_REQUIRE(system.design.size() == k && system.selection.size() == k,
+                  "design/selection do not match the transition");
   ARABICA_REQUIRE(initial_cov.rows() == k && initial_cov.cols() == k, "initial_cov is not k x k");
   ARABICA_REQUIRE(initial_means.rows() == k && initial_means.cols() == m,
                   "initial_means is not k x m");
-  ARABICA_REQUIRE(!has_intercepts || (columns.intercepts.rows() == n &&
-                                      columns.intercepts.cols() == m),
+  ARABICA_REQUIRE(columns.intercepts.size() == 0 ||
+                      (columns.intercepts.rows() == n && columns.intercepts.cols() == m),
                   "intercepts is not n x m");
-
-  const Eigen::MatrixXd& T = system.transition;
-  const Eigen::RowVectorXd& Z = system.design;
-  const Eigen::MatrixXd RQR = system.sigma2 * system.selection * system.selection.transpose();
-  std::vector<SparseEntry> t_entries;
-  for (Eigen::Index j = 0; j < k; ++j)
-    for (Eigen::Index i = 0; i < k; ++i)
-      if (T(i, j) != 0.0) t_entries.push_back({static_cast<int>(i), static_cast<int>(j), T(i, j)});
-  std::vector<int> z_ones;  // Z holds only zeros and ones
-  for (Eigen::Index i = 0; i < k; ++i)
-    if (Z[i] != 0.0) {
-      ARABICA_REQUIRE(Z[i] == 1.0, "design entries must be 0 or 1");
-      z_ones.push_back(static_cast<int>(i));
-    }
-
-  // Means are kept state-major (row i holds state i of every column) so each
-  // update is a contiguous, vectorisable loop over the columns.
-  const ColumnsMatrix& observations = columns.observations;
-  const ColumnsMatrix& intercepts = columns.intercepts;
-  ColumnsMatrix A = initial_means, A_next(k, m);
-
-  KalmanResult out;
-  out.innovations.resize(n, m);
-  out.forecast_variance.resize(n);
-  Eigen::MatrixXd P = initial_cov;
-  Eigen::MatrixXd P_next(k, k);
-  Eigen::VectorXd PZ(k), gain(k);  // P Z', T P Z' / F
-  double F = 0.0;
-  bool steady = false;
-  const int trend_state = system.trend_state;
-
-  for (Eigen::Index t = 0; t < n; ++t) {
-    if (!steady) {
-      PZ.noalias() = P * Z.transpose();
-      F = Z.dot(PZ);
-      if (!(F > 0.0) || !std::isfinite(F))
-        throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
-                             std::to_string(t));
-      gain.noalias() = T * PZ;
-      gain /= F;
-      P_next.noalias() = T * P * T.transpose();
-      P_next.noalias() -= F * gain * gain.transpose();
-      P_next += RQR;
-      P_next.triangularView<Eigen::StrictlyLower>() =
-          P_next.triangularView<Eigen::StrictlyUpper>().transpose();
-      const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
-      steady = (P_next - P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
-      P.swap(P_next);
-    }
-    out.forecast_variance[t] = F;
-    double* v = out.innovations.row(t).data();
-    const double* y = observations.row(t).data();
-    for (Eigen::Index j = 0; j < m; ++j) v[j] = y[j];
-    for (const int i : z_ones) {
-      const double* a = A.row(i).data();
-      for (Eigen::Index j = 0; j < m; ++j) v[j] -= a[j];
-    }
-    for (Eigen::Index i = 0; i < k; ++i) {
-      double* a_next = A_next.row(i).data();
-      const double g = gain[i];
-      for (Eigen::Index j = 0; j < m; ++j) a_next[j] = g * v[j];
-    }
-    for (const SparseEntry& e : t_entries) {
-      const double* a = A.row(e.col).data();
-      double* a_next = A_next.row(e.row).data();
-      for (Eigen::Index j = 0; j < m; ++j) a_next[j] += e.value * a[j];
-    }
-    if (has_intercepts) {
-      const double* c = intercepts.row(t).data();
-      double* a_next = A_next.row(trend_state).data();
-      for (Eigen::Index j = 0; j < m; ++j) a_next[j] += c[j];
-    }
-    A.swap(A_next);
-  }
-  out.end_means = A;
-  out.end_cov = std::move(P);
-  return out;
+  return dispatch<1>(static_cast<int>(k), system, initial_means, initial_cov, columns);
 }
 
 }  // namespace arabica

@@ -89,7 +89,7 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
       return LinePoint{t, value, g_new.dot(direction), g_new};
     };
     auto zoom = [&](LinePoint lo, LinePoint hi) {
-      for (int i = 0; i < 30; ++i) {
+      for (int i = 0; i < 12; ++i) {
         const LinePoint mid = probe(std::isfinite(hi.value) ? cubic_step(lo, hi)
                                                             : 0.5 * (lo.step + hi.step));
         if (mid.value > f + c1 * mid.step * slope0 || mid.value >= lo.value) {

@@ -211,8 +211,10 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     const double tolerance = 1e-6 * std::abs(solution.evaluation.llf);
     if (std::isfinite(twin.optimum.value) && is_invertible(twin.params.ma) &&
         is_invertible(twin.params.sma) &&
-        twin.evaluation.llf >= solution.evaluation.llf - tolerance)
+        twin.evaluation.llf >= solution.evaluation.llf - tolerance) {
+      twin.optimum.iterations += solution.optimum.iterations;
       solution = std::move(twin);
+    }
   }
   const LbfgsResult& optimum = solution.optimum;
   const SarimaxParams& best = solution.params;
