@@ -33,7 +33,9 @@ struct CsvSpec {
   bool require_positive_target = true;  // prices: every target value > 0
 };
 
-/// What the loader changed or noticed, so nothing happens silently.
+/// What the loader changed or noticed, so nothing happens silently. Cell
+/// counts cover the rows kept (after dropping repeated dates), so
+/// blank + not_available + infinite == forward_filled + back_filled.
 struct ColumnQuality {
   std::string column;
   std::size_t blank = 0;         // empty cells

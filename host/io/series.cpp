@@ -1,0 +1,414 @@
+#include "arabica/series.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <numeric>
+#include <sstream>
+
+#include "arabica/error.hpp"
+#include "io/csv_reader.hpp"
+
+namespace arabica {
+
+namespace {
+
+constexpr std::size_t kListedLines = 5;  // line numbers quoted in one warning
+
+enum class CellKind : std::uint8_t { number, blank, not_available, infinite, invalid };
+
+struct Cell {
+  CellKind kind;
+  double value;
+};
+
+bool is_missing(CellKind kind) {
+  return kind == CellKind::blank || kind == CellKind::not_available ||
+         kind == CellKind::infinite;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+bool is_any_of(std::string_view s, std::initializer_list<std::string_view> tokens) {
+  for (std::string_view token : tokens)
+    if (equals_ignore_case(s, token)) return true;
+  return false;
+}
+
+// File text as it may appear in a one-line message: quoted, no control
+// characters, bounded.
+std::string show_cell(std::string_view s) {
+  constexpr std::size_t kMax = 40;
+  std::string out = "'";
+  for (std::size_t i = 0; i < s.size() && i < kMax; ++i)
+    out += static_cast<unsigned char>(s[i]) < 0x20 ? '?' : s[i];
+  if (s.size() > kMax) out += "...";
+  return out + "'";
+}
+
+std::string list_lines(const std::vector<std::size_t>& lines) {
+  std::string out;
+  for (std::size_t i = 0; i < lines.size() && i < kListedLines; ++i)
+    out += (i ? ", " : "") + std::to_string(lines[i]);
+  if (lines.size() > kListedLines) out += ", ...";
+  return out;
+}
+
+// "9,099.66" -> "9099.66" when the commas group thousands exactly; an empty
+// string otherwise (a lone "1,5" may be a decimal comma, so it is refused).
+std::string strip_thousands(std::string_view s) {
+  std::size_t pos = s[0] == '+' || s[0] == '-' ? 1 : 0;
+  const auto digits_from = [&](std::size_t at) {
+    std::size_t end = at;
+    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+    return end - at;
+  };
+  const std::size_t lead = digits_from(pos);
+  if (lead < 1 || lead > 3) return {};
+  pos += lead;
+  while (pos < s.size() && s[pos] == ',') {
+    if (digits_from(pos + 1) != 3) return {};
+    pos += 4;
+  }
+  if (s.find(',', pos) != std::string_view::npos) return {};
+  std::string out;
+  for (char c : s)
+    if (c != ',') out += c;
+  return out;
+}
+
+Cell parse_number(std::string_view s) {
+  if (s.empty()) return {CellKind::blank, NAN};
+  if (is_any_of(s, {"na", "n/a", "nan", "-nan", "null", "none", "#n/a", "#na", "<na>", "."}))
+    return {CellKind::not_available, NAN};
+  if (is_any_of(s, {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}))
+    return {CellKind::infinite, NAN};
+  std::string grouped;
+  if (s.find(',') != std::string_view::npos) {
+    grouped = strip_thousands(s);
+    if (grouped.empty()) return {CellKind::invalid, NAN};
+    s = grouped;
+  }
+  // from_chars takes no leading '+'.
+  if (s[0] == '+') {
+    s.remove_prefix(1);
+    if (s.empty() || s[0] == '+' || s[0] == '-') return {CellKind::invalid, NAN};
+  }
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (end != s.data() + s.size()) return {CellKind::invalid, NAN};
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow reads as infinite; underflow as the nearest double (strtod's answer).
+    value = std::strtod(std::string(s).c_str(), nullptr);
+  } else if (ec != std::errc()) {
+    return {CellKind::invalid, NAN};
+  }
+  if (std::isnan(value)) return {CellKind::not_available, NAN};
+  if (std::isinf(value)) return {CellKind::infinite, NAN};
+  return {CellKind::number, value};
+}
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) text.reserve(size);
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) throw InputError(path, std::string("read failed: ") + std::strerror(errno));
+  return text;
+}
+
+// Field index of `name` in the header; every problem names the file.
+std::size_t find_column(const std::vector<std::string>& header, const std::string& name,
+                        const std::string& path) {
+  const auto first = std::find(header.begin(), header.end(), name);
+  if (first == header.end()) {
+    std::string available;
+    for (const std::string& column : header)
+      available += (available.empty() ? "" : ", ") + show_cell(column);
+    throw InputError(path, "missing column '" + name + "' (available columns: " + available + ")");
+  }
+  const auto second = std::find(first + 1, header.end(), name);
+  if (second != header.end())
+    throw InputError(path, 1, static_cast<std::size_t>(second - header.begin()) + 1,
+                     "column '" + name + "' appears twice in the header (also field " +
+                         std::to_string(first - header.begin() + 1) + ")");
+  return static_cast<std::size_t>(first - header.begin());
+}
+
+// The file as read: one entry per data row, values in spec order (target first).
+struct RawTable {
+  std::size_t date_column = 0;                // 1-based field index
+  std::vector<Date> dates;
+  std::vector<std::size_t> lines;
+  std::vector<std::vector<double>> values;    // per value column; NaN where missing
+  std::vector<std::vector<CellKind>> kinds;   // per value column
+};
+
+RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_names) {
+  CsvReader reader(read_file(spec.path), spec.path);
+  CsvRecord record;
+  if (!reader.next(record)) throw InputError(spec.path, "empty file (no header row)");
+
+  std::vector<std::string> header;
+  for (std::string_view field : record.fields) header.emplace_back(trim(field));
+  const std::size_t date_index = find_column(header, spec.date_column, spec.path);
+  std::vector<std::size_t> value_index;
+  for (const std::string& name : value_names)
+    value_index.push_back(find_column(header, name, spec.path));
+
+  RawTable table;
+  table.date_column = date_index + 1;
+  table.values.resize(value_names.size());
+  table.kinds.resize(value_names.size());
+  while (reader.next(record)) {
+    const std::size_t line = record.line;
+    if (record.fields.size() != header.size())
+      throw InputError(spec.path, line, 0,
+                       "expected " + std::to_string(header.size()) +
+                           " fields as in the header, found " +
+                           std::to_string(record.fields.size()));
+    const std::string_view date_text = trim(record.fields[date_index]);
+    const std::optional<Date> date = parse_date(date_text);
+    if (!date)
+      throw InputError(spec.path, line, date_index + 1,
+                       "column '" + spec.date_column + "': cannot parse " +
+                           show_cell(date_text) + " as a date (expected yyyy-mm-dd or dd/mm/yyyy)");
+    table.dates.push_back(*date);
+    table.lines.push_back(line);
+
+    for (std::size_t j = 0; j < value_names.size(); ++j) {
+      const std::size_t column = value_index[j] + 1;
+      const std::string_view text = trim(record.fields[value_index[j]]);
+      const Cell cell = parse_number(text);
+      const auto fail = [&](const std::string& what) {
+        throw InputError(spec.path, line, column, "column '" + value_names[j] + "': " + what);
+      };
+      if (cell.kind == CellKind::invalid) fail("cannot parse " + show_cell(text) + " as a number");
+      if (is_missing(cell.kind) && spec.missing == MissingPolicy::error)
+        fail((cell.kind == CellKind::blank ? "blank cell" : "missing value " + show_cell(text)) +
+             " (missing policy is error)");
+      if (j == 0 && spec.require_positive_target && cell.kind == CellKind::number &&
+          !(cell.value > 0.0))
+        fail("target value " + show_cell(text) + " is not positive");
+      table.values[j].push_back(cell.value);
+      table.kinds[j].push_back(cell.kind);
+    }
+  }
+  if (table.dates.empty()) throw InputError(spec.path, "no data rows after the header");
+  return table;
+}
+
+// Row order after a stable sort by date; records the lines that were out of order.
+std::vector<std::size_t> ascending_order(const RawTable& table, DataQualityReport& quality) {
+  std::vector<std::size_t> order(table.dates.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  for (std::size_t i = 1; i < table.dates.size(); ++i)
+    if (table.dates[i] < table.dates[i - 1]) quality.unsorted_lines.push_back(table.lines[i]);
+  if (quality.unsorted_lines.empty()) return order;
+  quality.reordered = true;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return table.dates[a] < table.dates[b]; });
+  quality.warnings.push_back(
+      "rows are not in ascending date order (" + std::to_string(quality.unsorted_lines.size()) +
+      " lines dated before the line above them, first line " +
+      std::to_string(quality.unsorted_lines.front()) + "); sorted ascending");
+  return order;
+}
+
+bool same_values(const RawTable& table, std::size_t a, std::size_t b) {
+  for (std::size_t j = 0; j < table.values.size(); ++j) {
+    if (table.kinds[j][a] != table.kinds[j][b]) return false;
+    if (table.kinds[j][a] == CellKind::number && table.values[j][a] != table.values[j][b])
+      return false;
+  }
+  return true;
+}
+
+// Drops repeated dates from `order` (ascending, stable), keeping the first row
+// in file order: within one date the stable sort left rows in file order.
+std::vector<std::size_t> drop_duplicates(const RawTable& table, const std::vector<std::size_t>& order,
+                                         const CsvSpec& spec, DataQualityReport& quality) {
+  std::vector<std::size_t> kept;
+  kept.reserve(order.size());
+  std::size_t conflicting = 0;
+  std::size_t first_dropped = 0, first_kept = 0;  // rows of the earliest repeat in the file
+  for (std::size_t row : order) {
+    if (kept.empty() || table.dates[row] != table.dates[kept.back()]) {
+      kept.push_back(row);
+      continue;
+    }
+    quality.duplicate_lines.push_back(table.lines[row]);
+    if (!same_values(table, row, kept.back())) ++conflicting;
+    if (quality.duplicate_lines.size() == 1 || row < first_dropped) {
+      first_dropped = row;
+      first_kept = kept.back();
+    }
+  }
+  if (quality.duplicate_lines.empty()) return kept;
+  if (spec.duplicates == DuplicatePolicy::error)
+    throw InputError(spec.path, table.lines[first_dropped], table.date_column,
+                     "date " + format_date(table.dates[first_dropped]) + " repeats line " +
+                         std::to_string(table.lines[first_kept]) + " (duplicate policy is error)");
+  std::sort(quality.duplicate_lines.begin(), quality.duplicate_lines.end());
+  quality.warnings.push_back(
+      std::to_string(quality.duplicate_lines.size()) +
+      " rows with a repeated date dropped, keeping the first in file order (lines " +
+      list_lines(quality.duplicate_lines) + "); " + std::to_string(conflicting) +
+      " of them had different values");
+  return kept;
+}
+
+// Counts the missing cells of one kept column, then fills them forward and the
+// leading gap backward. Throws when nothing is left to fill from.
+void fill_column(const CsvSpec& spec, const std::string& name, std::vector<double>& values,
+                 const std::vector<CellKind>& kinds, ColumnQuality& quality) {
+  quality.column = name;
+  for (CellKind kind : kinds) {
+    quality.blank += kind == CellKind::blank;
+    quality.not_available += kind == CellKind::not_available;
+    quality.infinite += kind == CellKind::infinite;
+  }
+  const auto first = std::find(kinds.begin(), kinds.end(), CellKind::number);
+  if (first == kinds.end())
+    throw InputError(spec.path, "column '" + name + "' has no values (all " +
+                                    std::to_string(kinds.size()) + " cells are missing)");
+  const std::size_t lead = static_cast<std::size_t>(first - kinds.begin());
+  for (std::size_t i = lead + 1; i < values.size(); ++i)
+    if (kinds[i] != CellKind::number) {
+      values[i] = values[i - 1];
+      ++quality.forward_filled;
+    }
+  std::fill(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lead), values[lead]);
+  quality.back_filled = lead;
+}
+
+}  // namespace
+
+Series read_series_csv(const CsvSpec& spec) {
+  ARABICA_REQUIRE(!spec.path.empty(), "CsvSpec.path is empty");
+  ARABICA_REQUIRE(!spec.date_column.empty() && !spec.target_column.empty(),
+                  "CsvSpec needs date and target column names");
+  std::vector<std::string> value_names{spec.target_column};
+  value_names.insert(value_names.end(), spec.exog_columns.begin(), spec.exog_columns.end());
+  for (std::size_t j = 0; j < value_names.size(); ++j)
+    if (value_names[j] == spec.date_column ||
+        std::find(value_names.begin(), value_names.begin() + static_cast<std::ptrdiff_t>(j),
+                  value_names[j]) != value_names.begin() + static_cast<std::ptrdiff_t>(j))
+      throw InputError(spec.path, "column '" + value_names[j] + "' is requested twice");
+
+  RawTable table = read_table(spec, value_names);
+  Series series;
+  series.source = spec.path;
+  series.target_name = spec.target_column;
+  series.exog_names = spec.exog_columns;
+  DataQualityReport& quality = series.quality;
+  quality.rows_read = table.dates.size();
+
+  const std::vector<std::size_t> order = ascending_order(table, quality);
+  const std::vector<std::size_t> kept = drop_duplicates(table, order, spec, quality);
+  const std::size_t rows = kept.size();
+
+  std::vector<std::vector<double>> columns(value_names.size(), std::vector<double>(rows));
+  quality.columns.resize(value_names.size());
+  for (std::size_t j = 0; j < value_names.size(); ++j) {
+    std::vector<CellKind> kinds(rows);
+    for (std::size_t i = 0; i < rows; ++i) {
+      columns[j][i] = table.values[j][kept[i]];
+      kinds[i] = table.kinds[j][kept[i]];
+    }
+    fill_column(spec, value_names[j], columns[j], kinds, quality.columns[j]);
+    const ColumnQuality& q = quality.columns[j];
+    if (q.forward_filled + q.back_filled > 0)
+      quality.warnings.push_back("column '" + q.column + "': " +
+                                 std::to_string(q.forward_filled + q.back_filled) +
+                                 " missing cells filled (" + std::to_string(q.forward_filled) +
+                                 " forward, " + std::to_string(q.back_filled) + " back)");
+  }
+  if (rows < spec.min_rows)
+    throw InputError(spec.path, std::to_string(rows) + " rows after cleaning, need at least " +
+                                    std::to_string(spec.min_rows));
+
+  std::vector<std::size_t> weekend_lines;
+  series.dates.resize(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    series.dates[i] = table.dates[kept[i]];
+    if (weekday(series.dates[i]) >= 5) weekend_lines.push_back(table.lines[kept[i]]);
+  }
+  if (!weekend_lines.empty()) {
+    std::sort(weekend_lines.begin(), weekend_lines.end());
+    quality.warnings.push_back(std::to_string(weekend_lines.size()) +
+                               " weekend-dated rows kept (lines " + list_lines(weekend_lines) + ")");
+  }
+
+  const auto n = static_cast<Eigen::Index>(rows);
+  series.target = Eigen::Map<const Eigen::VectorXd>(columns[0].data(), n);
+  series.exog.resize(n, static_cast<Eigen::Index>(spec.exog_columns.size()));
+  for (std::size_t k = 0; k < spec.exog_columns.size(); ++k)
+    series.exog.col(static_cast<Eigen::Index>(k)) =
+        Eigen::Map<const Eigen::VectorXd>(columns[k + 1].data(), n);
+  quality.rows_kept = rows;
+  return series;
+}
+
+Series Series::head(std::size_t end) const {
+  ARABICA_REQUIRE(end <= rows(), "Series::head past the last row");
+  const auto n = static_cast<Eigen::Index>(end);
+  Series out;
+  out.source = source;
+  out.dates.assign(dates.begin(), dates.begin() + static_cast<std::ptrdiff_t>(end));
+  out.target_name = target_name;
+  out.target = target.head(n);
+  out.exog_names = exog_names;
+  out.exog = exog.topRows(n);
+  out.quality = quality;  // describes the load, not the cut
+  return out;
+}
+
+std::string DataQualityReport::summary() const {
+  std::ostringstream out;
+  out << "rows: " << rows_read << " read, " << rows_kept << " kept\n";
+  out << "order: "
+      << (reordered ? "sorted ascending (" + std::to_string(unsorted_lines.size()) +
+                          " lines out of order)"
+                    : std::string("ascending"))
+      << '\n';
+  out << "duplicates: "
+      << (duplicate_lines.empty() ? std::string("none")
+                                  : std::to_string(duplicate_lines.size()) + " dropped (lines " +
+                                        list_lines(duplicate_lines) + ")")
+      << '\n';
+  for (const ColumnQuality& c : columns)
+    out << "column '" << c.column << "': " << c.blank << " blank, " << c.not_available << " NA, "
+        << c.infinite << " infinite; " << c.forward_filled << " forward-filled, " << c.back_filled
+        << " back-filled\n";
+  for (const std::string& warning : warnings) out << "warning: " << warning << '\n';
+  return out.str();
+}
+
+}  // namespace arabica

@@ -1,0 +1,431 @@
+#include "arabica/series.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "arabica/error.hpp"
+#include "io/csv_reader.hpp"
+
+namespace arabica {
+namespace {
+
+const std::string kData = ARABICA_TEST_DATA_DIR;
+const std::string kShared = ARABICA_SHARED_DATA_DIR;
+
+std::string fixture(const std::string& name) { return kData + "/" + name; }
+std::string malformed(const std::string& name) { return kData + "/malformed/" + name; }
+
+CsvSpec spec_for(const std::string& path, std::vector<std::string> exog = {}) {
+  CsvSpec spec;
+  spec.path = path;
+  spec.exog_columns = std::move(exog);
+  spec.min_rows = 1;
+  return spec;
+}
+
+// Writes `text` to a fresh file in the test temp dir and returns its path.
+std::string temp_csv(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "arabica_io_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The message of the InputError that loading `spec` throws ("" if none).
+std::string load_error(const CsvSpec& spec) {
+  try {
+    read_series_csv(spec);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+Date day(const char* iso) { return *parse_date(iso); }
+
+std::vector<std::string> tokens(const std::string& text, std::vector<std::size_t>* lines = nullptr) {
+  CsvReader reader(text, "t.csv");
+  CsvRecord record;
+  std::vector<std::string> out;
+  while (reader.next(record)) {
+    std::string joined;
+    for (std::size_t i = 0; i < record.fields.size(); ++i)
+      joined += (i ? "|" : "") + std::string(record.fields[i]);
+    out.push_back(joined);
+    if (lines) lines->push_back(record.line);
+  }
+  return out;
+}
+
+// --- tokenizer
+
+TEST(CsvReader, QuotedFieldsEscapesAndLineNumbers) {
+  std::vector<std::size_t> lines;
+  const auto rows = tokens("\xEF\xBB\xBF" "a,\"b,c\",d\r\n\"x \"\"y\"\"\",\"multi\nline\",\r\n\n1,2,3", &lines);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], "a|b,c|d");
+  EXPECT_EQ(rows[1], "x \"y\"|multi\nline|");
+  EXPECT_EQ(rows[2], "1|2|3");
+  EXPECT_EQ(lines, (std::vector<std::size_t>{1, 2, 5}));  // blank line 4 skipped
+}
+
+TEST(CsvReader, BlanksAroundQuotesAndTrailingNewline) {
+  const auto rows = tokens("a, \"1,000\" ,b\n\n");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], "a|1,000|b");
+  EXPECT_TRUE(tokens("").empty());
+  EXPECT_TRUE(tokens("\xEF\xBB\xBF\r\n\n").empty());
+}
+
+TEST(CsvReader, ReportsUnterminatedQuoteWhereItOpened) {
+  try {
+    tokens("a,b\n1,\"2\n3,4\n");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 2u);
+    EXPECT_EQ(e.column(), 2u);
+    EXPECT_NE(std::string(e.what()).find("t.csv:2:2: unterminated quoted field"), std::string::npos);
+  }
+}
+
+// --- good files
+
+TEST(ReadSeriesCsv, CocoaLikeFileIsSortedDeduplicatedAndParsed) {
+  CsvSpec spec = spec_for(fixture("cocoa_like.csv"));
+  spec.date_column = "Date";
+  spec.target_column = "ICCO daily price (US$/tonne)";
+  const Series s = read_series_csv(spec);
+
+  ASSERT_EQ(s.rows(), 6u);
+  EXPECT_EQ(s.dates, (std::vector<Date>{day("2024-01-26"), day("2024-01-29"), day("2024-01-30"),
+                                        day("2024-01-31"), day("2024-02-02"), day("2024-02-03")}));
+  EXPECT_DOUBLE_EQ(s.target[0], 4650.0);
+  EXPECT_DOUBLE_EQ(s.target[1], 4700.5);
+  EXPECT_DOUBLE_EQ(s.target[2], 4775.17);
+  EXPECT_DOUBLE_EQ(s.target[3], 4798.20);  // first in file order, not the conflicting 10,888.05
+  EXPECT_DOUBLE_EQ(s.target[5], 4811.10);
+  EXPECT_EQ(s.exog.rows(), 6);
+  EXPECT_EQ(s.exog.cols(), 0);
+
+  const DataQualityReport& q = s.quality;
+  EXPECT_EQ(q.rows_read, 8u);
+  EXPECT_EQ(q.rows_kept, 6u);
+  EXPECT_TRUE(q.reordered);
+  EXPECT_EQ(q.unsorted_lines, (std::vector<std::size_t>{3, 4, 6, 7, 9}));
+  EXPECT_EQ(q.duplicate_lines, (std::vector<std::size_t>{5, 8}));
+  ASSERT_EQ(q.warnings.size(), 3u);
+  EXPECT_NE(q.warnings[0].find("not in ascending date order"), std::string::npos);
+  EXPECT_NE(q.warnings[1].find("2 rows with a repeated date dropped"), std::string::npos);
+  EXPECT_NE(q.warnings[1].find("lines 5, 8"), std::string::npos);
+  EXPECT_NE(q.warnings[1].find("1 of them had different values"), std::string::npos);
+  EXPECT_EQ(q.warnings[2], "1 weekend-dated rows kept (lines 2)");
+}
+
+TEST(ReadSeriesCsv, MissingCellsAreCountedByKindAndFilled) {
+  const Series s = read_series_csv(spec_for(fixture("good_small.csv"), {"brl_usd", "wx_precip"}));
+  ASSERT_EQ(s.rows(), 7u);
+  EXPECT_EQ(s.dates.front(), day("2024-01-01"));
+  EXPECT_EQ(s.dates.back(), day("2024-01-09"));
+  EXPECT_EQ(s.exog_names, (std::vector<std::string>{"brl_usd", "wx_precip"}));
+
+  Eigen::VectorXd target(7), brl(7), precip(7);
+  target << 101.5, 101.5, 102.25, 102.25, 103, 103, 104;
+  brl << 4.90, 4.90, 4.90, 4.95, 4.95, 5.01, 5.01;
+  precip << 1.5, 1.5, 1.5, 2.0, 2.0, 0, 3;
+  EXPECT_EQ(s.target, target);
+  EXPECT_EQ(Eigen::VectorXd(s.exog.col(0)), brl);
+  EXPECT_EQ(Eigen::VectorXd(s.exog.col(1)), precip);
+  EXPECT_TRUE(s.exog.allFinite());
+
+  const auto& c = s.quality.columns;
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].column, "close");
+  EXPECT_EQ(c[0].blank, 1u);
+  EXPECT_EQ(c[0].not_available, 2u);  // #N/A, null
+  EXPECT_EQ(c[0].infinite, 0u);
+  EXPECT_EQ(c[0].forward_filled, 2u);
+  EXPECT_EQ(c[0].back_filled, 1u);
+  EXPECT_EQ(c[1].column, "brl_usd");
+  EXPECT_EQ(c[1].not_available, 4u);  // NA, N/A, ".", NaN
+  EXPECT_EQ(c[1].forward_filled, 3u);
+  EXPECT_EQ(c[1].back_filled, 1u);
+  EXPECT_EQ(c[2].blank, 1u);
+  EXPECT_EQ(c[2].infinite, 2u);  // inf, -Infinity
+  EXPECT_EQ(c[2].forward_filled, 3u);
+  EXPECT_EQ(c[2].back_filled, 0u);
+  EXPECT_FALSE(s.quality.reordered);
+  EXPECT_TRUE(s.quality.duplicate_lines.empty());
+  EXPECT_NE(std::find(s.quality.warnings.begin(), s.quality.warnings.end(),
+                      "column 'close': 3 missing cells filled (2 forward, 1 back)"),
+            s.quality.warnings.end());
+
+  const std::string summary = s.quality.summary();
+  EXPECT_NE(summary.find("rows: 7 read, 7 kept"), std::string::npos);
+  EXPECT_NE(summary.find("column 'brl_usd': 0 blank, 4 NA, 0 infinite; 3 forward-filled, "
+                         "1 back-filled"),
+            std::string::npos);
+}
+
+TEST(ReadSeriesCsv, NumberForms) {
+  const std::string path = temp_csv("numbers.csv",
+                                    "date,close,x\n"
+                                    "2024-01-01,+5,\"-1,234.5\"\n"
+                                    "2024-01-02,1e3,\" 1,234,567 \"\n"
+                                    "2024-01-03,\"9,099.66\",  7 \n"
+                                    "2024-01-04,.5,1e999\n"
+                                    "2024-01-05,5.,1e-400\n");
+  const Series s = read_series_csv(spec_for(path, {"x"}));
+  Eigen::VectorXd target(5), x(5);
+  target << 5, 1000, 9099.66, 0.5, 5;
+  x << -1234.5, 1234567, 7, 7, 0;  // 1e999 overflows: infinite, filled; 1e-400 underflows to 0
+  EXPECT_EQ(s.target, target);
+  EXPECT_EQ(Eigen::VectorXd(s.exog.col(0)), x);
+  EXPECT_EQ(s.quality.columns[1].infinite, 1u);
+}
+
+TEST(ReadSeriesCsv, TargetSignCheckCanBeTurnedOff) {
+  CsvSpec spec = spec_for(malformed("negative_price.csv"));
+  spec.require_positive_target = false;
+  EXPECT_DOUBLE_EQ(read_series_csv(spec).target[1], -1.5);
+  const std::string zero = temp_csv("zero.csv", "date,close\n2024-01-02,1\n2024-01-03,0\n");
+  EXPECT_NE(load_error(spec_for(zero)).find("zero.csv:3:2: column 'close': target value '0' is "
+                                            "not positive"),
+            std::string::npos);
+}
+
+TEST(ReadSeriesCsv, HeadCutsRows) {
+  const Series s = read_series_csv(spec_for(fixture("good_small.csv"), {"brl_usd"}));
+  const Series h = s.head(3);
+  EXPECT_EQ(h.rows(), 3u);
+  EXPECT_EQ(h.dates.back(), day("2024-01-03"));
+  EXPECT_EQ(h.target.size(), 3);
+  EXPECT_EQ(h.exog.rows(), 3);
+  EXPECT_EQ(h.exog.cols(), 1);
+  EXPECT_EQ(h.target, s.target.head(3));
+  EXPECT_EQ(s.head(0).rows(), 0u);
+  EXPECT_THROW(s.head(8), ContractError);
+}
+
+TEST(ReadSeriesCsv, LoadsTenMegabytesQuickly) {
+  std::string text = "date,close,a,b,c,d,e,f\n";
+  const Date start = day("1800-01-01");
+  Date d = start;
+  while (text.size() < 10'000'000) {
+    text += format_date(d++) + ",123.456789,0.000123456,-98765.4321,42,7.5e-3,\"1,234.5\",x\n";
+  }
+  const std::string path = temp_csv("large.csv", text);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Series s = read_series_csv(spec_for(path, {"a", "b", "c", "d", "e"}));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(s.rows(), static_cast<std::size_t>(d - start));
+  EXPECT_DOUBLE_EQ(s.exog(s.exog.rows() - 1, 4), 1234.5);
+#ifdef NDEBUG  // timings mean something only in optimized builds
+  EXPECT_LT(seconds, 1.0);
+#else
+  (void)seconds;
+#endif
+  std::filesystem::remove(path);
+}
+
+// --- malformed corpus: every error names the file, line and column
+
+struct BadCase {
+  const char* file;
+  std::vector<std::string> exog;
+  const char* expected;  // substring of what()
+};
+
+TEST(ReadSeriesCsv, MalformedCorpus) {
+  const std::vector<BadCase> cases = {
+      {"missing_column.csv", {"brl_usd"},
+       "missing_column.csv: missing column 'brl_usd' (available columns: 'date', 'close', "
+       "'volume')"},
+      {"non_numeric.csv", {},
+       "non_numeric.csv:4:3: column 'close': cannot parse 'abc' as a number"},
+      {"bad_date.csv", {},
+       "bad_date.csv:3:1: column 'date': cannot parse '2024-02-30' as a date"},
+      {"empty.csv", {}, "empty.csv: empty file"},
+      {"header_only.csv", {"brl_usd"}, "header_only.csv: no data rows"},
+      {"ragged_row.csv", {"brl_usd"},
+       "ragged_row.csv:5: expected 3 fields as in the header, found 2"},
+      {"negative_price.csv", {},
+       "negative_price.csv:3:2: column 'close': target value '-1.5' is not positive"},
+      {"all_missing_column.csv", {"brl_usd"},
+       "all_missing_column.csv: column 'brl_usd' has no values (all 4 cells are missing)"},
+      {"unterminated_quote.csv", {}, "unterminated_quote.csv:3:2: unterminated quoted field"},
+      {"bad_thousands.csv", {}, "bad_thousands.csv:2:2: column 'close': cannot parse '1,00'"},
+      {"text_after_quote.csv", {}, "text_after_quote.csv:3:2: unexpected text after a closing"},
+  };
+  for (const BadCase& c : cases) {
+    const std::string message = load_error(spec_for(malformed(c.file), c.exog));
+    EXPECT_NE(message.find(c.expected), std::string::npos)
+        << c.file << " gave: " << (message.empty() ? "(no InputError)" : message);
+  }
+}
+
+TEST(ReadSeriesCsv, ErrorCarriesLocationFields) {
+  try {
+    read_series_csv(spec_for(malformed("non_numeric.csv")));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), malformed("non_numeric.csv"));
+    EXPECT_EQ(e.line(), 4u);
+    EXPECT_EQ(e.column(), 3u);
+  }
+}
+
+TEST(ReadSeriesCsv, TooFewRowsAfterCleaning) {
+  CsvSpec spec = spec_for(malformed("too_few_rows.csv"));
+  spec.min_rows = 30;
+  EXPECT_NE(load_error(spec).find("too_few_rows.csv: 12 rows after cleaning, need at least 30"),
+            std::string::npos);
+  spec.min_rows = 12;
+  EXPECT_EQ(read_series_csv(spec).rows(), 12u);
+}
+
+TEST(ReadSeriesCsv, DuplicatePolicies) {
+  CsvSpec spec = spec_for(malformed("duplicate_conflict.csv"));
+  const Series kept = read_series_csv(spec);
+  EXPECT_EQ(kept.rows(), 4u);
+  EXPECT_DOUBLE_EQ(kept.target[1], 101.0);  // line 3 wins over line 5
+  EXPECT_EQ(kept.quality.duplicate_lines, std::vector<std::size_t>{5});
+  EXPECT_EQ(kept.quality.unsorted_lines, std::vector<std::size_t>{5});
+
+  spec.duplicates = DuplicatePolicy::error;
+  EXPECT_NE(load_error(spec).find(
+                "duplicate_conflict.csv:5:1: date 2024-01-03 repeats line 3"),
+            std::string::npos);
+  CsvSpec cocoa = spec_for(fixture("cocoa_like.csv"));
+  cocoa.date_column = "Date";
+  cocoa.target_column = "ICCO daily price (US$/tonne)";
+  cocoa.duplicates = DuplicatePolicy::error;
+  EXPECT_NE(load_error(cocoa).find("cocoa_like.csv:5:1: date 2024-01-31 repeats line 4"),
+            std::string::npos);
+}
+
+TEST(ReadSeriesCsv, MissingPolicyErrorStopsAtFirstMissingCell) {
+  CsvSpec spec = spec_for(fixture("good_small.csv"), {"brl_usd"});
+  spec.missing = MissingPolicy::error;
+  EXPECT_NE(load_error(spec).find("good_small.csv:2:2: column 'close': blank cell"),
+            std::string::npos);
+  spec.target_column = "wx_precip";
+  spec.exog_columns = {};
+  EXPECT_NE(load_error(spec).find("good_small.csv:3:5: column 'wx_precip': blank cell"),
+            std::string::npos);
+  const std::string na = temp_csv("na.csv", "date,close\n2024-01-02,1\n2024-01-03, NA \n");
+  CsvSpec na_spec = spec_for(na);
+  na_spec.missing = MissingPolicy::error;
+  EXPECT_NE(load_error(na_spec).find("na.csv:3:2: column 'close': missing value 'NA'"),
+            std::string::npos);
+}
+
+TEST(ReadSeriesCsv, BadSpecsAreReported) {
+  CsvSpec spec = spec_for(fixture("good_small.csv"), {"close"});
+  EXPECT_NE(load_error(spec).find("column 'close' is requested twice"), std::string::npos);
+  spec = spec_for(kData + "/no_such_file.csv");
+  EXPECT_NE(load_error(spec).find("no_such_file.csv: cannot open"), std::string::npos);
+  spec = spec_for(kData);
+  EXPECT_NE(load_error(spec).find("is a directory"), std::string::npos);
+  const std::string twice = temp_csv("twice.csv", "date,close,close\n2024-01-02,1,2\n");
+  EXPECT_NE(load_error(spec_for(twice)).find("twice.csv:1:3: column 'close' appears twice"),
+            std::string::npos);
+  spec.path.clear();
+  EXPECT_THROW(read_series_csv(spec), ContractError);
+}
+
+// --- real data (beside the checkout; never copied into the repo)
+
+std::string shared(const std::string& name) {
+  const std::string path = kShared + "/" + name;
+  return std::filesystem::exists(path) ? path : "";
+}
+
+TEST(RealData, CoffeeFeaturesLoadCleanly) {
+  const std::string path = shared("coffee_kc_daily_features_2015_2024.csv");
+  if (path.empty()) GTEST_SKIP() << "no shared data at " << kShared;
+  CsvSpec spec;
+  spec.path = path;
+  spec.exog_columns = {"wx_temperature_2m_max_wavg", "wx_precipitation_sum_wavg",
+                       "wx_wind_speed_10m_max_wavg", "brl_usd", "inr_usd"};
+  const Series s = read_series_csv(spec);
+  ASSERT_EQ(s.rows(), 2515u);
+  EXPECT_EQ(format_date(s.dates.front()), "2015-01-02");
+  EXPECT_EQ(format_date(s.dates.back()), "2024-12-31");
+  EXPECT_DOUBLE_EQ(s.target[0], 161.0500030517578);
+  EXPECT_DOUBLE_EQ(s.target[s.target.size() - 1], 319.75);
+  EXPECT_DOUBLE_EQ(s.exog(0, 3), 2.6967);  // brl_usd
+  EXPECT_DOUBLE_EQ(s.exog(0, 4), 63.27);   // inr_usd
+  EXPECT_EQ(s.exog.cols(), 5);
+  EXPECT_TRUE(s.exog.allFinite());
+  EXPECT_FALSE(s.quality.reordered);
+  EXPECT_TRUE(s.quality.duplicate_lines.empty());
+  EXPECT_TRUE(s.quality.warnings.empty());
+  for (const ColumnQuality& c : s.quality.columns)
+    EXPECT_EQ(c.blank + c.not_available + c.infinite + c.forward_filled + c.back_filled, 0u)
+        << c.column;
+}
+
+TEST(RealData, CocoaIsSortedAndKeepsFirstDuplicate) {
+  const std::string path = shared("cocoa_icco_daily_1994_2025.csv");
+  if (path.empty()) GTEST_SKIP() << "no shared data at " << kShared;
+  CsvSpec spec;
+  spec.path = path;
+  spec.date_column = "Date";
+  spec.target_column = "ICCO daily price (US$/tonne)";
+  const Series s = read_series_csv(spec);
+  ASSERT_EQ(s.rows(), 7808u);
+  EXPECT_EQ(s.quality.rows_read, 7812u);
+  EXPECT_EQ(format_date(s.dates.front()), "1994-10-03");
+  EXPECT_EQ(format_date(s.dates.back()), "2025-02-27");
+  EXPECT_TRUE(std::is_sorted(s.dates.begin(), s.dates.end()));
+  EXPECT_EQ(std::adjacent_find(s.dates.begin(), s.dates.end()), s.dates.end());
+  EXPECT_TRUE(s.quality.reordered);
+  // In the file: 31/01/2024 on lines 279 and 280, 30/01/2024 on 281 and 282,
+  // 09/01/2024 on 297 and 298, 15/12/2023 on 312 and 313.
+  EXPECT_EQ(s.quality.duplicate_lines, (std::vector<std::size_t>{280, 282, 298, 313}));
+  const auto at = [&](const char* iso) {
+    const auto it = std::lower_bound(s.dates.begin(), s.dates.end(), day(iso));
+    return s.target[it - s.dates.begin()];
+  };
+  EXPECT_DOUBLE_EQ(at("2024-01-30"), 4775.17);
+  EXPECT_DOUBLE_EQ(at("2024-01-31"), 4798.20);
+  EXPECT_DOUBLE_EQ(at("2025-02-27"), 9099.66);
+  EXPECT_EQ(s.quality.columns[0].forward_filled, 0u);
+  bool weekend_warning = false;
+  for (const std::string& w : s.quality.warnings)
+    weekend_warning |= w.rfind("3 weekend-dated rows kept", 0) == 0;
+  EXPECT_TRUE(weekend_warning);
+}
+
+TEST(RealData, SoftsReportsForwardFills) {
+  const std::string path = shared("softs_coffee_sugar_soy_daily_2007_2026.csv");
+  if (path.empty()) GTEST_SKIP() << "no shared data at " << kShared;
+  CsvSpec spec;
+  spec.path = path;
+  spec.target_column = "kc_close";
+  spec.exog_columns = {"sb_close"};
+  const Series s = read_series_csv(spec);
+  ASSERT_EQ(s.rows(), 4868u);
+  const ColumnQuality& kc = s.quality.columns[0];
+  EXPECT_EQ(kc.column, "kc_close");
+  EXPECT_EQ(kc.blank, 166u);
+  EXPECT_EQ(kc.forward_filled, 166u);
+  EXPECT_EQ(kc.back_filled, 0u);
+  EXPECT_EQ(s.quality.columns[1].blank, 163u);
+  EXPECT_EQ(s.quality.columns[1].blank,
+            s.quality.columns[1].forward_filled + s.quality.columns[1].back_filled);
+  EXPECT_TRUE((s.target.array() > 0).all());
+  EXPECT_TRUE(s.exog.allFinite());
+  bool weekend_warning = false;
+  for (const std::string& w : s.quality.warnings)
+    weekend_warning |= w.rfind("132 weekend-dated rows kept", 0) == 0;
+  EXPECT_TRUE(weekend_warning);
+}
+
+}  // namespace
+}  // namespace arabica
