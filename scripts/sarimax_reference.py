@@ -238,6 +238,9 @@ def run_reference(data: DataSpec, spec: ModelSpec, horizon: int = 7) -> dict[str
         "loglikelihood_burn": int(result.loglikelihood_burn),
         "converged": bool(result.mle_retvals["converged"]),
         "iterations": int(result.mle_retvals["iterations"]),
+        # scipy's L-BFGS-B: 0 converged, 1 iteration limit, 2 stopped otherwise
+        # (e.g. the line search cannot improve at rounding level).
+        "warnflag": int(result.mle_retvals["warnflag"]),
         "fit_seconds": seconds,
         "fit_settings": TIGHT_FIT,
         "fit_warnings": fit_warnings,
