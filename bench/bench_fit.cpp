@@ -1,0 +1,85 @@
+// bench_fit: wall time of fit_sarimax on the first N rows of a CSV, repeated.
+// Prints one JSON object; bench/run_fit_bench.py puts it beside statsmodels.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "arabica/error.hpp"
+#include "arabica/sarimax.hpp"
+#include "arabica/series.hpp"
+
+namespace {
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Time SARIMAX fits (median seconds per fit, JSON on stdout)"};
+  arabica::CsvSpec csv;
+  csv.exog_columns = {"wx_temperature_2m_max_wavg", "wx_precipitation_sum_wavg",
+                      "wx_wind_speed_10m_max_wavg", "brl_usd", "inr_usd"};
+  std::string order = "1,1,1", seasonal = "0,0,0,0", trend = "n";
+  std::size_t rows = 2500;
+  int repeat = 5;
+  app.add_option("--csv", csv.path, "Input CSV")->required();
+  app.add_option("--date-column", csv.date_column)->capture_default_str();
+  app.add_option("--target", csv.target_column)->capture_default_str();
+  app.add_option("--exog", csv.exog_columns, "Exog columns, comma separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--order", order)->capture_default_str();
+  app.add_option("--seasonal", seasonal)->capture_default_str();
+  app.add_option("--trend", trend)->capture_default_str();
+  app.add_option("--rows", rows, "Fit on the first N rows (0: all)")->capture_default_str();
+  app.add_option("--repeat", repeat, "Number of timed fits")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    // Loading is not timed: the benchmark is about estimation.
+    arabica::Series series = arabica::read_series_csv(csv);
+    if (rows > 0 && rows < series.rows()) series = series.head(rows);
+    const arabica::SarimaxSpec spec = arabica::SarimaxSpec::from_strings(order, seasonal, trend);
+
+    std::vector<double> seconds;
+    arabica::SarimaxFit fit;
+    for (int i = 0; i < repeat; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      fit = arabica::fit_sarimax(spec, series.target, series.exog, arabica::FitOptions{},
+                                 series.exog_names);
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+
+    nlohmann::json out;
+    out["implementation"] = "arabica";
+    out["spec"] = spec.describe();
+    out["csv"] = csv.path;
+    out["rows"] = series.rows();
+    out["repeat"] = repeat;
+    out["seconds"] = seconds;
+    out["median_seconds"] = median(seconds);
+    out["llf"] = fit.llf;
+    out["converged"] = fit.converged;
+    out["iterations"] = fit.iterations;
+    out["param_names"] = fit.param_names;
+    out["params"] = std::vector<double>(fit.params.data(), fit.params.data() + fit.params.size());
+    std::cout << out.dump(1) << '\n';
+  } catch (const arabica::Error& e) {
+    std::cerr << "bench_fit: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}
