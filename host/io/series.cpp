@@ -213,7 +213,8 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
       if (is_missing(cell.kind) && spec.missing == MissingPolicy::error)
         fail((cell.kind == CellKind::blank ? "blank cell" : "missing value " + show_cell(text)) +
              " (missing policy is error)");
-      if (j == 0 && spec.require_positive_target && cell.kind == CellKind::number &&
+      const bool is_target = j == 0 && !spec.target_column.empty();
+      if (is_target && spec.require_positive_target && cell.kind == CellKind::number &&
           !(cell.value > 0.0))
         fail("target value " + show_cell(text) + " is not positive");
       table.values[j].push_back(cell.value);
@@ -312,9 +313,11 @@ void fill_column(const CsvSpec& spec, const std::string& name, std::vector<doubl
 
 Series read_series_csv(const CsvSpec& spec) {
   ARABICA_REQUIRE(!spec.path.empty(), "CsvSpec.path is empty");
-  ARABICA_REQUIRE(!spec.date_column.empty() && !spec.target_column.empty(),
-                  "CsvSpec needs date and target column names");
-  std::vector<std::string> value_names{spec.target_column};
+  ARABICA_REQUIRE(!spec.date_column.empty(), "CsvSpec needs a date column name");
+  // An empty target reads covariates only (e.g. supplied future exog).
+  const bool has_target = !spec.target_column.empty();
+  std::vector<std::string> value_names;
+  if (has_target) value_names.push_back(spec.target_column);
   value_names.insert(value_names.end(), spec.exog_columns.begin(), spec.exog_columns.end());
   for (std::size_t j = 0; j < value_names.size(); ++j)
     if (value_names[j] == spec.date_column ||
@@ -367,11 +370,12 @@ Series read_series_csv(const CsvSpec& spec) {
   }
 
   const auto n = static_cast<Eigen::Index>(rows);
-  series.target = Eigen::Map<const Eigen::VectorXd>(columns[0].data(), n);
+  const std::size_t first_exog = has_target ? 1 : 0;
+  if (has_target) series.target = Eigen::Map<const Eigen::VectorXd>(columns[0].data(), n);
   series.exog.resize(n, static_cast<Eigen::Index>(spec.exog_columns.size()));
   for (std::size_t k = 0; k < spec.exog_columns.size(); ++k)
     series.exog.col(static_cast<Eigen::Index>(k)) =
-        Eigen::Map<const Eigen::VectorXd>(columns[k + 1].data(), n);
+        Eigen::Map<const Eigen::VectorXd>(columns[k + first_exog].data(), n);
   quality.rows_kept = rows;
   return series;
 }

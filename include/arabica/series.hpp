@@ -25,7 +25,7 @@ enum class DuplicatePolicy {
 struct CsvSpec {
   std::string path;
   std::string date_column = "date";
-  std::string target_column = "close";
+  std::string target_column = "close";  // empty: covariates only (no target)
   std::vector<std::string> exog_columns;
   MissingPolicy missing = MissingPolicy::ffill_bfill;
   DuplicatePolicy duplicates = DuplicatePolicy::keep_first;

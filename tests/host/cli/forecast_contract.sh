@@ -25,6 +25,14 @@ awk -F, -v cutoff="$cutoff" 'NR > 1 {
 first=$(sed -n 2p "$out" | cut -d, -f1)
 [ "$first" = "$(date -u -d "$cutoff + 1 day" +%F)" ] || { echo "forecast_date $first"; exit 1; }
 
+# Supplied future covariates move the mean by the fitted coefficients; the
+# variance does not depend on them.
+future=$(dirname "$csv")/synthetic_future_exog.csv
+"$arabica" forecast --csv "$csv" --exog rain,brl_usd --order 1,1,1 --horizon 7 \
+  --future-exog "$future" --out "$work/supplied.csv" > /dev/null
+[ "$(cut -d, -f4 "$out")" = "$(cut -d, -f4 "$work/supplied.csv")" ] || { echo "std changed"; exit 1; }
+[ "$(cut -d, -f3 "$out")" != "$(cut -d, -f3 "$work/supplied.csv")" ] || { echo "mean ignored exog"; exit 1; }
+
 # A failing run must not touch the existing deliverable.
 before=$(sha256sum "$out")
 if "$arabica" forecast --csv "$csv" --exog no_such_column --out "$out" 2>/dev/null; then
