@@ -14,8 +14,9 @@ namespace {
 // The likelihood is evaluated hundreds of times per fit on a state of a few
 // elements, so the filter is instantiated for each small state dimension:
 // fixed-size Eigen types unroll the k x k algebra. Large (seasonal) states
-// use the dynamic instantiation.
-constexpr int kMaxFixedStates = 8;
+// and k = 1 (where GCC 12 warns falsely on Eigen's 1x1 SIMD paths) use the
+// dynamic instantiation.
+constexpr int kMinFixedStates = 2, kMaxFixedStates = 8;
 
 template <int K>
 KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
@@ -101,7 +102,8 @@ KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& init
   ARABICA_REQUIRE(columns.intercepts.size() == 0 ||
                       (columns.intercepts.rows() == n && columns.intercepts.cols() == m),
                   "intercepts is not n x m");
-  return dispatch<1>(static_cast<int>(k), system, initial_means, initial_cov, columns);
+  if (k < kMinFixedStates) return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns);
+  return dispatch<kMinFixedStates>(static_cast<int>(k), system, initial_means, initial_cov, columns);
 }
 
 }  // namespace arabica
