@@ -32,8 +32,8 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   const Matrix T = system.transition;
   const RowVector Z = system.design;
   const Matrix RQR = system.sigma2 * system.selection * system.selection.transpose();
-  Matrix P = initial_cov, P_next;
-  Vector gain;
+  Matrix P = initial_cov, P_next, P_used;
+  Vector gain, update;  // T P Z' / F and P Z' / F
   double F = 0.0;
   bool steady = false;
   Means A = initial_means, A_next(A.rows(), m);
@@ -48,7 +48,9 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
       if (!(F > 0.0) || !std::isfinite(F))
         throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
                              std::to_string(t));
-      gain.noalias() = T * PZ / F;
+      update = PZ / F;
+      gain.noalias() = T * update;
+      P_used = P;
       P_next.noalias() = T * P * T.transpose();
       P_next.noalias() -= F * gain * gain.transpose();
       P_next += RQR;
@@ -67,6 +69,11 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
       v[j] = y[j] - Z.dot(A.col(j));
       A_next.col(j).noalias() = T * A.col(j) + gain * v[j];
       if (has_intercepts) A_next(system.trend_state, j) += columns.intercepts(t, j);
+    }
+    if (t + 1 == n) {
+      // Filtered moments of the last period anchor simulated paths.
+      out.filtered_means = A + update * Eigen::Map<const Eigen::RowVectorXd>(v, m);
+      out.filtered_cov = P_used - F * update * update.transpose();
     }
     A.swap(A_next);
   }

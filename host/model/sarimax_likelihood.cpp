@@ -80,8 +80,7 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::evaluate(const SarimaxParams& p
   out.innovations = kf.innovations.col(0);
   out.forecast_variance = kf.forecast_variance;
   out.llf = loglike(out.innovations, out.forecast_variance);
-  out.end_state.state = kf.end_means.col(0);
-  out.end_state.covariance = kf.end_cov;
+  out.end_state = {kf.end_means.col(0), kf.end_cov, kf.filtered_means.col(0), kf.filtered_cov};
   return out;
 }
 
@@ -110,8 +109,9 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
   out.innovations = kf.innovations.col(0) - regressors * out.regression;
   out.forecast_variance = kf.forecast_variance;
   out.llf = loglike(out.innovations, out.forecast_variance);
-  out.end_state.state = kf.end_means.col(0) - kf.end_means.rightCols(m - 1) * out.regression;
-  out.end_state.covariance = kf.end_cov;
+  out.end_state = {kf.end_means.col(0) - kf.end_means.rightCols(m - 1) * out.regression, kf.end_cov,
+                   kf.filtered_means.col(0) - kf.filtered_means.rightCols(m - 1) * out.regression,
+                   kf.filtered_cov};
   return out;
 }
 

@@ -24,6 +24,8 @@ struct KalmanResult {
   ColumnsMatrix innovations;          // v_t, n x m
   Eigen::MatrixXd end_means;          // a_{n+1|n}, k x m
   Eigen::MatrixXd end_cov;            // P_{n+1|n}
+  Eigen::MatrixXd filtered_means;     // a_{n|n}, k x m
+  Eigen::MatrixXd filtered_cov;       // P_{n|n}
 };
 
 /// Conventional Kalman filter: P_1 = initial_cov, v_t = y_t - Z a_t,

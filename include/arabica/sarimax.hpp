@@ -69,8 +69,10 @@ struct FitOptions {
 /// Kalman filter end state: predicted mean/covariance for the period after
 /// the last observation. Everything a forecast or a path simulation needs.
 struct FilterEndState {
-  Eigen::VectorXd state;       // a_{n+1|n}
-  Eigen::MatrixXd covariance;  // P_{n+1|n}
+  Eigen::VectorXd state;                // a_{n+1|n}
+  Eigen::MatrixXd covariance;           // P_{n+1|n}
+  Eigen::VectorXd filtered_state;       // a_{n|n}
+  Eigen::MatrixXd filtered_covariance;  // P_{n|n}
 };
 
 struct SarimaxFit {

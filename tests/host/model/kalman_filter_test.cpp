@@ -51,6 +51,14 @@ TEST(KalmanFilter, IsLinearAcrossColumns) {
   const KalmanResult kf = kalman_filter(ss, Eigen::MatrixXd::Zero(2, 3), P0, columns);
   const Eigen::VectorXd combined = 2.0 * kf.innovations.col(0) - 3.0 * kf.innovations.col(1);
   EXPECT_LT((combined - kf.innovations.col(2)).cwiseAbs().maxCoeff(), 1e-8);
+
+  // The filtered end state predicts the reported next state.
+  Eigen::MatrixXd predicted = ss.transition * kf.filtered_means;
+  predicted.row(ss.trend_state) += columns.intercepts.row(n - 1);
+  EXPECT_LT((predicted - kf.end_means).cwiseAbs().maxCoeff(), 1e-10);
+  const Eigen::MatrixXd next_cov = ss.transition * kf.filtered_cov * ss.transition.transpose() +
+                                   ss.sigma2 * ss.selection * ss.selection.transpose();
+  EXPECT_LT((next_cov - kf.end_cov).cwiseAbs().maxCoeff(), 1e-10);
 }
 
 TEST(KalmanFilter, RejectsMismatchedShapes) {
