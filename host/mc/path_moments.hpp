@@ -1,0 +1,33 @@
+// Moment sums of path values, shifted by a per-horizon reference so that
+// float paths around a price level accumulate without cancellation. Shared
+// by the CPU backend and the CUDA backend's host-side finalisation.
+#pragma once
+
+#include <cstdint>
+
+#include "arabica/hd.hpp"
+
+namespace arabica {
+
+struct MomentSums {
+  double s1 = 0, s2 = 0, s3 = 0, s4 = 0;  // sums of d, d^2, d^3, d^4 with d = x - shift
+  std::int64_t up = 0;                    // values above the cutoff price
+
+  ARABICA_HD void add(float value, double shift, double last_price) {
+    const double d = static_cast<double>(value) - shift, d2 = d * d;
+    s1 += d, s2 += d2, s3 += d2 * d, s4 += d2 * d2;
+    up += static_cast<double>(value) > last_price;
+  }
+  ARABICA_HD void merge(const MomentSums& other) {
+    s1 += other.s1, s2 += other.s2, s3 += other.s3, s4 += other.s4, up += other.up;
+  }
+};
+
+struct Moments {
+  double mean, std, skewness, kurtosis, p_up;
+};
+
+/// Population moments (numpy std ddof=0, scipy.stats.skew/kurtosis biased).
+Moments finalize_moments(const MomentSums& sums, double shift, std::int64_t n);
+
+}  // namespace arabica

@@ -1,0 +1,93 @@
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Dense>
+
+#include "arabica/error.hpp"
+#include "arabica/paths.hpp"
+#include "arabica/state_space.hpp"
+#include "mc/path_moments.hpp"
+
+namespace arabica {
+
+Moments finalize_moments(const MomentSums& sums, double shift, std::int64_t n) {
+  const double inv_n = 1.0 / static_cast<double>(n);
+  const double mu = sums.s1 * inv_n, r2 = sums.s2 * inv_n, r3 = sums.s3 * inv_n,
+               r4 = sums.s4 * inv_n;
+  const double m2 = std::max(r2 - mu * mu, 0.0);
+  const double m3 = r3 - 3 * mu * r2 + 2 * mu * mu * mu;
+  const double m4 = r4 - 4 * mu * r3 + 6 * mu * mu * r2 - 3 * mu * mu * mu * mu;
+  Moments out;
+  out.mean = shift + mu;
+  out.std = std::sqrt(m2);
+  out.skewness = m2 > 0 ? m3 / std::pow(m2, 1.5) : 0.0;
+  out.kurtosis = m2 > 0 ? m4 / (m2 * m2) - 3.0 : 0.0;
+  out.p_up = static_cast<double>(sums.up) * inv_n;
+  return out;
+}
+
+double linear_quantile(std::vector<float>& values, double level) {
+  ARABICA_REQUIRE(!values.empty(), "quantile of no values");
+  ARABICA_REQUIRE(level >= 0.0 && level <= 1.0, "quantile level outside [0, 1]");
+  const double position = level * static_cast<double>(values.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(position));
+  const double fraction = position - static_cast<double>(lo);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo),
+                   values.end());
+  const double below = values[lo];
+  if (fraction == 0.0 || lo + 1 == values.size()) return below;
+  const double above =
+      *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo) + 1, values.end());
+  return below + fraction * (above - below);
+}
+
+PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,
+                          PathMode mode) {
+  ARABICA_REQUIRE(horizon >= 1 && horizon <= kMaxPathHorizon, "horizon outside 1..64");
+  const SarimaxSpec& spec = fit.spec;
+  const SarimaxParams params = SarimaxParams::unpack(spec, fit.k_exog, fit.params);
+  const StateSpace system = make_state_space(spec, params);
+  const int k = system.k_states();
+  if (k > kMaxPathStates)
+    throw InputError("--order", spec.describe() + " has " + std::to_string(k) +
+                                    " states; path simulation supports at most " +
+                                    std::to_string(kMaxPathStates));
+  ARABICA_REQUIRE(fit.end_state.filtered_state.size() == k, "fit has no filtered end state");
+
+  PathModel model;
+  model.mode = mode;
+  model.k_states = k;
+  model.horizon = horizon;
+  model.trend_state = system.trend_state;
+  model.sigma = static_cast<float>(std::sqrt(params.sigma2));
+  for (int i = 0; i < k; ++i) {
+    model.design[i] = static_cast<float>(system.design[i]);
+    model.selection[i] = static_cast<float>(system.selection[i]);
+    model.anchor[i] = static_cast<float>(fit.end_state.filtered_state[i]);
+    for (int j = 0; j < k; ++j)
+      model.transition[i * kMaxPathStates + j] = static_cast<float>(system.transition(i, j));
+  }
+  // P_{n|n} is only positive semi-definite (exactly known states have zero
+  // variance): take its symmetric square root's lower factor via LDLT.
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(fit.end_state.filtered_covariance);
+  Eigen::MatrixXd L = ldlt.matrixL();
+  L = ldlt.transpositionsP().transpose() * L;
+  L *= ldlt.vectorD().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+  const Forecast forecast = forecast_sarimax(fit, future_exog, horizon);
+  for (int h = 0; h < horizon; ++h) {
+    double intercept = 0.0;
+    for (int j = 0; j < spec.k_trend(); ++j)
+      intercept += params.trend[j] * trend_regressor(spec, j, fit.nobs + h);
+    model.intercept[h] = static_cast<float>(intercept);
+    model.regression[h] =
+        fit.k_exog ? static_cast<float>(future_exog.row(h).dot(params.beta)) : 0.0f;
+    model.mean[h] = static_cast<float>(forecast.mean[h]);
+    model.std_error[h] = static_cast<float>(forecast.std_error[h]);
+  }
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < k; ++j)
+      model.anchor_factor[i * kMaxPathStates + j] = static_cast<float>(L(i, j));
+  return model;
+}
+
+}  // namespace arabica

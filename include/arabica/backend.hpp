@@ -1,0 +1,27 @@
+// Where paths are simulated: a multithreaded CPU backend and, when built with
+// CUDA and a device is present, a GPU backend. Both run the same per-path
+// code on the same Philox streams.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "arabica/paths.hpp"
+
+namespace arabica {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual PathStats simulate(const PathRequest& request) = 0;
+};
+
+/// "cpu", "cuda" or "auto" (CUDA when built with it and a device is visible,
+/// else CPU). threads: CPU worker threads, 0 = hardware concurrency.
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads = 0);
+
+/// True when this build has CUDA kernels and a CUDA device is visible.
+bool cuda_available();
+
+}  // namespace arabica

@@ -1,0 +1,56 @@
+// Monte Carlo path requests and their distribution statistics.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "arabica/innovations.hpp"
+#include "arabica/path_model.hpp"
+#include "arabica/sarimax.hpp"
+
+namespace arabica {
+
+/// numpy.percentile levels reported for every horizon.
+inline constexpr std::array<double, 9> kQuantileLevels{0.01, 0.05, 0.10, 0.25, 0.50,
+                                                       0.75, 0.90, 0.95, 0.99};
+
+/// Identifies a path family's random streams: path p of (seed, series, fold)
+/// draws from PhiloxStream(derive_stream_seed(seed, series, fold), p, 0).
+struct PathKeys {
+  std::uint64_t seed = 0;
+  std::uint64_t series = 0;
+  std::uint64_t fold = 0;
+};
+
+struct PathRequest {
+  PathModel model;
+  InnovationParams innovations;
+  PathKeys keys;
+  std::int64_t n_paths = 0;
+  double last_price = 0.0;        // cutoff price, for P(up)
+  std::int64_t stored_paths = 0;  // leading paths to return in full
+};
+
+/// Per-horizon statistics with numpy/scipy's definitions: population std
+/// (ddof=0), biased skewness, biased excess (Fisher) kurtosis, linear
+/// percentiles; p_up is the share of paths above the cutoff price.
+struct PathStats {
+  std::int64_t n_paths = 0;
+  Eigen::VectorXd mean, std, skewness, kurtosis, p_up;  // horizon
+  Eigen::MatrixXd quantiles;                            // horizon x kQuantileLevels
+  std::vector<float> stored;  // stored_paths x horizon, row-major
+};
+
+/// Float32 path model from a fit: anchored at the filtered end state, future
+/// exog applied through the fitted coefficients, trend continued.
+PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,
+                          PathMode mode = PathMode::state_space);
+
+/// numpy.percentile(values, 100 * level) with linear interpolation; reorders
+/// `values`.
+double linear_quantile(std::vector<float>& values, double level);
+
+}  // namespace arabica

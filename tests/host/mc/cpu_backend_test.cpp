@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "arabica/backend.hpp"
+#include "arabica/error.hpp"
+#include "arabica/paths.hpp"
+#include "model/simulate_arima.hpp"
+
+namespace arabica {
+namespace {
+
+struct Fixture {
+  SarimaxFit fit;
+  Eigen::MatrixXd future;
+  Forecast forecast;
+};
+
+const Fixture& fitted() {
+  static const Fixture fixture = [] {
+    const auto data = testing::simulate_arima(1500, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 21);
+    Fixture f;
+    f.fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
+    f.future = data.exog.bottomRows(7);
+    f.forecast = forecast_sarimax(f.fit, f.future, 7);
+    return f;
+  }();
+  return fixture;
+}
+
+PathRequest request(PathMode mode, std::int64_t n, InnovationParams innovations = {}) {
+  PathRequest r;
+  r.model = make_path_model(fitted().fit, fitted().future, 7, mode);
+  r.innovations = innovations;
+  r.keys = {42, 0, 3};
+  r.n_paths = n;
+  r.last_price = fitted().fit.end_state.state.size() ? fitted().forecast.mean[0] : 0.0;
+  return r;
+}
+
+void expect_matches_kalman(const PathStats& stats, const Forecast& forecast, std::int64_t n) {
+  for (int h = 0; h < 7; ++h) {
+    const double se = forecast.std_error[h];
+    EXPECT_NEAR(stats.mean[h], forecast.mean[h], 4.0 * se / std::sqrt(double(n))) << "h=" << h;
+    EXPECT_NEAR(stats.std[h], se, 4.0 * se / std::sqrt(2.0 * n)) << "h=" << h;
+    EXPECT_NEAR(stats.skewness[h], 0.0, 5.0 * std::sqrt(6.0 / n)) << "h=" << h;
+    EXPECT_NEAR(stats.kurtosis[h], 0.0, 5.0 * std::sqrt(24.0 / n)) << "h=" << h;
+  }
+}
+
+TEST(CpuBackend, NormalStateSpacePathsMatchTheKalmanForecast) {
+  const std::int64_t n = 1000000;
+  const PathStats stats = make_backend("cpu")->simulate(request(PathMode::state_space, n));
+  expect_matches_kalman(stats, fitted().forecast, n);
+  // Day 1 is centred on the cutoff-relative reference chosen in request().
+  EXPECT_NEAR(stats.p_up[0], 0.5, 5.0 * 0.5 / std::sqrt(double(n)));
+}
+
+TEST(CpuBackend, MarginalModeReproducesTheLegacyDistribution) {
+  const std::int64_t n = 400000;
+  const PathStats stats = make_backend("cpu")->simulate(request(PathMode::marginal, n));
+  expect_matches_kalman(stats, fitted().forecast, n);
+}
+
+TEST(CpuBackend, ResultsDoNotDependOnThreadCount) {
+  const PathRequest r = request(PathMode::state_space, 50000, make_student_t(5.0));
+  const PathStats one = make_backend("cpu", 1)->simulate(r);
+  const PathStats two = make_backend("cpu", 2)->simulate(r);
+  EXPECT_EQ(one.mean, two.mean);
+  EXPECT_EQ(one.std, two.std);
+  EXPECT_EQ(one.kurtosis, two.kurtosis);
+  EXPECT_EQ(one.quantiles, two.quantiles);
+}
+
+TEST(CpuBackend, QuantilesAreNumpyLinearPercentilesOfThePaths) {
+  PathRequest r = request(PathMode::state_space, 1001, make_skew_normal(4.0));
+  r.stored_paths = r.n_paths;
+  const PathStats stats = make_backend("cpu")->simulate(r);
+  for (int h = 0; h < 7; ++h) {
+    std::vector<double> column;
+    for (std::int64_t p = 0; p < r.n_paths; ++p) column.push_back(stats.stored[p * 7 + h]);
+    std::sort(column.begin(), column.end());
+    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q) {
+      const double position = kQuantileLevels[q] * (column.size() - 1);
+      const std::size_t lo = static_cast<std::size_t>(position);
+      const double expected =
+          column[lo] + (position - lo) * (column[std::min(lo + 1, column.size() - 1)] - column[lo]);
+      EXPECT_NEAR(stats.quantiles(h, q), expected, 1e-9 * std::abs(expected));
+    }
+  }
+}
+
+TEST(CpuBackend, FatTailedShocksKeepTheVarianceAndAddKurtosis) {
+  const std::int64_t n = 400000;
+  const PathStats stats = make_backend("cpu")->simulate(
+      request(PathMode::state_space, n, make_student_t(5.0)));
+  // Unit-variance innovations: the Kalman standard error still holds.
+  for (int h = 0; h < 7; ++h)
+    EXPECT_NEAR(stats.std[h] / fitted().forecast.std_error[h], 1.0, 0.02) << "h=" << h;
+  // t(5) has excess kurtosis 6; day 1 is one shock plus a tiny state term.
+  EXPECT_GT(stats.kurtosis[0], 3.0);
+  EXPECT_LT(stats.kurtosis[6], stats.kurtosis[0]);  // sums of shocks are closer to normal
+}
+
+TEST(CpuBackend, SkewedShocksSkewTheDistribution) {
+  const PathStats stats = make_backend("cpu")->simulate(
+      request(PathMode::state_space, 200000, make_skew_normal(-5.0)));
+  EXPECT_LT(stats.skewness[0], -0.5);
+  EXPECT_GT(stats.p_up[0], 0.5);  // negative skew: median above the mean
+}
+
+TEST(CpuBackend, RejectsBadRequests) {
+  PathRequest r = request(PathMode::state_space, 1);
+  EXPECT_THROW(make_backend("cpu")->simulate(r), ContractError);
+  EXPECT_THROW(make_backend("tpu"), InputError);
+}
+
+}  // namespace
+}  // namespace arabica
