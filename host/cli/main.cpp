@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   arabica::cli::register_fit_command(app);
   arabica::cli::register_forecast_command(app);
+  arabica::cli::register_simulate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,81 @@
+#include "cli/model_options.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "arabica/exog.hpp"
+
+namespace arabica::cli {
+
+void add_model_options(CLI::App& command, ModelOptions& options) {
+  command.add_option("--csv", options.csv.path, "Input CSV")->required();
+  command.add_option("--date-column", options.csv.date_column, "Date column")
+      ->capture_default_str();
+  command.add_option("--target", options.csv.target_column, "Target (price) column")
+      ->capture_default_str();
+  command.add_option("--exog", options.exog, "Exogenous columns, comma separated")
+      ->delimiter(',');
+  command.add_option("--order", options.order, "p,d,q")->capture_default_str();
+  command.add_option("--seasonal", options.seasonal, "P,D,Q,s")->capture_default_str();
+  command.add_option("--trend", options.trend, "n, c, t or ct")->capture_default_str();
+  command.add_option("--missing", options.missing, "ffill-bfill or error")
+      ->check(CLI::IsMember({"ffill-bfill", "error"}))
+      ->capture_default_str();
+  command.add_option("--min-rows", options.csv.min_rows, "Minimum rows after cleaning")
+      ->capture_default_str();
+  command.add_flag("--enforce-stationarity", options.enforce_stationarity);
+  command.add_flag("--enforce-invertibility", options.enforce_invertibility);
+}
+
+LoadedModel load(ModelOptions& options) {
+  options.csv.exog_columns = options.exog;
+  options.csv.missing =
+      options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
+  LoadedModel loaded{read_series_csv(options.csv),
+                     SarimaxSpec::from_strings(options.order, options.seasonal, options.trend)};
+  loaded.spec.enforce_stationarity = options.enforce_stationarity;
+  loaded.spec.enforce_invertibility = options.enforce_invertibility;
+  for (const std::string& warning : loaded.series.quality.warnings)
+    std::cerr << "arabica: warning: " << warning << '\n';
+  require_identifiable_exog(loaded.series, loaded.spec);
+  return loaded;
+}
+
+SarimaxFit fit(const LoadedModel& loaded) {
+  return fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog, FitOptions{},
+                     loaded.series.exog_names);
+}
+
+void print_fit(const LoadedModel& loaded, const SarimaxFit& fit) {
+  const Series& series = loaded.series;
+  std::printf("%s on %s: %zu rows, %s .. %s\n", fit.spec.describe().c_str(),
+              series.source.c_str(), series.rows(), format_date(series.dates.front()).c_str(),
+              format_date(series.dates.back()).c_str());
+  std::printf("%-28s %16s %14s %10s\n", "param", "coef", "std err (OPG)", "z");
+  for (Eigen::Index i = 0; i < fit.params.size(); ++i) {
+    const double se = fit.standard_errors.size() ? fit.standard_errors[i] : NAN;
+    std::printf("%-28s %16.8g %14.6g %10.3f\n", fit.param_names[i].c_str(), fit.params[i], se,
+                fit.params[i] / se);
+  }
+  std::printf("llf %.10g  aic %.6f  bic %.6f  hqic %.6f  nobs %d  burn %d\n", fit.llf, fit.aic,
+              fit.bic, fit.hqic, fit.nobs, fit.loglikelihood_burn);
+  std::printf("converged %s after %d iterations (%s)\n", fit.converged ? "yes" : "NO",
+              fit.iterations, fit.message.c_str());
+}
+
+Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& series,
+                                    const std::string& policy_text, int horizon) {
+  const FutureExogPolicy policy = parse_future_exog_policy(policy_text);
+  Eigen::MatrixXd supplied;
+  if (policy == FutureExogPolicy::supplied && series.exog.cols() > 0) {
+    CsvSpec spec = options.csv;
+    spec.path = policy_text;
+    spec.target_column.clear();
+    spec.min_rows = static_cast<std::size_t>(horizon);
+    supplied = read_series_csv(spec).exog;
+  }
+  return future_exog(series.exog, policy, horizon, supplied);
+}
+
+}  // namespace arabica::cli

@@ -1,0 +1,45 @@
+// Options shared by every subcommand that fits a model on a CSV.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "arabica/sarimax.hpp"
+#include "arabica/series.hpp"
+
+namespace arabica::cli {
+
+struct ModelOptions {
+  CsvSpec csv;
+  std::vector<std::string> exog;
+  std::string order = "1,1,1";
+  std::string seasonal = "0,0,0,0";
+  std::string trend = "n";
+  std::string missing = "ffill-bfill";
+  bool enforce_stationarity = false;
+  bool enforce_invertibility = false;
+};
+
+void add_model_options(CLI::App& command, ModelOptions& options);
+
+struct LoadedModel {
+  Series series;
+  SarimaxSpec spec;
+};
+
+/// Reads and validates the CSV (warnings to stderr) and the model spec.
+LoadedModel load(ModelOptions& options);
+
+SarimaxFit fit(const LoadedModel& loaded);
+
+/// Covariates for the horizon: "repeat-last", "hold-last" or a CSV path
+/// holding the exog columns (read with the same date column and policies).
+Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& series,
+                                    const std::string& policy_text, int horizon);
+
+/// Coefficient table, information criteria and convergence, to stdout.
+void print_fit(const LoadedModel& loaded, const SarimaxFit& fit);
+
+}  // namespace arabica::cli

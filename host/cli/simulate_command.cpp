@@ -1,0 +1,173 @@
+// `arabica simulate`: fit, then Monte Carlo paths with the chosen innovation
+// family; writes the legacy distribution.csv and per-day statistics.
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "arabica/atomic_file.hpp"
+#include "arabica/backend.hpp"
+#include "arabica/error.hpp"
+#include "arabica/forecast_csv.hpp"
+#include "arabica/innovation_estimation.hpp"
+#include "arabica/paths.hpp"
+#include "cli/commands.hpp"
+#include "cli/model_options.hpp"
+
+namespace arabica::cli {
+
+namespace {
+
+struct SimulateOptions {
+  ModelOptions model;
+  int horizon = 7;
+  std::string future_exog = "repeat-last";
+  std::int64_t paths = 2000;
+  std::int64_t stored_paths = -1;  // -1: all paths up to 2000 (the legacy file size)
+  std::uint64_t seed = 1;
+  std::string innovations = "normal";
+  std::string mode = "state-space";
+  std::string device = "auto";
+  int threads = 0;
+  std::string out = "distribution.csv";
+  std::string stats_out;
+  std::string model_version = "arabica_sarimax_v1";
+  std::string calendar = "calendar";
+};
+
+// Shape parameters are estimated from the fit's residuals after the burn-in;
+// "regime" picks the skew-normal slant from recent vs historical volatility.
+Innovations choose_innovations(const std::string& name, const SarimaxFit& fit,
+                               const Series& series) {
+  if (name == "regime") {
+    const Regime regime = classify_regime(series.target);
+    std::printf("regime: %s\n", regime_name(regime));
+    return Innovations(regime_skew_params(regime));
+  }
+  const std::optional<InnovationKind> kind = parse_innovation_kind(name);
+  if (!kind)
+    throw InputError("--innovations", "unknown family '" + name +
+                                          "' (normal, student_t, skew_normal, skew_t, mixture, "
+                                          "nig, jumps, bootstrap, regime)");
+  const Eigen::VectorXd residuals =
+      fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn);
+  return estimate_innovations(*kind, residuals);
+}
+
+std::string distribution_csv(const PathStats& stats, int horizon, std::int64_t stored,
+                             const ForecastMetadata& metadata) {
+  std::ostringstream out;
+  out.precision(9);
+  out << "path_id";
+  for (int h = 1; h <= horizon; ++h) out << ",day_" << h;
+  out << ",model_version,generation_timestamp,data_cutoff_date\n";
+  const std::string tail = "," + metadata.model_version + "," + metadata.generation_timestamp +
+                           "," + format_date(metadata.data_cutoff) + "\n";
+  for (std::int64_t p = 0; p < stored; ++p) {
+    out << p + 1;
+    for (int h = 0; h < horizon; ++h) out << ',' << stats.stored[p * horizon + h];
+    out << tail;
+  }
+  return out.str();
+}
+
+std::string stats_csv(const PathStats& stats, int horizon, const ForecastMetadata& metadata) {
+  std::ostringstream out;
+  out.precision(12);
+  out << "forecast_date,day_ahead,mean,std,skewness,kurtosis,p_up";
+  for (double level : kQuantileLevels) out << ",p" << static_cast<int>(level * 100 + 0.5);
+  out << ",n_paths,data_cutoff_date\n";
+  for (int h = 0; h < horizon; ++h) {
+    out << format_date(forecast_date(metadata.data_cutoff, h + 1, metadata.calendar)) << ','
+        << h + 1 << ',' << stats.mean[h] << ',' << stats.std[h] << ',' << stats.skewness[h] << ','
+        << stats.kurtosis[h] << ',' << stats.p_up[h];
+    for (Eigen::Index q = 0; q < stats.quantiles.cols(); ++q) out << ',' << stats.quantiles(h, q);
+    out << ',' << stats.n_paths << ',' << format_date(metadata.data_cutoff) << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace
+
+void register_simulate_command(CLI::App& app) {
+  auto options = std::make_shared<SimulateOptions>();
+  CLI::App* command = app.add_subcommand(
+      "simulate", "Fit, then simulate price paths (legacy distribution.csv + statistics)");
+  add_model_options(*command, options->model);
+  command->add_option("--horizon", options->horizon, "Days ahead")
+      ->check(CLI::Range(1, kMaxPathHorizon))
+      ->capture_default_str();
+  command->add_option("--future-exog", options->future_exog,
+                      "repeat-last (legacy), hold-last, or a CSV with the exog columns")
+      ->capture_default_str();
+  command->add_option("--paths", options->paths, "Number of paths")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  command->add_option("--stored-paths", options->stored_paths,
+                      "Paths written to the CSV (default: all, at most 2000)");
+  command->add_option("--seed", options->seed)->capture_default_str();
+  command
+      ->add_option("--innovations", options->innovations,
+                   "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
+                   "(shape estimated from the residuals) or regime")
+      ->capture_default_str();
+  command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
+      ->check(CLI::IsMember({"state-space", "marginal"}))
+      ->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
+      ->capture_default_str();
+  command->add_option("--out", options->out, "distribution.csv path")->capture_default_str();
+  command->add_option("--stats-out", options->stats_out, "Per-day statistics CSV");
+  command->add_option("--model-version", options->model_version)->capture_default_str();
+  command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
+      ->capture_default_str();
+  command->callback([options] {
+    const ForecastCalendar calendar = parse_forecast_calendar(options->calendar);
+    const LoadedModel loaded = load(options->model);
+    const Series& series = loaded.series;
+    const Eigen::MatrixXd future =
+        resolve_future_exog(options->model, series, options->future_exog, options->horizon);
+    const SarimaxFit result = fit(loaded);
+    print_fit(loaded, result);
+    const Innovations innovations = choose_innovations(options->innovations, result, series);
+
+    PathRequest request;
+    request.model = make_path_model(
+        result, future, options->horizon,
+        options->mode == "marginal" ? PathMode::marginal : PathMode::state_space);
+    request.innovations = innovations.params();
+    request.keys.seed = options->seed;
+    request.n_paths = options->paths;
+    request.last_price = series.target[series.target.size() - 1];
+    request.stored_paths = options->stored_paths >= 0
+                               ? std::min(options->stored_paths, options->paths)
+                               : std::min<std::int64_t>(options->paths, 2000);
+    const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);
+    const PathStats stats = backend->simulate(request);
+
+    ForecastMetadata metadata;
+    metadata.model_version = options->model_version;
+    metadata.generation_timestamp = utc_timestamp_now();
+    metadata.data_cutoff = series.dates.back();
+    metadata.calendar = calendar;
+    write_file_atomically(options->out, distribution_csv(stats, options->horizon,
+                                                         request.stored_paths, metadata));
+    if (!options->stats_out.empty())
+      write_file_atomically(options->stats_out, stats_csv(stats, options->horizon, metadata));
+
+    std::printf("%lld paths on %s, innovations %s, cutoff price %.6g\n",
+                static_cast<long long>(stats.n_paths), backend->name().c_str(),
+                innovations.describe().c_str(), request.last_price);
+    std::printf("%4s %12s %10s %9s %9s %7s %12s %12s\n", "day", "mean", "std", "skew", "kurt",
+                "P(up)", "p5", "p95");
+    for (int h = 0; h < options->horizon; ++h)
+      std::printf("%4d %12.6g %10.5g %9.4f %9.4f %7.4f %12.6g %12.6g\n", h + 1, stats.mean[h],
+                  stats.std[h], stats.skewness[h], stats.kurtosis[h], stats.p_up[h],
+                  stats.quantiles(h, 1), stats.quantiles(h, 7));
+    std::printf("wrote %s (%lld paths)%s%s\n", options->out.c_str(),
+                static_cast<long long>(request.stored_paths),
+                options->stats_out.empty() ? "" : " and ", options->stats_out.c_str());
+  });
+}
+
+}  // namespace arabica::cli
