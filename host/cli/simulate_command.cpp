@@ -123,6 +123,7 @@ void register_simulate_command(CLI::App& app) {
       ->capture_default_str();
   command->callback([options] {
     const ForecastCalendar calendar = parse_forecast_calendar(options->calendar);
+    const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);
     const LoadedModel loaded = load(options->model);
     const Series& series = loaded.series;
     const Eigen::MatrixXd future =
@@ -142,7 +143,6 @@ void register_simulate_command(CLI::App& app) {
     request.stored_paths = options->stored_paths >= 0
                                ? std::min(options->stored_paths, options->paths)
                                : std::min<std::int64_t>(options->paths, 2000);
-    const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);
     const PathStats stats = backend->simulate(request);
 
     ForecastMetadata metadata;

@@ -23,6 +23,18 @@ struct MomentSums {
   }
 };
 
+/// Where numpy.percentile's linear interpolation looks in n sorted values:
+/// the order statistic `lo` and the weight of its successor.
+struct QuantilePosition {
+  std::int64_t lo;
+  double fraction;
+};
+ARABICA_HD inline QuantilePosition quantile_position(double level, std::int64_t n) {
+  const double position = level * static_cast<double>(n - 1);
+  const auto lo = static_cast<std::int64_t>(position);  // position >= 0: floor
+  return {lo, lo + 1 < n ? position - static_cast<double>(lo) : 0.0};
+}
+
 struct Moments {
   double mean, std, skewness, kurtosis, p_up;
 };

@@ -29,16 +29,13 @@ Moments finalize_moments(const MomentSums& sums, double shift, std::int64_t n) {
 double linear_quantile(std::vector<float>& values, double level) {
   ARABICA_REQUIRE(!values.empty(), "quantile of no values");
   ARABICA_REQUIRE(level >= 0.0 && level <= 1.0, "quantile level outside [0, 1]");
-  const double position = level * static_cast<double>(values.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(position));
-  const double fraction = position - static_cast<double>(lo);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo),
-                   values.end());
-  const double below = values[lo];
-  if (fraction == 0.0 || lo + 1 == values.size()) return below;
-  const double above =
-      *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo) + 1, values.end());
-  return below + fraction * (above - below);
+  const QuantilePosition at = quantile_position(level, static_cast<std::int64_t>(values.size()));
+  const auto lo = values.begin() + at.lo;
+  std::nth_element(values.begin(), lo, values.end());
+  const double below = *lo;
+  if (at.fraction == 0.0) return below;
+  const double above = *std::min_element(lo + 1, values.end());
+  return below + at.fraction * (above - below);
 }
 
 PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,

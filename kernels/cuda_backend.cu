@@ -1,0 +1,166 @@
+// CUDA backend: one thread per path runs the same simulate_path() as the CPU
+// backend on the same Philox stream (counter-based: nothing depends on the
+// launch shape), then per-horizon moment sums and exact quantiles (sorted on
+// the device) are finished on the host with the CPU backend's formulas.
+#include <thrust/execution_policy.h>
+#include <thrust/sort.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "arabica/backend.hpp"
+#include "arabica/error.hpp"
+#include "cuda_check.cuh"
+#include "device_buffer.cuh"
+#include "mc/path_moments.hpp"
+
+namespace arabica {
+
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void simulate_paths_kernel(const PathModel* model, InnovationParams innovations,
+                                      std::uint64_t stream_seed, std::int64_t n, float* values) {
+  float path[kMaxPathHorizon];
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n;
+       p += stride) {
+    PhiloxStream stream(stream_seed, static_cast<std::uint64_t>(p), 0);
+    simulate_path(*model, innovations, stream, path);
+    // Horizon-major, so each day's values are contiguous for sorting and the
+    // moment pass reads them coalesced.
+    for (int h = 0; h < model->horizon; ++h) values[h * n + p] = path[h];
+  }
+}
+
+// One MomentSums per (horizon, block); the host adds them in block order.
+__global__ void moments_kernel(const float* values, std::int64_t n, const double* shift,
+                               double last_price, MomentSums* partial) {
+  const int h = blockIdx.y;
+  MomentSums local;
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n;
+       p += stride)
+    local.add(values[h * n + p], shift[h], last_price);
+
+  __shared__ MomentSums shared[kThreads];
+  shared[threadIdx.x] = local;
+  __syncthreads();
+  for (int width = kThreads / 2; width > 0; width /= 2) {
+    if (threadIdx.x < width) shared[threadIdx.x].merge(shared[threadIdx.x + width]);
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) partial[h * gridDim.x + blockIdx.x] = shared[0];
+}
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend() {
+    ARABICA_CUDA_CHECK(cudaGetDevice(&device_));
+    ARABICA_CUDA_CHECK(cudaGetDeviceProperties(&properties_, device_));
+  }
+
+  std::string name() const override { return std::string("cuda(") + properties_.name + ")"; }
+
+  PathStats simulate(const PathRequest& request) override {
+    const PathModel& model = request.model;
+    const int H = model.horizon;
+    const std::int64_t n = request.n_paths;
+    ARABICA_REQUIRE(n >= 2, "need at least two paths");
+    ARABICA_REQUIRE(H >= 1 && H <= kMaxPathHorizon, "horizon outside 1..64");
+    ARABICA_REQUIRE(request.stored_paths >= 0 && request.stored_paths <= n,
+                    "stored_paths outside 0..n_paths");
+    std::size_t free_bytes = 0, total_bytes = 0;
+    ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    const double needed = static_cast<double>(n) * H * sizeof(float);
+    if (needed > 0.8 * static_cast<double>(free_bytes))
+      throw Error("cuda backend: " + std::to_string(n) + " paths x " + std::to_string(H) +
+                  " days need " + std::to_string(needed / 1e9) + " GB, " +
+                  std::to_string(free_bytes / 1e9) + " GB free; use fewer paths per request");
+
+    cuda::DeviceBuffer<PathModel> device_model(1);
+    device_model.upload(&model, 1);
+    // Bootstrap draws index residuals on the device: swap in a device copy.
+    InnovationParams innovations = request.innovations;
+    cuda::DeviceBuffer<float> residuals(innovations.residual_count);
+    if (innovations.residual_count > 0) {
+      residuals.upload(innovations.residuals, innovations.residual_count);
+      innovations.residuals = residuals.data();
+    }
+
+    cuda::DeviceBuffer<float> values(static_cast<std::size_t>(n) * H);
+    const std::uint64_t stream_seed =
+        derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
+    const int max_blocks = properties_.multiProcessorCount * 32;
+    const int blocks =
+        static_cast<int>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, max_blocks));
+    simulate_paths_kernel<<<blocks, kThreads>>>(device_model.data(), innovations, stream_seed, n,
+                                                values.data());
+    ARABICA_CUDA_CHECK(cudaGetLastError());
+
+    std::vector<double> shift(H);
+    for (int h = 0; h < H; ++h) shift[h] = model.mean[h];
+    cuda::DeviceBuffer<double> device_shift(H);
+    device_shift.upload(shift.data(), H);
+    const int moment_blocks = std::min(blocks, 1024);
+    cuda::DeviceBuffer<MomentSums> partial(static_cast<std::size_t>(moment_blocks) * H);
+    moments_kernel<<<dim3(moment_blocks, H), kThreads>>>(values.data(), n, device_shift.data(),
+                                                          request.last_price, partial.data());
+    ARABICA_CUDA_CHECK(cudaGetLastError());
+    std::vector<MomentSums> host_partial(partial.size());
+    partial.download(host_partial.data(), host_partial.size());
+
+    PathStats stats;
+    stats.n_paths = n;
+    // Stored paths come out before sorting reorders each day.
+    std::vector<float> leading(static_cast<std::size_t>(request.stored_paths));
+    stats.stored.resize(static_cast<std::size_t>(request.stored_paths * H));
+    for (int h = 0; h < H; ++h) {
+      if (request.stored_paths == 0) break;
+      values.download(leading.data(), leading.size(), static_cast<std::size_t>(h) * n);
+      for (std::int64_t p = 0; p < request.stored_paths; ++p)
+        stats.stored[static_cast<std::size_t>(p * H + h)] = leading[static_cast<std::size_t>(p)];
+    }
+
+    stats.mean.resize(H), stats.std.resize(H), stats.skewness.resize(H);
+    stats.kurtosis.resize(H), stats.p_up.resize(H);
+    stats.quantiles.resize(H, static_cast<Eigen::Index>(kQuantileLevels.size()));
+    for (int h = 0; h < H; ++h) {
+      MomentSums total;
+      for (int b = 0; b < moment_blocks; ++b) total.merge(host_partial[h * moment_blocks + b]);
+      const Moments m = finalize_moments(total, shift[h], n);
+      stats.mean[h] = m.mean, stats.std[h] = m.std, stats.skewness[h] = m.skewness;
+      stats.kurtosis[h] = m.kurtosis, stats.p_up[h] = m.p_up;
+
+      float* day = values.data() + static_cast<std::size_t>(h) * n;
+      thrust::sort(thrust::device, day, day + n);
+      ARABICA_CUDA_CHECK(cudaGetLastError());
+      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q) {
+        const QuantilePosition at = quantile_position(kQuantileLevels[q], n);
+        float pair[2];
+        values.download(pair, at.fraction > 0.0 ? 2 : 1, static_cast<std::size_t>(h) * n + at.lo);
+        stats.quantiles(h, static_cast<Eigen::Index>(q)) =
+            at.fraction > 0.0 ? pair[0] + at.fraction * (double(pair[1]) - pair[0]) : pair[0];
+      }
+    }
+    return stats;
+  }
+
+ private:
+  int device_ = 0;
+  cudaDeviceProp properties_{};
+};
+
+}  // namespace
+
+bool cuda_device_present() {
+  int count = 0;
+  // No driver or no device both mean "not available", not an error.
+  return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+}
+
+std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+
+}  // namespace arabica

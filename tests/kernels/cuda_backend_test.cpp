@@ -1,0 +1,61 @@
+// CPU and CUDA backends on the same streams agree to float rounding. Skips
+// cleanly on machines without a CUDA device (or builds without CUDA).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "arabica/backend.hpp"
+#include "model/simulate_arima.hpp"
+
+namespace arabica {
+namespace {
+
+class CudaBackendParity : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
+  }
+};
+
+InnovationParams family(const std::string& name) {
+  if (name == "normal") return make_normal();
+  if (name == "student_t") return make_student_t(4.0);
+  if (name == "skew_t") return make_skew_t(2.0, 6.0);
+  if (name == "mixture") return make_mixture();
+  if (name == "nig") return make_nig(1.5, -0.5);
+  return make_jumps(0.05, -1.0, 2.0);
+}
+
+double relative(double a, double b) { return std::abs(a - b) / std::max(1e-12, std::abs(b)); }
+
+TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
+  const auto data = testing::simulate_arima(1000, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 3);
+  const SarimaxFit fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
+  PathRequest request;
+  request.model = make_path_model(fit, data.exog.bottomRows(7), 7);
+  request.innovations = family(GetParam());
+  request.keys = {2024, 1, 17};
+  request.n_paths = 1000000;
+  request.last_price = data.y[data.y.size() - 1];
+  request.stored_paths = 100;
+  const PathStats cpu = make_backend("cpu")->simulate(request);
+  const PathStats gpu = make_backend("cuda")->simulate(request);
+  for (int h = 0; h < 7; ++h) {
+    EXPECT_LE(relative(gpu.mean[h], cpu.mean[h]), 1e-5) << "h=" << h;
+    EXPECT_LE(relative(gpu.std[h], cpu.std[h]), 1e-5) << "h=" << h;
+    EXPECT_NEAR(gpu.skewness[h], cpu.skewness[h], 1e-5 * std::max(1.0, std::abs(cpu.skewness[h])));
+    EXPECT_NEAR(gpu.kurtosis[h], cpu.kurtosis[h], 1e-5 * std::max(1.0, std::abs(cpu.kurtosis[h])));
+    EXPECT_NEAR(gpu.p_up[h], cpu.p_up[h], 1e-5);
+    for (Eigen::Index q = 0; q < cpu.quantiles.cols(); ++q)
+      EXPECT_LE(relative(gpu.quantiles(h, q), cpu.quantiles(h, q)), 1e-5) << "h=" << h;
+  }
+  for (std::size_t i = 0; i < cpu.stored.size(); ++i)
+    ASSERT_LE(relative(gpu.stored[i], cpu.stored[i]), 1e-5) << "stored value " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, CudaBackendParity,
+                         ::testing::Values("normal", "student_t", "skew_t", "mixture", "nig",
+                                           "jumps"));
+
+}  // namespace
+}  // namespace arabica
