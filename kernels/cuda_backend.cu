@@ -64,14 +64,11 @@ class CudaBackend final : public Backend {
 
   std::string name() const override { return std::string("cuda(") + properties_.name + ")"; }
 
-  PathStats simulate(const PathRequest& request) override {
+ protected:
+  PathStats run(const PathRequest& request) override {
     const PathModel& model = request.model;
     const int H = model.horizon;
     const std::int64_t n = request.n_paths;
-    ARABICA_REQUIRE(n >= 2, "need at least two paths");
-    ARABICA_REQUIRE(H >= 1 && H <= kMaxPathHorizon, "horizon outside 1..64");
-    ARABICA_REQUIRE(request.stored_paths >= 0 && request.stored_paths <= n,
-                    "stored_paths outside 0..n_paths");
     std::size_t free_bytes = 0, total_bytes = 0;
     ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
     const double needed = static_cast<double>(n) * H * sizeof(float);
@@ -112,11 +109,9 @@ class CudaBackend final : public Backend {
     std::vector<MomentSums> host_partial(partial.size());
     partial.download(host_partial.data(), host_partial.size());
 
-    PathStats stats;
-    stats.n_paths = n;
+    PathStats stats = empty_path_stats(H, n, request.stored_paths);
     // Stored paths come out before sorting reorders each day.
     std::vector<float> leading(static_cast<std::size_t>(request.stored_paths));
-    stats.stored.resize(static_cast<std::size_t>(request.stored_paths * H));
     for (int h = 0; h < H; ++h) {
       if (request.stored_paths == 0) break;
       values.download(leading.data(), leading.size(), static_cast<std::size_t>(h) * n);
@@ -124,15 +119,10 @@ class CudaBackend final : public Backend {
         stats.stored[static_cast<std::size_t>(p * H + h)] = leading[static_cast<std::size_t>(p)];
     }
 
-    stats.mean.resize(H), stats.std.resize(H), stats.skewness.resize(H);
-    stats.kurtosis.resize(H), stats.p_up.resize(H);
-    stats.quantiles.resize(H, static_cast<Eigen::Index>(kQuantileLevels.size()));
     for (int h = 0; h < H; ++h) {
       MomentSums total;
       for (int b = 0; b < moment_blocks; ++b) total.merge(host_partial[h * moment_blocks + b]);
-      const Moments m = finalize_moments(total, shift[h], n);
-      stats.mean[h] = m.mean, stats.std[h] = m.std, stats.skewness[h] = m.skewness;
-      stats.kurtosis[h] = m.kurtosis, stats.p_up[h] = m.p_up;
+      set_day_moments(stats, h, total, shift[h]);
 
       float* day = values.data() + static_cast<std::size_t>(h) * n;
       thrust::sort(thrust::device, day, day + n);

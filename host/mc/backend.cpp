@@ -10,6 +10,20 @@ std::unique_ptr<Backend> make_cuda_backend();
 bool cuda_device_present();
 #endif
 
+PathStats Backend::simulate(const PathRequest& request) {
+  ARABICA_REQUIRE(request.n_paths >= 2, "need at least two paths");
+  ARABICA_REQUIRE(request.model.horizon >= 1 && request.model.horizon <= kMaxPathHorizon,
+                  "horizon outside 1..64");
+  ARABICA_REQUIRE(request.model.k_states >= 1 && request.model.k_states <= kMaxPathStates,
+                  "state dimension outside 1..24");
+  ARABICA_REQUIRE(request.stored_paths >= 0 && request.stored_paths <= request.n_paths,
+                  "stored_paths outside 0..n_paths");
+  ARABICA_REQUIRE(request.innovations.kind != InnovationKind::bootstrap ||
+                      (request.innovations.residuals && request.innovations.residual_count > 0),
+                  "bootstrap innovations without residuals");
+  return run(request);
+}
+
 bool cuda_available() {
 #if defined(ARABICA_WITH_CUDA)
   return cuda_device_present();

@@ -24,14 +24,11 @@ class CpuBackend final : public Backend {
 
   std::string name() const override { return "cpu(" + std::to_string(threads_) + " threads)"; }
 
-  PathStats simulate(const PathRequest& request) override {
+ protected:
+  PathStats run(const PathRequest& request) override {
     const PathModel& model = request.model;
     const int H = model.horizon;
     const std::int64_t n = request.n_paths;
-    ARABICA_REQUIRE(n >= 2, "need at least two paths");
-    ARABICA_REQUIRE(H >= 1 && H <= kMaxPathHorizon, "horizon outside 1..64");
-    ARABICA_REQUIRE(request.stored_paths >= 0 && request.stored_paths <= n,
-                    "stored_paths outside 0..n_paths");
     const std::uint64_t stream_seed =
         derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
     // Horizon-major values for the exact quantiles.
@@ -63,21 +60,15 @@ class CpuBackend final : public Backend {
     worker();
     for (std::thread& t : pool) t.join();
 
-    PathStats stats;
-    stats.n_paths = n;
-    stats.stored.resize(static_cast<std::size_t>(request.stored_paths * H));
+    PathStats stats = empty_path_stats(H, n, request.stored_paths);
     for (std::int64_t p = 0; p < request.stored_paths; ++p)
       for (int h = 0; h < H; ++h)
         stats.stored[static_cast<std::size_t>(p * H + h)] = values[h][static_cast<std::size_t>(p)];
-    stats.mean.resize(H), stats.std.resize(H), stats.skewness.resize(H);
-    stats.kurtosis.resize(H), stats.p_up.resize(H);
-    stats.quantiles.resize(H, static_cast<Eigen::Index>(kQuantileLevels.size()));
     for (int h = 0; h < H; ++h) {
       MomentSums total;
-      for (std::int64_t b = 0; b < blocks; ++b) total.merge(block_sums[static_cast<std::size_t>(b * H + h)]);
-      const Moments m = finalize_moments(total, shift[h], n);
-      stats.mean[h] = m.mean, stats.std[h] = m.std, stats.skewness[h] = m.skewness;
-      stats.kurtosis[h] = m.kurtosis, stats.p_up[h] = m.p_up;
+      for (std::int64_t b = 0; b < blocks; ++b)
+        total.merge(block_sums[static_cast<std::size_t>(b * H + h)]);
+      set_day_moments(stats, h, total, shift[h]);
       for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
         stats.quantiles(h, static_cast<Eigen::Index>(q)) = linear_quantile(values[h], kQuantileLevels[q]);
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "arabica/hd.hpp"
+#include "arabica/paths.hpp"
 
 namespace arabica {
 
@@ -41,5 +42,11 @@ struct Moments {
 
 /// Population moments (numpy std ddof=0, scipy.stats.skew/kurtosis biased).
 Moments finalize_moments(const MomentSums& sums, double shift, std::int64_t n);
+
+/// Statistics sized for `horizon` days and `stored` kept paths.
+PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t stored);
+
+/// Fills day h's moments and P(up) from its total sums.
+void set_day_moments(PathStats& stats, int h, const MomentSums& total, double shift);
 
 }  // namespace arabica

@@ -26,6 +26,22 @@ Moments finalize_moments(const MomentSums& sums, double shift, std::int64_t n) {
   return out;
 }
 
+PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t stored) {
+  PathStats stats;
+  stats.n_paths = n_paths;
+  stats.stored.resize(static_cast<std::size_t>(stored * horizon));
+  for (Eigen::VectorXd* v : {&stats.mean, &stats.std, &stats.skewness, &stats.kurtosis, &stats.p_up})
+    v->resize(horizon);
+  stats.quantiles.resize(horizon, static_cast<Eigen::Index>(kQuantileLevels.size()));
+  return stats;
+}
+
+void set_day_moments(PathStats& stats, int h, const MomentSums& total, double shift) {
+  const Moments m = finalize_moments(total, shift, stats.n_paths);
+  stats.mean[h] = m.mean, stats.std[h] = m.std, stats.skewness[h] = m.skewness;
+  stats.kurtosis[h] = m.kurtosis, stats.p_up[h] = m.p_up;
+}
+
 double linear_quantile(std::vector<float>& values, double level) {
   ARABICA_REQUIRE(!values.empty(), "quantile of no values");
   ARABICA_REQUIRE(level >= 0.0 && level <= 1.0, "quantile level outside [0, 1]");

@@ -14,7 +14,11 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
-  virtual PathStats simulate(const PathRequest& request) = 0;
+  /// Checks the request's contract (ContractError), then simulates it.
+  PathStats simulate(const PathRequest& request);
+
+ protected:
+  virtual PathStats run(const PathRequest& request) = 0;
 };
 
 /// "cpu", "cuda" or "auto" (CUDA when built with it and a device is visible,
