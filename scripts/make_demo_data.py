@@ -30,6 +30,7 @@ EXOG = (
 )
 BETA = (-0.05, 0.01, 0.02, -15.0, -0.3)  # cents/lb per unit of each covariate
 PHI, THETA, SIGMA = -0.4, 0.25, 3.0
+SHOCK_NU = 5.0  # Student-t shocks: daily commodity moves are fat-tailed
 START_PRICE = 160.0
 
 
@@ -55,7 +56,8 @@ def simulate(rows: int, seed: int) -> pd.DataFrame:
     inr = 63.0 * np.exp(np.cumsum(rng.normal(0.0001, 0.003, rows)))
     exog = np.column_stack([temperature, precipitation, wind, brl, inr])
 
-    shocks = rng.normal(0.0, SIGMA, rows + 1)
+    # Scaled to standard deviation SIGMA (a t(nu) draw has variance nu/(nu-2)).
+    shocks = rng.standard_t(SHOCK_NU, rows + 1) * SIGMA / np.sqrt(SHOCK_NU / (SHOCK_NU - 2.0))
     arma = np.zeros(rows)
     for t in range(rows):
         arma[t] = (PHI * arma[t - 1] if t else 0.0) + shocks[t + 1] + THETA * shocks[t]
@@ -84,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False, float_format="%.6g")
     truth = {"model": "SARIMAX(1,1,1) with exog, trend n", "exog": list(EXOG), "beta": list(BETA),
-             "ar.L1": PHI, "ma.L1": THETA, "sigma2": SIGMA**2, "seed": args.seed, "rows": args.rows}
+             "ar.L1": PHI, "ma.L1": THETA, "sigma2": SIGMA**2,
+             "shocks": f"student_t(nu={SHOCK_NU:g}) scaled to variance sigma2", "seed": args.seed, "rows": args.rows}
     args.out.with_suffix(".truth.json").write_text(json.dumps(truth) + "\n")
     print(f"wrote {args.out}: {len(frame)} business days {frame['date'].iloc[0]} .. {frame['date'].iloc[-1]}, "
           f"close {frame['close'].min():.2f} .. {frame['close'].max():.2f}", file=sys.stderr)
