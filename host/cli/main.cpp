@@ -1,5 +1,6 @@
 // arabica: SARIMAX fits, forecasts and Monte Carlo backtests.
-// Exit codes: 0 success, 1 internal error, 2 bad input, 3 numerical failure.
+// Exit codes: 0 success, 1 I/O, resource or internal error, 2 bad input,
+// 3 numerical failure.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,12 @@ int main(int argc, char** argv) {
   } catch (const arabica::NumericalError& e) {
     std::cerr << "arabica: numerical failure: " << e.what() << '\n';
     return 3;
+  } catch (const arabica::ContractError& e) {
+    std::cerr << "arabica: internal error: " << e.what() << '\n';
+    return 1;
+  } catch (const arabica::Error& e) {  // I/O and resource limits
+    std::cerr << "arabica: error: " << e.what() << '\n';
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "arabica: internal error: " << e.what() << '\n';
     return 1;

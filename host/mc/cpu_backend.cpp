@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "arabica/backend.hpp"
 #include "arabica/error.hpp"
 #include "mc/path_moments.hpp"
@@ -29,6 +31,14 @@ class CpuBackend final : public Backend {
     const PathModel& model = request.model;
     const int H = model.horizon;
     const std::int64_t n = request.n_paths;
+    // Exact quantiles keep every value: refuse plainly rather than die in
+    // the allocator when that cannot fit in memory.
+    const double needed = static_cast<double>(n) * H * sizeof(float);
+    const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+    if (physical > 0 && needed > 0.8 * physical)
+      throw Error("cpu backend: " + std::to_string(n) + " paths x " + std::to_string(H) +
+                  " days need " + std::to_string(needed / 1e9) + " GB of " +
+                  std::to_string(physical / 1e9) + " GB memory; use fewer paths per request");
     const std::uint64_t stream_seed =
         derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
     // Horizon-major values for the exact quantiles.
