@@ -1,0 +1,95 @@
+// Forecast-accuracy metrics for walk-forward backtests: one record per fold
+// at a given horizon, summarised per model and horizon.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace arabica {
+
+inline constexpr double kNoMetric = std::numeric_limits<double>::quiet_NaN();
+
+/// Direction of the forecast move against the realised move, both measured
+/// from the cutoff price. A fold where either move is exactly zero is a tie:
+/// counted in `ties` and left out of `n`, `hits` and the test.
+struct DirectionalAccuracy {
+  std::int64_t hits = 0;
+  std::int64_t n = 0;     // folds that are not ties
+  std::int64_t ties = 0;
+  double accuracy = kNoMetric;  // hits / n
+  double p_value = kNoMetric;   // binomial_p_value(hits, n); NaN when n = 0
+};
+
+/// One-sided exact binomial test against coin-flipping: P(X >= hits) for
+/// X ~ Binomial(n, 1/2), as scipy.stats.binomtest(hits, n, 0.5,
+/// alternative='greater').pvalue. Needs n >= 1 and 0 <= hits <= n; accurate
+/// to ~1e-13 relative for n up to 10^6 and beyond.
+double binomial_p_value(std::int64_t hits, std::int64_t n);
+
+/// Inputs of the vector metrics below: equal lengths (else ContractError)
+/// and finite values. Empty inputs give NaN, never an error.
+DirectionalAccuracy directional_accuracy(const Eigen::VectorXd& forecast_mean,
+                                         const Eigen::VectorXd& actual,
+                                         const Eigen::VectorXd& cutoff_price);
+double rmse(const Eigen::VectorXd& forecast, const Eigen::VectorXd& actual);
+double mae(const Eigen::VectorXd& forecast, const Eigen::VectorXd& actual);
+/// Mean absolute percentage error in percent (100 * mean |f - a| / |a|), as
+/// the legacy system reports it. A zero actual is a ContractError: prices are
+/// positive by the time they reach a backtest, so one means a broken caller.
+double mape(const Eigen::VectorXd& forecast, const Eigen::VectorXd& actual);
+/// Share of actuals inside [lower, upper], both ends included; lower <= upper.
+double interval_coverage(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+                         const Eigen::VectorXd& actual);
+
+/// Brier score of the forecast probability of a rise: mean of
+/// (p_up - 1{actual > cutoff})^2 with the directional tie rule (a fold with
+/// actual == cutoff is counted in `ties` and left out).
+struct BrierScore {
+  double score = kNoMetric;
+  std::int64_t n = 0;
+  std::int64_t ties = 0;
+};
+/// p_up in [0, 1].
+BrierScore brier_score(const Eigen::VectorXd& p_up, const Eigen::VectorXd& actual,
+                       const Eigen::VectorXd& cutoff_price);
+
+/// Exact CRPS of the empirical distribution of `samples` (m >= 1 finite
+/// values) at `actual`: mean|X - y| - 0.5 mean|X - X'| over all m^2 pairs,
+/// properscoring.crps_ensemble's definition, in O(m log m). Sorts `samples`;
+/// pass an rvalue to avoid the copy.
+double crps_sample(std::vector<float> samples, double actual);
+
+/// Closed-form CRPS of N(mu, sigma^2) at `actual`, sigma >= 0 (sigma = 0 is
+/// the point forecast, CRPS = |actual - mu|).
+double crps_gaussian(double mu, double sigma, double actual);
+
+/// Per-fold records of one model at one horizon, all of the same length.
+/// A NaN actual marks a fold whose target date lies beyond the data.
+struct FoldRecords {
+  Eigen::VectorXd forecast_mean, lower_95, upper_95, actual, cutoff_price;
+  Eigen::VectorXd p_up;  // optional (empty): models without paths have none
+  Eigen::VectorXd crps;  // optional (empty): per-fold CRPS, sample or Gaussian
+};
+
+/// Every metric of one model at one horizon. Folds with a NaN actual are
+/// skipped (counted in `missing`); the rest must be finite. Metrics over no
+/// folds, or over an optional input that was not given, are NaN.
+struct MetricSummary {
+  std::int64_t folds = 0;    // records given
+  std::int64_t missing = 0;  // skipped: NaN actual
+  std::int64_t n = 0;        // scored: folds - missing
+  DirectionalAccuracy direction;
+  double rmse = kNoMetric;
+  double mae = kNoMetric;
+  double mape = kNoMetric;         // percent
+  double coverage_95 = kNoMetric;  // share in [0, 1]
+  BrierScore brier;
+  double crps = kNoMetric;  // mean per-fold CRPS
+};
+
+MetricSummary summarize(const FoldRecords& folds);
+
+}  // namespace arabica
