@@ -27,17 +27,10 @@ from typing import Any, Sequence
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
-from make_demo_data import simulate  # noqa: E402
+from make_demo_data import EXOG, simulate  # noqa: E402  (the demo data uses the coffee columns)
 from sarimax_reference import TIGHT_FIT, DataSpec, ModelSpec, build_model, load_data  # noqa: E402
 
 COFFEE = REPO.parent / "shared" / "data" / "coffee_kc_daily_features_2015_2024.csv"
-EXOG = (
-    "wx_temperature_2m_max_wavg",
-    "wx_precipitation_sum_wavg",
-    "wx_wind_speed_10m_max_wavg",
-    "brl_usd",
-    "inr_usd",
-)
 
 
 @dataclass
