@@ -1,5 +1,5 @@
-#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include <Eigen/Dense>
 
@@ -134,14 +134,18 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   for (int j = static_cast<int>(names.size()); j < k_exog; ++j)
     names.push_back("x" + std::to_string(j + 1));
 
+  const bool warm = options.start_params.size() > 0;
   SarimaxParams start = SarimaxParams::unpack(
-      spec, k_exog,
-      options.start_params.size() ? options.start_params : sarimax_start_params(spec, y, exog));
-  if (spec.enforce_stationarity && !(is_stationary(start.ar) && is_stationary(start.sar)))
-    start.ar.setZero(), start.sar.setZero();
-  if (spec.enforce_invertibility && !(is_stationary(-start.ma) && is_stationary(-start.sma)))
-    start.ma.setZero(), start.sma.setZero();
-  start.sigma2 = std::max(start.sigma2, 1e-10);
+      spec, k_exog, warm ? options.start_params : sarimax_start_params(spec, y, exog));
+  if (warm) {
+    // A warm start from another fit may violate this spec's constraints;
+    // statsmodels-style start values are already valid.
+    if (spec.enforce_stationarity && !(is_stationary(start.ar) && is_stationary(start.sar)))
+      start.ar.setZero(), start.sar.setZero();
+    if (spec.enforce_invertibility && !(is_invertible(start.ma) && is_invertible(start.sma)))
+      start.ma.setZero(), start.sma.setZero();
+    start.sigma2 = std::max(start.sigma2, 1e-10);
+  }
 
   // Minimise the mean negative profile log-likelihood. Its gradient is that
   // of the plain likelihood at the profiled regression coefficients
