@@ -17,25 +17,24 @@ namespace {
 [[noreturn]] void io_failure(const std::string& path, const std::string& what) {
   throw Error(path + ": " + what + ": " + std::strerror(errno));
 }
-}  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& contents) {
+std::filesystem::path parent_dir(const std::string& path) {
   const std::filesystem::path target(path);
-  const std::filesystem::path dir =
-      target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::string temp = (dir / ("." + target.filename().string() + ".tmpXXXXXX")).string();
+  return target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+}
+
+// A fresh temporary file beside `path` (same file system, so rename is atomic).
+int create_temp(const std::string& path, std::string& temp) {
+  temp = (parent_dir(path) / ("." + std::filesystem::path(path).filename().string() +
+                              ".tmpXXXXXX"))
+             .string();
   const int fd = mkstemp(temp.data());
   if (fd < 0) io_failure(path, "cannot create a temporary file");
-  std::size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd), ::unlink(temp.c_str());
-      io_failure(path, "write failed");
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  return fd;
+}
+
+// Flushes the open temporary file `fd` and renames it over `path`; consumes fd.
+void publish(int fd, const std::string& temp, const std::string& path) {
   if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
     ::close(fd), ::unlink(temp.c_str());
     io_failure(path, "cannot flush");
@@ -46,8 +45,43 @@ void write_file_atomically(const std::string& path, const std::string& contents)
     io_failure(path, "cannot rename the temporary file into place");
   }
   // Make the rename itself durable.
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  const int dir_fd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY);
   if (dir_fd >= 0) ::fsync(dir_fd), ::close(dir_fd);
+}
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& contents) {
+  std::string temp;
+  const int fd = create_temp(path, temp);
+  std::size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd), ::unlink(temp.c_str());
+      io_failure(path, "write failed");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  publish(fd, temp, path);
+}
+
+void replace_file_atomically(const std::string& path,
+                             const std::function<void(const std::string& temp_path)>& write) {
+  std::string temp;
+  ::close(create_temp(path, temp));
+  try {
+    write(temp);
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  const int fd = ::open(temp.c_str(), O_RDWR);
+  if (fd < 0) {
+    ::unlink(temp.c_str());
+    io_failure(path, "cannot reopen the temporary file");
+  }
+  publish(fd, temp, path);
 }
 
 }  // namespace arabica

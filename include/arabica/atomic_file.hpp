@@ -1,6 +1,7 @@
 // Crash-safe replacement of deliverable files.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace arabica {
@@ -9,5 +10,12 @@ namespace arabica {
 /// directory, fsyncs it, renames it over `path` and fsyncs the directory.
 /// Readers see the old file or the new one, never a partial write.
 void write_file_atomically(const std::string& path, const std::string& contents);
+
+/// The same discipline for files written by a library that opens them by
+/// name (HDF5): `write` creates the complete file at the temporary path it is
+/// given, which is then fsynced and renamed over `path`. If `write` throws,
+/// the temporary file is removed and `path` is left untouched.
+void replace_file_atomically(const std::string& path,
+                             const std::function<void(const std::string& temp_path)>& write);
 
 }  // namespace arabica
