@@ -1,0 +1,29 @@
+#include "store/h5_handles.hpp"
+
+#include "arabica/error.hpp"
+
+namespace arabica::h5 {
+
+namespace {
+// The deepest entry says what actually went wrong (e.g. the errno text);
+// the outer ones only name the API calls on the way up.
+herr_t keep_innermost(unsigned depth, const H5E_error2_t* error, void* out) {
+  if (depth == 0 && error->desc) *static_cast<std::string*>(out) = error->desc;
+  return 0;
+}
+}  // namespace
+
+void fail(const std::string& file, const std::string& what) {
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &detail);
+  throw Error(file + ": " + what + (detail.empty() ? "" : ": " + detail));
+}
+
+QuietErrors::QuietErrors() {
+  H5Eget_auto2(H5E_DEFAULT, &saved_function_, &saved_data_);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+QuietErrors::~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, saved_function_, saved_data_); }
+
+}  // namespace arabica::h5
