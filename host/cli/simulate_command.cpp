@@ -1,8 +1,11 @@
 // `arabica simulate`: fit, then Monte Carlo paths with the chosen innovation
-// family; writes the legacy distribution.csv and per-day statistics.
+// family; writes the legacy distribution.csv, per-day statistics and the
+// HDF5 store.
 #include <cstdio>
 #include <memory>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "arabica/atomic_file.hpp"
 #include "arabica/backend.hpp"
@@ -10,6 +13,7 @@
 #include "arabica/forecast_csv.hpp"
 #include "arabica/innovation_estimation.hpp"
 #include "arabica/paths.hpp"
+#include "arabica/simulation_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 
@@ -30,6 +34,7 @@ struct SimulateOptions {
   int threads = 0;
   std::string out = "distribution.csv";
   std::string stats_out;
+  std::string h5;
   std::string model_version = "arabica_sarimax_v1";
   std::string calendar = "calendar";
 };
@@ -51,6 +56,34 @@ Innovations choose_innovations(const std::string& name, const SarimaxFit& fit,
   const Eigen::VectorXd residuals =
       fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn);
   return estimate_innovations(*kind, residuals);
+}
+
+// What determines the simulated numbers (not the device or thread count),
+// recorded in the store so a later run can tell whether it matches.
+std::string config_json(const SimulateOptions& options, std::int64_t stored_paths) {
+  const ModelOptions& model = options.model;
+  const nlohmann::json config = {
+      {"csv", model.csv.path},
+      {"date_column", model.csv.date_column},
+      {"target", model.csv.target_column},
+      {"exog", model.exog},
+      {"order", model.order},
+      {"seasonal", model.seasonal},
+      {"trend", model.trend},
+      {"missing", model.missing},
+      {"min_rows", model.csv.min_rows},
+      {"enforce_stationarity", model.enforce_stationarity},
+      {"enforce_invertibility", model.enforce_invertibility},
+      {"horizon", options.horizon},
+      {"future_exog", options.future_exog},
+      {"paths", options.paths},
+      {"stored_paths", stored_paths},
+      {"seed", options.seed},
+      {"innovations", options.innovations},
+      {"mode", options.mode},
+      {"calendar", options.calendar},
+      {"model_version", options.model_version}};
+  return config.dump();
 }
 
 std::string distribution_csv(const PathStats& stats, int horizon, std::int64_t stored,
@@ -118,6 +151,8 @@ void register_simulate_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--out", options->out, "distribution.csv path")->capture_default_str();
   command->add_option("--stats-out", options->stats_out, "Per-day statistics CSV");
+  command->add_option("--h5", options->h5,
+                      "HDF5 store (netCDF-4) with the forecast, statistics and stored paths");
   command->add_option("--model-version", options->model_version)->capture_default_str();
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
@@ -154,6 +189,21 @@ void register_simulate_command(CLI::App& app) {
                                                          request.stored_paths, metadata));
     if (!options->stats_out.empty())
       write_file_atomically(options->stats_out, stats_csv(stats, options->horizon, metadata));
+    if (!options->h5.empty()) {
+      SimulationRecord record;
+      record.model_name = options->model_version;
+      record.cutoff = metadata.data_cutoff;
+      record.last_price = request.last_price;
+      record.horizon = options->horizon;
+      record.calendar = calendar;
+      record.forecast = forecast_sarimax(result, future, options->horizon);
+      record.stats = stats;
+      record.seed = options->seed;
+      record.generation_timestamp = metadata.generation_timestamp;
+      record.attributes = {{"config", config_json(*options, request.stored_paths)},
+                           {"innovations", innovations.describe()}};
+      write_simulation_h5(options->h5, record);
+    }
 
     std::printf("%lld paths on %s, innovations %s, cutoff price %.6g\n",
                 static_cast<long long>(stats.n_paths), backend->name().c_str(),
@@ -167,6 +217,7 @@ void register_simulate_command(CLI::App& app) {
     std::printf("wrote %s (%lld paths)%s%s\n", options->out.c_str(),
                 static_cast<long long>(request.stored_paths),
                 options->stats_out.empty() ? "" : " and ", options->stats_out.c_str());
+    if (!options->h5.empty()) std::printf("wrote %s\n", options->h5.c_str());
   });
 }
 
