@@ -1,11 +1,14 @@
 // CUDA backend: one thread per path runs the same simulate_path() as the CPU
 // backend on the same Philox stream (counter-based: nothing depends on the
-// launch shape), then per-horizon moment sums and exact quantiles (sorted on
-// the device) are finished on the host with the CPU backend's formulas.
+// launch shape); per-horizon moment sums, then each day sorted on the device
+// for exact quantiles and the CRPS, with the CPU backend's formulas.
 #include <thrust/execution_policy.h>
+#include <thrust/iterator/counting_iterator.h>
 #include <thrust/sort.h>
+#include <thrust/transform_reduce.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -54,6 +57,23 @@ __global__ void moments_kernel(const float* values, std::int64_t n, const double
   }
   if (threadIdx.x == 0) partial[h * gridDim.x + blockIdx.x] = shared[0];
 }
+
+// Quantiles of one sorted day, with the CPU backend's interpolation.
+// The levels come by value: device code cannot read host constants.
+using QuantileLevels = std::array<double, kQuantileLevels.size()>;
+__global__ void quantiles_kernel(const float* sorted, std::int64_t n, QuantileLevels levels,
+                                 double* out) {
+  const int q = threadIdx.x;
+  if (q < static_cast<int>(levels.size())) out[q] = sorted_quantile(sorted, n, levels[q]);
+}
+
+// Term k of one sorted day's CRPS sum (see crps_gap_term).
+struct CrpsTerm {
+  const float* sorted;
+  std::int64_t n;
+  double actual;
+  __device__ double operator()(std::int64_t k) const { return crps_gap_term(sorted, n, k, actual); }
+};
 
 class CudaBackend final : public Backend {
  public:
@@ -119,6 +139,7 @@ class CudaBackend final : public Backend {
         stats.stored[static_cast<std::size_t>(p * H + h)] = leading[static_cast<std::size_t>(p)];
     }
 
+    cuda::DeviceBuffer<double> levels(kQuantileLevels.size());
     for (int h = 0; h < H; ++h) {
       MomentSums total;
       for (int b = 0; b < moment_blocks; ++b) total.merge(host_partial[h * moment_blocks + b]);
@@ -127,12 +148,20 @@ class CudaBackend final : public Backend {
       float* day = values.data() + static_cast<std::size_t>(h) * n;
       thrust::sort(thrust::device, day, day + n);
       ARABICA_CUDA_CHECK(cudaGetLastError());
-      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q) {
-        const QuantilePosition at = quantile_position(kQuantileLevels[q], n);
-        float pair[2];
-        values.download(pair, at.fraction > 0.0 ? 2 : 1, static_cast<std::size_t>(h) * n + at.lo);
-        stats.quantiles(h, static_cast<Eigen::Index>(q)) =
-            at.fraction > 0.0 ? pair[0] + at.fraction * (double(pair[1]) - pair[0]) : pair[0];
+      quantiles_kernel<<<1, 32>>>(day, n, kQuantileLevels, levels.data());
+      ARABICA_CUDA_CHECK(cudaGetLastError());
+      double day_levels[kQuantileLevels.size()];
+      levels.download(day_levels, kQuantileLevels.size());
+      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+        stats.quantiles(h, static_cast<Eigen::Index>(q)) = day_levels[q];
+      const double actual = day_actual(request, h);
+      if (!std::isnan(actual)) {
+        const double sum = thrust::transform_reduce(
+            thrust::device, thrust::counting_iterator<std::int64_t>(0),
+            thrust::counting_iterator<std::int64_t>(n), CrpsTerm{day, n, actual}, 0.0,
+            thrust::plus<double>());
+        ARABICA_CUDA_CHECK(cudaGetLastError());
+        stats.crps[h] = sum / (static_cast<double>(n) * static_cast<double>(n));
       }
     }
     return stats;

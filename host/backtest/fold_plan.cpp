@@ -161,6 +161,10 @@ void validate(const FoldPlanSpec& spec) {
     throw InputError("window_rows", "rolling window of " + std::to_string(spec.window_rows) +
                                         " rows is shorter than min_train_rows " +
                                         std::to_string(spec.min_train_rows));
+  if (spec.warm_start_chain < 0)
+    throw InputError("warm_start_chain",
+                     "must be 0 (no warm starts) or more, got " +
+                         std::to_string(spec.warm_start_chain));
   if (spec.horizon < 1 || spec.horizon > kMaxHorizon)
     throw InputError("horizon", "must be between 1 and " + std::to_string(kMaxHorizon) + ", got " +
                                     std::to_string(spec.horizon));
@@ -175,7 +179,8 @@ std::string describe(const FoldPlanSpec& spec) {
   if (spec.window == TrainingWindow::rolling)
     out += " window_rows=" + std::to_string(spec.window_rows);
   out += " min_train_rows=" + std::to_string(spec.min_train_rows) +
-         " horizon=" + std::to_string(spec.horizon) + " refit=" + cadence_name(spec.refit);
+         " horizon=" + std::to_string(spec.horizon) + " refit=" + cadence_name(spec.refit) +
+         " warm_start_chain=" + std::to_string(spec.warm_start_chain);
   return out;
 }
 
@@ -197,6 +202,8 @@ FoldPlan plan_folds(const std::vector<Date>& dates, const FoldPlanSpec& spec) {
   const auto window_rows = static_cast<std::size_t>(spec.window_rows);
   const auto horizon = static_cast<std::size_t>(spec.horizon);
   int last_refit = -1;
+  int refits = 0;
+  int chain = -1;
   for (const std::size_t row : cutoffs) {
     Fold fold;
     fold.cutoff = dates[row];
@@ -212,9 +219,13 @@ FoldPlan plan_folds(const std::vector<Date>& dates, const FoldPlanSpec& spec) {
     fold.refit = last_refit < 0 || period(spec.refit, fold.cutoff) !=
                                        period(spec.refit, plan.folds[last_refit].cutoff);
     if (fold.refit) {
-      fold.warm_start_fold = last_refit;
+      const bool chained = spec.warm_start_chain > 0 && refits % spec.warm_start_chain != 0;
+      if (!chained) ++chain;
+      fold.warm_start_fold = chained ? last_refit : -1;
       last_refit = fold.index;
+      ++refits;
     }
+    fold.chain = chain;
     fold.fit_fold = last_refit;
     fold.target_rows.resize(horizon, kNoRow);
     for (std::size_t h = 1; h <= horizon && row + h < dates.size(); ++h) {
@@ -246,6 +257,7 @@ std::uint64_t plan_hash(const FoldPlan& plan) {
     hash.integer(fold.refit ? 1 : 0);
     hash.integer(fold.fit_fold);
     hash.integer(fold.warm_start_fold);
+    hash.integer(fold.chain);
     hash.integer(static_cast<std::int64_t>(fold.target_rows.size()));
     for (const std::size_t row : fold.target_rows) hash.integer(signed_row(row));
   }
@@ -258,8 +270,8 @@ std::uint64_t fold_cost(const Fold& fold) {
 
 std::vector<std::vector<int>> partition_folds(const std::vector<Fold>& folds, int shards) {
   ARABICA_REQUIRE(shards >= 1, "partition_folds: shards must be at least 1");
-  struct Group {
-    int first = 0;  // the refit fold; the group runs to the next one
+  struct Group {  // one chain: folds [first, end)
+    int first = 0;
     int end = 0;
     std::uint64_t cost = 0;
   };
@@ -268,10 +280,12 @@ std::vector<std::vector<int>> partition_folds(const std::vector<Fold>& folds, in
     const Fold& fold = folds[i];
     const int index = static_cast<int>(i);
     ARABICA_REQUIRE(fold.index == index, "partition_folds: folds must be a plan's, in order");
-    if (fold.refit) groups.push_back({index, index, 0});
-    ARABICA_REQUIRE(!groups.empty() && fold.fit_fold == groups.back().first,
+    const bool new_chain = groups.empty() || fold.chain != folds[groups.back().first].chain;
+    if (new_chain) groups.push_back({index, index, 0});
+    ARABICA_REQUIRE((!new_chain || fold.refit) && fold.fit_fold >= groups.back().first &&
+                        fold.fit_fold <= index && folds[fold.fit_fold].refit,
                     "partition_folds: fold " + std::to_string(index) +
-                        " does not use the latest refit fold's parameters");
+                        " uses a fit outside its warm-start chain");
     groups.back().end = index + 1;
     groups.back().cost += fold_cost(fold);
   }

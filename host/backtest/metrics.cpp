@@ -5,6 +5,7 @@
 #include <string>
 
 #include "arabica/error.hpp"
+#include "mc/path_moments.hpp"
 
 namespace arabica {
 
@@ -191,27 +192,10 @@ double crps_sample(std::vector<float> samples, double actual) {
   ARABICA_REQUIRE(std::all_of(samples.begin(), samples.end(), [](float x) { return std::isfinite(x); }),
                   "crps_sample: non-finite sample");
   std::sort(samples.begin(), samples.end());
-  // The same value as the energy form mean|X - y| - 0.5 mean|X - X'| (that
-  // identity holds for any distribution), evaluated as the integral of
-  // (F_m(z) - 1{z >= y})^2 over the gaps between sorted samples: every term
-  // is non-negative, so nothing cancels. F_m = k/m on [x_(k), x_(k+1)).
-  const std::size_t m = samples.size();
-  const double y = actual;
-  double sum = 0.0;  // in units of 1/m^2
-  const double first = samples[0];
-  if (first > y) sum += static_cast<double>(m) * static_cast<double>(m) * (first - y);
-  for (std::size_t k = 1; k <= m; ++k) {
-    const double lo = samples[k - 1];
-    const double below = static_cast<double>(k) * static_cast<double>(k);
-    if (k == m) {  // [x_(m), inf): F = 1, only the part below y counts
-      if (lo < y) sum += below * (y - lo);
-      break;
-    }
-    const double hi = samples[k];
-    const double above = static_cast<double>(m - k) * static_cast<double>(m - k);
-    if (lo < y) sum += below * (std::min(hi, y) - lo);
-    if (hi > y) sum += above * (hi - std::max(lo, y));
-  }
+  // The energy form's value without its cancellation: see crps_gap_term.
+  const auto m = static_cast<std::int64_t>(samples.size());
+  double sum = 0.0;
+  for (std::int64_t k = 0; k < m; ++k) sum += crps_gap_term(samples.data(), m, k, actual);
   return sum / (static_cast<double>(m) * static_cast<double>(m));
 }
 

@@ -21,6 +21,8 @@ PathStats Backend::simulate(const PathRequest& request) {
   ARABICA_REQUIRE(request.innovations.kind != InnovationKind::bootstrap ||
                       (request.innovations.residuals && request.innovations.residual_count > 0),
                   "bootstrap innovations without residuals");
+  ARABICA_REQUIRE(request.actual.size() == 0 || request.actual.size() == request.model.horizon,
+                  "actual prices must be empty or cover the horizon");
   return run(request);
 }
 

@@ -18,6 +18,15 @@ namespace {
 
 constexpr std::int64_t kBlockPaths = 4096;
 
+// Runs `work` on `threads` threads (this one included) until it returns.
+template <class Work>
+void run_on_pool(int threads, Work& work) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int threads)
@@ -48,8 +57,11 @@ class CpuBackend final : public Backend {
     std::vector<double> shift(H);
     for (int h = 0; h < H; ++h) shift[h] = model.mean[h];
 
+    // Paths in blocks, then days (sort, quantiles, CRPS), both over the pool.
+    PathStats stats = empty_path_stats(H, n, request.stored_paths);
     std::atomic<std::int64_t> next_block{0};
-    auto worker = [&] {
+    std::atomic<int> next_day{0};
+    auto simulate_blocks = [&] {
       float path[kMaxPathHorizon];
       for (std::int64_t b; (b = next_block.fetch_add(1)) < blocks;) {
         MomentSums* sums = &block_sums[static_cast<std::size_t>(b * H)];
@@ -64,24 +76,21 @@ class CpuBackend final : public Backend {
         }
       }
     };
-    std::vector<std::thread> pool;
-    const int used = static_cast<int>(std::min<std::int64_t>(threads_, blocks));
-    for (int t = 1; t < used; ++t) pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool) t.join();
-
-    PathStats stats = empty_path_stats(H, n, request.stored_paths);
-    for (std::int64_t p = 0; p < request.stored_paths; ++p)
-      for (int h = 0; h < H; ++h)
-        stats.stored[static_cast<std::size_t>(p * H + h)] = values[h][static_cast<std::size_t>(p)];
-    for (int h = 0; h < H; ++h) {
-      MomentSums total;
-      for (std::int64_t b = 0; b < blocks; ++b)
-        total.merge(block_sums[static_cast<std::size_t>(b * H + h)]);
-      set_day_moments(stats, h, total, shift[h]);
-      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
-        stats.quantiles(h, static_cast<Eigen::Index>(q)) = linear_quantile(values[h], kQuantileLevels[q]);
-    }
+    auto finish_days = [&] {
+      for (int h; (h = next_day.fetch_add(1)) < H;) {
+        MomentSums total;
+        for (std::int64_t b = 0; b < blocks; ++b)
+          total.merge(block_sums[static_cast<std::size_t>(b * H + h)]);
+        set_day_moments(stats, h, total, shift[h]);
+        std::vector<float>& day = values[static_cast<std::size_t>(h)];
+        for (std::int64_t p = 0; p < request.stored_paths; ++p)
+          stats.stored[static_cast<std::size_t>(p * H + h)] = day[static_cast<std::size_t>(p)];
+        std::sort(day.begin(), day.end());
+        set_sorted_day_stats(stats, h, day.data(), day_actual(request, h));
+      }
+    };
+    run_on_pool(static_cast<int>(std::min<std::int64_t>(threads_, blocks)), simulate_blocks);
+    run_on_pool(std::min(threads_, H), finish_days);
     return stats;
   }
 

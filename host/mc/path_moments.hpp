@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "arabica/hd.hpp"
 #include "arabica/paths.hpp"
@@ -36,6 +37,33 @@ ARABICA_HD inline QuantilePosition quantile_position(double level, std::int64_t 
   return {lo, lo + 1 < n ? position - static_cast<double>(lo) : 0.0};
 }
 
+/// numpy.percentile(values, 100 * level) of n ascending values.
+ARABICA_HD inline double sorted_quantile(const float* sorted, std::int64_t n, double level) {
+  const QuantilePosition at = quantile_position(level, n);
+  const double below = sorted[at.lo];
+  return at.fraction > 0.0 ? below + at.fraction * (static_cast<double>(sorted[at.lo + 1]) - below)
+                           : below;
+}
+
+/// Sample CRPS (mean|X - y| - 0.5 mean|X - X'|) of m ascending values at y,
+/// as the sum over k of crps_gap_term(...) / m^2: the integral of
+/// (F_m(z) - 1{z >= y})^2 over the left tail (k = 0) and the gap after
+/// value k, where F_m = (k + 1) / m. Every term is non-negative, so nothing
+/// cancels, and the terms are independent: a parallel reduction.
+ARABICA_HD inline double crps_gap_term(const float* sorted, std::int64_t m, std::int64_t k,
+                                       double y) {
+  const double lo = sorted[k];
+  double sum = 0.0;
+  if (k == 0 && lo > y) sum += static_cast<double>(m) * static_cast<double>(m) * (lo - y);
+  const double below = static_cast<double>(k + 1) * static_cast<double>(k + 1);
+  if (k == m - 1) return lo < y ? sum + below * (y - lo) : sum;  // [x_(m), inf): F = 1
+  const double hi = sorted[k + 1];
+  const double above = static_cast<double>(m - k - 1) * static_cast<double>(m - k - 1);
+  if (lo < y) sum += below * ((hi < y ? hi : y) - lo);
+  if (hi > y) sum += above * (hi - (lo > y ? lo : y));
+  return sum;
+}
+
 struct Moments {
   double mean, std, skewness, kurtosis, p_up;
 };
@@ -48,5 +76,15 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
 
 /// Fills day h's moments and P(up) from its total sums.
 void set_day_moments(PathStats& stats, int h, const MomentSums& total, double shift);
+
+/// Fills day h's quantiles from its n_paths ascending values, and its CRPS
+/// when `actual` is not NaN (the CUDA backend reduces the CRPS terms on the
+/// device instead).
+void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double actual);
+
+/// Realised price of day h for the CRPS, NaN when not requested or unknown.
+inline double day_actual(const PathRequest& request, int h) {
+  return request.actual.size() > h ? request.actual[h] : std::numeric_limits<double>::quiet_NaN();
+}
 
 }  // namespace arabica

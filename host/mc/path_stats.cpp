@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <Eigen/Dense>
 
@@ -32,6 +33,7 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
   stats.stored.resize(static_cast<std::size_t>(stored * horizon));
   for (Eigen::VectorXd* v : {&stats.mean, &stats.std, &stats.skewness, &stats.kurtosis, &stats.p_up})
     v->resize(horizon);
+  stats.crps = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
   stats.quantiles.resize(horizon, static_cast<Eigen::Index>(kQuantileLevels.size()));
   return stats;
 }
@@ -42,16 +44,14 @@ void set_day_moments(PathStats& stats, int h, const MomentSums& total, double sh
   stats.kurtosis[h] = m.kurtosis, stats.p_up[h] = m.p_up;
 }
 
-double linear_quantile(std::vector<float>& values, double level) {
-  ARABICA_REQUIRE(!values.empty(), "quantile of no values");
-  ARABICA_REQUIRE(level >= 0.0 && level <= 1.0, "quantile level outside [0, 1]");
-  const QuantilePosition at = quantile_position(level, static_cast<std::int64_t>(values.size()));
-  const auto lo = values.begin() + at.lo;
-  std::nth_element(values.begin(), lo, values.end());
-  const double below = *lo;
-  if (at.fraction == 0.0) return below;
-  const double above = *std::min_element(lo + 1, values.end());
-  return below + at.fraction * (above - below);
+void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double actual) {
+  const std::int64_t n = stats.n_paths;
+  for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+    stats.quantiles(h, static_cast<Eigen::Index>(q)) = sorted_quantile(sorted, n, kQuantileLevels[q]);
+  if (std::isnan(actual)) return;
+  double sum = 0.0;
+  for (std::int64_t k = 0; k < n; ++k) sum += crps_gap_term(sorted, n, k, actual);
+  stats.crps[h] = sum / (static_cast<double>(n) * static_cast<double>(n));
 }
 
 PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,

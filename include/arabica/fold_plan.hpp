@@ -48,6 +48,11 @@ struct FoldPlanSpec {
   int min_train_rows = 1500;
   int horizon = 7;  // 1..kMaxHorizon
   RefitCadence refit = RefitCadence::every_fold;
+  /// Refits per warm-start chain: a chain's first refit starts from
+  /// statsmodels-style start parameters, the others from the previous
+  /// refit's. Chains are the units of threads and shards, so results never
+  /// depend on how the work is split. 0: every refit starts cold.
+  int warm_start_chain = 8;
 };
 
 /// Parse the names used by the CLI and config files ("every_row",
@@ -64,13 +69,14 @@ const char* window_name(TrainingWindow window);
 const char* cadence_name(RefitCadence cadence);
 
 /// Throws InputError naming the field ("start", "step_rows", "window_rows",
-/// "min_train_rows", "horizon") of the first invalid setting. Fields the
+/// "min_train_rows", "warm_start_chain", "horizon") of the first invalid setting. Fields the
 /// chosen schedule or window ignores are not checked.
 void validate(const FoldPlanSpec& spec);
 
 /// Canonical one-line text of the settings that shape the plan, e.g.
 /// "start=2020-12-01 end=2024-12-31 schedule=weekly window=expanding
-/// min_train_rows=1500 horizon=7 refit=monthly" (ignored fields left out).
+/// min_train_rows=1500 horizon=7 refit=monthly warm_start_chain=8" (ignored
+/// fields left out).
 std::string describe(const FoldPlanSpec& spec);
 
 inline constexpr std::size_t kNoRow = std::numeric_limits<std::size_t>::max();
@@ -83,10 +89,10 @@ struct Fold {
   std::size_t train_end = 0;    // cutoff_row + 1: nothing after the cutoff
   bool refit = false;           // estimate parameters here, else re-filter
   int fit_fold = 0;             // fold whose parameters are used (index when refit)
-  /// Refit folds: the previous refit fold, whose parameters seed the
-  /// optimiser (-1 for none). Only a starting point: a shard without that fit
-  /// may start from its own latest one, or cold.
+  /// Refit folds: the previous refit fold of the same chain, whose
+  /// parameters seed the optimiser (-1: start cold).
   int warm_start_fold = -1;
+  int chain = 0;  // warm-start chain of the fold's fit (0, 1, ... in time order)
   /// Row of day_ahead h at [h - 1]: cutoff_row + h, or kNoRow past the data.
   std::vector<std::size_t> target_rows;
   std::size_t horizon_rows_available = 0;  // entries of target_rows in the data
@@ -127,10 +133,10 @@ inline constexpr std::uint64_t kRefitCostRatio = 100;
 std::uint64_t fold_cost(const Fold& fold);
 
 /// Deterministic static partition of a plan's folds over `shards` workers.
-/// A refit fold and the re-filter folds that use its fit stay together, so
-/// no shard waits on another's parameters; these groups are assigned
-/// longest-first to the least-loaded shard (ties: earlier group, lower
-/// shard). Each shard's fold indices are ascending (fits before their
+/// A warm-start chain (its refit folds and the re-filter folds that use
+/// them) stays together, so no shard waits on another's parameters; chains
+/// are assigned longest-first to the least-loaded shard (ties: earlier
+/// chain, lower shard). Each shard's fold indices are ascending (fits before their
 /// re-filters); every fold appears exactly once.
 std::vector<std::vector<int>> partition_folds(const std::vector<Fold>& folds, int shards);
 

@@ -32,6 +32,9 @@ struct PathRequest {
   std::int64_t n_paths = 0;
   double last_price = 0.0;        // cutoff price, for P(up)
   std::int64_t stored_paths = 0;  // leading paths to return in full
+  /// Optional realised prices per day (empty, or horizon values with NaN for
+  /// days not yet known): each known day gets the sample CRPS of its paths.
+  Eigen::VectorXd actual;
 };
 
 /// Per-horizon statistics with numpy/scipy's definitions: population std
@@ -41,6 +44,7 @@ struct PathStats {
   std::int64_t n_paths = 0;
   Eigen::VectorXd mean, std, skewness, kurtosis, p_up;  // horizon
   Eigen::MatrixXd quantiles;                            // horizon x kQuantileLevels
+  Eigen::VectorXd crps;  // horizon: sample CRPS at request.actual, NaN where unknown
   std::vector<float> stored;  // stored_paths x horizon, row-major
 };
 
@@ -49,8 +53,5 @@ struct PathStats {
 PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,
                           PathMode mode = PathMode::state_space);
 
-/// numpy.percentile(values, 100 * level) with linear interpolation; reorders
-/// `values`.
-double linear_quantile(std::vector<float>& values, double level);
 
 }  // namespace arabica

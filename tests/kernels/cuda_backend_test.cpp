@@ -38,6 +38,7 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
   request.n_paths = 1000000;
   request.last_price = data.y[data.y.size() - 1];
   request.stored_paths = 100;
+  request.actual = Eigen::VectorXd::Constant(7, request.last_price);
   const PathStats cpu = make_backend("cpu")->simulate(request);
   const PathStats gpu = make_backend("cuda")->simulate(request);
   for (int h = 0; h < 7; ++h) {
@@ -48,6 +49,7 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
     EXPECT_NEAR(gpu.p_up[h], cpu.p_up[h], 1e-5);
     for (Eigen::Index q = 0; q < cpu.quantiles.cols(); ++q)
       EXPECT_LE(relative(gpu.quantiles(h, q), cpu.quantiles(h, q)), 1e-5) << "h=" << h;
+    EXPECT_LE(relative(gpu.crps[h], cpu.crps[h]), 1e-5) << "h=" << h;
   }
   for (std::size_t i = 0; i < cpu.stored.size(); ++i)
     ASSERT_LE(relative(gpu.stored[i], cpu.stored[i]), 1e-5) << "stored value " << i;

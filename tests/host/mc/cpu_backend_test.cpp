@@ -5,6 +5,7 @@
 
 #include "arabica/backend.hpp"
 #include "arabica/error.hpp"
+#include "arabica/metrics.hpp"
 #include "arabica/paths.hpp"
 #include "model/simulate_arima.hpp"
 
@@ -91,6 +92,26 @@ TEST(CpuBackend, QuantilesAreNumpyLinearPercentilesOfThePaths) {
   }
 }
 
+TEST(CpuBackend, CrpsIsTheSampleCrpsOfEachKnownDay) {
+  PathRequest r = request(PathMode::state_space, 5003, make_student_t(5.0));
+  r.stored_paths = r.n_paths;
+  r.actual = fitted().forecast.mean + fitted().forecast.std_error;  // one se above the mean
+  r.actual[4] = NAN;  // day 5 not known yet
+  const PathStats stats = make_backend("cpu", 2)->simulate(r);
+  for (int h = 0; h < 7; ++h) {
+    if (h == 4) {
+      EXPECT_TRUE(std::isnan(stats.crps[h]));
+      continue;
+    }
+    std::vector<float> column;
+    for (std::int64_t p = 0; p < r.n_paths; ++p) column.push_back(stats.stored[p * 7 + h]);
+    EXPECT_NEAR(stats.crps[h], crps_sample(column, r.actual[h]), 1e-12 * stats.crps[h]);
+  }
+  // Without actual prices there is no score.
+  r.actual.resize(0);
+  EXPECT_TRUE(make_backend("cpu")->simulate(r).crps.array().isNaN().all());
+}
+
 TEST(CpuBackend, FatTailedShocksKeepTheVarianceAndAddKurtosis) {
   const std::int64_t n = 400000;
   const PathStats stats = make_backend("cpu")->simulate(
@@ -112,6 +133,9 @@ TEST(CpuBackend, SkewedShocksSkewTheDistribution) {
 
 TEST(CpuBackend, RejectsBadRequests) {
   PathRequest r = request(PathMode::state_space, 1);
+  EXPECT_THROW(make_backend("cpu")->simulate(r), ContractError);
+  r = request(PathMode::state_space, 100);
+  r.actual = Eigen::VectorXd::Zero(3);  // not the horizon
   EXPECT_THROW(make_backend("cpu")->simulate(r), ContractError);
   EXPECT_THROW(make_backend("tpu"), InputError);
 }

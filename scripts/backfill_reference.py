@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Independent statsmodels + numpy implementation of arabica's walk-forward
+backfill protocol, for the backfill parity test and the backfill benchmark.
+
+Protocol (the legacy loop, made exact): weekly cutoffs (the last trading day
+of each ISO week) between --start and --end, expanding window, at least
+--min-train-rows rows, one SARIMAX refit per fold, forecast --horizon trading
+days ahead with the last `horizon` known covariate rows as future exog.
+Directional accuracy, one-sided binomial p-value, RMSE, MAE, MAPE and 95%
+coverage come from the point forecasts, per horizon and pooled.
+
+Fits:
+  * --fit tight (default): L-BFGS-B with complex-step gradients and tight
+    tolerances, plus arabica's invertible-twin policy, so the optimum is known
+    well inside the 1e-6 forecast parity budget;
+  * --fit legacy: `fit(disp=False)` and 2,000 normal numpy paths per fold, as
+    the legacy loop ran (for the benchmark).
+
+The fold plan is computed here from the dates alone, and its FNV-1a hash over
+the same fields as arabica's plan_hash() is part of the output: equal hashes
+mean both sides forecast from the same folds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+from sarimax_reference import (TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats,
+                               invertible_twin, load_data)
+
+EPOCH = pd.Timestamp("1970-01-01")
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    start: str
+    end: str
+    min_train_rows: int = 1500
+    horizon: int = 7
+    warm_start_chain: int = 8
+
+    def describe(self) -> str:
+        return (f"start={self.start} end={self.end} schedule=weekly window=expanding "
+                f"min_train_rows={self.min_train_rows} horizon={self.horizon} refit=every_fold "
+                f"warm_start_chain={self.warm_start_chain}")
+
+
+@dataclass(frozen=True)
+class Fold:
+    index: int
+    cutoff_row: int
+    cutoff_days: int  # days since 1970-01-01
+    target_rows: tuple[int, ...]  # -1 past the data
+
+
+def plan_weekly_folds(dates: pd.Series, spec: PlanSpec) -> list[Fold]:
+    """Last data row of each ISO week with start <= date <= end, >= min rows."""
+    iso = dates.dt.isocalendar()
+    week = list(zip(iso["year"], iso["week"]))
+    start, end = pd.Timestamp(spec.start), pd.Timestamp(spec.end)
+    n = len(dates)
+    folds: list[Fold] = []
+    for row in range(n):
+        last_of_week = row + 1 == n or week[row + 1] != week[row]
+        if not (last_of_week and start <= dates.iloc[row] <= end and row + 1 >= spec.min_train_rows):
+            continue
+        targets = tuple(row + h if row + h < n else -1 for h in range(1, spec.horizon + 1))
+        folds.append(Fold(len(folds), row, int((dates.iloc[row] - EPOCH).days), targets))
+    return folds
+
+
+class Fnv1a:
+    def __init__(self) -> None:
+        self.value = 14695981039346656037
+
+    def byte(self, b: int) -> None:
+        self.value = ((self.value ^ b) * 1099511628211) % (1 << 64)
+
+    def text(self, s: str) -> None:
+        for b in s.encode():
+            self.byte(b)
+        self.byte(0)
+
+    def integer(self, v: int) -> None:
+        for b in (v % (1 << 64)).to_bytes(8, "little"):
+            self.byte(b)
+
+
+def plan_hash(spec: PlanSpec, folds: Sequence[Fold]) -> str:
+    """arabica's plan_hash(): every fold refits, chains of warm_start_chain refits."""
+    h = Fnv1a()
+    h.text(spec.describe())
+    h.integer(len(folds))
+    chain = spec.warm_start_chain
+    for f in folds:
+        for v in (f.cutoff_days, f.cutoff_row, 0, f.cutoff_row + 1, 1, f.index,
+                  f.index - 1 if chain and f.index % chain else -1,
+                  f.index // chain if chain else f.index, len(f.target_rows), *f.target_rows):
+            h.integer(v)
+    return f"{h.value:016x}"
+
+
+def fit_and_forecast(args: tuple[LoadedData, ModelSpec, int, str, int]) -> dict[str, Any]:
+    """One fold: fit on the first `rows` rows, forecast `horizon` steps."""
+    loaded, spec, rows, mode, horizon = args
+    train = LoadedData(loaded.dates[:rows], loaded.endog[:rows],
+                       loaded.exog[:rows] if loaded.exog is not None else None)
+    model = build_model(train, spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        if mode == "legacy":
+            result = model.fit(disp=False)
+        else:
+            result = model.fit(disp=False, **TIGHT_FIT)
+            twin_start = invertible_twin(model.param_names, np.asarray(result.params, dtype=float))
+            if twin_start is not None:
+                twin = model.fit(disp=False, start_params=twin_start, **TIGHT_FIT)
+                twin_params = np.asarray(twin.params, dtype=float)
+                if (invertible_twin(model.param_names, twin_params) is None
+                        and twin.llf >= result.llf - 1e-6 * abs(result.llf)):
+                    result = twin
+        seconds = time.perf_counter() - start
+        future = train.exog.iloc[-horizon:].to_numpy() if train.exog is not None else None
+        f = result.get_forecast(steps=horizon, exog=future)
+    return {"params": np.asarray(result.params, dtype=float), "llf": float(result.llf),
+            "converged": bool(result.mle_retvals["converged"]), "fit_seconds": seconds,
+            "mean": np.asarray(f.predicted_mean, dtype=float), "se": np.asarray(f.se_mean, dtype=float)}
+
+
+def directional(mean: np.ndarray, actual: np.ndarray, last: np.ndarray) -> dict[str, Any]:
+    f, a = np.sign(mean - last), np.sign(actual - last)
+    scored = (f != 0) & (a != 0)
+    hits, n = int(np.sum(f[scored] == a[scored])), int(np.sum(scored))
+    return {"hits": hits, "n": n, "ties": int(np.sum(~scored)),
+            "accuracy": hits / n if n else None,
+            "p_value": float(binomtest(hits, n, 0.5, alternative="greater").pvalue) if n else None}
+
+
+def metrics(mean: np.ndarray, se: np.ndarray, actual: np.ndarray, last: np.ndarray) -> dict[str, Any]:
+    known = ~np.isnan(actual)
+    mean, se, actual, last = mean[known], se[known], actual[known], last[known]
+    err = mean - actual
+    z = 1.959963984540054  # statsmodels' norm.ppf(0.975)
+    covered = (actual >= mean - z * se) & (actual <= mean + z * se)
+    return {"n": int(known.sum()), "direction": directional(mean, actual, last),
+            "rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+            "mape": float(100 * np.mean(np.abs(err) / np.abs(actual))),
+            "coverage_95": float(np.mean(covered))}
+
+
+def run(data: DataSpec, spec: ModelSpec, plan: PlanSpec, mode: str, workers: int,
+        paths: int, seed: int) -> dict[str, Any]:
+    loaded = load_data(data)
+    folds = plan_weekly_folds(loaded.dates, plan)
+    start = time.perf_counter()
+    jobs = [(loaded, spec, f.cutoff_row + 1, mode, plan.horizon) for f in folds]
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            fits = pool.map(fit_and_forecast, jobs, chunksize=1)
+    else:
+        fits = [fit_and_forecast(job) for job in jobs]
+    y = loaded.endog.to_numpy()
+    rng = np.random.default_rng(seed)
+    H = plan.horizon
+    mean = np.empty((len(folds), H))
+    se = np.empty((len(folds), H))
+    actual = np.full((len(folds), H), np.nan)
+    last = np.empty(len(folds))
+    out_folds = []
+    for f, fit in zip(folds, fits):
+        mean[f.index], se[f.index] = fit["mean"], fit["se"]
+        if mode == "legacy":  # the legacy loop's 2,000 symmetric normal paths per fold
+            paths_out = mean[f.index] + se[f.index] * rng.standard_normal((paths, H))
+            np.percentile(paths_out, [5, 50, 95], axis=0)
+        last[f.index] = y[f.cutoff_row]
+        for h, row in enumerate(f.target_rows):
+            if row >= 0:
+                actual[f.index, h] = y[row]
+        out_folds.append({
+            "cutoff": loaded.dates.iloc[f.cutoff_row].strftime("%Y-%m-%d"),
+            "train_rows": f.cutoff_row + 1, "last_price": float(last[f.index]),
+            "forecast_mean": floats(mean[f.index]), "forecast_std": floats(se[f.index]),
+            "params": floats(fit["params"]), "llf": fit["llf"], "converged": fit["converged"],
+            "fit_seconds": fit["fit_seconds"]})
+    seconds = time.perf_counter() - start
+    last_by_h = np.repeat(last[:, None], H, axis=1)
+    return {
+        "protocol": {"plan": plan.describe(), "model": spec.to_json(), "exog": list(data.exog),
+                     "future_exog": "repeat-last", "fit": mode},
+        "plan_hash": plan_hash(plan, folds),
+        "wall_seconds": seconds,
+        "workers": workers,
+        "folds": out_folds,
+        "metrics_by_horizon": [metrics(mean[:, h], se[:, h], actual[:, h], last) for h in range(H)],
+        "metrics_overall": metrics(mean.ravel(), se.ravel(), actual.ravel(), last_by_h.ravel()),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--csv", required=True)
+    parser.add_argument("--date-column", default="date")
+    parser.add_argument("--target", default="close")
+    parser.add_argument("--exog", default="")
+    parser.add_argument("--start", required=True)
+    parser.add_argument("--end", required=True)
+    parser.add_argument("--min-train-rows", type=int, default=1500)
+    parser.add_argument("--horizon", type=int, default=7)
+    parser.add_argument("--warm-start-chain", type=int, default=8)
+    parser.add_argument("--fit", choices=["tight", "legacy"], default="tight")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default="-")
+    args = parser.parse_args(argv)
+    data = DataSpec(csv=args.csv, date_column=args.date_column, target=args.target,
+                    exog=tuple(c for c in args.exog.split(",") if c))
+    plan = PlanSpec(args.start, args.end, args.min_train_rows, args.horizon, args.warm_start_chain)
+    report = run(data, ModelSpec(), plan, args.fit, args.workers, args.paths, args.seed)
+    text = json.dumps(report, indent=1, allow_nan=False) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.out, "w") as out:
+            out.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
