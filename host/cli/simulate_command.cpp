@@ -192,6 +192,12 @@ void register_simulate_command(CLI::App& app) {
     if (!options->h5.empty()) {
       SimulationRecord record;
       record.model_name = options->model_version;
+      record.param_names = result.param_names;
+      record.params = result.params;
+      record.llf = result.llf;
+      record.aic = result.aic;
+      record.converged = result.converged;
+      record.iterations = result.iterations;
       record.cutoff = metadata.data_cutoff;
       record.last_price = request.last_price;
       record.horizon = options->horizon;

@@ -1,6 +1,5 @@
-// One simulated fold (one model, one cutoff) written as the netCDF-4
-// compatible HDF5 store of /work/shared/HDF5_LAYOUT.md; the walk-forward
-// backfill extends the same layout along the unlimited `cutoff` dimension.
+// One simulated fold (one model, one cutoff) written as a one-fold backfill
+// store (arabica/backfill_store.hpp): `arabica simulate --h5`.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "arabica/backfill_store.hpp"
 #include "arabica/date.hpp"
 #include "arabica/forecast_csv.hpp"
 #include "arabica/paths.hpp"
@@ -15,11 +15,13 @@
 
 namespace arabica {
 
-/// Version of the store layout, written as the root `schema_version`.
-inline constexpr int kStoreSchemaVersion = 1;
-
 struct SimulationRecord {
   std::string model_name;  // the `model` coordinate
+  std::vector<std::string> param_names;
+  Eigen::VectorXd params;  // the fit's, in param_names order
+  double llf = 0.0, aic = 0.0;
+  bool converged = false;
+  int iterations = 0;
   Date cutoff = 0;         // fold origin (legacy data_cutoff_date)
   double last_price = 0.0;
   int horizon = 0;
@@ -33,9 +35,10 @@ struct SimulationRecord {
   std::vector<std::pair<std::string, std::string>> attributes;
 };
 
-/// Writes `record` to `path` as a new store with one model and one cutoff:
-/// built under a temporary name, fsynced and renamed into place, so readers
-/// and an existing file never see a partial write. HDF5 failures throw
+/// Writes `record` to `path` as a new store with one model and one cutoff
+/// (actual prices unknown): built under a temporary name, fsynced and
+/// renamed into place, so readers and an existing file never see a partial
+/// write. HDF5 failures throw
 /// arabica::Error naming `path`; an inconsistent record throws ContractError.
 void write_simulation_h5(const std::string& path, const SimulationRecord& record);
 

@@ -49,7 +49,7 @@ def main(arabica, data, work):
 
     with xr.open_dataset(h5, engine="h5netcdf") as ds:
         assert dict(ds.sizes) == {"model": 1, "cutoff": 1, "day_ahead": HORIZON,
-                                  "quantile": 9, "path": STORED}, dict(ds.sizes)
+                                  "quantile": 9, "path": STORED, "param": 5}, dict(ds.sizes)
         dims = {name: ds[name].dims for name in ds.variables}
         by_day = ("model", "cutoff", "day_ahead")
         for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95",
@@ -96,10 +96,14 @@ def main(arabica, data, work):
         assert ds.last_price.values.tolist() == [last_close], ds.last_price.values
 
         attrs = ds.attrs
-        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 1
+        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 2
         assert attrs["rng"] == "philox4x32-10" and attrs["seed"] == SEED
         assert attrs["n_paths"] == PATHS == int(stats[0]["n_paths"])
-        assert fold.paths.attrs["n_paths"] == PATHS
+        # The fit: statsmodels' parameter names, values and status "trained".
+        assert ds.param_name.values[0].tolist() == ["rain", "brl_usd", "ar.L1", "ma.L1", "sigma2"]
+        assert np.isfinite(fold.params.values).all() and float(fold.params[-1]) > 0
+        assert int(fold.status) == 1 and float(fold.llf) < 0
+        assert np.isnan(fold.crps.values).all() and np.isnan(ds.actual.values).all()
         assert attrs["generation_timestamp"] == paths[0]["generation_timestamp"]
         config = json.loads(attrs["config"])
         assert config["seed"] == SEED and config["stored_paths"] == STORED, config

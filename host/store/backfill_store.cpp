@@ -1,0 +1,629 @@
+#include "arabica/backfill_store.hpp"
+
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <map>
+
+#include "arabica/error.hpp"
+#include "store/h5_handles.hpp"
+
+namespace arabica {
+
+namespace {
+
+using h5::check;
+
+// netCDF-4's scale NAME for a dimension without coordinate values; netCDF-C
+// appends the length in ten columns.
+constexpr char kDimensionWithoutVariable[] =
+    "This is a netCDF dimension but not a netCDF variable.";
+constexpr char kDateUnits[] = "days since 1970-01-01";
+constexpr char kDateCalendar[] = "proleptic_gregorian";
+constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;  // HDF5's default chunk cache
+constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Per-day variables of every (model, fold): point forecast, then path stats.
+struct DayVariable {
+  const char* name;
+  const char* long_name;
+};
+constexpr DayVariable kDayVariables[] = {
+    {"forecast_mean", "Kalman point forecast"},
+    {"forecast_std", "Kalman forecast standard error"},
+    {"lower_95", "lower bound of the 95% prediction interval"},
+    {"upper_95", "upper bound of the 95% prediction interval"},
+    {"mean", "mean of the simulated prices"},
+    {"std", "standard deviation of the simulated prices (ddof=0)"},
+    {"skewness", "biased skewness of the simulated prices"},
+    {"kurtosis", "biased excess (Fisher) kurtosis of the simulated prices"},
+    {"p_up", "share of simulated prices above last_price"},
+    {"crps", "sample CRPS of the simulated prices at the actual price"},
+};
+constexpr int kDayVariableCount = sizeof kDayVariables / sizeof kDayVariables[0];
+
+// Metric variables: (model, day_ahead) and the pooled `<name>_overall` (model).
+struct MetricVariable {
+  const char* name;
+  const char* long_name;
+  Eigen::MatrixXd StoredMetrics::*values;
+};
+constexpr MetricVariable kMetricVariables[] = {
+    {"directional_accuracy", "share of folds whose forecast move has the actual move's sign",
+     &StoredMetrics::directional_accuracy},
+    {"p_value", "one-sided exact binomial p-value of the directional accuracy",
+     &StoredMetrics::p_value},
+    {"n_directional", "folds scored for direction (ties excluded)", &StoredMetrics::n_directional},
+    {"directional_ties", "folds where the forecast or actual move is zero",
+     &StoredMetrics::directional_ties},
+    {"n_scored", "folds with a known actual", &StoredMetrics::n_scored},
+    {"rmse", "root mean squared error of forecast_mean", &StoredMetrics::rmse},
+    {"mae", "mean absolute error of forecast_mean", &StoredMetrics::mae},
+    {"mape", "mean absolute percentage error of forecast_mean (percent)", &StoredMetrics::mape},
+    {"coverage_95", "share of actuals inside the 95% interval", &StoredMetrics::coverage_95},
+    {"mean_crps", "mean sample CRPS of the paths", &StoredMetrics::crps},
+    {"brier", "Brier score of p_up", &StoredMetrics::brier},
+};
+
+struct Dimension {
+  std::string name;
+  hsize_t size = 0;
+  hsize_t chunk = 0;
+  bool unlimited = false;
+  h5::Dataset scale;
+};
+
+// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty.
+hsize_t path_chunk(hsize_t paths, hsize_t horizon) {
+  const hsize_t chunks = (paths * horizon * sizeof(float) + kMaxChunkBytes - 1) / kMaxChunkBytes;
+  return (paths + chunks - 1) / chunks;
+}
+
+h5::Datatype text_type(const std::string& file, std::size_t size) {
+  h5::Datatype type(H5Tcopy(H5T_C_S1), file, "cannot create a string type");
+  check(H5Tset_size(type.get(), size ? size : H5T_VARIABLE), file, "cannot create a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), file, "cannot create a string type");
+  if (size) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), file, "cannot create a string type");
+  return type;
+}
+
+h5::PropertyList file_access(const std::string& name, bool clear_status_flags = false) {
+  const std::string what = "cannot open the file";
+  h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), name, what);
+  // Closing then fails instead of silently waiting for a forgotten object.
+  check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), name, what);
+  // SWMR needs the 1.10 file format (also readable by netCDF-C and h5py).
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), name, what);
+  if (clear_status_flags) {
+    // What `h5clear -s` does: a writer killed in SWMR mode leaves the
+    // superblock marked open, which would refuse every later open.
+    hbool_t clear = 1;
+    check(H5Pset(fapl.get(), "clear_status_flags", &clear), name, what);
+  }
+  return fapl;
+}
+
+// Builds the whole layout in a new file.
+class LayoutWriter {
+ public:
+  LayoutWriter(const std::string& name, hid_t file)
+      : name_(name), file_(file), text_(text_type(name, 0)) {}
+
+  void write(const StoreLayout& layout);
+
+ private:
+  void attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
+                 const void* value) {
+    const std::string what = "cannot write attribute '" + name + "'";
+    const h5::Dataspace scalar(H5Screate(H5S_SCALAR), name_, what);
+    const h5::Attribute attr(
+        H5Acreate2(object, name.c_str(), file_type, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+        name_, what);
+    check(H5Awrite(attr.get(), memory_type, value), name_, what);
+  }
+  void attribute(hid_t object, const std::string& name, const std::string& value) {
+    const char* text = value.c_str();
+    attribute(object, name, text_.get(), text_.get(), &text);
+  }
+  void attribute(hid_t object, const std::string& name, std::int64_t value) {
+    attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+  }
+  void date_attributes(hid_t object) {
+    attribute(object, "units", std::string(kDateUnits));
+    attribute(object, "calendar", std::string(kDateCalendar));
+  }
+
+  h5::Dataset create(const std::string& name, hid_t file_type,
+                     const std::vector<const Dimension*>& dims, bool compress);
+  void make_dimension(Dimension& dim, hid_t file_type, const std::string& scale_name) {
+    dim.scale = create(dim.name, file_type, {&dim}, false);
+    check(H5DSset_scale(dim.scale.get(), scale_name.c_str()), name_,
+          "cannot make '" + dim.name + "' a dimension scale");
+  }
+  void make_anonymous_dimension(Dimension& dim) {
+    char scale_name[sizeof kDimensionWithoutVariable + 24];
+    std::snprintf(scale_name, sizeof scale_name, "%s%10llu", kDimensionWithoutVariable,
+                  static_cast<unsigned long long>(dim.size));
+    make_dimension(dim, H5T_IEEE_F32LE, scale_name);
+  }
+  // A variable with every dimension's scale attached, named long_name, and
+  // forecast_date as auxiliary coordinate where it runs over day_ahead.
+  h5::Dataset variable(const std::string& name, const std::string& long_name, hid_t file_type,
+                       const std::vector<const Dimension*>& dims, bool compress = false) {
+    h5::Dataset dataset = create(name, file_type, dims, compress);
+    unsigned index = 0;
+    bool by_day = false;
+    for (const Dimension* dim : dims) {
+      check(H5DSattach_scale(dataset.get(), dim->scale.get(), index++), name_,
+            "cannot attach dimension '" + dim->name + "' to '" + name + "'");
+      by_day = by_day || dim->name == "day_ahead";
+    }
+    attribute(dataset.get(), "long_name", long_name);
+    if (by_day && name != "forecast_date")
+      attribute(dataset.get(), "coordinates", std::string("forecast_date"));
+    return dataset;
+  }
+  void write_values(const h5::Dataset& dataset, const std::string& name, hid_t memory_type,
+                    const void* values) {
+    check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), name_,
+          "cannot write variable '" + name + "'");
+  }
+
+  const std::string& name_;
+  hid_t file_;
+  h5::Datatype text_;
+};
+
+h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
+                                 const std::vector<const Dimension*>& dims, bool compress) {
+  const std::string what = "cannot create variable '" + name + "'";
+  std::vector<hsize_t> shape, max_shape, chunk;
+  bool chunked = false;
+  for (const Dimension* dim : dims) {
+    shape.push_back(dim->size);
+    max_shape.push_back(dim->unlimited ? H5S_UNLIMITED : dim->size);
+    chunk.push_back(std::max<hsize_t>(dim->chunk, 1));
+    chunked = chunked || dim->unlimited;
+  }
+  const int rank = static_cast<int>(shape.size());
+  const h5::Dataspace space(H5Screate_simple(rank, shape.data(), max_shape.data()), name_, what);
+  const h5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), name_, what);
+  check(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), name_, what);
+  // Everything along cutoff is chunked one fold per chunk: committing a fold
+  // never rewrites a chunk that holds another.
+  if (chunked) check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), name_, what);
+  if (compress) {
+    check(H5Pset_shuffle(dcpl.get()), name_, what);
+    check(H5Pset_deflate(dcpl.get(), 1), name_, what);
+  }
+  // A fold not written yet reads as missing, not as a price of 0.
+  if (H5Tget_class(file_type) == H5T_FLOAT && rank > 1)
+    check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kNaN), name_, what);
+  return h5::Dataset(
+      H5Dcreate2(file_, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      name_, what);
+}
+
+void LayoutWriter::write(const StoreLayout& layout) {
+  const hsize_t M = layout.models.size(), F = layout.cutoffs.size();
+  const hsize_t H = static_cast<hsize_t>(layout.horizon);
+  const hsize_t S = static_cast<hsize_t>(layout.stored_paths);
+  hsize_t P = 1;
+  for (const auto& names : layout.param_names) P = std::max<hsize_t>(P, names.size());
+
+  attribute(file_, "Conventions", std::string("CF-1.8"));
+  attribute(file_, "schema_version", std::int64_t{kStoreSchemaVersion});
+  attribute(file_, "arabica_version", std::string(ARABICA_VERSION));
+  attribute(file_, "forecast_calendar",
+            std::string(layout.calendar == ForecastCalendar::business ? "business" : "calendar"));
+  for (const auto& [key, value] : layout.text_attributes) attribute(file_, key, value);
+  for (const auto& [key, value] : layout.unsigned_attributes)
+    attribute(file_, key, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+
+  // Dimensions, in netCDF dimension-id order; one fold per chunk.
+  Dimension model{"model", M, 1, false, {}};
+  Dimension cutoff{"cutoff", F, 1, true, {}};
+  Dimension day_ahead{"day_ahead", H, H, false, {}};
+  Dimension quantile{"quantile", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
+  Dimension param{"param", P, P, false, {}};
+  Dimension path{"path", S, S ? path_chunk(S, H) : 1, false, {}};
+
+  make_dimension(model, text_.get(), model.name);
+  std::vector<const char*> model_names;
+  for (const std::string& m : layout.models) model_names.push_back(m.c_str());
+  write_values(model.scale, "model", text_.get(), model_names.data());
+
+  make_dimension(cutoff, H5T_STD_I32LE, cutoff.name);
+  attribute(cutoff.scale.get(), "long_name", std::string("forecast origin (data cutoff date)"));
+  date_attributes(cutoff.scale.get());
+  write_values(cutoff.scale, "cutoff", H5T_NATIVE_INT32, layout.cutoffs.data());
+
+  // No time units: xarray would turn day_ahead into timedeltas.
+  make_dimension(day_ahead, H5T_STD_I32LE, day_ahead.name);
+  attribute(day_ahead.scale.get(), "long_name",
+            std::string("forecast step after the cutoff, counted in forecast_calendar days"));
+  std::vector<std::int32_t> steps(H);
+  for (hsize_t h = 0; h < H; ++h) steps[h] = static_cast<std::int32_t>(h + 1);
+  write_values(day_ahead.scale, "day_ahead", H5T_NATIVE_INT32, steps.data());
+
+  make_dimension(quantile, H5T_IEEE_F64LE, quantile.name);
+  attribute(quantile.scale.get(), "long_name", std::string("quantile level"));
+  write_values(quantile.scale, "quantile", H5T_NATIVE_DOUBLE, kQuantileLevels.data());
+
+  make_anonymous_dimension(param);
+  if (S > 0) make_anonymous_dimension(path);
+
+  // Calendar and realised prices: known for the whole plan up front.
+  const h5::Dataset dates =
+      variable("forecast_date", "date being forecast", H5T_STD_I32LE, {&cutoff, &day_ahead});
+  date_attributes(dates.get());
+  std::vector<Date> targets;
+  for (const Date c : layout.cutoffs)
+    for (hsize_t h = 1; h <= H; ++h)
+      targets.push_back(forecast_date(c, static_cast<int>(h), layout.calendar));
+  write_values(dates, "forecast_date", H5T_NATIVE_INT32, targets.data());
+
+  const h5::Dataset last_price =
+      variable("last_price", "price at the cutoff", H5T_IEEE_F64LE, {&cutoff});
+  write_values(last_price, "last_price", H5T_NATIVE_DOUBLE, layout.last_price.data());
+  const h5::Dataset actual = variable("actual", "realised price on forecast_date (NaN: not yet)",
+                                      H5T_IEEE_F64LE, {&cutoff, &day_ahead});
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> actual_rows =
+      layout.actual;
+  write_values(actual, "actual", H5T_NATIVE_DOUBLE, actual_rows.data());
+
+  const h5::Dataset names =
+      variable("param_name", "parameter names (statsmodels' order)", text_.get(), {&model, &param});
+  std::vector<const char*> name_table;
+  for (hsize_t m = 0; m < M; ++m)
+    for (hsize_t p = 0; p < P; ++p)
+      name_table.push_back(p < layout.param_names[m].size() ? layout.param_names[m][p].c_str() : "");
+  write_values(names, "param_name", text_.get(), name_table.data());
+
+  // Per (model, fold) results, NaN (or 0: pending) until written.
+  for (const DayVariable& v : kDayVariables)
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff, &day_ahead});
+  variable("quantiles", "quantiles of the simulated prices (linear interpolation)", H5T_IEEE_F64LE,
+           {&model, &cutoff, &day_ahead, &quantile});
+  if (S > 0) {
+    const h5::Dataset paths = variable("paths", "leading simulated price paths", H5T_IEEE_F32LE,
+                                       {&model, &cutoff, &path, &day_ahead}, true);
+  }
+  variable("params", "parameters used (constrained, statsmodels' order)", H5T_IEEE_F64LE,
+           {&model, &cutoff, &param});
+  variable("llf", "log-likelihood of the fold's training rows", H5T_IEEE_F64LE, {&model, &cutoff});
+  variable("aic", "Akaike information criterion", H5T_IEEE_F64LE, {&model, &cutoff});
+  variable("fit_seconds", "wall time of the fit or re-filter", H5T_IEEE_F64LE, {&model, &cutoff});
+  variable("converged", "1 when the optimiser converged", H5T_STD_I8LE, {&model, &cutoff});
+  variable("n_iter", "optimiser iterations", H5T_STD_I32LE, {&model, &cutoff});
+  const h5::Dataset trained_on = variable(
+      "trained_on", "cutoff of the fit whose parameters are used", H5T_STD_I32LE, {&model, &cutoff});
+  date_attributes(trained_on.get());
+  const h5::Dataset status =
+      variable("status", "fold status", H5T_STD_I8LE, {&model, &cutoff});
+  const std::int8_t flag_values[] = {0, 1, 2, 3};
+  {
+    const hsize_t four = 4;
+    const h5::Dataspace space(H5Screate_simple(1, &four, nullptr), name_, "flag_values");
+    const h5::Attribute attr(H5Acreate2(status.get(), "flag_values", H5T_STD_I8LE, space.get(),
+                                        H5P_DEFAULT, H5P_DEFAULT),
+                             name_, "cannot write attribute 'flag_values'");
+    check(H5Awrite(attr.get(), H5T_NATIVE_INT8, flag_values), name_,
+          "cannot write attribute 'flag_values'");
+  }
+  attribute(status.get(), "flag_meanings", std::string("pending trained refiltered failed"));
+  const h5::Datatype reason_type = text_type(name_, kFailureReasonBytes);
+  variable("failure_reason", "why the fold failed (empty otherwise)", reason_type.get(),
+           {&model, &cutoff});
+
+  for (const MetricVariable& v : kMetricVariables) {
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &day_ahead});
+    variable(std::string(v.name) + "_overall", std::string(v.long_name) + ", all days pooled",
+             H5T_IEEE_F64LE, {&model});
+  }
+
+  // No _FillValue, which would make xarray decode it as float; 0 until set.
+  variable("fold_complete", "1 once the fold is fully written", H5T_STD_I8LE, {&cutoff});
+}
+
+std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& file, const std::string& name) {
+  const h5::Dataspace space(H5Dget_space(dataset), file, "cannot read the shape of '" + name + "'");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(rank, 0)));
+  check(H5Sget_simple_extent_dims(space.get(), shape.data(), nullptr), file,
+        "cannot read the shape of '" + name + "'");
+  return shape;
+}
+
+}  // namespace
+
+struct BackfillStore::Impl {
+  std::string name;
+  h5::File file;
+  int models = 0, folds = 0, horizon = 0;
+  hsize_t params = 0, stored_paths = 0;
+  std::map<std::string, h5::Dataset> datasets;
+
+  const h5::Dataset& dataset(const std::string& variable) {
+    auto found = datasets.find(variable);
+    if (found == datasets.end())
+      found = datasets
+                  .emplace(variable, h5::Dataset(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT),
+                                                 name, "cannot open variable '" + variable + "'"))
+                  .first;
+    return found->second;
+  }
+
+  // Writes `values` to the block at `start` with extent `count`.
+  void write_block(const std::string& variable, hid_t memory_type, std::vector<hsize_t> start,
+                   std::vector<hsize_t> count, const void* values) {
+    const h5::Dataset& d = dataset(variable);
+    const std::string what = "cannot write variable '" + variable + "'";
+    const h5::Dataspace file_space(H5Dget_space(d.get()), name, what);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                              count.data(), nullptr),
+          name, what);
+    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                               name, what);
+    check(H5Dwrite(d.get(), memory_type, memory.get(), file_space.get(), H5P_DEFAULT, values), name,
+          what);
+  }
+  void read_block(const std::string& variable, hid_t memory_type, std::vector<hsize_t> start,
+                  std::vector<hsize_t> count, void* values) {
+    const h5::Dataset& d = dataset(variable);
+    const std::string what = "cannot read variable '" + variable + "'";
+    const h5::Dataspace file_space(H5Dget_space(d.get()), name, what);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                              count.data(), nullptr),
+          name, what);
+    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                               name, what);
+    check(H5Dread(d.get(), memory_type, memory.get(), file_space.get(), H5P_DEFAULT, values), name,
+          what);
+  }
+  template <class T>
+  std::vector<T> read_all(const std::string& variable, hid_t memory_type) {
+    const h5::Dataset& d = dataset(variable);
+    std::size_t count = 1;
+    for (const hsize_t extent : dataset_shape(d.get(), name, variable)) count *= extent;
+    std::vector<T> values(count);
+    check(H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name,
+          "cannot read variable '" + variable + "'");
+    return values;
+  }
+
+  void flush() {
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), name, "cannot flush the file");
+  }
+  // H5Fflush hands data to the OS; only fsync makes it durable.
+  void sync() {
+    flush();
+    const h5::PropertyList fapl(H5Fget_access_plist(file.get()), name, "cannot sync the file");
+    int* fd = nullptr;
+    check(H5Fget_vfd_handle(file.get(), fapl.get(), reinterpret_cast<void**>(&fd)), name,
+          "cannot sync the file");
+    if (fd && ::fsync(*fd) != 0) throw Error(name + ": cannot sync the file: " + std::strerror(errno));
+  }
+
+  void read_shape() {
+    models = static_cast<int>(dataset_shape(dataset("model").get(), name, "model")[0]);
+    folds = static_cast<int>(dataset_shape(dataset("cutoff").get(), name, "cutoff")[0]);
+    horizon = static_cast<int>(dataset_shape(dataset("day_ahead").get(), name, "day_ahead")[0]);
+    params = dataset_shape(dataset("params").get(), name, "params")[2];
+    const htri_t has_paths = check(H5Lexists(file.get(), "paths", H5P_DEFAULT), name, "paths");
+    stored_paths = has_paths > 0 ? dataset_shape(dataset("paths").get(), name, "paths")[2] : 0;
+  }
+};
+
+BackfillStore::BackfillStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BackfillStore::BackfillStore(BackfillStore&&) noexcept = default;
+BackfillStore& BackfillStore::operator=(BackfillStore&&) noexcept = default;
+BackfillStore::~BackfillStore() = default;
+
+BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
+  return create(path, path, layout, false);
+}
+
+BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
+                                                 const StoreLayout& layout) {
+  return create(temp, path, layout, true);
+}
+
+BackfillStore BackfillStore::create(const std::string& file_name, const std::string& path,
+                                    const StoreLayout& layout, bool temporary) {
+  const auto F = static_cast<Eigen::Index>(layout.cutoffs.size());
+  ARABICA_REQUIRE(!layout.models.empty() && layout.param_names.size() == layout.models.size(),
+                  "store layout: one parameter name list per model");
+  ARABICA_REQUIRE(layout.horizon >= 1, "store layout: horizon must be at least 1");
+  ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == layout.horizon &&
+                      layout.last_price.size() == F,
+                  "store layout: actual and last_price must cover every fold");
+  ARABICA_REQUIRE(std::is_sorted(layout.cutoffs.begin(), layout.cutoffs.end()),
+                  "store layout: cutoffs must ascend");
+  const h5::QuietErrors quiet;
+  if (!temporary && std::filesystem::exists(file_name))
+    throw Error(path + ": already exists; not overwriting it");
+  {
+    const std::string what = "cannot create the file";
+    const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
+    check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
+    check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
+    h5::File file(H5Fcreate(file_name.c_str(), temporary ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(),
+                            file_access(path).get()),
+                  path, what);
+    LayoutWriter(path, file.get()).write(layout);
+    file.close(path, "cannot finish laying out the file");
+  }
+  // Every dataset and scale exists now: reopen for (SWMR) writing.
+  auto impl = std::make_unique<Impl>();
+  impl->name = path;
+  const unsigned flags = H5F_ACC_RDWR | (temporary ? 0u : H5F_ACC_SWMR_WRITE);
+  impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path).get()), path,
+                        "cannot open the file for writing");
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::resume(const std::string& path, const std::string& config_hash) {
+  const h5::QuietErrors quiet;
+  auto impl = std::make_unique<Impl>();
+  impl->name = path;
+  impl->file = h5::File(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE,
+                                file_access(path, true).get()),
+                        path, "cannot reopen the store to resume");
+  std::string stored;
+  {
+    const std::string what = "has no config_hash attribute: not a backfill store";
+    if (check(H5Aexists(impl->file.get(), "config_hash"), path, what) <= 0)
+      throw InputError(path, what);
+    const h5::Attribute attr(H5Aopen(impl->file.get(), "config_hash", H5P_DEFAULT), path, what);
+    const h5::Datatype type = text_type(path, 0);
+    char* text = nullptr;
+    check(H5Aread(attr.get(), type.get(), &text), path, what);
+    stored = text ? text : "";
+    H5free_memory(text);
+  }
+  if (stored != config_hash)
+    throw InputError(path, "was written with another configuration (config_hash " + stored +
+                               ", this run " + config_hash +
+                               "); use a new --out or the original settings");
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
+int BackfillStore::models() const { return impl_->models; }
+int BackfillStore::folds() const { return impl_->folds; }
+int BackfillStore::horizon() const { return impl_->horizon; }
+
+std::vector<std::int8_t> BackfillStore::fold_complete() const {
+  return impl_->read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+}
+
+FoldStatus BackfillStore::status(int model, int fold) const {
+  std::int8_t value = 0;
+  impl_->read_block("status", H5T_NATIVE_INT8, {hsize_t(model), hsize_t(fold)}, {1, 1}, &value);
+  return static_cast<FoldStatus>(value);
+}
+
+Eigen::VectorXd BackfillStore::params(int model, int fold) const {
+  Eigen::VectorXd values(static_cast<Eigen::Index>(impl_->params));
+  impl_->read_block("params", H5T_NATIVE_DOUBLE, {hsize_t(model), hsize_t(fold), 0},
+                    {1, 1, impl_->params}, values.data());
+  // Models with fewer parameters than the widest leave NaN padding.
+  Eigen::Index used = values.size();
+  while (used > 0 && std::isnan(values[used - 1])) --used;
+  return values.head(used);
+}
+
+void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
+  Impl& s = *impl_;
+  ARABICA_REQUIRE(model >= 0 && model < s.models && fold >= 0 && fold < s.folds,
+                  "store write: model or fold out of range");
+  const hsize_t m = static_cast<hsize_t>(model), f = static_cast<hsize_t>(fold);
+  const hsize_t H = static_cast<hsize_t>(s.horizon);
+  const bool has_values = r.status != FoldStatus::failed;
+  if (has_values) {
+    ARABICA_REQUIRE(r.forecast.mean.size() == s.horizon && r.stats.mean.size() == s.horizon &&
+                        r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon,
+                    "store write: results must cover the horizon");
+    const Eigen::VectorXd* day_values[kDayVariableCount] = {
+        &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
+        &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
+        &r.stats.p_up,    &r.stats.crps};
+    for (int i = 0; i < kDayVariableCount; ++i)
+      s.write_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
+                    day_values[i]->data());
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_level =
+        r.stats.quantiles;
+    s.write_block("quantiles", H5T_NATIVE_DOUBLE, {m, f, 0, 0},
+                  {1, 1, H, static_cast<hsize_t>(kQuantileLevels.size())}, by_level.data());
+    if (s.stored_paths > 0) {
+      ARABICA_REQUIRE(r.stats.stored.size() == s.stored_paths * H,
+                      "store write: stored paths differ from the layout");
+      s.write_block("paths", H5T_NATIVE_FLOAT, {m, f, 0, 0}, {1, 1, s.stored_paths, H},
+                    r.stats.stored.data());
+    }
+    ARABICA_REQUIRE(static_cast<hsize_t>(r.params.size()) <= s.params,
+                    "store write: more parameters than the layout holds");
+    Eigen::VectorXd padded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(s.params), kNaN);
+    padded.head(r.params.size()) = r.params;
+    s.write_block("params", H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, s.params}, padded.data());
+    s.write_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
+    s.write_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
+    const std::int8_t converged = r.converged ? 1 : 0;
+    s.write_block("converged", H5T_NATIVE_INT8, {m, f}, {1, 1}, &converged);
+    const std::int32_t iterations = r.iterations;
+    s.write_block("n_iter", H5T_NATIVE_INT32, {m, f}, {1, 1}, &iterations);
+    s.write_block("trained_on", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.trained_on);
+  }
+  s.write_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
+  const auto status = static_cast<std::int8_t>(r.status);
+  s.write_block("status", H5T_NATIVE_INT8, {m, f}, {1, 1}, &status);
+  // Null-padded, cut at a character boundary when too long.
+  char reason[kFailureReasonBytes] = {};
+  std::size_t length = std::min(r.failure_reason.size(), kFailureReasonBytes);
+  while (length < r.failure_reason.size() && length > 0 &&
+         (static_cast<unsigned char>(r.failure_reason[length]) & 0xC0) == 0x80)
+    --length;
+  std::memcpy(reason, r.failure_reason.data(), length);
+  const h5::Datatype reason_type = text_type(s.name, kFailureReasonBytes);
+  s.write_block("failure_reason", reason_type.get(), {m, f}, {1, 1}, reason);
+}
+
+void BackfillStore::commit(const std::vector<int>& folds) {
+  if (folds.empty()) return;
+  Impl& s = *impl_;
+  // The data first, durably; then the flags that vouch for it.
+  s.flush();
+  const std::int8_t done = 1;
+  for (const int fold : folds) {
+    ARABICA_REQUIRE(fold >= 0 && fold < s.folds, "store commit: fold out of range");
+    s.write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
+  }
+  s.sync();
+}
+
+StoredForecasts BackfillStore::read_forecasts() const {
+  Impl& s = *impl_;
+  StoredForecasts out;
+  out.models = s.models, out.folds = s.folds, out.horizon = s.horizon;
+  out.forecast_mean = s.read_all<double>("forecast_mean", H5T_NATIVE_DOUBLE);
+  out.forecast_std = s.read_all<double>("forecast_std", H5T_NATIVE_DOUBLE);
+  out.lower_95 = s.read_all<double>("lower_95", H5T_NATIVE_DOUBLE);
+  out.upper_95 = s.read_all<double>("upper_95", H5T_NATIVE_DOUBLE);
+  out.p_up = s.read_all<double>("p_up", H5T_NATIVE_DOUBLE);
+  out.crps = s.read_all<double>("crps", H5T_NATIVE_DOUBLE);
+  out.status = s.read_all<std::int8_t>("status", H5T_NATIVE_INT8);
+  out.fold_complete = s.read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+  return out;
+}
+
+void BackfillStore::write_metrics(const StoredMetrics& metrics) {
+  Impl& s = *impl_;
+  const hsize_t M = static_cast<hsize_t>(s.models), H = static_cast<hsize_t>(s.horizon);
+  for (const MetricVariable& v : kMetricVariables) {
+    const Eigen::MatrixXd& values = metrics.*(v.values);
+    ARABICA_REQUIRE(values.rows() == s.models && values.cols() == s.horizon + 1,
+                    "store metrics: model x (horizon + 1) values expected");
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_day =
+        values.leftCols(s.horizon);
+    const Eigen::VectorXd overall = values.col(s.horizon);
+    s.write_block(v.name, H5T_NATIVE_DOUBLE, {0, 0}, {M, H}, by_day.data());
+    s.write_block(std::string(v.name) + "_overall", H5T_NATIVE_DOUBLE, {0}, {M}, overall.data());
+  }
+  s.sync();
+}
+
+void BackfillStore::close() {
+  Impl& s = *impl_;
+  s.datasets.clear();
+  s.file.close(s.name, "cannot finish writing the file");
+}
+
+}  // namespace arabica

@@ -1,0 +1,133 @@
+// The walk-forward store: every (model, fold) of a backfill in one
+// netCDF-4 compatible HDF5 file (/work/shared/HDF5_LAYOUT.md), readable by
+// xarray with named dimensions. The file is laid out in full when created;
+// a fold is then committed by writing its values, flushing, setting
+// fold_complete and flushing again with an fsync. Folds are written in
+// single-writer/multiple-reader (SWMR) mode into one-fold chunks, so a crash
+// at any moment loses at most the folds in flight.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "arabica/date.hpp"
+#include "arabica/forecast_csv.hpp"
+#include "arabica/paths.hpp"
+#include "arabica/sarimax.hpp"
+
+namespace arabica {
+
+/// Version of the store layout, written as the root `schema_version`.
+inline constexpr int kStoreSchemaVersion = 2;
+
+/// Longest failure reason kept (fixed-length text: SWMR cannot write
+/// variable-length data).
+inline constexpr std::size_t kFailureReasonBytes = 240;
+
+/// What the store holds, fixed when it is created.
+struct StoreLayout {
+  std::vector<std::string> models;                    // the `model` coordinate
+  std::vector<std::vector<std::string>> param_names;  // per model (the `param` dim is the longest)
+  std::vector<Date> cutoffs;                          // one per fold, ascending
+  int horizon = 0;
+  ForecastCalendar calendar = ForecastCalendar::calendar;
+  std::int64_t stored_paths = 0;  // leading paths kept per (model, fold)
+  Eigen::MatrixXd actual;         // folds x horizon; NaN past the data
+  Eigen::VectorXd last_price;     // folds
+  std::vector<std::pair<std::string, std::string>> text_attributes;  // root, e.g. config
+  std::vector<std::pair<std::string, std::uint64_t>> unsigned_attributes;  // seed, n_paths ...
+};
+
+enum class FoldStatus : std::int8_t {
+  pending = 0,     // not written
+  trained = 1,     // parameters estimated at this fold
+  refiltered = 2,  // an earlier fold's parameters, re-filtered on this fold's rows
+  failed = 3,      // see failure_reason
+};
+
+/// Everything the store keeps of one (model, fold).
+struct ModelFoldResult {
+  FoldStatus status = FoldStatus::pending;
+  std::string failure_reason;
+  Forecast forecast;  // Kalman point forecast
+  PathStats stats;    // from the paths (crps NaN where the actual is unknown)
+  Eigen::VectorXd params;
+  double llf = 0.0, aic = 0.0;
+  bool converged = false;
+  int iterations = 0;
+  double fit_seconds = 0.0;
+  Date trained_on = 0;  // cutoff of the fold whose fit is used
+};
+
+/// Scores of one model: per day ahead and over all days pooled.
+struct StoredMetrics {
+  // model x (horizon + 1): column h - 1 is day h, the last column pools all days.
+  Eigen::MatrixXd directional_accuracy, p_value, rmse, mae, mape, coverage_95, crps, brier;
+  Eigen::MatrixXd n_directional, directional_ties, n_scored;
+};
+
+/// Values read back for scoring and export: model x fold x day, row-major
+/// flattened (index (m * folds + f) * horizon + h).
+struct StoredForecasts {
+  int models = 0, folds = 0, horizon = 0;
+  std::vector<double> forecast_mean, forecast_std, lower_95, upper_95, p_up, crps;
+  std::vector<std::int8_t> status;  // model x fold
+  std::vector<std::int8_t> fold_complete;
+  double at(const std::vector<double>& values, int m, int f, int h) const {
+    return values[(static_cast<std::size_t>(m) * folds + f) * horizon + h];
+  }
+};
+
+class BackfillStore {
+ public:
+  /// Lays out a new store at `path` (an existing file is an error) and opens
+  /// it for SWMR writing.
+  static BackfillStore create(const std::string& path, const StoreLayout& layout);
+  /// Lays out a store in `temp`, a file made for it (see
+  /// replace_file_atomically), for one ordinary writer that fills it at once.
+  /// Errors name `path`, the file it will become.
+  static BackfillStore create_in_temporary(const std::string& temp, const std::string& path,
+                                           const StoreLayout& layout);
+  /// Reopens a store for more folds after a stop or a crash (clearing the
+  /// superblock's open-for-write flags a killed writer leaves). Throws
+  /// InputError when its `config_hash` attribute differs from `config_hash`:
+  /// resuming would mix runs.
+  static BackfillStore resume(const std::string& path, const std::string& config_hash);
+
+  BackfillStore(BackfillStore&&) noexcept;
+  BackfillStore& operator=(BackfillStore&&) noexcept;
+  ~BackfillStore();
+
+  int models() const;
+  int folds() const;
+  int horizon() const;
+
+  std::vector<std::int8_t> fold_complete() const;
+  FoldStatus status(int model, int fold) const;
+  Eigen::VectorXd params(int model, int fold) const;  // written parameters
+
+  /// Writes (model, fold) values; visible to readers once committed.
+  void write(int model, int fold, const ModelFoldResult& result);
+  /// Marks folds complete, durably (flush, flag, flush, fsync).
+  void commit(const std::vector<int>& folds);
+
+  StoredForecasts read_forecasts() const;
+  void write_metrics(const StoredMetrics& metrics);
+
+  /// Flushes and closes; errors are reported (the destructor only closes).
+  void close();
+
+ private:
+  struct Impl;
+  explicit BackfillStore(std::unique_ptr<Impl> impl);
+  static BackfillStore create(const std::string& file, const std::string& name,
+                              const StoreLayout& layout, bool temporary);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arabica
