@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "arabica/error.hpp"
+#include "arabica/fnv1a.hpp"
 
 namespace arabica {
 
@@ -108,24 +109,6 @@ std::vector<std::size_t> schedule_cutoffs(const std::vector<Date>& dates,
   }
   return rows;
 }
-
-class Fnv1a {
- public:
-  void byte(unsigned char b) { hash_ = (hash_ ^ b) * 1099511628211ull; }
-  void text(const std::string& s) {
-    for (char c : s) byte(static_cast<unsigned char>(c));
-    byte(0);
-  }
-  // Fixed width, little-endian: the same hash on every platform.
-  void integer(std::int64_t v) {
-    const auto u = static_cast<std::uint64_t>(v);
-    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(u >> (8 * i)));
-  }
-  std::uint64_t value() const { return hash_; }
-
- private:
-  std::uint64_t hash_ = 14695981039346656037ull;
-};
 
 std::int64_t signed_row(std::size_t row) {
   return row == kNoRow ? -1 : static_cast<std::int64_t>(row);

@@ -8,5 +8,6 @@ namespace arabica::cli {
 void register_fit_command(CLI::App& app);
 void register_forecast_command(CLI::App& app);
 void register_simulate_command(CLI::App& app);
+void register_backfill_command(CLI::App& app);
 
 }  // namespace arabica::cli

@@ -39,25 +39,6 @@ struct SimulateOptions {
   std::string calendar = "calendar";
 };
 
-// Shape parameters are estimated from the fit's residuals after the burn-in;
-// "regime" picks the skew-normal slant from recent vs historical volatility.
-Innovations choose_innovations(const std::string& name, const SarimaxFit& fit,
-                               const Series& series) {
-  if (name == "regime") {
-    const Regime regime = classify_regime(series.target);
-    std::printf("regime: %s\n", regime_name(regime));
-    return Innovations(regime_skew_params(regime));
-  }
-  const std::optional<InnovationKind> kind = parse_innovation_kind(name);
-  if (!kind)
-    throw InputError("--innovations", "unknown family '" + name +
-                                          "' (normal, student_t, skew_normal, skew_t, mixture, "
-                                          "nig, jumps, bootstrap, regime)");
-  const Eigen::VectorXd residuals =
-      fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn);
-  return estimate_innovations(*kind, residuals);
-}
-
 // What determines the simulated numbers (not the device or thread count),
 // recorded in the store so a later run can tell whether it matches.
 std::string config_json(const SimulateOptions& options, std::int64_t stored_paths) {
@@ -165,7 +146,9 @@ void register_simulate_command(CLI::App& app) {
         resolve_future_exog(options->model, series, options->future_exog, options->horizon);
     const SarimaxFit result = fit(loaded);
     print_fit(loaded, result);
-    const Innovations innovations = choose_innovations(options->innovations, result, series);
+    const Innovations innovations = choose_innovations(
+        options->innovations, result.residuals.tail(result.residuals.size() - result.loglikelihood_burn),
+        series.target);
 
     PathRequest request;
     request.model = make_path_model(

@@ -35,12 +35,13 @@ std::string utc_timestamp_now() {
   return text;
 }
 
-void write_forecast_csv(const std::string& path, const Forecast& forecast,
-                        const ForecastMetadata& metadata) {
-  std::ostringstream out;
-  out.precision(17);
-  out << "forecast_date,day_ahead,forecast_mean,forecast_std,lower_95,upper_95,model_version,"
-         "generation_timestamp,data_cutoff_date\n";
+const char kForecastCsvHeader[] =
+    "forecast_date,day_ahead,forecast_mean,forecast_std,lower_95,upper_95,model_version,"
+    "generation_timestamp,data_cutoff_date\n";
+
+void append_forecast_rows(std::ostream& out, const Forecast& forecast,
+                          const ForecastMetadata& metadata) {
+  const auto precision = out.precision(17);
   const std::string cutoff = format_date(metadata.data_cutoff);
   for (Eigen::Index h = 0; h < forecast.mean.size(); ++h) {
     const int day = static_cast<int>(h) + 1;
@@ -49,6 +50,14 @@ void write_forecast_csv(const std::string& path, const Forecast& forecast,
         << forecast.lower_95[h] << ',' << forecast.upper_95[h] << ',' << metadata.model_version
         << ',' << metadata.generation_timestamp << ',' << cutoff << '\n';
   }
+  out.precision(precision);
+}
+
+void write_forecast_csv(const std::string& path, const Forecast& forecast,
+                        const ForecastMetadata& metadata) {
+  std::ostringstream out;
+  out << kForecastCsvHeader;
+  append_forecast_rows(out, forecast, metadata);
   write_file_atomically(path, out.str());
 }
 

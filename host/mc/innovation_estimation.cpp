@@ -277,4 +277,15 @@ InnovationParams regime_skew_params(Regime regime) {
   return {};
 }
 
+Innovations choose_innovations(const std::string& setting, const Eigen::VectorXd& residuals,
+                               const Eigen::VectorXd& prices, const std::string& field) {
+  if (setting == "regime") return Innovations(regime_skew_params(classify_regime(prices)));
+  const std::optional<InnovationKind> kind = parse_innovation_kind(setting);
+  if (!kind)
+    throw InputError(field, "unknown family '" + setting +
+                                "' (normal, student_t, skew_normal, skew_t, mixture, nig, jumps, "
+                                "bootstrap, regime)");
+  return estimate_innovations(*kind, residuals);
+}
+
 }  // namespace arabica

@@ -3,6 +3,7 @@
 // model_version,generation_timestamp,data_cutoff_date
 #pragma once
 
+#include <ostream>
 #include <string>
 
 #include "arabica/date.hpp"
@@ -26,6 +27,13 @@ struct ForecastMetadata {
 
 /// Current UTC time as ISO 8601 with a Z suffix.
 std::string utc_timestamp_now();
+
+/// The contract's header line (with its newline).
+extern const char kForecastCsvHeader[];
+
+/// One row per day ahead, 17 significant digits (doubles round-trip).
+void append_forecast_rows(std::ostream& out, const Forecast& forecast,
+                          const ForecastMetadata& metadata);
 
 /// Writes the CSV atomically (temporary file, fsync, rename): a reader never
 /// sees a partial file and an existing file survives a failed write.

@@ -2,6 +2,7 @@
 // residuals (the `auto` setting) and the legacy regime-dependent skew.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -56,5 +57,13 @@ Regime classify_regime(const Eigen::VectorXd& prices, const RegimeOptions& optio
 /// it passed to scipy's skewnorm as the shape a, i.e. alpha). Standardised,
 /// unlike the legacy draws, whose mean and variance moved with alpha.
 InnovationParams regime_skew_params(Regime regime);
+
+/// The `--innovations` setting: a family name, its shape estimated from
+/// `residuals` (pass those after the likelihood burn-in), or "regime", the
+/// skew-normal slant of classify_regime(prices). Throws InputError naming
+/// `field` for an unknown name.
+Innovations choose_innovations(const std::string& setting, const Eigen::VectorXd& residuals,
+                               const Eigen::VectorXd& prices,
+                               const std::string& field = "--innovations");
 
 }  // namespace arabica

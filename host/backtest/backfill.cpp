@@ -1,0 +1,517 @@
+#include "arabica/backfill.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "arabica/error.hpp"
+#include "arabica/exog.hpp"
+#include "arabica/fnv1a.hpp"
+#include "arabica/innovation_estimation.hpp"
+
+namespace arabica {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Covariates for the fold's horizon under the run's policy.
+Eigen::MatrixXd fold_future_exog(const Series& series, const Fold& fold, BackfillExog policy,
+                                 int horizon) {
+  const Eigen::Index k = series.exog.cols();
+  if (k == 0) return Eigen::MatrixXd(horizon, 0);
+  const auto train_rows = static_cast<Eigen::Index>(fold.train_rows());
+  const Eigen::MatrixXd history =
+      series.exog.middleRows(static_cast<Eigen::Index>(fold.train_begin), train_rows);
+  if (policy == BackfillExog::repeat_last)
+    return future_exog(history, FutureExogPolicy::repeat_last, horizon);
+  if (policy == BackfillExog::hold_last)
+    return future_exog(history, FutureExogPolicy::hold_last, horizon);
+  // Realised covariates; past the data, the last row repeats.
+  Eigen::MatrixXd out(horizon, k);
+  const auto rows = static_cast<Eigen::Index>(series.rows());
+  for (int h = 0; h < horizon; ++h) {
+    const Eigen::Index row = std::min(static_cast<Eigen::Index>(fold.cutoff_row) + 1 + h, rows - 1);
+    out.row(h) = series.exog.row(row);
+  }
+  return out;
+}
+
+// The parameters a later fold of the same chain needs: enough of a fit to
+// re-filter or to warm-start from.
+struct ChainFit {
+  int fold = -1;            // fit fold
+  std::string failure;      // non-empty: that fit failed
+  SarimaxFit fit;           // spec, k_exog, param_names, params
+};
+
+struct FoldOutput {
+  int fold = 0;
+  std::vector<ModelFoldResult> models;
+};
+
+class FoldRunner {
+ public:
+  FoldRunner(const Series& series, const BackfillConfig& config, const FoldPlan& plan)
+      : series_(series), config_(config), plan_(plan) {}
+
+  /// One model at one pending fold; `chain` holds the model's latest fit in
+  /// this chain and is updated at refit folds.
+  ModelFoldResult run(const BacktestModel& model, const Fold& fold, ChainFit& chain,
+                      Backend& backend) const;
+
+ private:
+  const Series& series_;
+  const BackfillConfig& config_;
+  const FoldPlan& plan_;
+};
+
+ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, ChainFit& chain,
+                                Backend& backend) const {
+  const int H = plan_.spec.horizon;
+  const auto begin = static_cast<Eigen::Index>(fold.train_begin);
+  const auto rows = static_cast<Eigen::Index>(fold.train_rows());
+  const Eigen::VectorXd y = series_.target.segment(begin, rows);
+  const Eigen::MatrixXd exog = model.uses_exog() ? Eigen::MatrixXd(series_.exog.middleRows(begin, rows))
+                                                 : Eigen::MatrixXd(rows, 0);
+  ModelFoldResult result;
+  result.trained_on = plan_.folds[static_cast<std::size_t>(fold.fit_fold)].cutoff;
+  const auto start = std::chrono::steady_clock::now();
+  SarimaxFit fit;
+  try {
+    if (fold.refit) {
+      FitOptions options;
+      options.compute_standard_errors = false;  // not stored; the fit's cost would double
+      if (fold.warm_start_fold >= 0 && chain.fold == fold.warm_start_fold && chain.failure.empty())
+        options.start_params = chain.fit.params;
+      chain = ChainFit{fold.index, {}, {}};
+      fit = model.kind == ModelKind::sarimax
+                ? fit_sarimax(model.spec, y, exog, options, series_.exog_names)
+                : fit_baseline(model, y);
+      chain.fit = fit;
+      result.status = FoldStatus::trained;
+      result.converged = fit.converged;
+      result.iterations = fit.iterations;
+    } else {
+      ARABICA_REQUIRE(chain.fold == fold.fit_fold, "backfill: fold ran before its fit fold");
+      if (!chain.failure.empty())
+        throw Error("the fit at " + format_date(result.trained_on) + " failed: " + chain.failure);
+      fit = refilter_sarimax(chain.fit, y, exog);
+      result.status = FoldStatus::refiltered;
+      result.converged = true;  // nothing to converge: parameters are given
+    }
+    result.params = fit.params;
+    result.llf = fit.llf;
+    result.aic = fit.aic;
+    const Eigen::MatrixXd future =
+        model.uses_exog() ? fold_future_exog(series_, fold, config_.future_exog, H)
+                          : Eigen::MatrixXd(H, 0);
+    result.forecast = forecast_sarimax(fit, future, H);
+    const Innovations innovations = choose_innovations(
+        config_.innovations, fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn), y);
+    result.fit_seconds = seconds_since(start);
+
+    PathRequest request;
+    request.model = make_path_model(fit, future, H, config_.mode);
+    request.innovations = innovations.params();
+    // Every model of a fold draws the same streams: common random numbers
+    // make model comparisons sharper.
+    request.keys = {config_.seed, config_.series_key, static_cast<std::uint64_t>(fold.index)};
+    request.n_paths = config_.paths;
+    request.last_price = series_.target[static_cast<Eigen::Index>(fold.cutoff_row)];
+    request.stored_paths = config_.stored_paths;
+    request.actual = Eigen::VectorXd::Constant(H, kNaN);
+    for (int h = 0; h < H; ++h)
+      if (fold.target_rows[h] != kNoRow)
+        request.actual[h] = series_.target[static_cast<Eigen::Index>(fold.target_rows[h])];
+    result.stats = backend.simulate(request);
+  } catch (const ContractError&) {
+    throw;  // a bug, not a property of the fold
+  } catch (const Error& error) {
+    if (fold.refit) chain.failure = error.what();
+    result = ModelFoldResult{};
+    result.status = FoldStatus::failed;
+    result.failure_reason = error.what();
+    result.trained_on = plan_.folds[static_cast<std::size_t>(fold.fit_fold)].cutoff;
+    result.fit_seconds = seconds_since(start);
+  }
+  return result;
+}
+
+// Results travel from the workers to the one thread that writes the store.
+class ResultQueue {
+ public:
+  void push(FoldOutput output) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(output));
+    }
+    ready_.notify_one();
+  }
+  void worker_done(std::exception_ptr error) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      --workers_;
+      if (error && !error_) error_ = error;
+    }
+    ready_.notify_one();
+  }
+  void set_workers(int n) { workers_ = n; }
+  /// Everything queued, waiting while workers run; empty once all are done.
+  std::deque<FoldOutput> take() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [&] { return !queue_.empty() || workers_ == 0; });
+    return std::exchange(queue_, {});
+  }
+  std::exception_ptr error() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return error_;
+  }
+  bool failed() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return error_ != nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<FoldOutput> queue_;
+  int workers_ = 0;
+  std::exception_ptr error_;
+};
+
+// A fit recorded by an earlier run, rebuilt for re-filters and warm starts.
+ChainFit stored_fit(const BackfillStore& store, const BacktestModel& model, int m, const Fold& fold,
+                    const Series& series) {
+  ChainFit chain;
+  chain.fold = fold.index;
+  const FoldStatus status = store.status(m, fold.index);
+  if (status != FoldStatus::trained) {
+    chain.failure = "failed in an earlier run";
+    return chain;
+  }
+  chain.fit.spec = model.spec;
+  chain.fit.k_exog = model.uses_exog() ? static_cast<int>(series.exog.cols()) : 0;
+  chain.fit.param_names = model.spec.param_names(model.uses_exog() ? series.exog_names
+                                                                   : std::vector<std::string>{});
+  chain.fit.params = store.params(m, fold.index);
+  return chain;
+}
+
+}  // namespace
+
+BackfillExog parse_backfill_exog(const std::string& text, const std::string& field) {
+  if (text == "repeat-last" || text == "repeat_last") return BackfillExog::repeat_last;
+  if (text == "hold-last" || text == "hold_last") return BackfillExog::hold_last;
+  if (text == "realized" || text == "realised") return BackfillExog::realized;
+  throw InputError(field, "unknown future-exog policy '" + text +
+                              "' (expected repeat-last, hold-last or realized)");
+}
+
+const char* backfill_exog_name(BackfillExog policy) {
+  switch (policy) {
+    case BackfillExog::repeat_last: return "repeat-last";
+    case BackfillExog::hold_last: return "hold-last";
+    case BackfillExog::realized: return "realized";
+  }
+  return "?";
+}
+
+std::string series_hash(const Series& series) {
+  Fnv1a hash;
+  hash.text(series.target_name);
+  for (const std::string& name : series.exog_names) hash.text(name);
+  hash.integer(static_cast<std::int64_t>(series.rows()));
+  for (std::size_t i = 0; i < series.rows(); ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    hash.integer(series.dates[i]);
+    hash.real(series.target[row]);
+    for (Eigen::Index j = 0; j < series.exog.cols(); ++j) hash.real(series.exog(row, j));
+  }
+  return hash.hex();
+}
+
+std::string backfill_config_json(const BackfillConfig& config, const Series& series,
+                                 const FoldPlan& plan) {
+  nlohmann::json models = nlohmann::json::array();
+  for (const BacktestModel& m : config.models)
+    models.push_back({{"name", m.name},
+                      {"spec", m.spec.describe()},
+                      {"enforce_stationarity", m.spec.enforce_stationarity},
+                      {"enforce_invertibility", m.spec.enforce_invertibility},
+                      {"exog", m.uses_exog() ? series.exog_names : std::vector<std::string>{}}});
+  Fnv1a plan_digest;
+  plan_digest.integer(static_cast<std::int64_t>(plan_hash(plan)));
+  const nlohmann::json json = {
+      {"models", models},
+      {"plan", describe(plan.spec)},
+      {"plan_hash", plan_digest.hex()},
+      {"target", series.target_name},
+      {"data_hash", series_hash(series)},
+      {"future_exog", backfill_exog_name(config.future_exog)},
+      {"paths", config.paths},
+      {"stored_paths", config.stored_paths},
+      {"innovations", config.innovations},
+      {"mode", config.mode == PathMode::marginal ? "marginal" : "state-space"},
+      {"seed", config.seed},
+      {"series_key", config.series_key},
+      {"calendar", config.calendar == ForecastCalendar::business ? "business" : "calendar"},
+      {"rng", "philox4x32-10"}};
+  return json.dump();
+}
+
+StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
+                            const FoldPlan& plan) {
+  ARABICA_REQUIRE(!config.models.empty(), "backfill: no models");
+  StoreLayout layout;
+  for (const BacktestModel& m : config.models) {
+    layout.models.push_back(m.name);
+    layout.param_names.push_back(
+        m.spec.param_names(m.uses_exog() ? series.exog_names : std::vector<std::string>{}));
+  }
+  const int H = plan.spec.horizon;
+  const auto F = static_cast<Eigen::Index>(plan.folds.size());
+  layout.horizon = H;
+  layout.calendar = config.calendar;
+  layout.stored_paths = config.stored_paths;
+  layout.actual = Eigen::MatrixXd::Constant(F, H, kNaN);
+  layout.last_price.resize(F);
+  for (const Fold& fold : plan.folds) {
+    layout.cutoffs.push_back(fold.cutoff);
+    layout.last_price[fold.index] = series.target[static_cast<Eigen::Index>(fold.cutoff_row)];
+    for (int h = 0; h < H; ++h)
+      if (fold.target_rows[h] != kNoRow)
+        layout.actual(fold.index, h) = series.target[static_cast<Eigen::Index>(fold.target_rows[h])];
+  }
+  const std::string config_json = backfill_config_json(config, series, plan);
+  Fnv1a config_hash;
+  config_hash.text(config_json);
+  layout.text_attributes = {
+      {"title", "arabica walk-forward backfill"},
+      {"source", series.source},
+      {"config", config_json},
+      {"config_hash", config_hash.hex()},
+      {"data_hash", series_hash(series)},
+      {"rng", "philox4x32-10"},
+      {"generation_timestamp", utc_timestamp_now()},
+      {"data_leakage_warning", config.future_exog == BackfillExog::realized ? "true" : "false"}};
+  layout.unsigned_attributes = {{"seed", config.seed},
+                                {"n_paths", static_cast<std::uint64_t>(config.paths)},
+                                {"shard", static_cast<std::uint64_t>(config.shard)},
+                                {"num_shards", static_cast<std::uint64_t>(config.num_shards)}};
+  return layout;
+}
+
+BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
+                             const FoldPlan& plan, BackfillStore& store,
+                             const std::function<void(const BackfillProgress&)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const int M = static_cast<int>(config.models.size());
+  ARABICA_REQUIRE(M >= 1, "backfill: no models");
+  ARABICA_REQUIRE(store.models() == M && store.folds() == static_cast<int>(plan.folds.size()) &&
+                      store.horizon() == plan.spec.horizon,
+                  "backfill: the store was laid out for another plan");
+  ARABICA_REQUIRE(config.num_shards >= 1 && config.shard >= 0 && config.shard < config.num_shards,
+                  "backfill: shard outside 0..num_shards-1");
+  ARABICA_REQUIRE(config.paths >= 2 && config.stored_paths >= 0 && config.stored_paths <= config.paths,
+                  "backfill: need at least two paths and at most that many stored");
+
+  BackfillSummary summary;
+  summary.counts.resize(static_cast<std::size_t>(M));
+  const std::vector<int> mine =
+      partition_folds(plan.folds, config.num_shards)[static_cast<std::size_t>(config.shard)];
+  summary.folds_in_shard = static_cast<int>(mine.size());
+  const std::vector<std::int8_t> complete = store.fold_complete();
+
+  // This shard's chains, and what earlier runs left of them.
+  std::map<int, std::vector<int>> chains;
+  for (const int f : mine) chains[plan.folds[static_cast<std::size_t>(f)].chain].push_back(f);
+  struct Work {
+    std::vector<int> folds;
+    std::uint64_t cost = 0;
+    std::vector<std::map<int, ChainFit>> stored;  // per model: complete refit folds
+  };
+  std::vector<Work> work;
+  int pending = 0;
+  for (auto& [chain, folds] : chains) {
+    Work w;
+    w.folds = folds;
+    w.stored.resize(static_cast<std::size_t>(M));
+    bool any_pending = false;
+    for (const int f : folds) {
+      const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
+      if (!complete[static_cast<std::size_t>(f)]) {
+        any_pending = true;
+        ++pending;
+        w.cost += fold_cost(fold);
+        continue;
+      }
+      for (int m = 0; m < M; ++m) ++summary.counts[static_cast<std::size_t>(m)].already_complete;
+      if (fold.refit)
+        for (int m = 0; m < M; ++m)
+          w.stored[static_cast<std::size_t>(m)][f] =
+              stored_fit(store, config.models[static_cast<std::size_t>(m)], m, fold, series);
+    }
+    if (any_pending) work.push_back(std::move(w));
+  }
+  // Longest chains first, so the last ones to finish are short.
+  std::stable_sort(work.begin(), work.end(),
+                   [](const Work& a, const Work& b) { return a.cost > b.cost; });
+
+  const FoldRunner runner(series, config, plan);
+  ResultQueue queue;
+  std::atomic<std::size_t> next_work{0};
+  auto worker = [&] {
+    std::exception_ptr error;
+    try {
+      const std::unique_ptr<Backend> backend = make_backend(config.device, 1);
+      for (std::size_t w; (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
+        std::vector<ChainFit> fits(static_cast<std::size_t>(M));
+        for (const int f : work[w].folds) {
+          const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
+          if (complete[static_cast<std::size_t>(f)]) {
+            for (int m = 0; m < M; ++m)
+              if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
+            continue;
+          }
+          FoldOutput output;
+          output.fold = f;
+          for (int m = 0; m < M; ++m)
+            output.models.push_back(runner.run(config.models[static_cast<std::size_t>(m)], fold,
+                                               fits[static_cast<std::size_t>(m)], *backend));
+          queue.push(std::move(output));
+          if (queue.failed()) break;
+        }
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    queue.worker_done(error);
+  };
+  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = std::max(
+      1, std::min<int>(config.threads > 0 ? config.threads : hardware, static_cast<int>(work.size())));
+  queue.set_workers(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+
+  // This thread is the store's only writer: write what arrived, commit it.
+  BackfillProgress state{0, pending};
+  if (progress) progress(state);
+  try {
+    for (std::deque<FoldOutput> batch; !(batch = queue.take()).empty();) {
+      std::vector<int> folds;
+      for (const FoldOutput& output : batch) {
+        for (int m = 0; m < M; ++m) {
+          const ModelFoldResult& r = output.models[static_cast<std::size_t>(m)];
+          store.write(m, output.fold, r);
+          ModelCounts& counts = summary.counts[static_cast<std::size_t>(m)];
+          if (r.status == FoldStatus::trained) ++counts.trained;
+          if (r.status == FoldStatus::refiltered) ++counts.refiltered;
+          if (r.status == FoldStatus::failed) {
+            ++counts.failed;
+            summary.failures.push_back(config.models[static_cast<std::size_t>(m)].name + " " +
+                                       format_date(plan.folds[static_cast<std::size_t>(output.fold)].cutoff) +
+                                       ": " + r.failure_reason);
+          }
+        }
+        folds.push_back(output.fold);
+      }
+      store.commit(folds);
+      state.done += static_cast<int>(folds.size());
+      summary.folds_run += static_cast<int>(folds.size());
+      if (progress) progress(state);
+    }
+  } catch (...) {
+    queue.worker_done(std::current_exception());  // stops the workers
+    for (std::thread& t : pool) t.join();
+    throw;
+  }
+  for (std::thread& t : pool) t.join();
+  if (const std::exception_ptr error = queue.error()) std::rethrow_exception(error);
+  summary.seconds = seconds_since(start);
+  return summary;
+}
+
+std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout) {
+  const int M = stored.models, F = stored.folds, H = stored.horizon;
+  ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == H &&
+                      static_cast<int>(layout.models.size()) == M,
+                  "score_backfill: the layout does not match the store");
+  std::vector<ModelScores> scores;
+  for (int m = 0; m < M; ++m) {
+    ModelScores model;
+    model.model = layout.models[static_cast<std::size_t>(m)];
+    std::vector<int> scored;
+    for (int f = 0; f < F; ++f) {
+      const auto status = static_cast<FoldStatus>(stored.status[static_cast<std::size_t>(m) * F + f]);
+      if (stored.fold_complete[static_cast<std::size_t>(f)] && status != FoldStatus::failed)
+        scored.push_back(f);
+    }
+    auto records = [&](int first_day, int days) {
+      const auto n = static_cast<Eigen::Index>(scored.size()) * days;
+      FoldRecords r;
+      for (Eigen::VectorXd* v : {&r.forecast_mean, &r.lower_95, &r.upper_95, &r.actual,
+                                 &r.cutoff_price, &r.p_up, &r.crps})
+        v->resize(n);
+      Eigen::Index i = 0;
+      for (int h = first_day; h < first_day + days; ++h)
+        for (const int f : scored) {
+          r.forecast_mean[i] = stored.at(stored.forecast_mean, m, f, h);
+          r.lower_95[i] = stored.at(stored.lower_95, m, f, h);
+          r.upper_95[i] = stored.at(stored.upper_95, m, f, h);
+          r.p_up[i] = stored.at(stored.p_up, m, f, h);
+          r.crps[i] = stored.at(stored.crps, m, f, h);
+          r.actual[i] = layout.actual(f, h);
+          r.cutoff_price[i] = layout.last_price[f];
+          ++i;
+        }
+      return summarize(r);
+    };
+    for (int h = 0; h < H; ++h) model.by_day.push_back(records(h, 1));
+    model.overall = records(0, H);
+    scores.push_back(std::move(model));
+  }
+  return scores;
+}
+
+StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon) {
+  StoredMetrics out;
+  const auto M = static_cast<Eigen::Index>(scores.size());
+  for (Eigen::MatrixXd* v :
+       {&out.directional_accuracy, &out.p_value, &out.rmse, &out.mae, &out.mape, &out.coverage_95,
+        &out.crps, &out.brier, &out.n_directional, &out.directional_ties, &out.n_scored})
+    v->resize(M, horizon + 1);
+  for (Eigen::Index m = 0; m < M; ++m)
+    for (int h = 0; h <= horizon; ++h) {
+      const MetricSummary& s = h < horizon ? scores[m].by_day[h] : scores[m].overall;
+      out.directional_accuracy(m, h) = s.direction.accuracy;
+      out.p_value(m, h) = s.direction.p_value;
+      out.n_directional(m, h) = static_cast<double>(s.direction.n);
+      out.directional_ties(m, h) = static_cast<double>(s.direction.ties);
+      out.n_scored(m, h) = static_cast<double>(s.n);
+      out.rmse(m, h) = s.rmse;
+      out.mae(m, h) = s.mae;
+      out.mape(m, h) = s.mape;
+      out.coverage_95(m, h) = s.coverage_95;
+      out.crps(m, h) = s.crps;
+      out.brier(m, h) = s.brier.score;
+    }
+  return out;
+}
+
+}  // namespace arabica

@@ -1,0 +1,287 @@
+// `arabica backfill`: the walk-forward backtest into the HDF5 store, resumable,
+// with accuracy metrics and the legacy forecast.csv export.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "arabica/atomic_file.hpp"
+#include "arabica/backfill.hpp"
+#include "arabica/error.hpp"
+#include "arabica/exog.hpp"
+#include "cli/commands.hpp"
+#include "cli/model_options.hpp"
+#include "cli/progress.hpp"
+
+namespace arabica::cli {
+
+namespace {
+
+struct BackfillOptions {
+  ModelOptions model;
+  std::vector<std::string> models{"sarimax", "naive", "drift"};
+  std::string start, end;  // empty: the data's first / last date
+  std::string schedule = "every_row";
+  int step_rows = 5;
+  std::string window = "expanding";
+  int window_rows = 0;
+  int min_train_rows = 1500;
+  int horizon = 7;
+  std::string refit = "every_fold";
+  int warm_start_chain = 8;
+  std::string future_exog = "repeat-last";
+  std::int64_t paths = 2000;
+  std::int64_t stored_paths = 0;
+  std::string innovations = "normal";
+  std::string mode = "state-space";
+  std::uint64_t seed = 1;
+  std::string calendar = "calendar";
+  int threads = 0;
+  std::string device = "auto";
+  int shard = 0, num_shards = 1;
+  std::string out = "backfill.h5";
+  std::string forecast_csv;
+  bool quiet = false;
+};
+
+Date date_option(const std::string& text, const std::string& field, Date fallback) {
+  if (text.empty()) return fallback;
+  const std::optional<Date> date = parse_date(text);
+  if (!date) throw InputError(field, "'" + text + "' is not a date (YYYY-MM-DD)");
+  return *date;
+}
+
+BackfillConfig make_config(const BackfillOptions& o, const LoadedModel& loaded) {
+  BackfillConfig config;
+  SarimaxSpec defaults = loaded.spec;
+  for (const std::string& text : o.models)
+    config.models.push_back(parse_backtest_model(text, defaults, "--model"));
+  for (std::size_t i = 0; i < config.models.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (config.models[i].name == config.models[j].name)
+        throw InputError("--model", "model '" + config.models[i].name + "' given twice");
+  const Series& series = loaded.series;
+  FoldPlanSpec& plan = config.plan;
+  plan.start = date_option(o.start, "--start", series.dates.front());
+  plan.end = date_option(o.end, "--end", series.dates.back());
+  plan.schedule = parse_cutoff_schedule(o.schedule, "--schedule");
+  plan.step_rows = o.step_rows;
+  plan.window = parse_training_window(o.window, "--window");
+  plan.window_rows = o.window_rows;
+  plan.min_train_rows = o.min_train_rows;
+  plan.horizon = o.horizon;
+  plan.refit = parse_refit_cadence(o.refit, "--refit");
+  plan.warm_start_chain = o.warm_start_chain;
+  config.future_exog = parse_backfill_exog(o.future_exog, "--future-exog");
+  config.paths = o.paths;
+  config.stored_paths = o.stored_paths;
+  if (config.stored_paths > config.paths)
+    throw InputError("--stored-paths", "cannot exceed --paths (" + std::to_string(o.paths) + ")");
+  config.innovations = o.innovations;
+  config.mode = o.mode == "marginal" ? PathMode::marginal : PathMode::state_space;
+  config.seed = o.seed;
+  config.calendar = parse_forecast_calendar(o.calendar);
+  config.threads = o.threads;
+  config.device = o.device;
+  config.shard = o.shard;
+  config.num_shards = o.num_shards;
+  if (config.shard < 0 || config.shard >= config.num_shards)
+    throw InputError("--shard", "must be in 0.." + std::to_string(config.num_shards - 1));
+  return config;
+}
+
+std::string metric(double value, const char* format) {
+  if (std::isnan(value)) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+void print_scores(const std::vector<ModelScores>& scores) {
+  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s\n", "model (all days)", "n", "dir.acc",
+              "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
+  for (const ModelScores& s : scores) {
+    const MetricSummary& o = s.overall;
+    std::printf("%-22s %6lld %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
+                static_cast<long long>(o.n), metric(o.direction.accuracy, "%.4f").c_str(),
+                metric(o.direction.p_value, "%.3g").c_str(), metric(o.rmse, "%.4g").c_str(),
+                metric(o.mae, "%.4g").c_str(), metric(o.mape, "%.3f").c_str(),
+                metric(o.coverage_95, "%.3f").c_str(), metric(o.crps, "%.4g").c_str(),
+                metric(o.brier.score, "%.4f").c_str());
+  }
+  for (const ModelScores& s : scores) {
+    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s\n", s.model.c_str(), "n", "dir.acc", "p-value",
+                "rmse", "mae", "cov95");
+    for (std::size_t h = 0; h < s.by_day.size(); ++h) {
+      const MetricSummary& d = s.by_day[h];
+      std::printf("  day %-16zu %6lld %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
+                  metric(d.direction.accuracy, "%.4f").c_str(),
+                  metric(d.direction.p_value, "%.3g").c_str(), metric(d.rmse, "%.4g").c_str(),
+                  metric(d.mae, "%.4g").c_str(), metric(d.coverage_95, "%.3f").c_str());
+    }
+  }
+}
+
+// The legacy contract, one block of rows per (model, complete fold);
+// model_version names the model.
+std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout& layout) {
+  std::ostringstream out;
+  out << kForecastCsvHeader;
+  ForecastMetadata metadata;
+  metadata.generation_timestamp = utc_timestamp_now();
+  metadata.calendar = layout.calendar;
+  const int H = stored.horizon;
+  for (int m = 0; m < stored.models; ++m)
+    for (int f = 0; f < stored.folds; ++f) {
+      const auto status = static_cast<FoldStatus>(
+          stored.status[static_cast<std::size_t>(m) * stored.folds + f]);
+      if (!stored.fold_complete[static_cast<std::size_t>(f)] || status == FoldStatus::failed)
+        continue;
+      Forecast forecast;
+      for (Eigen::VectorXd* v :
+           {&forecast.mean, &forecast.std_error, &forecast.lower_95, &forecast.upper_95})
+        v->resize(H);
+      for (int h = 0; h < H; ++h) {
+        forecast.mean[h] = stored.at(stored.forecast_mean, m, f, h);
+        forecast.std_error[h] = stored.at(stored.forecast_std, m, f, h);
+        forecast.lower_95[h] = stored.at(stored.lower_95, m, f, h);
+        forecast.upper_95[h] = stored.at(stored.upper_95, m, f, h);
+      }
+      metadata.model_version = layout.models[static_cast<std::size_t>(m)];
+      metadata.data_cutoff = layout.cutoffs[static_cast<std::size_t>(f)];
+      append_forecast_rows(out, forecast, metadata);
+    }
+  return out.str();
+}
+
+void run(BackfillOptions& options) {
+  const LoadedModel loaded = load(options.model);
+  const Series& series = loaded.series;
+  const BackfillConfig config = make_config(options, loaded);
+  for (const BacktestModel& m : config.models)
+    if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  if (plan.folds.empty())
+    throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +
+                                    " cutoffs between " + format_date(config.plan.start) + " and " +
+                                    format_date(config.plan.end) + ", " +
+                                    std::to_string(plan.skipped_short) + " with fewer than " +
+                                    std::to_string(config.plan.min_train_rows) + " training rows");
+  if (config.future_exog == BackfillExog::realized)
+    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
+                 "cutoff; the store is marked data_leakage_warning=true\n";
+
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const std::string config_hash = [&] {
+    for (const auto& [key, value] : layout.text_attributes)
+      if (key == "config_hash") return value;
+    return std::string();
+  }();
+  const bool resuming = std::filesystem::exists(options.out);
+  BackfillStore store = resuming ? BackfillStore::resume(options.out, config_hash)
+                                 : BackfillStore::create(options.out, layout);
+  std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, shard %d of %d -> %s\n",
+              resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
+              plan.refits(), config.models.size(), describe(plan.spec).c_str(), config.shard + 1,
+              config.num_shards, options.out.c_str());
+  std::fflush(stdout);
+
+  ProgressReporter reporter("backfill folds", options.quiet);
+  const BackfillSummary summary =
+      run_backfill(series, config, plan, store,
+                   [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+  reporter.finish();
+
+  const StoredForecasts stored = store.read_forecasts();
+  const std::vector<ModelScores> scores = score_backfill(stored, layout);
+  store.write_metrics(to_stored_metrics(scores, plan.spec.horizon));
+  store.close();
+
+  std::printf("%d folds run in %.2f s (%d in this shard)\n", summary.folds_run, summary.seconds,
+              summary.folds_in_shard);
+  std::printf("%-22s %8s %10s %7s %17s\n", "model", "trained", "refiltered", "failed",
+              "already complete");
+  for (std::size_t m = 0; m < config.models.size(); ++m) {
+    const ModelCounts& c = summary.counts[m];
+    std::printf("%-22s %8d %10d %7d %17d\n", config.models[m].name.c_str(), c.trained,
+                c.refiltered, c.failed, c.already_complete);
+  }
+  for (const std::string& failure : summary.failures)
+    std::cerr << "arabica: warning: fold failed: " << failure << '\n';
+  print_scores(scores);
+  if (!options.forecast_csv.empty()) {
+    write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));
+    std::printf("\nwrote %s\n", options.forecast_csv.c_str());
+  }
+  std::printf("wrote %s\n", options.out.c_str());
+}
+
+}  // namespace
+
+void register_backfill_command(CLI::App& app) {
+  auto options = std::make_shared<BackfillOptions>();
+  CLI::App* command = app.add_subcommand(
+      "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
+  command->set_config("--config", "", "Read these options from a TOML/INI file ([backfill] or top level)");
+  add_model_options(*command, options->model);
+  command
+      ->add_option("--model", options->models,
+                   "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
+                   "sarimax:p,d,q[:P,D,Q,s[:trend]], naive, drift; repeat or comma separate")
+      ->delimiter(',')
+      ->capture_default_str();
+  command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
+  command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");
+  command->add_option("--schedule", options->schedule, "every_row, every_n_rows or weekly")
+      ->capture_default_str();
+  command->add_option("--step-rows", options->step_rows, "every_n_rows: rows between cutoffs")
+      ->capture_default_str();
+  command->add_option("--window", options->window, "expanding or rolling")->capture_default_str();
+  command->add_option("--window-rows", options->window_rows, "rolling window length in rows");
+  command->add_option("--min-train-rows", options->min_train_rows)->capture_default_str();
+  command->add_option("--horizon", options->horizon, "Days ahead (7; 14 supported)")
+      ->capture_default_str();
+  command->add_option("--refit", options->refit, "every_fold, weekly, monthly or semiannual")
+      ->capture_default_str();
+  command
+      ->add_option("--warm-start-chain", options->warm_start_chain,
+                   "Refits per warm-start chain (0: every fit starts cold)")
+      ->capture_default_str();
+  command
+      ->add_option("--future-exog", options->future_exog,
+                   "repeat-last (legacy), hold-last or realized (leaks future covariates)")
+      ->capture_default_str();
+  command->add_option("--paths", options->paths, "Paths per (model, fold)")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store per fold")
+      ->capture_default_str();
+  command->add_option("--innovations", options->innovations,
+                      "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
+                      "(estimated per fold) or regime")
+      ->capture_default_str();
+  command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
+      ->check(CLI::IsMember({"state-space", "marginal"}))
+      ->capture_default_str();
+  command->add_option("--seed", options->seed)->capture_default_str();
+  command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
+      ->capture_default_str();
+  command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
+      ->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--shard", options->shard, "This process's shard (0-based)")
+      ->capture_default_str();
+  command->add_option("--num-shards", options->num_shards, "Shards the plan is split into")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--out", options->out, "HDF5 store (resumed when it exists)")
+      ->capture_default_str();
+  command->add_option("--forecast-csv", options->forecast_csv,
+                      "Also export the legacy forecast.csv rows of every complete fold");
+  command->add_flag("--quiet", options->quiet, "No progress output");
+  command->callback([options] { run(*options); });
+}
+
+}  // namespace arabica::cli

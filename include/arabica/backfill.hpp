@@ -1,0 +1,101 @@
+// Walk-forward backfill: every fold of a plan, for every model, fitted (or
+// re-filtered), forecast and simulated, then committed to the backfill
+// store; scored at the end from what the store holds. Resumable: folds
+// already complete are skipped, and the result does not depend on threads,
+// shards or interruptions (fits, warm starts and random streams are fixed by
+// the plan).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "arabica/backend.hpp"
+#include "arabica/backfill_store.hpp"
+#include "arabica/backtest_model.hpp"
+#include "arabica/fold_plan.hpp"
+#include "arabica/metrics.hpp"
+#include "arabica/series.hpp"
+
+namespace arabica {
+
+/// Covariates over a fold's horizon.
+enum class BackfillExog {
+  repeat_last,  // the last h rows up to the cutoff (legacy)
+  hold_last,    // the cutoff row repeated
+  realized,     // the realised rows after the cutoff: leaks future data
+};
+BackfillExog parse_backfill_exog(const std::string& text, const std::string& field = "future_exog");
+const char* backfill_exog_name(BackfillExog policy);
+
+struct BackfillConfig {
+  std::vector<BacktestModel> models;
+  FoldPlanSpec plan;
+  BackfillExog future_exog = BackfillExog::repeat_last;
+  std::int64_t paths = 2000;
+  std::int64_t stored_paths = 0;     // per (model, fold)
+  std::string innovations = "normal";  // choose_innovations setting, per fold
+  PathMode mode = PathMode::state_space;
+  std::uint64_t seed = 1;
+  std::uint64_t series_key = 0;  // PathKeys::series
+  ForecastCalendar calendar = ForecastCalendar::calendar;
+  /// Shard of the plan this process runs (partition_folds); 1 of 1: all.
+  int shard = 0;
+  int num_shards = 1;
+  /// Worker threads (0: hardware concurrency); each runs whole warm-start
+  /// chains, so the numbers do not depend on it.
+  int threads = 0;
+  std::string device = "cpu";  // make_backend name; one backend per worker
+};
+
+/// Canonical JSON of everything that determines the stored numbers (models,
+/// plan, paths, innovations, seed, data hash ...), not threads or device.
+std::string backfill_config_json(const BackfillConfig& config, const Series& series,
+                                 const FoldPlan& plan);
+/// FNV-1a of the target, covariates and dates (bit patterns), as 16 hex digits.
+std::string series_hash(const Series& series);
+
+/// The store's layout for this run (cutoffs, actuals, parameter names,
+/// attributes including config and config_hash).
+StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
+                            const FoldPlan& plan);
+
+struct ModelCounts {
+  int trained = 0, refiltered = 0, failed = 0;  // this run
+  int already_complete = 0;                      // skipped: committed earlier
+};
+
+struct BackfillProgress {
+  int done = 0;   // folds committed in this run
+  int total = 0;  // folds this run has to do
+};
+
+struct BackfillSummary {
+  int folds_in_shard = 0;
+  int folds_run = 0;
+  std::vector<ModelCounts> counts;       // per model
+  std::vector<std::string> failures;     // "model cutoff: reason", this run
+  double seconds = 0.0;
+};
+
+/// Runs this shard's folds that the store has not completed. `store` was
+/// created with backfill_layout() (or resumed with its config_hash).
+/// `progress` is called from this thread after every commit.
+BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
+                             const FoldPlan& plan, BackfillStore& store,
+                             const std::function<void(const BackfillProgress&)>& progress = {});
+
+/// Per model: metrics of every complete, non-failed fold, per day ahead and
+/// pooled (scored from the store, so resumed runs score every fold).
+struct ModelScores {
+  std::string model;
+  std::vector<MetricSummary> by_day;  // horizon entries
+  MetricSummary overall;
+};
+std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout);
+
+/// The metrics as the store keeps them.
+StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon);
+
+}  // namespace arabica
