@@ -24,6 +24,8 @@ namespace arabica {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Relative log-likelihood gain a warm-started fit needs to replace the cold one.
+constexpr double kRestartTolerance = 1e-9;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -58,6 +60,29 @@ struct ChainFit {
   std::string failure;      // non-empty: that fit failed
   SarimaxFit fit;           // spec, k_exog, param_names, params
 };
+
+// ARMA likelihoods can have several local maxima (near-cancelling AR and MA
+// roots make ridges): fit from statsmodels-style start parameters and, when
+// there is one, from the chain's previous optimum; keep the higher
+// likelihood, the cold start unless the warm one is better beyond rounding.
+SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y,
+                            const Eigen::MatrixXd& exog, const Eigen::VectorXd& warm_start,
+                            const std::vector<std::string>& exog_names) {
+  FitOptions options;
+  options.compute_standard_errors = false;  // not stored; they would double the cost
+  SarimaxFit cold = fit_sarimax(model.spec, y, exog, options, exog_names);
+  if (warm_start.size() == 0) return cold;
+  options.start_params = warm_start;
+  SarimaxFit warm;
+  try {
+    warm = fit_sarimax(model.spec, y, exog, options, exog_names);
+  } catch (const NumericalError&) {
+    return cold;  // the old optimum is no start for these data
+  }
+  warm.iterations += cold.iterations;
+  cold.iterations = warm.iterations;
+  return warm.llf > cold.llf + kRestartTolerance * std::abs(cold.llf) ? warm : cold;
+}
 
 struct FoldOutput {
   int fold = 0;
@@ -94,14 +119,12 @@ ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, Ch
   SarimaxFit fit;
   try {
     if (fold.refit) {
-      FitOptions options;
-      options.compute_standard_errors = false;  // not stored; the fit's cost would double
+      Eigen::VectorXd warm_start;
       if (fold.warm_start_fold >= 0 && chain.fold == fold.warm_start_fold && chain.failure.empty())
-        options.start_params = chain.fit.params;
+        warm_start = chain.fit.params;
       chain = ChainFit{fold.index, {}, {}};
-      fit = model.kind == ModelKind::sarimax
-                ? fit_sarimax(model.spec, y, exog, options, series_.exog_names)
-                : fit_baseline(model, y);
+      fit = model.kind == ModelKind::sarimax ? fit_with_restart(model, y, exog, warm_start, series_.exog_names)
+                                             : fit_baseline(model, y);
       chain.fit = fit;
       result.status = FoldStatus::trained;
       result.converged = fit.converged;
@@ -254,12 +277,10 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
                       {"enforce_stationarity", m.spec.enforce_stationarity},
                       {"enforce_invertibility", m.spec.enforce_invertibility},
                       {"exog", m.uses_exog() ? series.exog_names : std::vector<std::string>{}}});
-  Fnv1a plan_digest;
-  plan_digest.integer(static_cast<std::int64_t>(plan_hash(plan)));
   const nlohmann::json json = {
       {"models", models},
       {"plan", describe(plan.spec)},
-      {"plan_hash", plan_digest.hex()},
+      {"plan_hash", hex64(plan_hash(plan))},
       {"target", series.target_name},
       {"data_hash", series_hash(series)},
       {"future_exog", backfill_exog_name(config.future_exog)},

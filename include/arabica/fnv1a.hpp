@@ -9,6 +9,13 @@
 
 namespace arabica {
 
+/// 16 lowercase hex digits.
+inline std::string hex64(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
 class Fnv1a {
  public:
   void byte(unsigned char b) { hash_ = (hash_ ^ b) * 1099511628211ull; }
@@ -25,12 +32,7 @@ class Fnv1a {
   /// The IEEE-754 bits: equal hashes mean bit-identical values.
   void real(double v);
   std::uint64_t value() const { return hash_; }
-  /// 16 lowercase hex digits.
-  std::string hex() const {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash_));
-    return text;
-  }
+  std::string hex() const { return hex64(hash_); }
 
  private:
   std::uint64_t hash_ = 14695981039346656037ull;

@@ -1,0 +1,258 @@
+#include "arabica/backfill.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "arabica/error.hpp"
+#include "model/simulate_arima.hpp"
+
+namespace arabica {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A priced series (levels around 100) with two covariates on business days.
+Series synthetic_series(int n = 260, unsigned seed = 5) {
+  const auto data = testing::simulate_arima(n, 0.4, 0.2, 1.0, 1, Eigen::Vector2d(0.8, -0.5), seed);
+  Series s;
+  s.source = "synthetic";
+  s.target_name = "close";
+  s.target = data.y.array() + 100.0;
+  s.exog_names = {"x1", "x2"};
+  s.exog = data.exog;
+  Date day = *parse_date("2020-01-01");
+  for (int t = 0; t < n; ++t) {
+    while (weekday(day) >= 5) ++day;  // Saturday, Sunday
+    s.dates.push_back(day++);
+  }
+  return s;
+}
+
+BackfillConfig small_config(const Series& series) {
+  BackfillConfig config;
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
+  for (const char* name : {"sarimax", "naive", "drift"})
+    config.models.push_back(parse_backtest_model(name, spec));
+  config.plan.start = series.dates[199];
+  config.plan.end = series.dates.back();
+  config.plan.min_train_rows = 150;
+  config.plan.horizon = 5;
+  config.plan.warm_start_chain = 4;
+  config.paths = 3000;
+  config.stored_paths = 4;
+  config.innovations = "student_t";
+  config.device = "cpu";
+  return config;
+}
+
+class Backfill : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("arabica_backfill_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Runs config into a new store and returns what it holds.
+  StoredForecasts run(const Series& series, const BackfillConfig& config, const std::string& name,
+                      BackfillSummary* summary = nullptr) {
+    const FoldPlan plan = plan_folds(series.dates, config.plan);
+    BackfillStore store = BackfillStore::create(file(name), backfill_layout(config, series, plan));
+    const BackfillSummary s = run_backfill(series, config, plan, store);
+    if (summary) *summary = s;
+    StoredForecasts stored = store.read_forecasts();
+    store.close();
+    return stored;
+  }
+
+  fs::path dir_;
+};
+
+void expect_same(const StoredForecasts& a, const StoredForecasts& b) {
+  EXPECT_EQ(a.forecast_mean, b.forecast_mean);
+  EXPECT_EQ(a.forecast_std, b.forecast_std);
+  EXPECT_EQ(a.p_up, b.p_up);
+  // NaN for days past the data: compare bit patterns by position.
+  ASSERT_EQ(a.crps.size(), b.crps.size());
+  for (std::size_t i = 0; i < a.crps.size(); ++i)
+    EXPECT_TRUE(a.crps[i] == b.crps[i] || (std::isnan(a.crps[i]) && std::isnan(b.crps[i]))) << i;
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.fold_complete, b.fold_complete);
+}
+
+// --- baselines
+
+TEST(BacktestModel, NamesAndSpecs) {
+  const SarimaxSpec defaults = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
+  EXPECT_EQ(parse_backtest_model("sarimax", defaults).name, "sarimax(1,1,1)");
+  EXPECT_EQ(parse_backtest_model("sarimax:2,1,0:1,0,1,5:c", defaults).name,
+            "sarimax(2,1,0)(1,0,1,5)+c");
+  const BacktestModel naive = parse_backtest_model("naive", defaults);
+  EXPECT_EQ(naive.kind, ModelKind::naive);
+  EXPECT_FALSE(naive.uses_exog());
+  EXPECT_THROW(parse_backtest_model("arima", defaults), InputError);
+  EXPECT_THROW(parse_backtest_model("sarimax:1,x,1", defaults), InputError);
+}
+
+TEST(BacktestModel, NaiveForecastsTheLastPriceWithRandomWalkSpread) {
+  const Series s = synthetic_series();
+  const BacktestModel naive =
+      parse_backtest_model("naive", SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n"));
+  const SarimaxFit fit = fit_baseline(naive, s.target);
+  const Eigen::ArrayXd steps = (s.target.tail(s.rows() - 1) - s.target.head(s.rows() - 1)).array();
+  const double sigma2 = steps.square().mean();
+  EXPECT_NEAR(fit.params[0], sigma2, 1e-12 * sigma2);
+  const Forecast f = forecast_sarimax(fit, Eigen::MatrixXd(7, 0), 7);
+  for (int h = 0; h < 7; ++h) {
+    EXPECT_NEAR(f.mean[h], s.target[s.rows() - 1], 1e-9);
+    EXPECT_NEAR(f.std_error[h], std::sqrt(sigma2 * (h + 1)), 1e-9);
+  }
+}
+
+TEST(BacktestModel, DriftExtendsTheMeanStep) {
+  const Series s = synthetic_series();
+  const BacktestModel drift =
+      parse_backtest_model("drift", SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n"));
+  const SarimaxFit fit = fit_baseline(drift, s.target);
+  const double n = static_cast<double>(s.rows());
+  const double step = (s.target[s.rows() - 1] - s.target[0]) / (n - 1);
+  EXPECT_NEAR(fit.params[0], step, 1e-12);
+  const Forecast f = forecast_sarimax(fit, Eigen::MatrixXd(7, 0), 7);
+  for (int h = 0; h < 7; ++h) EXPECT_NEAR(f.mean[h], s.target[s.rows() - 1] + (h + 1) * step, 1e-9);
+  EXPECT_THROW(fit_baseline(drift, Eigen::VectorXd::Ones(1)), InputError);
+}
+
+// --- runs
+
+TEST_F(Backfill, ResultsDoNotDependOnThreadsOrShards) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.threads = 1;
+  BackfillSummary summary;
+  const StoredForecasts one = run(series, config, "one.h5", &summary);
+  EXPECT_EQ(summary.folds_run, 61);
+  EXPECT_EQ(summary.counts[0].trained, 61);
+  config.threads = 3;
+  expect_same(one, run(series, config, "three.h5"));
+
+  // Two shards into two stores: each holds its own folds, together all.
+  config.num_shards = 2;
+  std::vector<StoredForecasts> shards;
+  for (int k = 0; k < 2; ++k) {
+    config.shard = k;
+    shards.push_back(run(series, config, "shard" + std::to_string(k) + ".h5"));
+  }
+  const int F = one.folds, H = one.horizon;
+  for (int f = 0; f < F; ++f) {
+    const int owner = shards[0].fold_complete[f] ? 0 : 1;
+    ASSERT_TRUE(shards[owner].fold_complete[f]) << "fold " << f;
+    EXPECT_FALSE(shards[1 - owner].fold_complete[f]) << "fold " << f << " ran twice";
+    for (int m = 0; m < one.models; ++m)
+      for (int h = 0; h < H; ++h)
+        EXPECT_EQ(shards[owner].at(shards[owner].forecast_mean, m, f, h),
+                  one.at(one.forecast_mean, m, f, h));
+  }
+}
+
+TEST_F(Backfill, ReFilterFoldsUseTheirRefitsParameters) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.plan.refit = RefitCadence::monthly;
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  BackfillStore store = BackfillStore::create(file("monthly.h5"), backfill_layout(config, series, plan));
+  const BackfillSummary summary = run_backfill(series, config, plan, store);
+  EXPECT_EQ(summary.counts[0].trained, static_cast<int>(plan.refits()));
+  EXPECT_EQ(summary.counts[0].refiltered, static_cast<int>(plan.folds.size() - plan.refits()));
+  for (const Fold& fold : plan.folds) {
+    EXPECT_EQ(store.status(0, fold.index), fold.refit ? FoldStatus::trained : FoldStatus::refiltered);
+    EXPECT_EQ(store.params(0, fold.index), store.params(0, fold.fit_fold)) << fold.index;
+  }
+  store.close();
+}
+
+TEST_F(Backfill, ResumeRunsOnlyWhatIsMissingAndRefusesAnotherConfig) {
+  const Series series = synthetic_series();
+  const BackfillConfig config = small_config(series);
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const std::string hash = [&] {
+    for (const auto& [key, value] : layout.text_attributes)
+      if (key == "config_hash") return value;
+    return std::string();
+  }();
+  {  // a run over the first shard only stands in for an interrupted one
+    BackfillConfig half = config;
+    half.num_shards = 2;
+    BackfillStore store = BackfillStore::create(file("resumed.h5"), layout);
+    run_backfill(series, half, plan, store);
+    store.close();
+  }
+  BackfillStore store = BackfillStore::resume(file("resumed.h5"), hash);
+  const BackfillSummary summary = run_backfill(series, config, plan, store);
+  EXPECT_GT(summary.counts[0].already_complete, 0);
+  EXPECT_EQ(summary.counts[0].already_complete + summary.folds_run, static_cast<int>(plan.folds.size()));
+  const StoredForecasts resumed = store.read_forecasts();
+  store.close();
+  expect_same(resumed, run(series, config, "straight.h5"));
+
+  EXPECT_THROW(BackfillStore::resume(file("resumed.h5"), "0123456789abcdef"), InputError);
+  EXPECT_THROW(BackfillStore::create(file("resumed.h5"), layout), Error);  // never overwritten
+}
+
+TEST_F(Backfill, FailedFitsAreRecordedAndTheRunGoesOn) {
+  Series series = synthetic_series();
+  // x2 constant over the first 210 rows: not identified in the early folds.
+  series.exog.col(1).head(210).setConstant(1.0);
+  BackfillConfig config = small_config(series);
+  BackfillSummary summary;
+  const StoredForecasts stored = run(series, config, "failing.h5", &summary);
+  EXPECT_GT(summary.counts[0].failed, 0);
+  EXPECT_GT(summary.counts[0].trained, 0);
+  EXPECT_EQ(summary.counts[1].failed, 0);  // baselines ignore the covariates
+  ASSERT_FALSE(summary.failures.empty());
+  EXPECT_NE(summary.failures.front().find("sarimax(1,1,1)"), std::string::npos);
+  for (int f = 0; f < stored.folds; ++f) {
+    EXPECT_TRUE(stored.fold_complete[f]);
+    const bool failed = stored.status[f] == static_cast<std::int8_t>(FoldStatus::failed);
+    EXPECT_EQ(failed, std::isnan(stored.at(stored.forecast_mean, 0, f, 0))) << f;
+  }
+}
+
+TEST_F(Backfill, ScoresMatchTheMetricsOfTheStoredForecasts) {
+  const Series series = synthetic_series();
+  const BackfillConfig config = small_config(series);
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const StoredForecasts stored = run(series, config, "scored.h5");
+  const std::vector<ModelScores> scores = score_backfill(stored, layout);
+  ASSERT_EQ(scores.size(), 3u);
+  // Day 1 by hand for the SARIMAX model.
+  std::int64_t hits = 0, n = 0;
+  double squared = 0.0;
+  for (int f = 0; f < stored.folds; ++f) {
+    const double actual = layout.actual(f, 0);
+    if (std::isnan(actual)) continue;
+    const double mean = stored.at(stored.forecast_mean, 0, f, 0), last = layout.last_price[f];
+    squared += (mean - actual) * (mean - actual);
+    if (mean != last && actual != last) ++n, hits += (mean > last) == (actual > last);
+  }
+  const MetricSummary& day1 = scores[0].by_day[0];
+  EXPECT_EQ(day1.direction.hits, hits);
+  EXPECT_EQ(day1.direction.n, n);
+  EXPECT_NEAR(day1.rmse, std::sqrt(squared / day1.n), 1e-12 * day1.rmse);
+  EXPECT_EQ(day1.n, stored.folds - 1);  // the last cutoff has no next day
+  EXPECT_GT(day1.crps, 0.0);
+  // The naive forecast never moves: every fold is a directional tie.
+  EXPECT_EQ(scores[1].overall.direction.n, 0);
+  EXPECT_EQ(scores[1].overall.direction.ties, scores[1].overall.n);
+}
+
+}  // namespace
+}  // namespace arabica
