@@ -77,7 +77,12 @@ struct CrpsTerm {
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend() {
+  // The device is per host thread: every thread that uses this backend
+  // must be the one that created it.
+  explicit CudaBackend(int ordinal) {
+    int count = 0;
+    ARABICA_CUDA_CHECK(cudaGetDeviceCount(&count));
+    ARABICA_CUDA_CHECK(cudaSetDevice(ordinal % count));
     ARABICA_CUDA_CHECK(cudaGetDevice(&device_));
     ARABICA_CUDA_CHECK(cudaGetDeviceProperties(&properties_, device_));
   }
@@ -180,6 +185,8 @@ bool cuda_device_present() {
   return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
 }
 
-std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
+std::unique_ptr<Backend> make_cuda_backend(int ordinal) {
+  return std::make_unique<CudaBackend>(ordinal);
+}
 
 }  // namespace arabica

@@ -45,8 +45,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 
-from sarimax_reference import (  # noqa: E402TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats,
-                               invertible_twin, load_data)
+from sarimax_reference import (  # noqa: E402
+    TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats, invertible_twin, load_data)
 
 EPOCH = pd.Timestamp("1970-01-01")
 

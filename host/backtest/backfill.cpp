@@ -399,7 +399,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   auto worker = [&] {
     std::exception_ptr error;
     try {
-      const std::unique_ptr<Backend> backend = make_backend(config.device, 1);
+      const std::unique_ptr<Backend> backend = make_backend(config.device, 1, config.device_ordinal);
       for (std::size_t w; (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
         std::vector<ChainFit> fits(static_cast<std::size_t>(M));
         for (const int f : work[w].folds) {
@@ -466,6 +466,34 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   if (const std::exception_ptr error = queue.error()) std::rethrow_exception(error);
   summary.seconds = seconds_since(start);
   return summary;
+}
+
+std::string shard_store_path(const std::string& out, int shard, int num_shards) {
+  return out + ".shard-" + std::to_string(shard) + "-of-" + std::to_string(num_shards);
+}
+
+int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
+                       const std::string& config_hash) {
+  std::vector<std::int8_t> merged = target.fold_complete();
+  int copied = 0;
+  for (const std::string& path : shard_paths) {
+    BackfillStore shard = BackfillStore::resume(path, config_hash);
+    ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
+                        shard.horizon() == target.horizon(),
+                    "merge: " + path + " has another layout");
+    const std::vector<std::int8_t> done = shard.fold_complete();
+    std::vector<int> folds;
+    for (int f = 0; f < shard.folds(); ++f) {
+      if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
+      for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
+      folds.push_back(f);
+      merged[static_cast<std::size_t>(f)] = 1;
+    }
+    target.commit(folds);
+    copied += static_cast<int>(folds.size());
+    shard.close();
+  }
+  return copied;
 }
 
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout) {

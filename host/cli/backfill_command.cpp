@@ -13,6 +13,7 @@
 #include "arabica/exog.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "cli/distributed.hpp"
 #include "cli/progress.hpp"
 
 namespace arabica::cli {
@@ -44,6 +45,7 @@ struct BackfillOptions {
   std::string out = "backfill.h5";
   std::string forecast_csv;
   bool quiet = false;
+  bool merge = false;
 };
 
 Date date_option(const std::string& text, const std::string& field, Date fallback) {
@@ -156,49 +158,18 @@ std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout
   return out.str();
 }
 
-void run(BackfillOptions& options) {
-  const LoadedModel loaded = load(options.model);
-  const Series& series = loaded.series;
-  const BackfillConfig config = make_config(options, loaded);
-  for (const BacktestModel& m : config.models)
-    if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
-  const FoldPlan plan = plan_folds(series.dates, config.plan);
-  if (plan.folds.empty())
-    throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +
-                                    " cutoffs between " + format_date(config.plan.start) + " and " +
-                                    format_date(config.plan.end) + ", " +
-                                    std::to_string(plan.skipped_short) + " with fewer than " +
-                                    std::to_string(config.plan.min_train_rows) + " training rows");
-  if (config.future_exog == BackfillExog::realized)
-    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
-                 "cutoff; the store is marked data_leakage_warning=true\n";
+std::string config_hash_of(const StoreLayout& layout) {
+  for (const auto& [key, value] : layout.text_attributes)
+    if (key == "config_hash") return value;
+  throw ContractError("backfill layout without config_hash");
+}
 
-  const StoreLayout layout = backfill_layout(config, series, plan);
-  const std::string config_hash = [&] {
-    for (const auto& [key, value] : layout.text_attributes)
-      if (key == "config_hash") return value;
-    return std::string();
-  }();
-  const bool resuming = std::filesystem::exists(options.out);
-  BackfillStore store = resuming ? BackfillStore::resume(options.out, config_hash)
-                                 : BackfillStore::create(options.out, layout);
-  std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, shard %d of %d -> %s\n",
-              resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
-              plan.refits(), config.models.size(), describe(plan.spec).c_str(), config.shard + 1,
-              config.num_shards, options.out.c_str());
-  std::fflush(stdout);
+BackfillStore open_store(const std::string& path, const StoreLayout& layout) {
+  return std::filesystem::exists(path) ? BackfillStore::resume(path, config_hash_of(layout))
+                                       : BackfillStore::create(path, layout);
+}
 
-  ProgressReporter reporter("backfill folds", options.quiet);
-  const BackfillSummary summary =
-      run_backfill(series, config, plan, store,
-                   [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
-  reporter.finish();
-
-  const StoredForecasts stored = store.read_forecasts();
-  const std::vector<ModelScores> scores = score_backfill(stored, layout);
-  store.write_metrics(to_stored_metrics(scores, plan.spec.horizon));
-  store.close();
-
+void print_summary(const BackfillConfig& config, const BackfillSummary& summary) {
   std::printf("%d folds run in %.2f s (%d in this shard)\n", summary.folds_run, summary.seconds,
               summary.folds_in_shard);
   std::printf("%-22s %8s %10s %7s %17s\n", "model", "trained", "refiltered", "failed",
@@ -210,12 +181,123 @@ void run(BackfillOptions& options) {
   }
   for (const std::string& failure : summary.failures)
     std::cerr << "arabica: warning: fold failed: " << failure << '\n';
+}
+
+// Scores every complete fold of the deliverable store, records the metrics,
+// closes it and exports the legacy CSV.
+void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptions& options) {
+  const StoredForecasts stored = store.read_forecasts();
+  const std::vector<ModelScores> scores = score_backfill(stored, layout);
+  store.write_metrics(to_stored_metrics(scores, layout.horizon));
+  store.close();
+  int complete = 0;
+  for (const std::int8_t done : stored.fold_complete) complete += done;
+  std::printf("%s: %d of %d folds complete\n", options.out.c_str(), complete, stored.folds);
   print_scores(scores);
   if (!options.forecast_csv.empty()) {
     write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));
     std::printf("\nwrote %s\n", options.forecast_csv.c_str());
   }
   std::printf("wrote %s\n", options.out.c_str());
+}
+
+std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
+  std::vector<std::string> paths;
+  for (int k = 0; k < num_shards; ++k) {
+    paths.push_back(shard_store_path(out, k, num_shards));
+    if (!std::filesystem::exists(paths.back()))
+      throw InputError(paths.back(), "shard store missing: run shard " + std::to_string(k) +
+                                         " (or the whole run) first");
+  }
+  return paths;
+}
+
+void run(BackfillOptions& options) {
+  const Distributed& group = distributed();
+  if (group.mpi) {
+    if (options.merge) throw InputError("--merge", "not under mpirun: rank 0 merges by itself");
+    options.shard = group.rank;
+    options.num_shards = group.size;
+  }
+  const LoadedModel loaded = load(options.model);
+  const Series& series = loaded.series;
+  BackfillConfig config = make_config(options, loaded);
+  config.device_ordinal = group.local_rank;
+  for (const BacktestModel& m : config.models)
+    if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  if (plan.folds.empty())
+    throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +
+                                    " cutoffs between " + format_date(config.plan.start) + " and " +
+                                    format_date(config.plan.end) + ", " +
+                                    std::to_string(plan.skipped_short) + " with fewer than " +
+                                    std::to_string(config.plan.min_train_rows) + " training rows");
+  if (config.future_exog == BackfillExog::realized && group.rank == 0)
+    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
+                 "cutoff; the store is marked data_leakage_warning=true\n";
+
+  // The deliverable covers the whole plan; shards work in their own stores
+  // (same config_hash) that are merged into it.
+  BackfillConfig whole = config;
+  whole.shard = 0;
+  whole.num_shards = 1;
+  const StoreLayout layout = backfill_layout(whole, series, plan);
+  const bool sharded = config.num_shards > 1;
+  if (options.merge) {
+    if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
+    BackfillStore store = open_store(options.out, layout);
+    const int copied = merge_shard_stores(store, shard_paths(options.out, config.num_shards),
+                                          config_hash_of(layout));
+    std::printf("merged %d folds from %d shard stores into %s\n", copied, config.num_shards,
+                options.out.c_str());
+    finish(store, layout, options);
+    return;
+  }
+
+  const std::string work_path =
+      sharded ? shard_store_path(options.out, config.shard, config.num_shards) : options.out;
+  std::exception_ptr error;
+  try {
+    const bool resuming = std::filesystem::exists(work_path);
+    BackfillStore store =
+        open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
+    std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, shard %d of %d -> %s\n",
+                resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
+                plan.refits(), config.models.size(), describe(plan.spec).c_str(),
+                config.shard + 1, config.num_shards, work_path.c_str());
+    std::fflush(stdout);
+    ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"
+                                      : std::string("backfill folds"),
+                              options.quiet || group.rank > 0);
+    const BackfillSummary summary =
+        run_backfill(series, config, plan, store,
+                     [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+    reporter.finish();
+    print_summary(config, summary);
+    if (sharded)
+      store.close();
+    else
+      finish(store, layout, options);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Every rank learns whether all shards finished before rank 0 merges.
+  const bool all_done = group.all_ok(!error);
+  if (error) std::rethrow_exception(error);
+  if (!all_done) throw Error("another rank failed; rerun the same command to resume");
+  if (!sharded) return;
+  if (!group.mpi) {
+    std::printf("shard %d of %d done; merge with the same options plus --merge\n",
+                config.shard + 1, config.num_shards);
+    return;
+  }
+  if (group.rank != 0) return;
+  BackfillStore store = open_store(options.out, layout);
+  const int copied = merge_shard_stores(store, shard_paths(options.out, config.num_shards),
+                                        config_hash_of(layout));
+  std::printf("rank 0 merged %d folds from %d ranks into %s\n", copied, config.num_shards,
+              options.out.c_str());
+  finish(store, layout, options);
 }
 
 }  // namespace
@@ -271,16 +353,21 @@ void register_backfill_command(CLI::App& app) {
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
       ->capture_default_str();
   command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
-  command->add_option("--shard", options->shard, "This process's shard (0-based)")
+  command->add_option("--shard", options->shard,
+                      "This process's shard (0-based; under mpirun: the rank)")
       ->capture_default_str();
   command->add_option("--num-shards", options->num_shards, "Shards the plan is split into")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command->add_option("--out", options->out, "HDF5 store (resumed when it exists)")
+  command->add_option("--out", options->out,
+                      "HDF5 store (resumed when it exists); shards work in OUT.shard-K-of-N")
       ->capture_default_str();
   command->add_option("--forecast-csv", options->forecast_csv,
                       "Also export the legacy forecast.csv rows of every complete fold");
   command->add_flag("--quiet", options->quiet, "No progress output");
+  command->add_flag("--merge", options->merge,
+                    "Merge the shard stores of --num-shards N runs into --out and score it "
+                    "(under mpirun, rank 0 merges by itself)");
   command->callback([options] { run(*options); });
 }
 

@@ -7,8 +7,10 @@
 
 #include "arabica/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/distributed.hpp"
 
 int main(int argc, char** argv) {
+  arabica::cli::start_distributed(&argc, &argv);
   CLI::App app{"arabica: SARIMAX forecasts, Monte Carlo paths and walk-forward backtests"};
   app.set_version_flag("--version", std::string(ARABICA_VERSION));
   app.require_subcommand(1);

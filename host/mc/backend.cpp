@@ -6,7 +6,7 @@ namespace arabica {
 
 std::unique_ptr<Backend> make_cpu_backend(int threads);
 #if defined(ARABICA_WITH_CUDA)
-std::unique_ptr<Backend> make_cuda_backend();
+std::unique_ptr<Backend> make_cuda_backend(int ordinal);
 bool cuda_device_present();
 #endif
 
@@ -34,11 +34,11 @@ bool cuda_available() {
 #endif
 }
 
-std::unique_ptr<Backend> make_backend(const std::string& which, int threads) {
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads, int device) {
   if (which == "cpu") return make_cpu_backend(threads);
   if (which == "cuda" || which == "auto") {
 #if defined(ARABICA_WITH_CUDA)
-    if (cuda_device_present()) return make_cuda_backend();
+    if (cuda_device_present()) return make_cuda_backend(device);
 #endif
     if (which == "auto") return make_cpu_backend(threads);
     throw InputError("--device", "cuda requested, but this build has no CUDA kernels or no device is visible");

@@ -521,6 +521,60 @@ Eigen::VectorXd BackfillStore::params(int model, int fold) const {
   return values.head(used);
 }
 
+ModelFoldResult BackfillStore::read(int model, int fold) const {
+  Impl& s = *impl_;
+  ARABICA_REQUIRE(model >= 0 && model < s.models && fold >= 0 && fold < s.folds,
+                  "store read: model or fold out of range");
+  const hsize_t m = static_cast<hsize_t>(model), f = static_cast<hsize_t>(fold);
+  const hsize_t H = static_cast<hsize_t>(s.horizon);
+  ModelFoldResult r;
+  std::int8_t status = 0, converged = 0;
+  s.read_block("status", H5T_NATIVE_INT8, {m, f}, {1, 1}, &status);
+  r.status = static_cast<FoldStatus>(status);
+  s.read_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
+  s.read_block("trained_on", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.trained_on);
+  char reason[kFailureReasonBytes + 1] = {};
+  const h5::Datatype reason_type = text_type(s.name, kFailureReasonBytes);
+  s.read_block("failure_reason", reason_type.get(), {m, f}, {1, 1}, reason);
+  r.failure_reason = reason;
+  if (r.status == FoldStatus::failed || r.status == FoldStatus::pending) return r;
+
+  Eigen::VectorXd* day_values[kDayVariableCount] = {
+      &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
+      &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
+      &r.stats.p_up,    &r.stats.crps};
+  for (int i = 0; i < kDayVariableCount; ++i) {
+    day_values[i]->resize(s.horizon);
+    s.read_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
+                 day_values[i]->data());
+  }
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_level(
+      s.horizon, static_cast<Eigen::Index>(kQuantileLevels.size()));
+  s.read_block("quantiles", H5T_NATIVE_DOUBLE, {m, f, 0, 0},
+               {1, 1, H, static_cast<hsize_t>(kQuantileLevels.size())}, by_level.data());
+  r.stats.quantiles = by_level;
+  r.stats.stored.resize(static_cast<std::size_t>(s.stored_paths * H));
+  if (s.stored_paths > 0)
+    s.read_block("paths", H5T_NATIVE_FLOAT, {m, f, 0, 0}, {1, 1, s.stored_paths, H},
+                 r.stats.stored.data());
+  std::uint64_t n_paths = 0;
+  {
+    const std::string what = "cannot read attribute 'n_paths'";
+    const h5::Attribute attr(H5Aopen(s.file.get(), "n_paths", H5P_DEFAULT), s.name, what);
+    check(H5Aread(attr.get(), H5T_NATIVE_UINT64, &n_paths), s.name, what);
+  }
+  r.stats.n_paths = static_cast<std::int64_t>(n_paths);
+  r.params = params(model, fold);
+  s.read_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
+  s.read_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
+  s.read_block("converged", H5T_NATIVE_INT8, {m, f}, {1, 1}, &converged);
+  r.converged = converged != 0;
+  std::int32_t iterations = 0;
+  s.read_block("n_iter", H5T_NATIVE_INT32, {m, f}, {1, 1}, &iterations);
+  r.iterations = iterations;
+  return r;
+}
+
 void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
   Impl& s = *impl_;
   ARABICA_REQUIRE(model >= 0 && model < s.models && fold >= 0 && fold < s.folds,

@@ -22,8 +22,10 @@ class Backend {
 };
 
 /// "cpu", "cuda" or "auto" (CUDA when built with it and a device is visible,
-/// else CPU). threads: CPU worker threads, 0 = hardware concurrency.
-std::unique_ptr<Backend> make_backend(const std::string& which, int threads = 0);
+/// else CPU). threads: CPU worker threads, 0 = hardware concurrency. device:
+/// CUDA device ordinal (modulo the device count), e.g. a node-local MPI rank;
+/// a CUDA backend is used from the thread that made it.
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads = 0, int device = 0);
 
 /// True when this build has CUDA kernels and a CUDA device is visible.
 bool cuda_available();

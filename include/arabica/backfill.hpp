@@ -47,6 +47,7 @@ struct BackfillConfig {
   /// chains, so the numbers do not depend on it.
   int threads = 0;
   std::string device = "cpu";  // make_backend name; one backend per worker
+  int device_ordinal = 0;       // CUDA device (e.g. the node-local MPI rank)
 };
 
 /// Canonical JSON of everything that determines the stored numbers (models,
@@ -85,6 +86,15 @@ struct BackfillSummary {
 BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
                              const FoldPlan& plan, BackfillStore& store,
                              const std::function<void(const BackfillProgress&)>& progress = {});
+
+/// Shard K of N's working store beside `out`: "<out>.shard-K-of-N".
+std::string shard_store_path(const std::string& out, int shard, int num_shards);
+
+/// Copies into `target` every fold that a shard store has committed and
+/// `target` has not (a shard store must carry `config_hash`), committing
+/// shard by shard. Returns the number of folds copied.
+int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
+                       const std::string& config_hash);
 
 /// Per model: metrics of every complete, non-failed fold, per day ahead and
 /// pooled (scored from the store, so resumed runs score every fold).

@@ -111,6 +111,10 @@ class BackfillStore {
   FoldStatus status(int model, int fold) const;
   Eigen::VectorXd params(int model, int fold) const;  // written parameters
 
+  /// Everything written for (model, fold), as write() took it (stats.n_paths
+  /// from the root n_paths attribute).
+  ModelFoldResult read(int model, int fold) const;
+
   /// Writes (model, fold) values; visible to readers once committed.
   void write(int model, int fold, const ModelFoldResult& result);
   /// Marks folds complete, durably (flush, flag, flush, fsync).

@@ -1,0 +1,22 @@
+// The process group a command runs in: MPI ranks when the executable was
+// built with MPI and started by mpirun/srun, else this process alone.
+#pragma once
+
+namespace arabica::cli {
+
+struct Distributed {
+  int rank = 0;
+  int size = 1;
+  int local_rank = 0;  // rank among the processes on this node (GPU choice)
+  bool mpi = false;
+
+  /// Logical AND of `ok` over all ranks (a collective: every rank calls it).
+  bool all_ok(bool ok) const;
+};
+
+/// Starts MPI when launched by an MPI starter (OMPI_COMM_WORLD_SIZE,
+/// PMI_SIZE or PMIX_RANK set) and built with it; finalises at exit.
+const Distributed& start_distributed(int* argc, char*** argv);
+const Distributed& distributed();
+
+}  // namespace arabica::cli
