@@ -13,9 +13,9 @@ Fits:
   * --fit tight (default): L-BFGS-B with complex-step gradients and tight
     tolerances, plus arabica's invertible-twin policy, so each optimum is
     known well inside the 1e-6 forecast parity budget; from statsmodels'
-    start parameters and, within warm-start chains, also from the previous
-    fold's optimum, keeping the better likelihood (ARMA likelihoods can have
-    several local maxima);
+    start parameters, and within warm-start chains also from the previous
+    fold's optimum when that scores higher than the first fit, keeping the
+    better likelihood (ARMA likelihoods can have several local maxima);
   * --fit legacy: `fit(disp=False)` and 2,000 normal numpy paths per fold, as
     the legacy loop ran (for the benchmark).
 
@@ -140,9 +140,10 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
                      warm_start: np.ndarray | None) -> dict[str, Any]:
     """One fold: fit on the first `rows` rows, forecast `horizon` steps.
 
-    tight: from statsmodels' start parameters and, when given, from the
-    previous fold's optimum; the better likelihood wins (the cold start unless
-    the warm one is better beyond rounding), arabica's multi-start rule.
+    tight: from statsmodels' start parameters; when the previous fold's
+    optimum scores higher on these data than that fit, also from the previous
+    optimum, keeping the better likelihood (the cold start unless the warm one
+    is better beyond rounding): arabica's restart rule.
     """
     train = LoadedData(loaded.dates[:rows], loaded.endog[:rows],
                        loaded.exog[:rows] if loaded.exog is not None else None)
@@ -154,7 +155,7 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
             result = model.fit(disp=False)
         else:
             result = tight_fit(model)
-            if warm_start is not None:
+            if warm_start is not None and model.loglike(warm_start) > result.llf:
                 warm = tight_fit(model, warm_start)
                 if warm.llf > result.llf + RESTART_TOLERANCE * abs(result.llf):
                     result = warm

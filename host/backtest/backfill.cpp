@@ -62,9 +62,11 @@ struct ChainFit {
 };
 
 // ARMA likelihoods can have several local maxima (near-cancelling AR and MA
-// roots make ridges): fit from statsmodels-style start parameters and, when
-// there is one, from the chain's previous optimum; keep the higher
-// likelihood, the cold start unless the warm one is better beyond rounding.
+// roots make ridges). Fit from statsmodels-style start parameters; when the
+// chain's previous optimum already scores higher on these data than that
+// fit's optimum, the cold start ended on a lower peak: fit again from the
+// previous optimum and keep the better of the two. One likelihood pass
+// decides, so the second fit runs only where the peaks swap.
 SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y,
                             const Eigen::MatrixXd& exog, const Eigen::VectorXd& warm_start,
                             const std::vector<std::string>& exog_names) {
@@ -74,16 +76,16 @@ SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y
   options.function_tolerance = 1e-15;
   SarimaxFit cold = fit_sarimax(model.spec, y, exog, options, exog_names);
   if (warm_start.size() == 0) return cold;
-  options.start_params = warm_start;
-  SarimaxFit warm;
   try {
-    warm = fit_sarimax(model.spec, y, exog, options, exog_names);
+    if (!(sarimax_loglike(model.spec, y, exog, warm_start) > cold.llf)) return cold;
+    options.start_params = warm_start;
+    SarimaxFit warm = fit_sarimax(model.spec, y, exog, options, exog_names);
+    warm.iterations += cold.iterations;
+    cold.iterations = warm.iterations;
+    return warm.llf > cold.llf + kRestartTolerance * std::abs(cold.llf) ? warm : cold;
   } catch (const NumericalError&) {
     return cold;  // the old optimum is no start for these data
   }
-  warm.iterations += cold.iterations;
-  cold.iterations = warm.iterations;
-  return warm.llf > cold.llf + kRestartTolerance * std::abs(cold.llf) ? warm : cold;
 }
 
 struct FoldOutput {

@@ -49,10 +49,11 @@ struct FoldPlanSpec {
   int horizon = 7;  // 1..kMaxHorizon
   RefitCadence refit = RefitCadence::every_fold;
   /// Refits per warm-start chain: a chain's first refit starts from
-  /// statsmodels-style start parameters only, the others also from the
-  /// previous refit's optimum (the better likelihood wins). Chains are the
-  /// units of threads and shards, so results never depend on how the work is
-  /// split. 0: every refit starts cold only.
+  /// statsmodels-style start parameters only; the others start there too
+  /// and restart from the previous refit's optimum when that scores higher
+  /// (the better likelihood wins). Chains are the units of threads and
+  /// shards, so results never depend on how the work is split. 0: no
+  /// restarts.
   int warm_start_chain = 8;
 };
 
