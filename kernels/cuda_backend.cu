@@ -4,6 +4,7 @@
 // for exact quantiles and the CRPS, with the CPU backend's formulas.
 #include <thrust/execution_policy.h>
 #include <thrust/iterator/counting_iterator.h>
+#include <thrust/reduce.h>
 #include <thrust/sort.h>
 #include <thrust/transform_reduce.h>
 
@@ -159,6 +160,12 @@ class CudaBackend final : public Backend {
       levels.download(day_levels, kQuantileLevels.size());
       for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
         stats.quantiles(h, static_cast<Eigen::Index>(q)) = day_levels[q];
+      for (std::size_t i = 0; i < kTailLevels.size(); ++i) {
+        const std::int64_t k = tail_count(kTailLevels[i], n);
+        const double sum = thrust::reduce(thrust::device, day, day + k, 0.0, thrust::plus<double>());
+        ARABICA_CUDA_CHECK(cudaGetLastError());
+        stats.tail_mean(h, static_cast<Eigen::Index>(i)) = sum / static_cast<double>(k);
+      }
       const double actual = day_actual(request, h);
       if (!std::isnan(actual)) {
         const double sum = thrust::transform_reduce(

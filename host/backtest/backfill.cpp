@@ -166,6 +166,7 @@ ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, Ch
       if (fold.target_rows[h] != kNoRow)
         request.actual[h] = series_.target[static_cast<Eigen::Index>(fold.target_rows[h])];
     result.stats = backend.simulate(request);
+    result.risk = horizon_risk(result.stats, request.last_price);
   } catch (const ContractError&) {
     throw;  // a bug, not a property of the fold
   } catch (const Error& error) {

@@ -45,6 +45,15 @@ ARABICA_HD inline double sorted_quantile(const float* sorted, std::int64_t n, do
                            : below;
 }
 
+/// How many of n ascending values form the lower `level` tail: ceil(level n),
+/// at least one.
+ARABICA_HD inline std::int64_t tail_count(double level, std::int64_t n) {
+  const double exact = level * static_cast<double>(n);
+  auto k = static_cast<std::int64_t>(exact);
+  if (static_cast<double>(k) < exact) ++k;
+  return k < 1 ? 1 : (k > n ? n : k);
+}
+
 /// Sample CRPS (mean|X - y| - 0.5 mean|X - X'|) of m ascending values at y,
 /// as the sum over k of crps_gap_term(...) / m^2: the integral of
 /// (F_m(z) - 1{z >= y})^2 over the left tail (k = 0) and the gap after
@@ -77,9 +86,9 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
 /// Fills day h's moments and P(up) from its total sums.
 void set_day_moments(PathStats& stats, int h, const MomentSums& total, double shift);
 
-/// Fills day h's quantiles from its n_paths ascending values, and its CRPS
-/// when `actual` is not NaN (the CUDA backend reduces the CRPS terms on the
-/// device instead).
+/// Fills day h's quantiles and lower-tail means from its n_paths ascending
+/// values, and its CRPS when `actual` is not NaN (the CUDA backend reduces
+/// on the device instead).
 void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double actual);
 
 /// Realised price of day h for the CRPS, NaN when not requested or unknown.

@@ -34,6 +34,7 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
   for (Eigen::VectorXd* v : {&stats.mean, &stats.std, &stats.skewness, &stats.kurtosis, &stats.p_up})
     v->resize(horizon);
   stats.crps = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
+  stats.tail_mean.resize(horizon, static_cast<Eigen::Index>(kTailLevels.size()));
   stats.quantiles.resize(horizon, static_cast<Eigen::Index>(kQuantileLevels.size()));
   return stats;
 }
@@ -48,10 +49,31 @@ void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double a
   const std::int64_t n = stats.n_paths;
   for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
     stats.quantiles(h, static_cast<Eigen::Index>(q)) = sorted_quantile(sorted, n, kQuantileLevels[q]);
+  for (std::size_t i = 0; i < kTailLevels.size(); ++i) {
+    const std::int64_t k = tail_count(kTailLevels[i], n);
+    double sum = 0.0;
+    for (std::int64_t j = 0; j < k; ++j) sum += sorted[j];
+    stats.tail_mean(h, static_cast<Eigen::Index>(i)) = sum / static_cast<double>(k);
+  }
   if (std::isnan(actual)) return;
   double sum = 0.0;
   for (std::int64_t k = 0; k < n; ++k) sum += crps_gap_term(sorted, n, k, actual);
   stats.crps[h] = sum / (static_cast<double>(n) * static_cast<double>(n));
+}
+
+HorizonRisk horizon_risk(const PathStats& stats, double last_price) {
+  const Eigen::Index last = stats.mean.size() - 1;
+  ARABICA_REQUIRE(last >= 0 && stats.tail_mean.rows() == last + 1 && last_price > 0.0,
+                  "horizon_risk: statistics without tails, or a non-positive price");
+  // kQuantileLevels[0] = 0.01, [1] = 0.05; kTailLevels[0] = 0.01, [1] = 0.05.
+  static_assert(kQuantileLevels[0] == 0.01 && kQuantileLevels[1] == 0.05);
+  static_assert(kTailLevels[0] == 0.01 && kTailLevels[1] == 0.05);
+  HorizonRisk risk;
+  risk.var_99 = 1.0 - stats.quantiles(last, 0) / last_price;
+  risk.var_95 = 1.0 - stats.quantiles(last, 1) / last_price;
+  risk.es_99 = 1.0 - stats.tail_mean(last, 0) / last_price;
+  risk.es_95 = 1.0 - stats.tail_mean(last, 1) / last_price;
+  return risk;
 }
 
 PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_exog, int horizon,
@@ -96,6 +118,7 @@ PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_e
         fit.k_exog ? static_cast<float>(future_exog.row(h).dot(params.beta)) : 0.0f;
     model.mean[h] = static_cast<float>(forecast.mean[h]);
     model.std_error[h] = static_cast<float>(forecast.std_error[h]);
+    model.volatility[h] = 1.0f;
   }
   for (int i = 0; i < k; ++i)
     for (int j = 0; j < k; ++j)

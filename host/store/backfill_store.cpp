@@ -48,6 +48,23 @@ constexpr DayVariable kDayVariables[] = {
 };
 constexpr int kDayVariableCount = sizeof kDayVariables / sizeof kDayVariables[0];
 
+// Risk of the horizon return per (model, fold).
+struct RiskVariable {
+  const char* name;
+  const char* long_name;
+  double HorizonRisk::*value;
+};
+constexpr RiskVariable kRiskVariables[] = {
+    {"var_95", "95% value at risk of the horizon return (loss fraction of last_price)",
+     &HorizonRisk::var_95},
+    {"var_99", "99% value at risk of the horizon return (loss fraction of last_price)",
+     &HorizonRisk::var_99},
+    {"es_95", "95% expected shortfall of the horizon return (loss fraction of last_price)",
+     &HorizonRisk::es_95},
+    {"es_99", "99% expected shortfall of the horizon return (loss fraction of last_price)",
+     &HorizonRisk::es_99},
+};
+
 // Metric variables: (model, day_ahead) and the pooled `<name>_overall` (model).
 struct MetricVariable {
   const char* name;
@@ -227,7 +244,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
     attribute(file_, key, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
 
   // Dimensions, in netCDF dimension-id order; one fold per chunk.
-  Dimension model{"model", M, 1, false, {}};
+  Dimension model{layout.entry_dimension, M, 1, false, {}};
   Dimension cutoff{"cutoff", F, 1, true, {}};
   Dimension day_ahead{"day_ahead", H, H, false, {}};
   Dimension quantile{"quantile", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
@@ -237,7 +254,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
   make_dimension(model, text_.get(), model.name);
   std::vector<const char*> model_names;
   for (const std::string& m : layout.models) model_names.push_back(m.c_str());
-  write_values(model.scale, "model", text_.get(), model_names.data());
+  write_values(model.scale, model.name, text_.get(), model_names.data());
 
   make_dimension(cutoff, H5T_STD_I32LE, cutoff.name);
   attribute(cutoff.scale.get(), "long_name", std::string("forecast origin (data cutoff date)"));
@@ -295,6 +312,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
     const h5::Dataset paths = variable("paths", "leading simulated price paths", H5T_IEEE_F32LE,
                                        {&model, &cutoff, &path, &day_ahead}, true);
   }
+  for (const RiskVariable& v : kRiskVariables)
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff});
   variable("params", "parameters used (constrained, statsmodels' order)", H5T_IEEE_F64LE,
            {&model, &cutoff, &param});
   variable("llf", "log-likelihood of the fold's training rows", H5T_IEEE_F64LE, {&model, &cutoff});
@@ -346,6 +365,7 @@ std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& file, const
 struct BackfillStore::Impl {
   std::string name;
   h5::File file;
+  std::string entry = "model";  // first dimension's name
   int models = 0, folds = 0, horizon = 0;
   hsize_t params = 0, stored_paths = 0;
   std::map<std::string, h5::Dataset> datasets;
@@ -412,7 +432,9 @@ struct BackfillStore::Impl {
   }
 
   void read_shape() {
-    models = static_cast<int>(dataset_shape(dataset("model").get(), name, "model")[0]);
+    if (check(H5Lexists(file.get(), "scenario", H5P_DEFAULT), name, "scenario") > 0)
+      entry = "scenario";
+    models = static_cast<int>(dataset_shape(dataset(entry).get(), name, entry)[0]);
     folds = static_cast<int>(dataset_shape(dataset("cutoff").get(), name, "cutoff")[0]);
     horizon = static_cast<int>(dataset_shape(dataset("day_ahead").get(), name, "day_ahead")[0]);
     params = dataset_shape(dataset("params").get(), name, "params")[2];
@@ -565,6 +587,8 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   }
   r.stats.n_paths = static_cast<std::int64_t>(n_paths);
   r.params = params(model, fold);
+  for (const RiskVariable& v : kRiskVariables)
+    s.read_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
   s.read_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
   s.read_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
   s.read_block("converged", H5T_NATIVE_INT8, {m, f}, {1, 1}, &converged);
@@ -608,6 +632,8 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
     Eigen::VectorXd padded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(s.params), kNaN);
     padded.head(r.params.size()) = r.params;
     s.write_block("params", H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, s.params}, padded.data());
+    for (const RiskVariable& v : kRiskVariables)
+      s.write_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
     s.write_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
     s.write_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
     const std::int8_t converged = r.converged ? 1 : 0;

@@ -61,6 +61,10 @@ void write_simulation_h5(const std::string& path, const SimulationRecord& record
   result.stats = record.stats;
   if (result.stats.crps.size() == 0)
     result.stats.crps = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  result.risk = record.stats.tail_mean.rows() == horizon
+                    ? horizon_risk(record.stats, record.last_price)
+                    : HorizonRisk{nan, nan, nan, nan};
   result.params = record.params;
   result.llf = record.llf;
   result.aic = record.aic;

@@ -31,7 +31,10 @@ inline constexpr std::size_t kFailureReasonBytes = 240;
 
 /// What the store holds, fixed when it is created.
 struct StoreLayout {
-  std::vector<std::string> models;                    // the `model` coordinate
+  /// Name of the first dimension: "model" (backfills) or "scenario" (stress
+  /// runs of one model); `models` holds its coordinate values.
+  std::string entry_dimension = "model";
+  std::vector<std::string> models;
   std::vector<std::vector<std::string>> param_names;  // per model (the `param` dim is the longest)
   std::vector<Date> cutoffs;                          // one per fold, ascending
   int horizon = 0;
@@ -56,6 +59,7 @@ struct ModelFoldResult {
   std::string failure_reason;
   Forecast forecast;  // Kalman point forecast
   PathStats stats;    // from the paths (crps NaN where the actual is unknown)
+  HorizonRisk risk;   // of the horizon return, from stats
   Eigen::VectorXd params;
   double llf = 0.0, aic = 0.0;
   bool converged = false;

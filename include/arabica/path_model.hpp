@@ -36,6 +36,9 @@ struct PathModel {
   float regression[kMaxPathHorizon] = {};               // x_h' beta for step h
   float mean[kMaxPathHorizon] = {};                      // marginal mode: Kalman mean
   float std_error[kMaxPathHorizon] = {};                 // marginal mode: Kalman se
+  // Stress shocks (make_path_model sets the neutral 1 and 0):
+  float volatility[kMaxPathHorizon] = {};    // multiplies day h's innovation
+  float price_offset[kMaxPathHorizon] = {};  // added to day h's price (deterministic jumps)
 };
 
 /// Writes the path's prices for days 1..horizon into `out`. The stream is
@@ -46,7 +49,9 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
                                              PhiloxStream& stream, float* out) {
   if (model.mode == PathMode::marginal) {
     for (int h = 0; h < model.horizon; ++h)
-      out[h] = model.mean[h] + model.std_error[h] * draw_innovation(innovations, stream);
+      out[h] = model.mean[h] +
+               model.std_error[h] * model.volatility[h] * draw_innovation(innovations, stream) +
+               model.price_offset[h];
     return;
   }
   const int k = model.k_states;
@@ -62,7 +67,7 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
     state[i] = value;
   }
   for (int h = 0; h < model.horizon; ++h) {
-    const float shock = model.sigma * draw_innovation(innovations, stream);
+    const float shock = model.sigma * model.volatility[h] * draw_innovation(innovations, stream);
     float price = model.regression[h];
     for (int i = 0; i < k; ++i) {
       float value = model.selection[i] * shock;
@@ -75,7 +80,7 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
       state[i] = next[i];
       price += model.design[i] * next[i];
     }
-    out[h] = price;
+    out[h] = price + model.price_offset[h];
   }
 }
 

@@ -17,6 +17,9 @@ namespace arabica {
 inline constexpr std::array<double, 9> kQuantileLevels{0.01, 0.05, 0.10, 0.25, 0.50,
                                                        0.75, 0.90, 0.95, 0.99};
 
+/// Lower tails whose mean is reported (expected shortfall at 99% and 95%).
+inline constexpr std::array<double, 2> kTailLevels{0.01, 0.05};
+
 /// Identifies a path family's random streams: path p of (seed, series, fold)
 /// draws from PhiloxStream(derive_stream_seed(seed, series, fold), p, 0).
 struct PathKeys {
@@ -45,8 +48,18 @@ struct PathStats {
   Eigen::VectorXd mean, std, skewness, kurtosis, p_up;  // horizon
   Eigen::MatrixXd quantiles;                            // horizon x kQuantileLevels
   Eigen::VectorXd crps;  // horizon: sample CRPS at request.actual, NaN where unknown
+  /// horizon x kTailLevels: mean of the lowest ceil(level * n_paths) prices.
+  Eigen::MatrixXd tail_mean;
   std::vector<float> stored;  // stored_paths x horizon, row-major
 };
+
+/// Risk of the horizon return R = price_H / last_price - 1, as positive loss
+/// fractions: value at risk VaR_a = -quantile_{1-a}(R) and expected
+/// shortfall ES_a = -mean of the worst ceil((1 - a) n) returns.
+struct HorizonRisk {
+  double var_95 = 0.0, var_99 = 0.0, es_95 = 0.0, es_99 = 0.0;
+};
+HorizonRisk horizon_risk(const PathStats& stats, double last_price);
 
 /// Float32 path model from a fit: anchored at the filtered end state, future
 /// exog applied through the fitted coefficients, trend continued.

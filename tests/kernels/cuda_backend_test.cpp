@@ -50,6 +50,8 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
     for (Eigen::Index q = 0; q < cpu.quantiles.cols(); ++q)
       EXPECT_LE(relative(gpu.quantiles(h, q), cpu.quantiles(h, q)), 1e-5) << "h=" << h;
     EXPECT_LE(relative(gpu.crps[h], cpu.crps[h]), 1e-5) << "h=" << h;
+    for (Eigen::Index i = 0; i < cpu.tail_mean.cols(); ++i)
+      EXPECT_LE(relative(gpu.tail_mean(h, i), cpu.tail_mean(h, i)), 1e-5) << "h=" << h;
   }
   for (std::size_t i = 0; i < cpu.stored.size(); ++i)
     ASSERT_LE(relative(gpu.stored[i], cpu.stored[i]), 1e-5) << "stored value " << i;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "arabica/backend.hpp"
 #include "arabica/error.hpp"
@@ -110,6 +111,28 @@ TEST(CpuBackend, CrpsIsTheSampleCrpsOfEachKnownDay) {
   // Without actual prices there is no score.
   r.actual.resize(0);
   EXPECT_TRUE(make_backend("cpu")->simulate(r).crps.array().isNaN().all());
+}
+
+TEST(CpuBackend, TailMeansAndHorizonRiskComeFromTheLowestPaths) {
+  PathRequest r = request(PathMode::state_space, 2001, make_skew_t(-2.0, 5.0));
+  r.stored_paths = r.n_paths;
+  r.last_price = fitted().forecast.mean[0];
+  const PathStats stats = make_backend("cpu")->simulate(r);
+  for (int h = 0; h < 7; ++h) {
+    std::vector<double> column;
+    for (std::int64_t p = 0; p < r.n_paths; ++p) column.push_back(stats.stored[p * 7 + h]);
+    std::sort(column.begin(), column.end());
+    // ceil(0.01 * 2001) = 21 and ceil(0.05 * 2001) = 101 lowest prices.
+    const double worst21 = std::accumulate(column.begin(), column.begin() + 21, 0.0) / 21;
+    const double worst101 = std::accumulate(column.begin(), column.begin() + 101, 0.0) / 101;
+    EXPECT_NEAR(stats.tail_mean(h, 0), worst21, 1e-9 * worst21);
+    EXPECT_NEAR(stats.tail_mean(h, 1), worst101, 1e-9 * worst101);
+  }
+  const HorizonRisk risk = horizon_risk(stats, r.last_price);
+  EXPECT_DOUBLE_EQ(risk.var_95, 1.0 - stats.quantiles(6, 1) / r.last_price);
+  EXPECT_DOUBLE_EQ(risk.es_99, 1.0 - stats.tail_mean(6, 0) / r.last_price);
+  EXPECT_GT(risk.es_95, risk.var_95);  // the mean beyond the quantile is worse
+  EXPECT_GT(risk.var_99, risk.var_95);
 }
 
 TEST(CpuBackend, FatTailedShocksKeepTheVarianceAndAddKurtosis) {
