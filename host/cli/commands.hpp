@@ -9,5 +9,6 @@ void register_fit_command(CLI::App& app);
 void register_forecast_command(CLI::App& app);
 void register_simulate_command(CLI::App& app);
 void register_backfill_command(CLI::App& app);
+void register_stress_command(CLI::App& app);
 
 }  // namespace arabica::cli

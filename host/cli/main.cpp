@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   arabica::cli::register_forecast_command(app);
   arabica::cli::register_simulate_command(app);
   arabica::cli::register_backfill_command(app);
+  arabica::cli::register_stress_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
