@@ -2,6 +2,7 @@
 // sums are combined in block order, so results do not depend on the number
 // of threads.
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -17,6 +18,32 @@ namespace arabica {
 namespace {
 
 constexpr std::int64_t kBlockPaths = 4096;
+
+// Puts in place the order statistics a day's statistics read: a full sort
+// when the CRPS needs every value in order, else selection of just the
+// quantiles' neighbours and the tail boundaries (with every smaller value
+// before each), which is several times cheaper for millions of paths.
+void order_for_stats(std::vector<float>& values, bool full_sort) {
+  if (full_sort) {
+    std::sort(values.begin(), values.end());
+    return;
+  }
+  const auto n = static_cast<std::int64_t>(values.size());
+  std::vector<std::int64_t> ranks;
+  for (const double level : kQuantileLevels) {
+    const QuantilePosition at = quantile_position(level, n);
+    ranks.push_back(at.lo);
+    if (at.fraction > 0.0) ranks.push_back(at.lo + 1);
+  }
+  for (const double level : kTailLevels) ranks.push_back(tail_count(level, n) - 1);
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  auto from = values.begin();
+  for (const std::int64_t rank : ranks) {
+    std::nth_element(from, values.begin() + rank, values.end());
+    from = values.begin() + rank + 1;
+  }
+}
 
 // Runs `work` on `threads` threads (this one included) until it returns.
 template <class Work>
@@ -85,8 +112,9 @@ class CpuBackend final : public Backend {
         std::vector<float>& day = values[static_cast<std::size_t>(h)];
         for (std::int64_t p = 0; p < request.stored_paths; ++p)
           stats.stored[static_cast<std::size_t>(p * H + h)] = day[static_cast<std::size_t>(p)];
-        std::sort(day.begin(), day.end());
-        set_sorted_day_stats(stats, h, day.data(), day_actual(request, h));
+        const double actual = day_actual(request, h);
+        order_for_stats(day, !std::isnan(actual));
+        set_sorted_day_stats(stats, h, day.data(), actual);
       }
     };
     run_on_pool(static_cast<int>(std::min<std::int64_t>(threads_, blocks)), simulate_blocks);

@@ -86,9 +86,10 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
 /// Fills day h's moments and P(up) from its total sums.
 void set_day_moments(PathStats& stats, int h, const MomentSums& total, double shift);
 
-/// Fills day h's quantiles and lower-tail means from its n_paths ascending
-/// values, and its CRPS when `actual` is not NaN (the CUDA backend reduces
-/// on the device instead).
+/// Fills day h's quantiles and lower-tail means from its n_paths values,
+/// ascending at least at the ranks those read (every value in the lower
+/// tails below its boundary), and its CRPS, which needs them all in order,
+/// when `actual` is not NaN. The CUDA backend reduces on the device instead.
 void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double actual);
 
 /// Realised price of day h for the CRPS, NaN when not requested or unknown.
