@@ -1,12 +1,11 @@
-// CUDA backend: one thread per path runs the same simulate_path() as the CPU
-// backend on the same Philox stream (counter-based: nothing depends on the
-// launch shape); per-horizon moment sums, then each day sorted on the device
-// for exact quantiles and the CRPS, with the CPU backend's formulas.
-#include <thrust/execution_policy.h>
-#include <thrust/iterator/counting_iterator.h>
-#include <thrust/reduce.h>
-#include <thrust/sort.h>
-#include <thrust/transform_reduce.h>
+// CUDA backend: a batch of requests (folds, scenarios) in a few launches. One
+// thread per path runs the same simulate_path() as the CPU backend on the
+// same Philox stream (counter-based: nothing depends on the launch shape);
+// then moment sums per (request, day), one segmented sort of every day, and
+// one block per day for exact quantiles, tail means and the CRPS, with the
+// CPU backend's formulas.
+#include <cub/block/block_reduce.cuh>
+#include <cub/device/device_segmented_sort.cuh>
 
 #include <algorithm>
 #include <array>
@@ -25,29 +24,65 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void simulate_paths_kernel(const PathModel* model, InnovationParams innovations,
-                                      std::uint64_t stream_seed, std::int64_t n, float* values) {
+// One request of a batch as the kernels see it. Its values are horizon-major
+// (day h's n_paths values contiguous) from value_offset in the batch buffer.
+struct DeviceRequest {
+  PathModel model;
+  InnovationParams innovations;
+  std::uint64_t stream_seed;
+  std::int64_t n_paths;
+  std::int64_t value_offset;
+  double last_price;
+};
+
+// One (request, day) of a batch: a contiguous run of values to reduce and sort.
+struct Segment {
+  int request;
+  int day;
+  std::int64_t begin;  // into the batch buffer
+  std::int64_t n;
+  double shift;   // moment reference: the day's Kalman mean
+  double actual;  // realised price, NaN when unknown
+};
+
+// Global path g of the batch belongs to the request whose path range holds
+// it; path_begin has one entry per request plus the total.
+__device__ int request_of(const std::int64_t* path_begin, int requests, std::int64_t g) {
+  int lo = 0, hi = requests;  // path_begin[lo] <= g < path_begin[hi]
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    if (path_begin[mid] <= g) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+__global__ void simulate_paths_kernel(const DeviceRequest* requests, const std::int64_t* path_begin,
+                                      int n_requests, float* values) {
   float path[kMaxPathHorizon];
+  const std::int64_t total = path_begin[n_requests];
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n;
-       p += stride) {
-    PhiloxStream stream(stream_seed, static_cast<std::uint64_t>(p), 0);
-    simulate_path(*model, innovations, stream, path);
-    // Horizon-major, so each day's values are contiguous for sorting and the
-    // moment pass reads them coalesced.
-    for (int h = 0; h < model->horizon; ++h) values[h * n + p] = path[h];
+  for (std::int64_t g = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; g < total;
+       g += stride) {
+    const int r = request_of(path_begin, n_requests, g);
+    const DeviceRequest& request = requests[r];
+    const std::int64_t p = g - path_begin[r];
+    PhiloxStream stream(request.stream_seed, static_cast<std::uint64_t>(p), 0);
+    simulate_path(request.model, request.innovations, stream, path);
+    float* out = values + request.value_offset + p;
+    for (int h = 0; h < request.model.horizon; ++h) out[h * request.n_paths] = path[h];
   }
 }
 
-// One MomentSums per (horizon, block); the host adds them in block order.
-__global__ void moments_kernel(const float* values, std::int64_t n, const double* shift,
-                               double last_price, MomentSums* partial) {
-  const int h = blockIdx.y;
+// One MomentSums per (segment, block); the host adds them in block order.
+__global__ void moments_kernel(const float* values, const Segment* segments,
+                               const DeviceRequest* requests, MomentSums* partial) {
+  const Segment segment = segments[blockIdx.y];
+  const double last_price = requests[segment.request].last_price;
   MomentSums local;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < n;
-       p += stride)
-    local.add(values[h * n + p], shift[h], last_price);
+  for (std::int64_t p = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+       p < segment.n; p += stride)
+    local.add(values[segment.begin + p], segment.shift, last_price);
 
   __shared__ MomentSums shared[kThreads];
   shared[threadIdx.x] = local;
@@ -56,25 +91,44 @@ __global__ void moments_kernel(const float* values, std::int64_t n, const double
     if (threadIdx.x < width) shared[threadIdx.x].merge(shared[threadIdx.x + width]);
     __syncthreads();
   }
-  if (threadIdx.x == 0) partial[h * gridDim.x + blockIdx.x] = shared[0];
+  if (threadIdx.x == 0) partial[blockIdx.y * gridDim.x + blockIdx.x] = shared[0];
 }
 
-// Quantiles of one sorted day, with the CPU backend's interpolation.
-// The levels come by value: device code cannot read host constants.
+// Per sorted segment (one block each): quantiles with the CPU backend's
+// interpolation, lower-tail sums and the CRPS sum. The levels come by value:
+// device code cannot read host constants.
 using QuantileLevels = std::array<double, kQuantileLevels.size()>;
-__global__ void quantiles_kernel(const float* sorted, std::int64_t n, QuantileLevels levels,
-                                 double* out) {
-  const int q = threadIdx.x;
-  if (q < static_cast<int>(levels.size())) out[q] = sorted_quantile(sorted, n, levels[q]);
-}
-
-// Term k of one sorted day's CRPS sum (see crps_gap_term).
-struct CrpsTerm {
-  const float* sorted;
-  std::int64_t n;
-  double actual;
-  __device__ double operator()(std::int64_t k) const { return crps_gap_term(sorted, n, k, actual); }
+using TailLevels = std::array<double, kTailLevels.size()>;
+struct SegmentStats {
+  double quantiles[kQuantileLevels.size()];
+  double tail_sums[kTailLevels.size()];
+  double crps_sum;
 };
+
+__global__ void segment_stats_kernel(const float* sorted_values, const Segment* segments,
+                                     QuantileLevels levels, TailLevels tails, SegmentStats* out) {
+  using Reduce = cub::BlockReduce<double, kThreads>;
+  __shared__ typename Reduce::TempStorage temp;
+  const Segment segment = segments[blockIdx.x];
+  const float* sorted = sorted_values + segment.begin;
+  SegmentStats& result = out[blockIdx.x];
+  if (threadIdx.x < levels.size())
+    result.quantiles[threadIdx.x] = sorted_quantile(sorted, segment.n, levels[threadIdx.x]);
+  for (std::size_t i = 0; i < tails.size(); ++i) {
+    const std::int64_t k = tail_count(tails[i], segment.n);
+    double local = 0.0;
+    for (std::int64_t j = threadIdx.x; j < k; j += blockDim.x) local += sorted[j];
+    const double sum = Reduce(temp).Sum(local);
+    if (threadIdx.x == 0) result.tail_sums[i] = sum;
+    __syncthreads();  // temp is reused
+  }
+  double local = 0.0;
+  if (!isnan(segment.actual))
+    for (std::int64_t k = threadIdx.x; k < segment.n; k += blockDim.x)
+      local += crps_gap_term(sorted, segment.n, k, segment.actual);
+  const double sum = Reduce(temp).Sum(local);
+  if (threadIdx.x == 0) result.crps_sum = sum;
+}
 
 class CudaBackend final : public Backend {
  public:
@@ -91,98 +145,138 @@ class CudaBackend final : public Backend {
   std::string name() const override { return std::string("cuda(") + properties_.name + ")"; }
 
  protected:
-  PathStats run(const PathRequest& request) override {
-    const PathModel& model = request.model;
-    const int H = model.horizon;
-    const std::int64_t n = request.n_paths;
-    std::size_t free_bytes = 0, total_bytes = 0;
-    ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const double needed = static_cast<double>(n) * H * sizeof(float);
-    if (needed > 0.8 * static_cast<double>(free_bytes))
-      throw Error("cuda backend: " + std::to_string(n) + " paths x " + std::to_string(H) +
-                  " days need " + std::to_string(needed / 1e9) + " GB, " +
-                  std::to_string(free_bytes / 1e9) + " GB free; use fewer paths per request");
-
-    cuda::DeviceBuffer<PathModel> device_model(1);
-    device_model.upload(&model, 1);
-    // Bootstrap draws index residuals on the device: swap in a device copy.
-    InnovationParams innovations = request.innovations;
-    cuda::DeviceBuffer<float> residuals(innovations.residual_count);
-    if (innovations.residual_count > 0) {
-      residuals.upload(innovations.residuals, innovations.residual_count);
-      innovations.residuals = residuals.data();
-    }
-
-    cuda::DeviceBuffer<float> values(static_cast<std::size_t>(n) * H);
-    const std::uint64_t stream_seed =
-        derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
-    const int max_blocks = properties_.multiProcessorCount * 32;
-    const int blocks =
-        static_cast<int>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, max_blocks));
-    simulate_paths_kernel<<<blocks, kThreads>>>(device_model.data(), innovations, stream_seed, n,
-                                                values.data());
-    ARABICA_CUDA_CHECK(cudaGetLastError());
-
-    std::vector<double> shift(H);
-    for (int h = 0; h < H; ++h) shift[h] = model.mean[h];
-    cuda::DeviceBuffer<double> device_shift(H);
-    device_shift.upload(shift.data(), H);
-    const int moment_blocks = std::min(blocks, 1024);
-    cuda::DeviceBuffer<MomentSums> partial(static_cast<std::size_t>(moment_blocks) * H);
-    moments_kernel<<<dim3(moment_blocks, H), kThreads>>>(values.data(), n, device_shift.data(),
-                                                          request.last_price, partial.data());
-    ARABICA_CUDA_CHECK(cudaGetLastError());
-    std::vector<MomentSums> host_partial(partial.size());
-    partial.download(host_partial.data(), host_partial.size());
-
-    PathStats stats = empty_path_stats(H, n, request.stored_paths);
-    // Stored paths come out before sorting reorders each day.
-    std::vector<float> leading(static_cast<std::size_t>(request.stored_paths));
-    for (int h = 0; h < H; ++h) {
-      if (request.stored_paths == 0) break;
-      values.download(leading.data(), leading.size(), static_cast<std::size_t>(h) * n);
-      for (std::int64_t p = 0; p < request.stored_paths; ++p)
-        stats.stored[static_cast<std::size_t>(p * H + h)] = leading[static_cast<std::size_t>(p)];
-    }
-
-    cuda::DeviceBuffer<double> levels(kQuantileLevels.size());
-    for (int h = 0; h < H; ++h) {
-      MomentSums total;
-      for (int b = 0; b < moment_blocks; ++b) total.merge(host_partial[h * moment_blocks + b]);
-      set_day_moments(stats, h, total, shift[h]);
-
-      float* day = values.data() + static_cast<std::size_t>(h) * n;
-      thrust::sort(thrust::device, day, day + n);
-      ARABICA_CUDA_CHECK(cudaGetLastError());
-      quantiles_kernel<<<1, 32>>>(day, n, kQuantileLevels, levels.data());
-      ARABICA_CUDA_CHECK(cudaGetLastError());
-      double day_levels[kQuantileLevels.size()];
-      levels.download(day_levels, kQuantileLevels.size());
-      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
-        stats.quantiles(h, static_cast<Eigen::Index>(q)) = day_levels[q];
-      for (std::size_t i = 0; i < kTailLevels.size(); ++i) {
-        const std::int64_t k = tail_count(kTailLevels[i], n);
-        const double sum = thrust::reduce(thrust::device, day, day + k, 0.0, thrust::plus<double>());
-        ARABICA_CUDA_CHECK(cudaGetLastError());
-        stats.tail_mean(h, static_cast<Eigen::Index>(i)) = sum / static_cast<double>(k);
-      }
-      const double actual = day_actual(request, h);
-      if (!std::isnan(actual)) {
-        const double sum = thrust::transform_reduce(
-            thrust::device, thrust::counting_iterator<std::int64_t>(0),
-            thrust::counting_iterator<std::int64_t>(n), CrpsTerm{day, n, actual}, 0.0,
-            thrust::plus<double>());
-        ARABICA_CUDA_CHECK(cudaGetLastError());
-        stats.crps[h] = sum / (static_cast<double>(n) * static_cast<double>(n));
-      }
-    }
-    return stats;
-  }
+  std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override;
 
  private:
   int device_ = 0;
   cudaDeviceProp properties_{};
 };
+
+std::vector<PathStats> CudaBackend::run_batch(const std::vector<PathRequest>& requests) {
+  // The batch as the kernels see it; bootstrap residuals get device copies.
+  const int R = static_cast<int>(requests.size());
+  std::vector<DeviceRequest> host_requests(requests.size());
+  std::vector<std::int64_t> path_begin{0};
+  std::vector<Segment> segments;
+  std::vector<cuda::DeviceBuffer<float>> residuals;
+  std::int64_t total_values = 0;
+  for (int r = 0; r < R; ++r) {
+    const PathRequest& request = requests[r];
+    DeviceRequest& d = host_requests[r];
+    d.model = request.model;
+    d.innovations = request.innovations;
+    if (d.innovations.residual_count > 0) {
+      residuals.emplace_back(d.innovations.residual_count);
+      residuals.back().upload(request.innovations.residuals, d.innovations.residual_count);
+      d.innovations.residuals = residuals.back().data();
+    }
+    d.stream_seed = derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
+    d.n_paths = request.n_paths;
+    d.value_offset = total_values;
+    d.last_price = request.last_price;
+    for (int h = 0; h < request.model.horizon; ++h)
+      segments.push_back({r, h, total_values + h * request.n_paths, request.n_paths,
+                          static_cast<double>(request.model.mean[h]), day_actual(request, h)});
+    total_values += request.n_paths * request.model.horizon;
+    path_begin.push_back(path_begin.back() + request.n_paths);
+  }
+  const int S = static_cast<int>(segments.size());
+  ARABICA_REQUIRE(S <= 65535, "cuda backend: at most 65535 (request, day) pairs per batch");
+
+  // Values twice (the sort is out of place, which keeps the stored paths).
+  std::size_t free_bytes = 0, total_bytes = 0;
+  ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  const double needed = 2.0 * static_cast<double>(total_values) * sizeof(float);
+  if (needed > 0.8 * static_cast<double>(free_bytes))
+    throw Error("cuda backend: a batch of " + std::to_string(R) + " requests needs " +
+                std::to_string(needed / 1e9) + " GB, " + std::to_string(free_bytes / 1e9) +
+                " GB free; use fewer paths or smaller batches");
+
+  cuda::DeviceBuffer<DeviceRequest> device_requests(host_requests.size());
+  device_requests.upload(host_requests.data(), host_requests.size());
+  cuda::DeviceBuffer<std::int64_t> device_path_begin(path_begin.size());
+  device_path_begin.upload(path_begin.data(), path_begin.size());
+  cuda::DeviceBuffer<Segment> device_segments(segments.size());
+  device_segments.upload(segments.data(), segments.size());
+  cuda::DeviceBuffer<float> values(static_cast<std::size_t>(total_values));
+
+  const int max_blocks = properties_.multiProcessorCount * 32;
+  const int blocks =
+      static_cast<int>(std::min<std::int64_t>((path_begin.back() + kThreads - 1) / kThreads, max_blocks));
+  simulate_paths_kernel<<<blocks, kThreads>>>(device_requests.data(), device_path_begin.data(), R,
+                                              values.data());
+  ARABICA_CUDA_CHECK(cudaGetLastError());
+
+  std::int64_t longest = 0;
+  for (const Segment& segment : segments) longest = std::max(longest, segment.n);
+  const int moment_blocks =
+      static_cast<int>(std::min<std::int64_t>((longest + kThreads - 1) / kThreads, 1024));
+  cuda::DeviceBuffer<MomentSums> partial(static_cast<std::size_t>(moment_blocks) * S);
+  moments_kernel<<<dim3(moment_blocks, S), kThreads>>>(values.data(), device_segments.data(),
+                                                       device_requests.data(), partial.data());
+  ARABICA_CUDA_CHECK(cudaGetLastError());
+
+  // Every day of every request sorted in one segmented sort.
+  std::vector<std::int64_t> begins, ends;
+  for (const Segment& segment : segments) {
+    begins.push_back(segment.begin);
+    ends.push_back(segment.begin + segment.n);
+  }
+  cuda::DeviceBuffer<std::int64_t> device_begins(begins.size()), device_ends(ends.size());
+  device_begins.upload(begins.data(), begins.size());
+  device_ends.upload(ends.data(), ends.size());
+  cuda::DeviceBuffer<float> sorted(static_cast<std::size_t>(total_values));
+  std::size_t temp_bytes = 0;
+  ARABICA_CUDA_CHECK(cub::DeviceSegmentedSort::SortKeys(
+      nullptr, temp_bytes, values.data(), sorted.data(), total_values, S, device_begins.data(),
+      device_ends.data()));
+  cuda::DeviceBuffer<unsigned char> temp(temp_bytes);
+  ARABICA_CUDA_CHECK(cub::DeviceSegmentedSort::SortKeys(
+      temp.data(), temp_bytes, values.data(), sorted.data(), total_values, S,
+      device_begins.data(), device_ends.data()));
+
+  cuda::DeviceBuffer<SegmentStats> segment_stats(segments.size());
+  segment_stats_kernel<<<S, kThreads>>>(sorted.data(), device_segments.data(), kQuantileLevels,
+                                        kTailLevels, segment_stats.data());
+  ARABICA_CUDA_CHECK(cudaGetLastError());
+
+  std::vector<MomentSums> host_partial(partial.size());
+  partial.download(host_partial.data(), host_partial.size());
+  std::vector<SegmentStats> host_stats(segments.size());
+  segment_stats.download(host_stats.data(), host_stats.size());
+
+  std::vector<PathStats> results;
+  for (int r = 0; r < R; ++r) {
+    const PathRequest& request = requests[r];
+    results.push_back(empty_path_stats(request.model.horizon, request.n_paths, request.stored_paths));
+  }
+  for (int s = 0; s < S; ++s) {
+    const Segment& segment = segments[s];
+    const PathRequest& request = requests[segment.request];
+    PathStats& stats = results[segment.request];
+    const int h = segment.day;
+    MomentSums total;
+    for (int b = 0; b < moment_blocks; ++b) total.merge(host_partial[s * moment_blocks + b]);
+    set_day_moments(stats, h, total, segment.shift);
+    const SegmentStats& found = host_stats[s];
+    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+      stats.quantiles(h, static_cast<Eigen::Index>(q)) = found.quantiles[q];
+    for (std::size_t i = 0; i < kTailLevels.size(); ++i)
+      stats.tail_mean(h, static_cast<Eigen::Index>(i)) =
+          found.tail_sums[i] / static_cast<double>(tail_count(kTailLevels[i], segment.n));
+    if (!std::isnan(segment.actual))
+      stats.crps[h] = found.crps_sum / (static_cast<double>(segment.n) * static_cast<double>(segment.n));
+    // Stored paths: the leading values of the unsorted day.
+    if (request.stored_paths > 0) {
+      std::vector<float> leading(static_cast<std::size_t>(request.stored_paths));
+      values.download(leading.data(), leading.size(), static_cast<std::size_t>(segment.begin));
+      const int H = request.model.horizon;
+      for (std::int64_t p = 0; p < request.stored_paths; ++p)
+        stats.stored[static_cast<std::size_t>(p * H + h)] = leading[static_cast<std::size_t>(p)];
+    }
+  }
+  return results;
+}
 
 }  // namespace
 

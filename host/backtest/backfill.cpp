@@ -93,15 +93,23 @@ struct FoldOutput {
   std::vector<ModelFoldResult> models;
 };
 
+// A (model, fold) waiting for its paths: simulated with the rest of its
+// chain in one batch.
+struct PendingResult {
+  ModelFoldResult result;
+  std::optional<PathRequest> request;
+  Innovations innovations;  // owns bootstrap residuals the request points at
+};
+
 class FoldRunner {
  public:
   FoldRunner(const Series& series, const BackfillConfig& config, const FoldPlan& plan)
       : series_(series), config_(config), plan_(plan) {}
 
-  /// One model at one pending fold; `chain` holds the model's latest fit in
-  /// this chain and is updated at refit folds.
-  ModelFoldResult run(const BacktestModel& model, const Fold& fold, ChainFit& chain,
-                      Backend& backend) const;
+  /// One model at one pending fold up to its path request: fit or re-filter,
+  /// point forecast, innovations. `chain` holds the model's latest fit in
+  /// this chain and is updated at refit folds. A failed fold has no request.
+  PendingResult prepare(const BacktestModel& model, const Fold& fold, ChainFit& chain) const;
 
  private:
   const Series& series_;
@@ -109,15 +117,16 @@ class FoldRunner {
   const FoldPlan& plan_;
 };
 
-ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, ChainFit& chain,
-                                Backend& backend) const {
+PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
+                                  ChainFit& chain) const {
   const int H = plan_.spec.horizon;
   const auto begin = static_cast<Eigen::Index>(fold.train_begin);
   const auto rows = static_cast<Eigen::Index>(fold.train_rows());
   const Eigen::VectorXd y = series_.target.segment(begin, rows);
   const Eigen::MatrixXd exog = model.uses_exog() ? Eigen::MatrixXd(series_.exog.middleRows(begin, rows))
                                                  : Eigen::MatrixXd(rows, 0);
-  ModelFoldResult result;
+  PendingResult pending;
+  ModelFoldResult& result = pending.result;
   result.trained_on = plan_.folds[static_cast<std::size_t>(fold.fit_fold)].cutoff;
   const auto start = std::chrono::steady_clock::now();
   SarimaxFit fit;
@@ -148,13 +157,13 @@ ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, Ch
         model.uses_exog() ? fold_future_exog(series_, fold, config_.future_exog, H)
                           : Eigen::MatrixXd(H, 0);
     result.forecast = forecast_sarimax(fit, future, H);
-    const Innovations innovations = choose_innovations(
+    pending.innovations = choose_innovations(
         config_.innovations, fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn), y);
     result.fit_seconds = seconds_since(start);
 
     PathRequest request;
     request.model = make_path_model(fit, future, H, config_.mode);
-    request.innovations = innovations.params();
+    request.innovations = pending.innovations.params();
     // Every model of a fold draws the same streams: common random numbers
     // make model comparisons sharper.
     request.keys = {config_.seed, config_.series_key, static_cast<std::uint64_t>(fold.index)};
@@ -165,8 +174,7 @@ ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, Ch
     for (int h = 0; h < H; ++h)
       if (fold.target_rows[h] != kNoRow)
         request.actual[h] = series_.target[static_cast<Eigen::Index>(fold.target_rows[h])];
-    result.stats = backend.simulate(request);
-    result.risk = horizon_risk(result.stats, request.last_price);
+    pending.request = std::move(request);
   } catch (const ContractError&) {
     throw;  // a bug, not a property of the fold
   } catch (const Error& error) {
@@ -177,7 +185,7 @@ ModelFoldResult FoldRunner::run(const BacktestModel& model, const Fold& fold, Ch
     result.trained_on = plan_.folds[static_cast<std::size_t>(fold.fit_fold)].cutoff;
     result.fit_seconds = seconds_since(start);
   }
-  return result;
+  return pending;
 }
 
 // Results travel from the workers to the one thread that writes the store.
@@ -406,7 +414,11 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
     try {
       const std::unique_ptr<Backend> backend = make_backend(config.device, 1, config.device_ordinal);
       for (std::size_t w; (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
+        // Fit the chain's pending folds in order, then simulate all their
+        // paths as one batch (one set of launches on a GPU).
         std::vector<ChainFit> fits(static_cast<std::size_t>(M));
+        std::vector<int> folds;
+        std::vector<PendingResult> pending;
         for (const int f : work[w].folds) {
           const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
           if (complete[static_cast<std::size_t>(f)]) {
@@ -414,13 +426,28 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
               if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
             continue;
           }
-          FoldOutput output;
-          output.fold = f;
+          folds.push_back(f);
           for (int m = 0; m < M; ++m)
-            output.models.push_back(runner.run(config.models[static_cast<std::size_t>(m)], fold,
-                                               fits[static_cast<std::size_t>(m)], *backend));
+            pending.push_back(runner.prepare(config.models[static_cast<std::size_t>(m)], fold,
+                                             fits[static_cast<std::size_t>(m)]));
+        }
+        std::vector<PathRequest> requests;
+        for (const PendingResult& p : pending)
+          if (p.request) requests.push_back(*p.request);
+        std::vector<PathStats> stats = backend->simulate_batch(requests);
+        std::size_t next_stats = 0;
+        for (std::size_t i = 0; i < folds.size(); ++i) {
+          FoldOutput output;
+          output.fold = folds[i];
+          for (int m = 0; m < M; ++m) {
+            PendingResult& p = pending[i * static_cast<std::size_t>(M) + static_cast<std::size_t>(m)];
+            if (p.request) {
+              p.result.stats = std::move(stats[next_stats++]);
+              p.result.risk = horizon_risk(p.result.stats, p.request->last_price);
+            }
+            output.models.push_back(std::move(p.result));
+          }
           queue.push(std::move(output));
-          if (queue.failed()) break;
         }
       }
     } catch (...) {

@@ -109,7 +109,11 @@ void run(StressOptions& options) {
   layout.actual = Eigen::MatrixXd::Constant(F, H, std::numeric_limits<double>::quiet_NaN());
   layout.last_price.resize(F);
 
-  std::vector<SummaryRow> summary;
+  // Fit per cutoff, apply every scenario, then simulate all cutoffs x
+  // scenarios as one batch (a few launches on a GPU).
+  std::vector<Innovations> bases;  // own bootstrap residuals the requests use
+  bases.reserve(rows.size());
+  std::vector<PathRequest> requests;
   std::vector<std::vector<ModelFoldResult>> results(rows.size());
   for (std::size_t c = 0; c < rows.size(); ++c) {
     const std::size_t row = rows[c];
@@ -122,15 +126,15 @@ void run(StressOptions& options) {
     const SarimaxFit fit = fit_sarimax(loaded.spec, history.target, history.exog, FitOptions{},
                                        history.exog_names);
     const Eigen::MatrixXd future = future_exog(history.exog, exog_policy, H);
-    const Innovations base = choose_innovations(
+    bases.push_back(choose_innovations(
         options.innovations, fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn),
-        history.target);
+        history.target));
     std::printf("cutoff %s: %s fitted on %zu rows (llf %.6f), base innovations %s\n",
                 format_date(history.dates.back()).c_str(), loaded.spec.describe().c_str(),
-                history.rows(), fit.llf, base.describe().c_str());
+                history.rows(), fit.llf, bases.back().describe().c_str());
     for (const Scenario& scenario : scenarios) {
       const StressedPaths stressed =
-          apply_scenario(scenario, fit, future, base.params(), last_price, H);
+          apply_scenario(scenario, fit, future, bases.back().params(), last_price, H);
       PathRequest request;
       request.model = stressed.model;
       request.innovations = stressed.innovations;
@@ -140,21 +144,28 @@ void run(StressOptions& options) {
       request.n_paths = options.paths;
       request.last_price = last_price;
       request.stored_paths = options.stored_paths;
+      requests.push_back(request);
       ModelFoldResult result;
       result.status = FoldStatus::trained;
       result.forecast = stressed.forecast;
-      result.stats = backend->simulate(request);
-      result.risk = horizon_risk(result.stats, last_price);
       result.params = fit.params;
       result.llf = fit.llf;
       result.aic = fit.aic;
       result.converged = fit.converged;
       result.iterations = fit.iterations;
       result.trained_on = history.dates.back();
-      summary.push_back({scenario.name, history.dates.back(), last_price, result});
       results[c].push_back(std::move(result));
     }
   }
+  std::vector<PathStats> stats = backend->simulate_batch(requests);
+  std::vector<SummaryRow> summary;
+  for (std::size_t c = 0, i = 0; c < rows.size(); ++c)
+    for (std::size_t s = 0; s < scenarios.size(); ++s, ++i) {
+      ModelFoldResult& result = results[c][s];
+      result.stats = std::move(stats[i]);
+      result.risk = horizon_risk(result.stats, requests[i].last_price);
+      summary.push_back({scenarios[s].name, layout.cutoffs[c], requests[i].last_price, result});
+    }
 
   nlohmann::json config = {{"model", loaded.spec.describe()},
                            {"exog", series.exog_names},

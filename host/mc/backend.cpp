@@ -10,7 +10,9 @@ std::unique_ptr<Backend> make_cuda_backend(int ordinal);
 bool cuda_device_present();
 #endif
 
-PathStats Backend::simulate(const PathRequest& request) {
+namespace {
+
+void validate(const PathRequest& request) {
   ARABICA_REQUIRE(request.n_paths >= 2, "need at least two paths");
   ARABICA_REQUIRE(request.model.horizon >= 1 && request.model.horizon <= kMaxPathHorizon,
                   "horizon outside 1..64");
@@ -23,7 +25,19 @@ PathStats Backend::simulate(const PathRequest& request) {
                   "bootstrap innovations without residuals");
   ARABICA_REQUIRE(request.actual.size() == 0 || request.actual.size() == request.model.horizon,
                   "actual prices must be empty or cover the horizon");
-  return run(request);
+}
+
+}  // namespace
+
+PathStats Backend::simulate(const PathRequest& request) {
+  validate(request);
+  return std::move(run_batch({request}).front());
+}
+
+std::vector<PathStats> Backend::simulate_batch(const std::vector<PathRequest>& requests) {
+  for (const PathRequest& request : requests) validate(request);
+  if (requests.empty()) return {};
+  return run_batch(requests);
 }
 
 bool cuda_available() {

@@ -1,6 +1,7 @@
 // Multithreaded CPU backend. Paths are cut into fixed blocks whose moment
 // sums are combined in block order, so results do not depend on the number
-// of threads.
+// of threads; a batch spreads every request's blocks, then its days, over
+// one pool.
 #include <algorithm>
 #include <cmath>
 #include <atomic>
@@ -63,63 +64,90 @@ class CpuBackend final : public Backend {
   std::string name() const override { return "cpu(" + std::to_string(threads_) + " threads)"; }
 
  protected:
-  PathStats run(const PathRequest& request) override {
-    const PathModel& model = request.model;
-    const int H = model.horizon;
-    const std::int64_t n = request.n_paths;
+  std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override {
     // Exact quantiles keep every value: refuse plainly rather than die in
     // the allocator when that cannot fit in memory.
-    const double needed = static_cast<double>(n) * H * sizeof(float);
+    double needed = 0.0;
+    for (const PathRequest& r : requests)
+      needed += static_cast<double>(r.n_paths) * r.model.horizon * sizeof(float);
     const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
     if (physical > 0 && needed > 0.8 * physical)
-      throw Error("cpu backend: " + std::to_string(n) + " paths x " + std::to_string(H) +
-                  " days need " + std::to_string(needed / 1e9) + " GB of " +
-                  std::to_string(physical / 1e9) + " GB memory; use fewer paths per request");
-    const std::uint64_t stream_seed =
-        derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
-    // Horizon-major values for the exact quantiles.
-    std::vector<std::vector<float>> values(H, std::vector<float>(static_cast<std::size_t>(n)));
-    const std::int64_t blocks = (n + kBlockPaths - 1) / kBlockPaths;
-    std::vector<MomentSums> block_sums(static_cast<std::size_t>(blocks * H));
-    std::vector<double> shift(H);
-    for (int h = 0; h < H; ++h) shift[h] = model.mean[h];
+      throw Error("cpu backend: " + std::to_string(requests.size()) + " requests need " +
+                  std::to_string(needed / 1e9) + " GB of " + std::to_string(physical / 1e9) +
+                  " GB memory; use fewer paths per request or smaller batches");
 
-    // Paths in blocks, then days (sort, quantiles, CRPS), both over the pool.
-    PathStats stats = empty_path_stats(H, n, request.stored_paths);
-    std::atomic<std::int64_t> next_block{0};
-    std::atomic<int> next_day{0};
+    // Per request: horizon-major values for the order statistics, moment
+    // sums per (block, day).
+    struct Work {
+      std::uint64_t stream_seed;
+      std::int64_t blocks;
+      std::vector<std::vector<float>> values;
+      std::vector<MomentSums> block_sums;
+      std::vector<double> shift;
+    };
+    std::vector<Work> work(requests.size());
+    std::vector<std::pair<std::size_t, std::int64_t>> block_items;  // (request, block)
+    std::vector<std::pair<std::size_t, int>> day_items;              // (request, day)
+    std::vector<PathStats> results;
+    for (std::size_t r = 0; r < requests.size(); ++r) {
+      const PathRequest& request = requests[r];
+      const int H = request.model.horizon;
+      const std::int64_t n = request.n_paths;
+      Work& w = work[r];
+      w.stream_seed = derive_stream_seed(request.keys.seed, request.keys.series, request.keys.fold);
+      w.blocks = (n + kBlockPaths - 1) / kBlockPaths;
+      w.values.assign(H, std::vector<float>(static_cast<std::size_t>(n)));
+      w.block_sums.resize(static_cast<std::size_t>(w.blocks * H));
+      for (int h = 0; h < H; ++h) w.shift.push_back(request.model.mean[h]);
+      for (std::int64_t b = 0; b < w.blocks; ++b) block_items.emplace_back(r, b);
+      for (int h = 0; h < H; ++h) day_items.emplace_back(r, h);
+      results.push_back(empty_path_stats(H, n, request.stored_paths));
+    }
+
+    // Paths in blocks, then days (order statistics, CRPS), both over the pool.
+    std::atomic<std::size_t> next_block{0}, next_day{0};
     auto simulate_blocks = [&] {
       float path[kMaxPathHorizon];
-      for (std::int64_t b; (b = next_block.fetch_add(1)) < blocks;) {
-        MomentSums* sums = &block_sums[static_cast<std::size_t>(b * H)];
-        const std::int64_t end = std::min(n, (b + 1) * kBlockPaths);
+      for (std::size_t i; (i = next_block.fetch_add(1)) < block_items.size();) {
+        const auto [r, b] = block_items[i];
+        const PathRequest& request = requests[r];
+        Work& w = work[r];
+        const int H = request.model.horizon;
+        MomentSums* sums = &w.block_sums[static_cast<std::size_t>(b * H)];
+        const std::int64_t end = std::min(request.n_paths, (b + 1) * kBlockPaths);
         for (std::int64_t p = b * kBlockPaths; p < end; ++p) {
-          PhiloxStream stream(stream_seed, static_cast<std::uint64_t>(p), 0);
-          simulate_path(model, request.innovations, stream, path);
+          PhiloxStream stream(w.stream_seed, static_cast<std::uint64_t>(p), 0);
+          simulate_path(request.model, request.innovations, stream, path);
           for (int h = 0; h < H; ++h) {
-            values[h][static_cast<std::size_t>(p)] = path[h];
-            sums[h].add(path[h], shift[h], request.last_price);
+            w.values[h][static_cast<std::size_t>(p)] = path[h];
+            sums[h].add(path[h], w.shift[h], request.last_price);
           }
         }
       }
     };
     auto finish_days = [&] {
-      for (int h; (h = next_day.fetch_add(1)) < H;) {
+      for (std::size_t i; (i = next_day.fetch_add(1)) < day_items.size();) {
+        const auto [r, h] = day_items[i];
+        const PathRequest& request = requests[r];
+        Work& w = work[r];
+        PathStats& stats = results[r];
+        const int H = request.model.horizon;
         MomentSums total;
-        for (std::int64_t b = 0; b < blocks; ++b)
-          total.merge(block_sums[static_cast<std::size_t>(b * H + h)]);
-        set_day_moments(stats, h, total, shift[h]);
-        std::vector<float>& day = values[static_cast<std::size_t>(h)];
+        for (std::int64_t b = 0; b < w.blocks; ++b)
+          total.merge(w.block_sums[static_cast<std::size_t>(b * H + h)]);
+        set_day_moments(stats, h, total, w.shift[h]);
+        std::vector<float>& day = w.values[static_cast<std::size_t>(h)];
         for (std::int64_t p = 0; p < request.stored_paths; ++p)
           stats.stored[static_cast<std::size_t>(p * H + h)] = day[static_cast<std::size_t>(p)];
         const double actual = day_actual(request, h);
         order_for_stats(day, !std::isnan(actual));
         set_sorted_day_stats(stats, h, day.data(), actual);
+        std::vector<float>().swap(day);  // done with this day: free it early
       }
     };
-    run_on_pool(static_cast<int>(std::min<std::int64_t>(threads_, blocks)), simulate_blocks);
-    run_on_pool(std::min(threads_, H), finish_days);
-    return stats;
+    run_on_pool(static_cast<int>(std::min<std::size_t>(threads_, block_items.size())), simulate_blocks);
+    run_on_pool(static_cast<int>(std::min<std::size_t>(threads_, day_items.size())), finish_days);
+    return results;
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "arabica/paths.hpp"
 
@@ -16,9 +17,13 @@ class Backend {
   virtual std::string name() const = 0;
   /// Checks the request's contract (ContractError), then simulates it.
   PathStats simulate(const PathRequest& request);
+  /// Many requests at once (folds, scenarios x cutoffs): each result equals
+  /// its own simulate(), but the work is spread over the whole CPU pool, or
+  /// goes to the GPU in a few launches for the whole batch.
+  std::vector<PathStats> simulate_batch(const std::vector<PathRequest>& requests);
 
  protected:
-  virtual PathStats run(const PathRequest& request) = 0;
+  virtual std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) = 0;
 };
 
 /// "cpu", "cuda" or "auto" (CUDA when built with it and a device is visible,

@@ -57,6 +57,37 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
     ASSERT_LE(relative(gpu.stored[i], cpu.stored[i]), 1e-5) << "stored value " << i;
 }
 
+TEST(CudaBatch, ABatchOfFoldsMatchesTheCpuBackend) {
+  if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
+  const auto data = testing::simulate_arima(1000, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 3);
+  const SarimaxFit fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
+  std::vector<PathRequest> batch;
+  for (int fold = 0; fold < 40; ++fold) {
+    PathRequest request;
+    request.model = make_path_model(fit, data.exog.bottomRows(7), 7);
+    request.innovations = fold % 2 ? make_student_t(5.0) : make_skew_t(-1.0, 6.0);
+    request.keys = {11, 2, static_cast<std::uint64_t>(fold)};
+    request.n_paths = 2000 + 997 * fold;  // uneven segments
+    request.last_price = data.y[data.y.size() - 1];
+    request.stored_paths = fold % 3;
+    if (fold % 4) request.actual = Eigen::VectorXd::Constant(7, request.last_price + fold);
+    batch.push_back(request);
+  }
+  const std::vector<PathStats> cpu = make_backend("cpu")->simulate_batch(batch);
+  const std::vector<PathStats> gpu = make_backend("cuda")->simulate_batch(batch);
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    for (int h = 0; h < 7; ++h) {
+      EXPECT_LE(relative(gpu[i].mean[h], cpu[i].mean[h]), 1e-5) << i << " h=" << h;
+      EXPECT_LE(relative(gpu[i].std[h], cpu[i].std[h]), 1e-5) << i << " h=" << h;
+      for (Eigen::Index q = 0; q < cpu[i].quantiles.cols(); ++q)
+        EXPECT_LE(relative(gpu[i].quantiles(h, q), cpu[i].quantiles(h, q)), 1e-5) << i;
+      if (batch[i].actual.size()) {
+        EXPECT_LE(relative(gpu[i].crps[h], cpu[i].crps[h]), 1e-5) << i;
+      }
+      EXPECT_LE(relative(gpu[i].tail_mean(h, 1), cpu[i].tail_mean(h, 1)), 1e-5) << i;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, CudaBackendParity,
                          ::testing::Values("normal", "student_t", "skew_t", "mixture", "nig",
                                            "jumps"));

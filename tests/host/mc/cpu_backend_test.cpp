@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 
 #include "arabica/backend.hpp"
@@ -152,6 +153,32 @@ TEST(CpuBackend, SkewedShocksSkewTheDistribution) {
       request(PathMode::state_space, 200000, make_skew_normal(-5.0)));
   EXPECT_LT(stats.skewness[0], -0.5);
   EXPECT_GT(stats.p_up[0], 0.5);  // negative skew: median above the mean
+}
+
+TEST(CpuBackend, BatchesGiveEachRequestsOwnResult) {
+  std::vector<PathRequest> batch;
+  batch.push_back(request(PathMode::state_space, 9000, make_student_t(5.0)));
+  batch.push_back(request(PathMode::marginal, 3, make_mixture()));
+  batch.push_back(request(PathMode::state_space, 5000, make_skew_normal(3.0)));
+  batch[1].keys.fold = 9;
+  batch[2].keys.fold = 4;
+  batch[2].stored_paths = 10;
+  batch[2].actual = fitted().forecast.mean;
+  const std::unique_ptr<Backend> backend = make_backend("cpu", 2);
+  const std::vector<PathStats> together = backend->simulate_batch(batch);
+  ASSERT_EQ(together.size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const PathStats alone = backend->simulate(batch[i]);
+    EXPECT_EQ(together[i].mean, alone.mean) << i;
+    EXPECT_EQ(together[i].std, alone.std) << i;
+    EXPECT_EQ(together[i].kurtosis, alone.kurtosis) << i;
+    EXPECT_EQ(together[i].quantiles, alone.quantiles) << i;
+    EXPECT_EQ(together[i].tail_mean, alone.tail_mean) << i;
+    EXPECT_EQ(together[i].stored, alone.stored) << i;
+    EXPECT_EQ(together[i].crps.array().isNaN().count(), alone.crps.array().isNaN().count()) << i;
+  }
+  EXPECT_EQ(together[2].crps, make_backend("cpu", 1)->simulate(batch[2]).crps);
+  EXPECT_TRUE(backend->simulate_batch({}).empty());
 }
 
 TEST(CpuBackend, RejectsBadRequests) {
