@@ -380,32 +380,35 @@ struct BackfillStore::Impl {
     return found->second;
   }
 
-  // Writes `values` to the block at `start` with extent `count`.
-  void write_block(const std::string& variable, hid_t memory_type, std::vector<hsize_t> start,
-                   std::vector<hsize_t> count, const void* values) {
+  // The file and memory dataspaces of the block at `start` with extent `count`.
+  struct Block {
+    hid_t dataset;
+    h5::Dataspace file_space, memory;
+  };
+  Block block(const std::string& variable, const std::vector<hsize_t>& start,
+              const std::vector<hsize_t>& count, const std::string& what) {
     const h5::Dataset& d = dataset(variable);
-    const std::string what = "cannot write variable '" + variable + "'";
-    const h5::Dataspace file_space(H5Dget_space(d.get()), name, what);
+    h5::Dataspace file_space(H5Dget_space(d.get()), name, what);
     check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
                               count.data(), nullptr),
           name, what);
-    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                               name, what);
-    check(H5Dwrite(d.get(), memory_type, memory.get(), file_space.get(), H5P_DEFAULT, values), name,
-          what);
+    h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                         name, what);
+    return {d.get(), std::move(file_space), std::move(memory)};
   }
-  void read_block(const std::string& variable, hid_t memory_type, std::vector<hsize_t> start,
-                  std::vector<hsize_t> count, void* values) {
-    const h5::Dataset& d = dataset(variable);
-    const std::string what = "cannot read variable '" + variable + "'";
-    const h5::Dataspace file_space(H5Dget_space(d.get()), name, what);
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                              count.data(), nullptr),
+  void write_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
+                   const std::vector<hsize_t>& count, const void* values) {
+    const std::string what = "cannot write variable '" + variable + "'";
+    const Block b = block(variable, start, count, what);
+    check(H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
           name, what);
-    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
-                               name, what);
-    check(H5Dread(d.get(), memory_type, memory.get(), file_space.get(), H5P_DEFAULT, values), name,
-          what);
+  }
+  void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
+                  const std::vector<hsize_t>& count, void* values) {
+    const std::string what = "cannot read variable '" + variable + "'";
+    const Block b = block(variable, start, count, what);
+    check(H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
+          name, what);
   }
   template <class T>
   std::vector<T> read_all(const std::string& variable, hid_t memory_type) {
