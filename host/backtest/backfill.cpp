@@ -72,8 +72,8 @@ SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y
                             const std::vector<std::string>& exog_names) {
   FitOptions options;
   options.compute_standard_errors = false;  // not stored; they would double the cost
-  options.gradient_tolerance = 1e-10;
-  options.function_tolerance = 1e-15;
+  options.gradient_tolerance = 1e-9;
+  options.function_tolerance = 1e-14;
   SarimaxFit cold = fit_sarimax(model.spec, y, exog, options, exog_names);
   if (warm_start.size() == 0) return cold;
   try {

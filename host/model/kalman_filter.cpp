@@ -1,6 +1,7 @@
 #include "arabica/kalman_filter.hpp"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -82,6 +83,90 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   return out;
 }
 
+constexpr double kLog2Pi = 1.8378770664093454836;
+
+// The lanes' recursions, period-major: every lane advances one period before
+// any advances the next. Per lane the arithmetic is filter<K>'s.
+template <int K>
+std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Eigen::VectorXd& y,
+                                  const Eigen::VectorXd& intercepts, int burn) {
+  using Vector = Eigen::Matrix<double, K, 1>;
+  using RowVector = Eigen::Matrix<double, 1, K>;
+  using Matrix = Eigen::Matrix<double, K, K>;
+  struct Lane {
+    Matrix T, RQR, P;
+    RowVector Z;
+    Vector a, gain;
+    double F = 0.0, log_F = 0.0, log_det = 0.0, sse = 0.0;
+    int trend_state = 0;
+    bool steady = false, failed = false;
+  };
+  std::vector<Lane> state(lanes.size());
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    const StateSpace& system = lanes[l].system;
+    Lane& lane = state[l];
+    lane.T = system.transition;
+    lane.Z = system.design;
+    lane.RQR = system.sigma2 * system.selection * system.selection.transpose();
+    lane.P = lanes[l].initial_cov;
+    lane.a = lanes[l].initial_mean;
+    lane.trend_state = system.trend_state;
+  }
+  const Eigen::Index n = y.size();
+  const bool has_intercepts = intercepts.size() > 0;
+  for (Eigen::Index t = 0; t < n; ++t) {
+    for (Lane& lane : state) {
+      if (lane.failed) continue;
+      if (!lane.steady) {
+        const Vector PZ = lane.P * lane.Z.transpose();
+        const double F = lane.Z.dot(PZ);
+        if (!(F > 0.0) || !std::isfinite(F)) {
+          lane.failed = true;
+          continue;
+        }
+        if (F != lane.F) lane.log_F = std::log(F);
+        lane.F = F;
+        lane.gain.noalias() = lane.T * (PZ / F);
+        Matrix P_next;
+        P_next.noalias() = lane.T * lane.P * lane.T.transpose();
+        P_next.noalias() -= F * lane.gain * lane.gain.transpose();
+        P_next += lane.RQR;
+        P_next.template triangularView<Eigen::StrictlyLower>() =
+            P_next.template triangularView<Eigen::StrictlyUpper>().transpose();
+        const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
+        lane.steady = (P_next - lane.P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
+        lane.P = P_next;
+      }
+      const double v = y[t] - lane.Z.dot(lane.a);
+      lane.a = lane.T * lane.a + lane.gain * v;
+      if (has_intercepts) lane.a[lane.trend_state] += intercepts[t];
+      if (t >= burn) {
+        lane.log_det += lane.log_F;
+        lane.sse += v * v / lane.F;
+      }
+    }
+  }
+  const double n_eff = static_cast<double>(n - burn);
+  std::vector<double> out;
+  for (const Lane& lane : state)
+    out.push_back(lane.failed || !std::isfinite(lane.sse)
+                      ? std::numeric_limits<double>::quiet_NaN()
+                      : -0.5 * (n_eff * kLog2Pi + lane.log_det + lane.sse));
+  return out;
+}
+
+template <int K>
+std::vector<double> dispatch_lanes(int k, const std::vector<KalmanLane>& lanes,
+                                   const Eigen::VectorXd& y, const Eigen::VectorXd& intercepts,
+                                   int burn) {
+  if constexpr (K > kMaxFixedStates) {
+    return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn);
+  } else {
+    if (k == K) return loglike_lanes<K>(lanes, y, intercepts, burn);
+    return dispatch_lanes<K + 1>(k, lanes, y, intercepts, burn);
+  }
+}
+
 template <int K>
 KalmanResult dispatch(int k, const StateSpace& system, const Eigen::MatrixXd& initial_means,
                       const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
@@ -94,6 +179,22 @@ KalmanResult dispatch(int k, const StateSpace& system, const Eigen::MatrixXd& in
 }
 
 }  // namespace
+
+std::vector<double> kalman_loglike_lanes(const std::vector<KalmanLane>& lanes,
+                                         const Eigen::VectorXd& y,
+                                         const Eigen::VectorXd& intercepts, int burn) {
+  if (lanes.empty()) return {};
+  const Eigen::Index k = lanes.front().system.k_states();
+  for (const KalmanLane& lane : lanes)
+    ARABICA_REQUIRE(lane.system.k_states() == k && lane.initial_mean.size() == k &&
+                        lane.initial_cov.rows() == k && lane.initial_cov.cols() == k,
+                    "kalman_loglike_lanes: every lane needs the same state dimension");
+  ARABICA_REQUIRE(intercepts.size() == 0 || intercepts.size() == y.size(),
+                  "kalman_loglike_lanes: intercepts must be empty or one per period");
+  ARABICA_REQUIRE(burn >= 0 && burn < y.size(), "kalman_loglike_lanes: burn outside the sample");
+  if (k < kMinFixedStates) return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn);
+  return dispatch_lanes<kMinFixedStates>(static_cast<int>(k), lanes, y, intercepts, burn);
+}
 
 KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
                            const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {

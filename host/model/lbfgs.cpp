@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "arabica/error.hpp"
+
 namespace arabica {
 
 namespace {
@@ -152,21 +154,41 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
   return result;
 }
 
-Eigen::VectorXd central_gradient(const std::function<double(const Eigen::VectorXd&)>& f,
-                                 const Eigen::VectorXd& x) {
-  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
-  Eigen::VectorXd grad(x.size());
-  Eigen::VectorXd probe = x;
+namespace {
+double central_step(double x) {
+  return std::cbrt(std::numeric_limits<double>::epsilon()) * std::max(1.0, std::abs(x));
+}
+}  // namespace
+
+std::vector<Eigen::VectorXd> central_probes(const Eigen::VectorXd& x) {
+  std::vector<Eigen::VectorXd> probes;
   for (Eigen::Index i = 0; i < x.size(); ++i) {
-    const double h = base_step * std::max(1.0, std::abs(x[i]));
-    probe[i] = x[i] + h;
-    const double up = f(probe);
-    probe[i] = x[i] - h;
-    const double down = f(probe);
-    probe[i] = x[i];
-    grad[i] = (up - down) / (2.0 * h);
+    const double h = central_step(x[i]);
+    probes.push_back(x);
+    probes.back()[i] = x[i] + h;
+    probes.push_back(x);
+    probes.back()[i] = x[i] - h;
+  }
+  return probes;
+}
+
+Eigen::VectorXd central_gradient_from(const std::vector<double>& values, const Eigen::VectorXd& x) {
+  ARABICA_REQUIRE(values.size() == 2 * static_cast<std::size_t>(x.size()),
+                  "central_gradient_from: two values per coordinate");
+  Eigen::VectorXd grad(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    // The step as the probe holds it: (x + h) - (x - h) is not always 2h.
+    const double h = central_step(x[i]);
+    grad[i] = (values[2 * i] - values[2 * i + 1]) / (2.0 * h);
   }
   return grad;
+}
+
+Eigen::VectorXd central_gradient(const std::function<double(const Eigen::VectorXd&)>& f,
+                                 const Eigen::VectorXd& x) {
+  std::vector<double> values;
+  for (const Eigen::VectorXd& probe : central_probes(x)) values.push_back(f(probe));
+  return central_gradient_from(values, x);
 }
 
 }  // namespace arabica

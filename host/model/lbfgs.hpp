@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -37,7 +38,14 @@ using Objective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd
 LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
                            const LbfgsOptions& options = {});
 
-/// Central-difference gradient of f at x (step ~ eps^(1/3) scaled by |x_i|).
+/// The probe points of a central-difference gradient at x, in pairs
+/// x + h_i e_i, x - h_i e_i (step h_i ~ eps^(1/3) scaled by |x_i|), so that a
+/// caller can evaluate them together.
+std::vector<Eigen::VectorXd> central_probes(const Eigen::VectorXd& x);
+/// The gradient from f's values at central_probes(x), in that order.
+Eigen::VectorXd central_gradient_from(const std::vector<double>& values, const Eigen::VectorXd& x);
+
+/// Central-difference gradient of f at x, one probe at a time.
 Eigen::VectorXd central_gradient(const std::function<double(const Eigen::VectorXd&)>& f,
                                  const Eigen::VectorXd& x);
 

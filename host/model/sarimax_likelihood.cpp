@@ -1,6 +1,7 @@
 #include "model/sarimax_likelihood.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include <Eigen/Dense>
 
@@ -88,14 +89,13 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
   const StateSpace system = make_state_space(spec_, params);
   const KalmanResult kf = filter(system, regressors_);
   const Eigen::Index n = y_.size(), m = regressors_.observations.cols();
-  const Eigen::Index n_eff = n - burn_;
 
   Evaluation out;
   out.regression = Eigen::VectorXd::Zero(m - 1);
   if (m > 1) {
     // GLS normal equations from one product of the weighted innovations.
-    const auto V = kf.innovations.bottomRows(n_eff);
-    const Eigen::VectorXd weight = kf.forecast_variance.tail(n_eff).cwiseInverse();
+    const auto V = kf.innovations.bottomRows(n - burn_);
+    const Eigen::VectorXd weight = kf.forecast_variance.tail(n - burn_).cwiseInverse();
     const Eigen::MatrixXd weighted = V.array().colwise() * weight.array();
     const Eigen::MatrixXd normal = weighted.transpose() * V;
     const Eigen::MatrixXd gram = normal.bottomRightCorner(m - 1, m - 1);
@@ -112,6 +112,44 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
   out.end_state = {kf.end_means.col(0) - kf.end_means.rightCols(m - 1) * out.regression, kf.end_cov,
                    kf.filtered_means.col(0) - kf.filtered_means.rightCols(m - 1) * out.regression,
                    kf.filtered_cov};
+  return out;
+}
+
+std::vector<double> SarimaxLikelihood::loglike_many(const std::vector<SarimaxParams>& points) const {
+  std::vector<double> out(points.size(), std::numeric_limits<double>::quiet_NaN());
+  if (points.empty()) return out;
+  const SarimaxParams& first = points.front();
+  for (const SarimaxParams& p : points)
+    ARABICA_REQUIRE(p.beta == first.beta && p.trend == first.trend,
+                    "loglike_many: the points must share their regression coefficients");
+  Eigen::VectorXd column = y_;
+  if (exog_.cols() > 0) column -= exog_ * first.beta;
+  Eigen::VectorXd intercepts;
+  if (trend_.cols() > 0) intercepts = trend_ * first.trend;
+
+  std::vector<KalmanLane> lanes;
+  std::vector<std::size_t> lane_point;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    try {
+      KalmanLane lane{make_state_space(spec_, points[i]), {}, {}};
+      const int k = lane.system.k_states();
+      const InitialState init = initial_state(spec_, lane.system, Eigen::VectorXd::Zero(k));
+      lane.initial_cov = init.cov;
+      lane.initial_mean = Eigen::VectorXd::Zero(k);
+      if (spec_.enforce_stationarity && intercepts.size() > 0) {
+        // As filter(): the stationary law centred on the implied mean.
+        Eigen::VectorXd intercept0 = Eigen::VectorXd::Zero(k);
+        intercept0[lane.system.trend_state] = intercepts[0];
+        lane.initial_mean = initial_state(spec_, lane.system, intercept0).mean;
+      }
+      lanes.push_back(std::move(lane));
+      lane_point.push_back(i);
+    } catch (const NumericalError&) {
+      // stays NaN
+    }
+  }
+  const std::vector<double> values = kalman_loglike_lanes(lanes, column, intercepts, burn_);
+  for (std::size_t l = 0; l < lanes.size(); ++l) out[lane_point[l]] = values[l];
   return out;
 }
 

@@ -5,6 +5,8 @@
 // replace the regression coefficients by their exact GLS optimum.
 #pragma once
 
+#include <vector>
+
 #include <Eigen/Core>
 
 #include "arabica/kalman_filter.hpp"
@@ -33,6 +35,11 @@ class SarimaxLikelihood {
   /// `params` are ignored). By the envelope theorem its gradient in the other
   /// parameters equals evaluate()'s at the returned regression.
   Evaluation profile(const SarimaxParams& params) const;
+
+  /// evaluate()'s log-likelihood at several points that share their
+  /// regression coefficients (the probes of a numerical gradient), with the
+  /// recursions interleaved; NaN where the likelihood cannot be evaluated.
+  std::vector<double> loglike_many(const std::vector<SarimaxParams>& points) const;
 
   /// Per-period log-likelihood contributions (zero inside the burn-in).
   Eigen::VectorXd loglike_obs(const SarimaxParams& params) const;

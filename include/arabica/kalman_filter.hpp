@@ -5,6 +5,8 @@
 // the regression coefficients out with this, exactly.
 #pragma once
 
+#include <vector>
+
 #include <Eigen/Core>
 
 #include "arabica/state_space.hpp"
@@ -35,5 +37,22 @@ struct KalmanResult {
 /// initial_means is k x m (a_1 of each column), initial_cov is P_1.
 KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
                            const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns);
+
+/// One system of kalman_loglike_lanes().
+struct KalmanLane {
+  StateSpace system;
+  Eigen::VectorXd initial_mean;  // a_1
+  Eigen::MatrixXd initial_cov;   // P_1
+};
+
+/// Gaussian log-likelihood of one data column (intercepts: empty or c_t per
+/// period) under several systems of the same state dimension, leaving out
+/// the first `burn` periods: the probes of a numerical gradient. The lanes'
+/// recursions are interleaved period by period, so each hides the others'
+/// latency; each gives the value its own kalman_filter() pass would. A lane
+/// whose forecast variance stops being positive gives NaN.
+std::vector<double> kalman_loglike_lanes(const std::vector<KalmanLane>& lanes,
+                                         const Eigen::VectorXd& y,
+                                         const Eigen::VectorXd& intercepts, int burn);
 
 }  // namespace arabica

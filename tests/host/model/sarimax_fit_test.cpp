@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "arabica/error.hpp"
+#include "model/sarimax_likelihood.hpp"
 #include "model/simulate_arima.hpp"
 
 namespace arabica {
@@ -103,6 +106,46 @@ TEST(SarimaxForecast, FutureExogShiftsTheMeanByItsCoefficient) {
   const Forecast a = forecast_sarimax(fit, base, 3), b = forecast_sarimax(fit, shocked, 3);
   for (int h = 0; h < 3; ++h) EXPECT_NEAR(b.mean[h] - a.mean[h], fit.params[1], 1e-10);
   EXPECT_EQ(a.std_error, b.std_error);
+}
+
+}  // namespace
+}  // namespace arabica
+
+namespace arabica {
+namespace {
+
+// The interleaved probes of the optimiser's gradient give each point's own
+// likelihood, for plain, trend and enforced-stationarity models alike.
+TEST(SarimaxLikelihoodLanes, EachLaneEqualsItsOwnEvaluation) {
+  const auto data = testing::simulate_arima(400, 0.6, -0.3, 1.5, 1, Eigen::Vector2d(0.7, -1.2), 8);
+  for (const char* trend : {"n", "t"})
+    for (const bool stationary : {false, true}) {
+      SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", trend);
+      spec.enforce_stationarity = stationary;
+      const SarimaxLikelihood likelihood(spec, data.y, data.exog);
+      const SarimaxFit fit = fit_sarimax(spec, data.y, data.exog);
+      const SarimaxParams base = SarimaxParams::unpack(spec, 2, fit.params);
+      std::vector<SarimaxParams> points;
+      for (const double shift : {0.0, 0.05, -0.1, 0.2}) {
+        SarimaxParams p = base;
+        p.ar[0] += shift;
+        p.ma[0] -= shift / 2;
+        p.sigma2 *= 1.0 + shift;
+        points.push_back(p);
+      }
+      SarimaxParams explosive = base;
+      explosive.ar[0] = 1.5;  // no stationary law: NaN when enforced
+      points.push_back(explosive);
+      const std::vector<double> lanes = likelihood.loglike_many(points);
+      ASSERT_EQ(lanes.size(), points.size());
+      for (std::size_t i = 0; i + 1 < points.size(); ++i)
+        EXPECT_EQ(lanes[i], likelihood.evaluate(points[i]).llf) << trend << stationary << i;
+      if (stationary) {
+        EXPECT_TRUE(std::isnan(lanes.back()));
+      } else {
+        EXPECT_EQ(lanes.back(), likelihood.evaluate(explosive).llf);
+      }
+    }
 }
 
 }  // namespace
