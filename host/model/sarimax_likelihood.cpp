@@ -93,11 +93,14 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
   Evaluation out;
   out.regression = Eigen::VectorXd::Zero(m - 1);
   if (m > 1) {
-    // GLS normal equations from one product of the weighted innovations.
+    // GLS normal equations V' W V as a symmetric rank update of the
+    // square-root-weighted innovations (half a general product's work).
     const auto V = kf.innovations.bottomRows(n - burn_);
-    const Eigen::VectorXd weight = kf.forecast_variance.tail(n - burn_).cwiseInverse();
-    const Eigen::MatrixXd weighted = V.array().colwise() * weight.array();
-    const Eigen::MatrixXd normal = weighted.transpose() * V;
+    const Eigen::VectorXd root_weight = kf.forecast_variance.tail(n - burn_).cwiseSqrt().cwiseInverse();
+    const ColumnsMatrix weighted = V.array().colwise() * root_weight.array();
+    Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(m, m);
+    normal.selfadjointView<Eigen::Lower>().rankUpdate(weighted.transpose());
+    normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
     const Eigen::MatrixXd gram = normal.bottomRightCorner(m - 1, m - 1);
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(gram);
     const double scale = gram.diagonal().maxCoeff();
