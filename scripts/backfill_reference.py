@@ -120,7 +120,7 @@ def plan_hash(spec: PlanSpec, folds: Sequence[Fold]) -> str:
     return f"{h.value:016x}"
 
 
-RESTART_TOLERANCE = 1e-9  # relative llf gain a warm start needs to win, as arabica
+RESTART_TOLERANCE = 1e-9  # relative llf gain that triggers a restart and lets it win, as arabica
 
 
 def tight_fit(model: Any, start_params: np.ndarray | None = None) -> Any:
@@ -141,9 +141,9 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
     """One fold: fit on the first `rows` rows, forecast `horizon` steps.
 
     tight: from statsmodels' start parameters; when the previous fold's
-    optimum scores higher on these data than that fit, also from the previous
-    optimum, keeping the better likelihood (the cold start unless the warm one
-    is better beyond rounding): arabica's restart rule.
+    optimum scores higher on these data than that fit (beyond rounding), also
+    from the previous optimum, keeping the better likelihood (the cold start
+    unless the warm one is better beyond rounding): arabica's restart rule.
     """
     train = LoadedData(loaded.dates[:rows], loaded.endog[:rows],
                        loaded.exog[:rows] if loaded.exog is not None else None)
@@ -155,9 +155,10 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
             result = model.fit(disp=False)
         else:
             result = tight_fit(model)
-            if warm_start is not None and model.loglike(warm_start) > result.llf:
+            margin = RESTART_TOLERANCE * abs(result.llf)
+            if warm_start is not None and model.loglike(warm_start) > result.llf + margin:
                 warm = tight_fit(model, warm_start)
-                if warm.llf > result.llf + RESTART_TOLERANCE * abs(result.llf):
+                if warm.llf > result.llf + margin:
                     result = warm
         seconds = time.perf_counter() - start
         future = train.exog.iloc[-horizon:].to_numpy() if train.exog is not None else None

@@ -24,7 +24,8 @@ namespace arabica {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Relative log-likelihood gain a warm-started fit needs to replace the cold one.
+// Relative log-likelihood gain the previous optimum needs to trigger a
+// restart, and the restarted fit to replace the cold one.
 constexpr double kRestartTolerance = 1e-9;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -64,8 +65,8 @@ struct ChainFit {
 // ARMA likelihoods can have several local maxima (near-cancelling AR and MA
 // roots make ridges). Fit from statsmodels-style start parameters; when the
 // chain's previous optimum already scores higher on these data than that
-// fit's optimum, the cold start ended on a lower peak: fit again from the
-// previous optimum and keep the better of the two. One likelihood pass
+// fit's optimum (beyond rounding), the cold start ended on a lower peak: fit
+// again from the previous optimum and keep the better of the two. One likelihood pass
 // decides, so the second fit runs only where the peaks swap.
 SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y,
                             const Eigen::MatrixXd& exog, const Eigen::VectorXd& warm_start,
@@ -77,12 +78,13 @@ SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y
   SarimaxFit cold = fit_sarimax(model.spec, y, exog, options, exog_names);
   if (warm_start.size() == 0) return cold;
   try {
-    if (!(sarimax_loglike(model.spec, y, exog, warm_start) > cold.llf)) return cold;
+    const double margin = kRestartTolerance * std::abs(cold.llf);
+    if (!(sarimax_loglike(model.spec, y, exog, warm_start) > cold.llf + margin)) return cold;
     options.start_params = warm_start;
     SarimaxFit warm = fit_sarimax(model.spec, y, exog, options, exog_names);
     warm.iterations += cold.iterations;
     cold.iterations = warm.iterations;
-    return warm.llf > cold.llf + kRestartTolerance * std::abs(cold.llf) ? warm : cold;
+    return warm.llf > cold.llf + margin ? warm : cold;
   } catch (const NumericalError&) {
     return cold;  // the old optimum is no start for these data
   }

@@ -13,6 +13,10 @@ namespace arabica {
 
 namespace {
 
+// Iterations of a fit's first leg when the MA part may wander to its
+// non-invertible mirror (see fit_sarimax).
+constexpr int kFirstLegIterations = 50;
+
 // Optimiser coordinates: the ARMA polynomials (transformed when stationarity
 // or invertibility is enforced) and log sigma2. Regression coefficients are
 // profiled out, so they never appear here.
@@ -186,8 +190,10 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     SarimaxParams params;
     SarimaxLikelihood::Evaluation evaluation;
   };
-  auto solve_from = [&](const SarimaxParams& from) {
-    Solution solution{minimize_lbfgs(objective, coordinates.to_free(from), lbfgs), from, {}};
+  auto solve_from = [&](const SarimaxParams& from, int max_iterations) {
+    LbfgsOptions limited = lbfgs;
+    limited.max_iterations = max_iterations;
+    Solution solution{minimize_lbfgs(objective, coordinates.to_free(from), limited), from, {}};
     if (std::isfinite(solution.optimum.value)) {
       coordinates.from_free(solution.optimum.x, solution.params);
       solution.evaluation = likelihood.profile(solution.params);
@@ -195,29 +201,49 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     }
     return solution;
   };
-  Solution solution = solve_from(start);
+  // Continues an unconverged solution with the iterations it has left.
+  auto resume = [&](Solution solution) {
+    const int left = lbfgs.max_iterations - solution.optimum.iterations;
+    if (solution.optimum.converged || left <= 0) return solution;
+    Solution more = solve_from(solution.params, left);
+    if (!std::isfinite(more.optimum.value)) return solution;
+    more.optimum.iterations += solution.optimum.iterations;
+    return more;
+  };
+  const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
+  // A first leg short enough that a run-off towards a non-invertible MA
+  // boundary (where the likelihood creeps up without a maximum) is caught
+  // early and handed to the invertible twin below.
+  Solution solution =
+      solve_from(start, mirrored_ma ? std::min(lbfgs.max_iterations, kFirstLegIterations)
+                                    : lbfgs.max_iterations);
   if (!std::isfinite(solution.optimum.value))
     throw NumericalError("fit_sarimax: the likelihood is not finite at the start parameters");
 
   // Without enforced invertibility an MA polynomial and its root-reflected
   // twin are observationally equivalent and the exact likelihoods differ only
   // through the initialisation. Like statsmodels and Box-Jenkins practice,
-  // report the invertible optimum when it is as good (to 1e-6 relative).
+  // report the invertible optimum when it is as good (to 1e-6 relative) as
+  // the non-invertible point, which is kept (and finished) otherwise.
   const SarimaxParams& found = solution.params;
-  if (!spec.enforce_invertibility && !(is_invertible(found.ma) && is_invertible(found.sma))) {
+  if (mirrored_ma && !(is_invertible(found.ma) && is_invertible(found.sma))) {
     SarimaxParams mirrored = found;
     double factor = 1.0, seasonal_factor = 1.0;
     mirrored.ma = reflect_to_invertible(found.ma, factor);
     mirrored.sma = reflect_to_invertible(found.sma, seasonal_factor);
     mirrored.sigma2 = found.sigma2 * factor * seasonal_factor;
-    Solution twin = solve_from(mirrored);
+    Solution twin = solve_from(mirrored, lbfgs.max_iterations);
     const double tolerance = 1e-6 * std::abs(solution.evaluation.llf);
-    if (std::isfinite(twin.optimum.value) && is_invertible(twin.params.ma) &&
-        is_invertible(twin.params.sma) &&
-        twin.evaluation.llf >= solution.evaluation.llf - tolerance) {
+    const bool twin_usable = std::isfinite(twin.optimum.value) && is_invertible(twin.params.ma) &&
+                             is_invertible(twin.params.sma);
+    if (twin_usable && twin.evaluation.llf >= solution.evaluation.llf - tolerance) {
       twin.optimum.iterations += solution.optimum.iterations;
       solution = std::move(twin);
+    } else {
+      solution = resume(std::move(solution));
     }
+  } else {
+    solution = resume(std::move(solution));
   }
   const LbfgsResult& optimum = solution.optimum;
   const SarimaxParams& best = solution.params;
