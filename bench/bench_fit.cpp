@@ -1,8 +1,6 @@
 // bench_fit: wall time of fit_sarimax on the first N rows of a CSV, repeated.
 // Prints one JSON object; bench/run_fit_bench.py puts it beside statsmodels.
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,34 +11,16 @@
 #include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
 #include "arabica/series.hpp"
-
-namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-}  // namespace
+#include "bench_case.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Time SARIMAX fits (median seconds per fit, JSON on stdout)"};
-  arabica::CsvSpec csv;
-  csv.exog_columns = {"wx_temperature_2m_max_wavg", "wx_precipitation_sum_wavg",
-                      "wx_wind_speed_10m_max_wavg", "brl_usd", "inr_usd"};
-  std::string order = "1,1,1", seasonal = "0,0,0,0", trend = "n";
+  arabica::bench::BenchCase bench_case;
+  arabica::CsvSpec& csv = bench_case.csv;
   std::size_t rows = 2500;
   int repeat = 5;
   app.add_option("--csv", csv.path, "Input CSV")->required();
-  app.add_option("--date-column", csv.date_column)->capture_default_str();
-  app.add_option("--target", csv.target_column)->capture_default_str();
-  app.add_option("--exog", csv.exog_columns, "Exog columns, comma separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--order", order)->capture_default_str();
-  app.add_option("--seasonal", seasonal)->capture_default_str();
-  app.add_option("--trend", trend)->capture_default_str();
+  arabica::bench::add_case_options(app, bench_case);
   app.add_option("--rows", rows, "Fit on the first N rows (0: all)")->capture_default_str();
   app.add_option("--repeat", repeat, "Number of timed fits")
       ->check(CLI::PositiveNumber)
@@ -51,7 +31,7 @@ int main(int argc, char** argv) {
     // Loading is not timed: the benchmark is about estimation.
     arabica::Series series = arabica::read_series_csv(csv);
     if (rows > 0 && rows < series.rows()) series = series.head(rows);
-    const arabica::SarimaxSpec spec = arabica::SarimaxSpec::from_strings(order, seasonal, trend);
+    const arabica::SarimaxSpec spec = bench_case.spec();
 
     // statsmodels' fit() computes standard errors lazily (on first access to
     // bse), so the timed work on both sides is the point estimate.
@@ -73,7 +53,7 @@ int main(int argc, char** argv) {
     out["rows"] = series.rows();
     out["repeat"] = repeat;
     out["seconds"] = seconds;
-    out["median_seconds"] = median(seconds);
+    out["median_seconds"] = arabica::bench::median(seconds);
     out["llf"] = fit.llf;
     out["converged"] = fit.converged;
     out["iterations"] = fit.iterations;

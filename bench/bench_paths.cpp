@@ -26,14 +26,9 @@
 #include "arabica/paths.hpp"
 #include "arabica/sarimax.hpp"
 #include "arabica/series.hpp"
+#include "bench_case.hpp"
 
 namespace {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
 
 std::vector<double> to_vector(const Eigen::VectorXd& v) {
   return std::vector<double>(v.data(), v.data() + v.size());
@@ -66,25 +61,16 @@ nlohmann::json gpu_ceiling(double path_steps_per_second) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Time Monte Carlo path simulation (median seconds, JSON on stdout)"};
-  arabica::CsvSpec csv;
+  arabica::bench::BenchCase bench_case;
+  arabica::CsvSpec& csv = bench_case.csv;
   csv.path = ARABICA_DEFAULT_CSV;
-  csv.exog_columns = {"wx_temperature_2m_max_wavg", "wx_precipitation_sum_wavg",
-                      "wx_wind_speed_10m_max_wavg", "brl_usd", "inr_usd"};
-  std::string order = "1,1,1", seasonal = "0,0,0,0", trend = "n";
   std::string device = "cpu", innovations_name = "normal";
   std::vector<std::int64_t> path_counts = {1000000, 10000000};
   int horizon = 7, threads = 0, repeat = 3;
   std::uint64_t seed = 1;
   app.add_option("--csv", csv.path, "Input CSV (default: the shared coffee file)")
       ->capture_default_str();
-  app.add_option("--date-column", csv.date_column)->capture_default_str();
-  app.add_option("--target", csv.target_column)->capture_default_str();
-  app.add_option("--exog", csv.exog_columns, "Exog columns, comma separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--order", order)->capture_default_str();
-  app.add_option("--seasonal", seasonal)->capture_default_str();
-  app.add_option("--trend", trend)->capture_default_str();
+  arabica::bench::add_case_options(app, bench_case);
   app.add_option("--horizon", horizon, "Days ahead")
       ->check(CLI::Range(1, arabica::kMaxPathHorizon))
       ->capture_default_str();
@@ -111,7 +97,7 @@ int main(int argc, char** argv) {
     // Fit, innovations and path model are set up once and not timed: the
     // benchmark is about simulation and its statistics.
     const arabica::Series series = arabica::read_series_csv(csv);
-    const arabica::SarimaxSpec spec = arabica::SarimaxSpec::from_strings(order, seasonal, trend);
+    const arabica::SarimaxSpec spec = bench_case.spec();
     const arabica::SarimaxFit fit = arabica::fit_sarimax(spec, series.target, series.exog, {},
                                                          series.exog_names);
     const std::optional<arabica::InnovationKind> kind =
@@ -146,7 +132,7 @@ int main(int argc, char** argv) {
         seconds.push_back(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
-      const double typical = median(seconds);
+      const double typical = arabica::bench::median(seconds);
       const double rate = static_cast<double>(n) * horizon / typical;
       nlohmann::json run;
       run["paths"] = n;
