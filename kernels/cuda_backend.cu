@@ -145,6 +145,15 @@ class CudaBackend final : public Backend {
   std::string name() const override { return std::string("cuda(") + properties_.name + ")"; }
 
  protected:
+  // Per value: the unsorted values (kept for the stored paths), the sorted
+  // copy and the segmented sort's own buffer, within 80% of free memory;
+  // (request, day) pairs index the moments kernel's grid y (at most 65535).
+  BatchLimits batch_limits() const override {
+    std::size_t free_bytes = 0, total_bytes = 0;
+    ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    return {0.8 * static_cast<double>(free_bytes), 3.0 * sizeof(float), 65535};
+  }
+
   std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override;
 
  private:
@@ -181,16 +190,6 @@ std::vector<PathStats> CudaBackend::run_batch(const std::vector<PathRequest>& re
     path_begin.push_back(path_begin.back() + request.n_paths);
   }
   const int S = static_cast<int>(segments.size());
-  ARABICA_REQUIRE(S <= 65535, "cuda backend: at most 65535 (request, day) pairs per batch");
-
-  // Values twice (the sort is out of place, which keeps the stored paths).
-  std::size_t free_bytes = 0, total_bytes = 0;
-  ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-  const double needed = 2.0 * static_cast<double>(total_values) * sizeof(float);
-  if (needed > 0.8 * static_cast<double>(free_bytes))
-    throw Error("cuda backend: a batch of " + std::to_string(R) + " requests needs " +
-                std::to_string(needed / 1e9) + " GB, " + std::to_string(free_bytes / 1e9) +
-                " GB free; use fewer paths or smaller batches");
 
   cuda::DeviceBuffer<DeviceRequest> device_requests(host_requests.size());
   device_requests.upload(host_requests.data(), host_requests.size());

@@ -1,6 +1,7 @@
 #include "arabica/backend.hpp"
 
 #include "arabica/error.hpp"
+#include "mc/batch_split.hpp"
 
 namespace arabica {
 
@@ -30,14 +31,22 @@ void validate(const PathRequest& request) {
 }  // namespace
 
 PathStats Backend::simulate(const PathRequest& request) {
-  validate(request);
-  return std::move(run_batch({request}).front());
+  return std::move(simulate_batch({request}).front());
 }
 
 std::vector<PathStats> Backend::simulate_batch(const std::vector<PathRequest>& requests) {
   for (const PathRequest& request : requests) validate(request);
   if (requests.empty()) return {};
-  return run_batch(requests);
+  const std::vector<BatchRange> parts = split_batch(requests, batch_limits(), name());
+  if (parts.size() == 1) return run_batch(requests);
+  std::vector<PathStats> results;
+  results.reserve(requests.size());
+  for (const BatchRange& part : parts) {
+    std::vector<PathStats> stats = run_batch({requests.begin() + static_cast<std::ptrdiff_t>(part.begin),
+                                              requests.begin() + static_cast<std::ptrdiff_t>(part.end)});
+    for (PathStats& s : stats) results.push_back(std::move(s));
+  }
+  return results;
 }
 
 bool cuda_available() {

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <atomic>
+#include <limits>
 #include <thread>
 #include <vector>
 
 #include <unistd.h>
 
 #include "arabica/backend.hpp"
-#include "arabica/error.hpp"
 #include "mc/path_moments.hpp"
 
 namespace arabica {
@@ -64,18 +64,15 @@ class CpuBackend final : public Backend {
   std::string name() const override { return "cpu(" + std::to_string(threads_) + " threads)"; }
 
  protected:
-  std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override {
-    // Exact quantiles keep every value: refuse plainly rather than die in
-    // the allocator when that cannot fit in memory.
-    double needed = 0.0;
-    for (const PathRequest& r : requests)
-      needed += static_cast<double>(r.n_paths) * r.model.horizon * sizeof(float);
+  // Exact quantiles keep every value, a float per path per day: at most 80%
+  // of physical memory at once.
+  BatchLimits batch_limits() const override {
     const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
-    if (physical > 0 && needed > 0.8 * physical)
-      throw Error("cpu backend: " + std::to_string(requests.size()) + " requests need " +
-                  std::to_string(needed / 1e9) + " GB of " + std::to_string(physical / 1e9) +
-                  " GB memory; use fewer paths per request or smaller batches");
+    return {physical > 0 ? 0.8 * physical : std::numeric_limits<double>::infinity(), sizeof(float),
+            std::numeric_limits<std::int64_t>::max()};
+  }
 
+  std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override {
     // Per request: horizon-major values for the order statistics, moment
     // sums per (block, day).
     struct Work {

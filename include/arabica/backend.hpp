@@ -3,6 +3,7 @@
 // code on the same Philox streams.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,14 @@
 #include "arabica/paths.hpp"
 
 namespace arabica {
+
+/// What one run of a backend can hold: exact quantiles keep every path
+/// value of a batch, so a batch larger than memory is run in parts.
+struct BatchLimits {
+  double bytes_available = 0.0;  // for path values and their workspace
+  double bytes_per_value = 0.0;  // per path per day
+  std::int64_t max_days = 0;     // (request, day) pairs per run
+};
 
 class Backend {
  public:
@@ -19,10 +28,13 @@ class Backend {
   PathStats simulate(const PathRequest& request);
   /// Many requests at once (folds, scenarios x cutoffs): each result equals
   /// its own simulate(), but the work is spread over the whole CPU pool, or
-  /// goes to the GPU in a few launches for the whole batch.
+  /// goes to the GPU in a few launches for the whole batch. A batch beyond
+  /// batch_limits() runs in consecutive parts that fit.
   std::vector<PathStats> simulate_batch(const std::vector<PathRequest>& requests);
 
  protected:
+  virtual BatchLimits batch_limits() const = 0;
+  /// Simulates a batch that fits batch_limits().
   virtual std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) = 0;
 };
 

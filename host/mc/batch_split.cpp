@@ -1,0 +1,36 @@
+#include "mc/batch_split.hpp"
+
+#include "arabica/error.hpp"
+
+namespace arabica {
+
+std::vector<BatchRange> split_batch(const std::vector<PathRequest>& requests,
+                                    const BatchLimits& limits, const std::string& backend_name) {
+  ARABICA_REQUIRE(limits.bytes_per_value > 0.0 && limits.max_days >= kMaxPathHorizon,
+                  "batch limits must hold at least one request's days");
+  std::vector<BatchRange> parts;
+  double bytes = 0.0;
+  std::int64_t days = 0;
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    const PathRequest& request = requests[r];
+    const double needed =
+        static_cast<double>(request.n_paths) * request.model.horizon * limits.bytes_per_value;
+    if (needed > limits.bytes_available)
+      throw Error(backend_name + ": one request of " + std::to_string(request.n_paths) + " paths x " +
+                  std::to_string(request.model.horizon) + " days needs " + std::to_string(needed / 1e9) +
+                  " GB, " + std::to_string(limits.bytes_available / 1e9) +
+                  " GB are available; use fewer paths per request");
+    const bool fits = bytes + needed <= limits.bytes_available && days + request.model.horizon <= limits.max_days;
+    if (parts.empty() || !fits) {
+      parts.push_back({r, r});
+      bytes = 0.0;
+      days = 0;
+    }
+    parts.back().end = r + 1;
+    bytes += needed;
+    days += request.model.horizon;
+  }
+  return parts;
+}
+
+}  // namespace arabica
