@@ -208,8 +208,11 @@ std::vector<PathStats> CudaBackend::run_batch(const std::vector<PathRequest>& re
 
   std::int64_t longest = 0;
   for (const Segment& segment : segments) longest = std::max(longest, segment.n);
-  const int moment_blocks =
-      static_cast<int>(std::min<std::int64_t>((longest + kThreads - 1) / kThreads, 1024));
+  // Blocks per (request, day) so that all of them together fill the device
+  // once: a large batch gets one block per day, a single request many. Few
+  // partial sums also keep the download and the host merge small.
+  const int moment_blocks = static_cast<int>(std::clamp<std::int64_t>(
+      std::min<std::int64_t>((longest + kThreads - 1) / kThreads, max_blocks / S), 1, 1024));
   cuda::DeviceBuffer<MomentSums> partial(static_cast<std::size_t>(moment_blocks) * S);
   moments_kernel<<<dim3(moment_blocks, S), kThreads>>>(values.data(), device_segments.data(),
                                                        device_requests.data(), partial.data());
