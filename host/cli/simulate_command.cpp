@@ -16,6 +16,7 @@
 #include "arabica/simulation_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "io/csv_field.hpp"
 
 namespace arabica::cli {
 
@@ -74,7 +75,7 @@ std::string distribution_csv(const PathStats& stats, int horizon, std::int64_t s
   out << "path_id";
   for (int h = 1; h <= horizon; ++h) out << ",day_" << h;
   out << ",model_version,generation_timestamp,data_cutoff_date\n";
-  const std::string tail = "," + metadata.model_version + "," + metadata.generation_timestamp +
+  const std::string tail = "," + csv_field(metadata.model_version) + "," + metadata.generation_timestamp +
                            "," + format_date(metadata.data_cutoff) + "\n";
   for (std::int64_t p = 0; p < stored; ++p) {
     out << p + 1;

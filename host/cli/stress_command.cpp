@@ -18,6 +18,7 @@
 #include "arabica/scenario.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "io/csv_field.hpp"
 
 namespace arabica::cli {
 
@@ -67,7 +68,7 @@ std::string summary_csv(const std::vector<SummaryRow>& rows, int horizon) {
   for (const SummaryRow& row : rows) {
     const PathStats& s = row.result.stats;
     const HorizonRisk& r = row.result.risk;
-    out << row.scenario << ',' << format_date(row.cutoff) << ',' << row.last_price << ','
+    out << csv_field(row.scenario) << ',' << format_date(row.cutoff) << ',' << row.last_price << ','
         << horizon << ',' << s.mean[h] << ',' << s.std[h] << ',' << s.skewness[h] << ','
         << s.kurtosis[h] << ',' << s.quantiles(h, 1) << ',' << s.quantiles(h, 4) << ','
         << s.quantiles(h, 7) << ',' << s.p_up[h] << ',' << r.var_95 << ',' << r.es_95 << ','

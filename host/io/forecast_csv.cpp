@@ -6,6 +6,7 @@
 
 #include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
+#include "io/csv_field.hpp"
 
 namespace arabica {
 
@@ -47,7 +48,7 @@ void append_forecast_rows(std::ostream& out, const Forecast& forecast,
     const int day = static_cast<int>(h) + 1;
     out << format_date(forecast_date(metadata.data_cutoff, day, metadata.calendar)) << ','
         << day << ',' << forecast.mean[h] << ',' << forecast.std_error[h] << ','
-        << forecast.lower_95[h] << ',' << forecast.upper_95[h] << ',' << metadata.model_version
+        << forecast.lower_95[h] << ',' << forecast.upper_95[h] << ',' << csv_field(metadata.model_version)
         << ',' << metadata.generation_timestamp << ',' << cutoff << '\n';
   }
   out.precision(precision);
