@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Read an `arabica backfill` store (HDF5, netCDF-4 layout) from Python.
+
+    import arabica_store as st
+    ds = st.open_backfill("backfill.h5")          # committed folds only
+    cv = st.to_statsforecast(ds, unique_id="KC")  # statsforecast cross_validation shape
+    text = st.legacy_csv(ds)                      # the legacy forecast.csv contract
+
+Command line:
+
+    scripts/arabica_store.py statsforecast backfill.h5 --out cv.csv [--unique-id KC]
+    scripts/arabica_store.py legacy-csv backfill.h5 --out forecast.csv
+
+`to_statsforecast` gives one row per (cutoff, day ahead) with columns
+unique_id, ds (the date forecast), cutoff, y (the realised price, NaN where
+not yet known) and, per model, `<model>`, `<model>-lo-95`, `<model>-hi-95`
+(the Kalman point forecast and its 95% interval), as statsforecast's
+`cross_validation` returns them, so the two can be scored side by side.
+`legacy_csv` gives the same rows as `arabica backfill --forecast-csv` (failed
+fits left out), stamped with the store's generation_timestamp. Files are
+written atomically.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+LEGACY_COLUMNS = ["forecast_date", "day_ahead", "forecast_mean", "forecast_std", "lower_95", "upper_95",
+                  "model_version", "generation_timestamp", "data_cutoff_date"]
+FAILED = 3  # the store's `status` flag for a fold whose fit failed
+
+
+def open_backfill(path: str | os.PathLike) -> xr.Dataset:
+    """The store with only its committed folds (fold_complete == 1): a run
+    still going, or killed, has laid out folds it has not written yet."""
+    ds = xr.open_dataset(path, engine="h5netcdf")
+    return ds.isel(cutoff=np.flatnonzero(ds.fold_complete.values == 1))
+
+
+def to_statsforecast(ds: xr.Dataset, unique_id: str = "series") -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "unique_id": unique_id,
+        "ds": ds.forecast_date.values.ravel(),
+        "cutoff": np.repeat(ds.cutoff.values, ds.sizes["day_ahead"]),
+        "y": ds.actual.values.ravel(),
+    })
+    for model in ds.model.values:
+        one = ds.sel(model=model)
+        frame[str(model)] = one.forecast_mean.values.ravel()
+        frame[f"{model}-lo-95"] = one.lower_95.values.ravel()
+        frame[f"{model}-hi-95"] = one.upper_95.values.ravel()
+    return frame
+
+
+def legacy_rows(ds: xr.Dataset) -> list[list[str]]:
+    """The legacy contract's rows, model by model, fold by fold; numbers with
+    17 significant digits like the C++ writer (doubles round-trip)."""
+    stamp = ds.attrs["generation_timestamp"]
+    dates = lambda values: pd.DatetimeIndex(values).strftime("%Y-%m-%d")  # noqa: E731
+    cutoffs = dates(ds.cutoff.values)
+    rows = []
+    for m, model in enumerate(ds.model.values):
+        for f, cutoff in enumerate(cutoffs):
+            if ds.status.values[m, f] == FAILED:
+                continue
+            targets = dates(ds.forecast_date.values[f])
+            for h, day in enumerate(ds.day_ahead.values):
+                numbers = (ds[name].values[m, f, h] for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95"))
+                rows.append([targets[h], str(int(day)), *(f"{x:.17g}" for x in numbers), str(model), stamp, cutoff])
+    return rows
+
+
+def legacy_csv(ds: xr.Dataset) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(LEGACY_COLUMNS)
+    writer.writerows(legacy_rows(ds))
+    return text.getvalue()
+
+
+def write_atomically(out: str | os.PathLike, text: str) -> None:
+    """Like every file arabica delivers: a temporary name beside `out`,
+    fsync, rename; readers never see a partial file."""
+    out = Path(out)
+    fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, out)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    statsforecast = commands.add_parser("statsforecast", help="statsforecast cross_validation frame as CSV")
+    statsforecast.add_argument("store")
+    statsforecast.add_argument("--out", required=True)
+    statsforecast.add_argument("--unique-id", default="series")
+    legacy = commands.add_parser("legacy-csv", help="the legacy forecast.csv contract")
+    legacy.add_argument("store")
+    legacy.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    if not Path(args.store).is_file():
+        parser.error(f"{args.store}: no such file")
+    with open_backfill(args.store) as ds:
+        if args.command == "statsforecast":
+            text = to_statsforecast(ds, args.unique_id).to_csv(index=False, date_format="%Y-%m-%d")
+        else:
+            text = legacy_csv(ds)
+    write_atomically(args.out, text)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""scripts/arabica_store.py and scripts/plot_backfill.py on a real store
+written by `arabica backfill` (synthetic data, SARIMAX and naive):
+
+  * the legacy CSV export equals the CLI's own --forecast-csv file;
+  * the statsforecast frame holds the store's numbers, row for row;
+  * a fold not committed (fold_complete 0, as a killed run leaves it) is
+    left out of both;
+  * the PIT and reliability counts agree with a direct count, the plots are
+    PNG files, and a bad --model is refused with the store's models named.
+
+Usage: check_store_tools.py ARABICA DATA_CSV WORKDIR.
+"""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+import arabica_store as st  # noqa: E402
+
+STORE_TOOL, PLOT_TOOL = REPO / "scripts" / "arabica_store.py", REPO / "scripts" / "plot_backfill.py"
+MODELS = ["sarimax(1,1,1)", "naive"]
+
+
+def run(*args, expect=0):
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True)
+    assert done.returncode == expect, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def without_timestamps(text):
+    # The CLI stamps its CSV when it writes it, the export with the store's
+    # generation_timestamp: a second may pass between the two.
+    return [line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1] for line in text.splitlines()]
+
+
+def check_exports(store, cli_csv, work):
+    with st.open_backfill(store) as ds:
+        stamp = ds.attrs["generation_timestamp"]
+        folds, horizon = ds.sizes["cutoff"], ds.sizes["day_ahead"]
+        mean, lower, actual = ds.forecast_mean.values, ds.lower_95.values, ds.actual.values
+        cutoffs = ds.cutoff.values
+    assert folds > 20, folds
+
+    export = work / "export.csv"
+    run(sys.executable, STORE_TOOL, "legacy-csv", store, "--out", export)
+    exported, cli = export.read_text(), cli_csv.read_text()
+    assert without_timestamps(exported) == without_timestamps(cli), "legacy export differs from --forecast-csv"
+    frame = pd.read_csv(export)
+    assert list(frame.columns) == st.LEGACY_COLUMNS and len(frame) == len(MODELS) * folds * horizon
+    assert set(frame.model_version) == set(MODELS) and set(frame.generation_timestamp) == {stamp}
+
+    cv_csv = work / "cv.csv"
+    run(sys.executable, STORE_TOOL, "statsforecast", store, "--out", cv_csv, "--unique-id", "KC")
+    cv = pd.read_csv(cv_csv, parse_dates=["ds", "cutoff"])
+    expected_columns = ["unique_id", "ds", "cutoff", "y"] + [
+        f"{m}{suffix}" for m in MODELS for suffix in ("", "-lo-95", "-hi-95")]
+    assert list(cv.columns) == expected_columns, list(cv.columns)
+    assert len(cv) == folds * horizon and set(cv.unique_id) == {"KC"}
+    np.testing.assert_array_equal(cv["cutoff"].values, np.repeat(cutoffs, horizon))
+    for m, model in enumerate(MODELS):
+        np.testing.assert_allclose(cv[model].values, mean[m].ravel(), rtol=1e-15)
+        np.testing.assert_allclose(cv[f"{model}-lo-95"].values, lower[m].ravel(), rtol=1e-15)
+    np.testing.assert_array_equal(np.isnan(cv.y.values), np.isnan(actual.ravel()))
+    return folds
+
+
+def check_uncommitted_fold_left_out(store, folds, work):
+    torn = work / "torn.h5"
+    shutil.copy(store, torn)
+    with h5py.File(torn, "r+") as f:
+        f["fold_complete"][folds // 2] = 0
+    with st.open_backfill(torn) as ds:
+        assert ds.sizes["cutoff"] == folds - 1
+        rows = st.legacy_rows(ds)
+    assert len(rows) == len(MODELS) * (folds - 1) * 7
+
+
+def check_plots(store, work):
+    out = work / "plots"
+    run(sys.executable, PLOT_TOOL, store, "--out-dir", out, "--model", MODELS[0], "--day-ahead", "3")
+    for name in ("fan.png", "pit.png", "reliability.png"):
+        head = (out / name).read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n", name
+    calibration = json.loads((out / "calibration.json").read_text())
+    with st.open_backfill(store) as ds:
+        one = ds.sel(model=MODELS[0])
+        quantiles = one.quantiles.values.reshape(-1, one.sizes["quantile"])
+        actual = one.actual.values.ravel()
+        p_up = one.p_up.values.ravel()
+        last = np.repeat(one.last_price.values, one.sizes["day_ahead"])
+    known = np.isfinite(actual)
+    # Bin k holds the prices above exactly k of the quantiles.
+    direct = np.bincount((quantiles[known] <= actual[known, None]).sum(axis=1), minlength=10)
+    pit = calibration["pit"]
+    assert pit["counts"] == direct.tolist() and pit["n"] == known.sum(), pit
+    assert abs(sum(pit["expected_share"]) - 1.0) < 1e-12
+    reliability = calibration["reliability"]
+    moved = known & (actual != last)
+    assert reliability["n"] == moved.sum() == sum(reliability["counts"])
+    ups = (actual[moved] > last[moved]).sum()
+    observed = sum(c * o for c, o in zip(reliability["counts"], reliability["observed_frequency"]) if c)
+    assert round(observed) == ups, (observed, ups)
+    forecast = sum(c * f for c, f in zip(reliability["counts"], reliability["mean_forecast"]) if c)
+    assert abs(forecast - p_up[moved].sum()) < 1e-9
+
+    refused = run(sys.executable, PLOT_TOOL, store, "--out-dir", out, "--model", "arima", expect=2)
+    assert "'arima' is not in the store" in refused.stderr and MODELS[1] in refused.stderr, refused.stderr
+    missing = run(sys.executable, STORE_TOOL, "legacy-csv", work / "none.h5", "--out", work / "x.csv", expect=2)
+    assert "none.h5: no such file" in missing.stderr, missing.stderr
+
+
+def main(arabica, data, work):
+    work = Path(work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    store, cli_csv = work / "backfill.h5", work / "forecast.csv"
+    run(arabica, "backfill", "--csv", data, "--exog", "rain,brl_usd", "--order", "1,1,1", "--min-train-rows", "100",
+        "--start", "2022-06-01", "--schedule", "weekly", "--model", "sarimax,naive", "--paths", "2000",
+        "--quiet", "--out", store, "--forecast-csv", cli_csv)
+    folds = check_exports(store, cli_csv, work)
+    check_uncommitted_fold_left_out(store, folds, work)
+    check_plots(store, work)
+    print(f"store tools: {folds} folds exported and plotted")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
