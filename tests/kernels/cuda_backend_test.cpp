@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "arabica/backend.hpp"
-#include "model/simulate_arima.hpp"
+#include "mc/fitted_paths.hpp"
 
 namespace arabica {
 namespace {
@@ -29,14 +29,7 @@ InnovationParams family(const std::string& name) {
 double relative(double a, double b) { return std::abs(a - b) / std::max(1e-12, std::abs(b)); }
 
 TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
-  const auto data = testing::simulate_arima(1000, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 3);
-  const SarimaxFit fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
-  PathRequest request;
-  request.model = make_path_model(fit, data.exog.bottomRows(7), 7);
-  request.innovations = family(GetParam());
-  request.keys = {2024, 1, 17};
-  request.n_paths = 1000000;
-  request.last_price = data.y[data.y.size() - 1];
+  PathRequest request = testing::fitted_paths(1000, 3).request(family(GetParam()), {2024, 1, 17}, 1000000);
   request.stored_paths = 100;
   request.actual = Eigen::VectorXd::Constant(7, request.last_price);
   const PathStats cpu = make_backend("cpu")->simulate(request);
@@ -59,16 +52,12 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
 
 TEST(CudaBatch, ABatchOfFoldsMatchesTheCpuBackend) {
   if (!cuda_available()) GTEST_SKIP() << "no CUDA device";
-  const auto data = testing::simulate_arima(1000, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 3);
-  const SarimaxFit fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
+  const testing::FittedPaths fitted = testing::fitted_paths(1000, 3);
   std::vector<PathRequest> batch;
   for (int fold = 0; fold < 40; ++fold) {
-    PathRequest request;
-    request.model = make_path_model(fit, data.exog.bottomRows(7), 7);
-    request.innovations = fold % 2 ? make_student_t(5.0) : make_skew_t(-1.0, 6.0);
-    request.keys = {11, 2, static_cast<std::uint64_t>(fold)};
-    request.n_paths = 2000 + 997 * fold;  // uneven segments
-    request.last_price = data.y[data.y.size() - 1];
+    PathRequest request =
+        fitted.request(fold % 2 ? make_student_t(5.0) : make_skew_t(-1.0, 6.0),
+                       {11, 2, static_cast<std::uint64_t>(fold)}, 2000 + 997 * fold);  // uneven segments
     request.stored_paths = fold % 3;
     if (fold % 4) request.actual = Eigen::VectorXd::Constant(7, request.last_price + fold);
     batch.push_back(request);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "arabica/error.hpp"
-#include "model/simulate_arima.hpp"
+#include "mc/fitted_paths.hpp"
 
 namespace arabica {
 namespace {
@@ -86,16 +86,12 @@ class SmallBackend final : public Backend {
 };
 
 TEST(SplitBatch, ABatchRunInPartsGivesEachRequestsOwnResult) {
-  const auto data = testing::simulate_arima(600, 0.5, 0.3, 2.0, 1, Eigen::Vector2d(1.0, -2.0), 5);
-  const SarimaxFit fit = fit_sarimax(SarimaxSpec::from_strings("1,1,1", "", "n"), data.y, data.exog);
+  const testing::FittedPaths fitted = testing::fitted_paths(600, 5);
   std::vector<PathRequest> batch;
   for (int fold = 0; fold < 12; ++fold) {
-    PathRequest r;
-    r.model = make_path_model(fit, data.exog.bottomRows(7), 7);
-    r.innovations = make_student_t(5.0);
-    r.keys = {3, 0, static_cast<std::uint64_t>(fold)};
-    r.n_paths = 2000 + 1000 * (fold % 4);  // 56,000 to 140,000 bytes
-    r.last_price = data.y[data.y.size() - 1];
+    // 2,000 to 5,000 paths: 56,000 to 140,000 bytes.
+    PathRequest r = fitted.request(make_student_t(5.0), {3, 0, static_cast<std::uint64_t>(fold)},
+                                   2000 + 1000 * (fold % 4));
     r.stored_paths = 2;
     batch.push_back(r);
   }
