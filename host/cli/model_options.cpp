@@ -43,8 +43,11 @@ LoadedModel load(ModelOptions& options) {
 }
 
 SarimaxFit fit(const LoadedModel& loaded) {
-  return fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog, FitOptions{},
-                     loaded.series.exog_names);
+  SarimaxFit result = fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog,
+                                  FitOptions{}, loaded.series.exog_names);
+  for (const std::string& warning : result.warnings)
+    std::cerr << "arabica: warning: " << warning << '\n';
+  return result;
 }
 
 void print_fit(const LoadedModel& loaded, const SarimaxFit& fit) {

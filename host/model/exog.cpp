@@ -7,15 +7,6 @@
 
 namespace arabica {
 
-namespace {
-Eigen::MatrixXd difference(Eigen::MatrixXd x, const SarimaxSpec& spec) {
-  for (int i = 0; i < spec.D; ++i)
-    x = (x.bottomRows(x.rows() - spec.s) - x.topRows(x.rows() - spec.s)).eval();
-  for (int i = 0; i < spec.d; ++i) x = (x.bottomRows(x.rows() - 1) - x.topRows(x.rows() - 1)).eval();
-  return x;
-}
-}  // namespace
-
 void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
   const Eigen::Index k_exog = series.exog.cols(), n = series.exog.rows();
   if (k_exog == 0) return;
@@ -29,7 +20,7 @@ void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
   }
   columns.rightCols(k_exog) = series.exog;
   names.insert(names.end(), series.exog_names.begin(), series.exog_names.end());
-  const Eigen::MatrixXd differenced = difference(columns, spec);
+  const Eigen::MatrixXd differenced = apply_differencing(columns, spec);
   if (differenced.rows() <= differenced.cols())
     throw InputError(series.source, "too few rows to identify " + std::to_string(k_exog) +
                                         " exogenous regressors");

@@ -88,6 +88,7 @@ struct SarimaxFit {
   bool converged = false;
   int iterations = 0;
   std::string message;             // optimiser's stop reason
+  std::vector<std::string> warnings;  // e.g. standard errors that could not be computed
   FilterEndState end_state;
   int k_exog = 0;
 };
