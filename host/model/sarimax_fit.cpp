@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 
 #include "arabica/error.hpp"
+#include "arabica/exog.hpp"
 #include "arabica/sarimax.hpp"
 #include "arabica/state_space.hpp"
 #include "model/lbfgs.hpp"
@@ -164,11 +165,15 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     throw NumericalError(spec.describe() + " needs at least " + std::to_string(min_rows) +
                          " observations, got " + std::to_string(y.size()));
 
-  const SarimaxLikelihood likelihood(spec, y, exog);
-  const Coordinates coordinates{spec};
   std::vector<std::string> names = exog_names;
   for (int j = static_cast<int>(names.size()); j < k_exog; ++j)
     names.push_back("x" + std::to_string(j + 1));
+  require_identifiable_regressors("exog", spec, exog, names);
+  const std::vector<std::string> param_names = spec.param_names(names);
+  const SarimaxLikelihood likelihood(
+      spec, y, exog,
+      std::vector<std::string>(param_names.begin(), param_names.begin() + spec.k_trend() + k_exog));
+  const Coordinates coordinates{spec};
 
   const bool warm = options.start_params.size() > 0;
   SarimaxParams start = SarimaxParams::unpack(
@@ -211,6 +216,8 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
       return gradient.allFinite() ? -e.llf / n : std::numeric_limits<double>::infinity();
     } catch (const NumericalError&) {
       return std::numeric_limits<double>::infinity();
+    } catch (const InputError&) {  // collinear at this point; diagnosed below if at the start
+      return std::numeric_limits<double>::infinity();
     }
   };
   LbfgsOptions lbfgs;
@@ -249,8 +256,16 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   Solution solution =
       solve_from(start, mirrored_ma ? std::min(lbfgs.max_iterations, kFirstLegIterations)
                                     : lbfgs.max_iterations);
-  if (!std::isfinite(solution.optimum.value))
+  if (!std::isfinite(solution.optimum.value)) {
+    // The real reason (collinear regressors, a failing filter) when there is one.
+    try {
+      likelihood.profile(start);
+    } catch (const NumericalError& e) {
+      throw NumericalError(std::string("fit_sarimax: the likelihood cannot be evaluated at the "
+                                       "start parameters: ") + e.what());
+    }
     throw NumericalError("fit_sarimax: the likelihood is not finite at the start parameters");
+  }
 
   // Without enforced invertibility an MA polynomial and its root-reflected
   // twin are observationally equivalent and the exact likelihoods differ only
@@ -284,7 +299,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   SarimaxFit base;
   base.spec = spec;
   base.k_exog = k_exog;
-  base.param_names = spec.param_names(names);
+  base.param_names = param_names;
   base.params = best.pack();
   base.converged = optimum.converged;
   base.iterations = optimum.iterations;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -15,6 +16,10 @@ namespace arabica {
 /// regressors (after the model's differencing, with its trend terms) are
 /// collinear or constant, so the regression coefficients are not identified.
 void require_identifiable_exog(const Series& series, const SarimaxSpec& spec);
+/// The same check on a bare matrix; errors name `where` (a file or "exog").
+void require_identifiable_regressors(const std::string& where, const SarimaxSpec& spec,
+                                     const Eigen::MatrixXd& exog,
+                                     const std::vector<std::string>& exog_names);
 
 enum class FutureExogPolicy {
   repeat_last,  // the last h observed rows, in order (legacy behaviour)

@@ -7,6 +7,7 @@
 
 #include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
+#include "model/simulate_arima.hpp"
 
 namespace arabica {
 namespace {
@@ -62,6 +63,73 @@ TEST(SarimaxScale, FxLevelSeriesFitsWithFiniteStandardErrors) {
   EXPECT_TRUE(fit.standard_errors.allFinite());
   EXPECT_NEAR(fit.standard_errors[2], std::sqrt(2.0 / 1499.0) * sigma2,
               0.15 * std::sqrt(2.0 / 1499.0) * sigma2);
+}
+
+}  // namespace
+}  // namespace arabica
+
+namespace arabica {
+namespace {
+
+// Target ~1e4 with two regressors: the second fit uses them on scales 1e10
+// apart (x * 1e6, z * 1e-4).
+struct ScaledRegressors {
+  Eigen::VectorXd y;
+  Eigen::MatrixXd exog, scaled;
+};
+
+ScaledRegressors cocoa_like_data() {
+  const auto data = testing::simulate_arima(600, 0.3, 0.2, 1.0, 1, Eigen::Vector2d(1.5, -0.8), 17);
+  ScaledRegressors out{100.0 * data.y, data.exog, data.exog};
+  out.scaled.col(0) *= 1e6;
+  out.scaled.col(1) *= 1e-4;
+  return out;
+}
+
+TEST(SarimaxScale, RegressorsOnScalesFarApartFitLikeUnscaledOnes) {
+  const ScaledRegressors data = cocoa_like_data();
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  const SarimaxFit plain = fit_sarimax(spec, data.y, data.exog, {}, {"fx", "rain"});
+  const SarimaxFit scaled = fit_sarimax(spec, data.y, data.scaled, {}, {"fx", "rain"});
+  // Rescaling a regressor leaves the profile likelihood unchanged.
+  EXPECT_NEAR(scaled.llf, plain.llf, 1e-8 * std::abs(plain.llf));
+  const Eigen::Vector2d factor(1e6, 1e-4);
+  for (int j = 0; j < 2; ++j) {
+    EXPECT_NEAR(scaled.params[j] * factor[j], plain.params[j], 1e-5 * std::abs(plain.params[j]));
+    EXPECT_NEAR(scaled.standard_errors[j] * factor[j], plain.standard_errors[j],
+                1e-3 * plain.standard_errors[j]);
+  }
+  for (int i = 2; i < 5; ++i) EXPECT_NEAR(scaled.params[i], plain.params[i], 1e-5 * std::abs(plain.params[i]));
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string fit_error(const SarimaxSpec& spec, const Eigen::VectorXd& y, const Eigen::MatrixXd& exog,
+                      const std::vector<std::string>& names) {
+  try {
+    fit_sarimax(spec, y, exog, {}, names);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no InputError";
+}
+
+TEST(SarimaxScale, CollinearOrConstantRegressorsAreNamed) {
+  const ScaledRegressors data = cocoa_like_data();
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  Eigen::MatrixXd exog(600, 3);
+  exog << data.scaled.col(0), data.scaled.col(1), 3e-7 * data.scaled.col(0);  // fx, rain, fx again
+  EXPECT_PRED2(contains, fit_error(spec, data.y, exog, {"fx", "rain", "fx_cents"}),
+              "column 'fx_cents' is collinear with 'fx', 'rain'");
+  exog.col(2).setConstant(2.5);
+  EXPECT_PRED2(contains, fit_error(spec, data.y, exog, {"fx", "rain", "flat"}),
+              "column 'flat' has no variation after differencing");
+  // Without differencing a constant column is the intercept's twin.
+  const SarimaxSpec levels = SarimaxSpec::from_strings("1,0,0", "", "c");
+  EXPECT_PRED2(contains, fit_error(levels, data.y, exog, {"fx", "rain", "flat"}),
+              "column 'flat' is collinear with 'intercept', 'fx', 'rain'");
 }
 
 }  // namespace
