@@ -224,7 +224,7 @@ void run(BackfillOptions& options) {
   BackfillConfig config = make_config(options, loaded);
   config.device_ordinal = group.local_rank;
   for (const BacktestModel& m : config.models)
-    if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
+    if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
   if (plan.folds.empty())
     throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +

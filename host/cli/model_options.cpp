@@ -38,7 +38,7 @@ LoadedModel load(ModelOptions& options) {
   loaded.spec.enforce_invertibility = options.enforce_invertibility;
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
-  require_identifiable_exog(loaded.series, loaded.spec);
+  require_identifiable_model(loaded.series, loaded.spec);
   return loaded;
 }
 

@@ -7,8 +7,22 @@
 
 namespace arabica {
 
-void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
+void require_identifiable_model(const Series& series, const SarimaxSpec& spec) {
+  require_varying_target(series.source, series.target_name, spec, series.target);
   require_identifiable_regressors(series.source, spec, series.exog, series.exog_names);
+}
+
+void require_varying_target(const std::string& where, const std::string& target_name,
+                            const SarimaxSpec& spec, const Eigen::VectorXd& y) {
+  const Eigen::VectorXd differenced = apply_differencing(y, spec);
+  if (differenced.size() == 0) return;  // too short: the fit's row check says so
+  const double range = differenced.maxCoeff() - differenced.minCoeff();
+  // Relative to the level, so that rounding of a straight line still counts.
+  if (range > 1e-12 * y.cwiseAbs().maxCoeff()) return;
+  const std::string what = target_name.empty() ? "the target" : "column '" + target_name + "'";
+  throw InputError(where, what + " has no variation" +
+                              (spec.d + spec.D > 0 ? " after differencing" : "") +
+                              "; a SARIMAX model needs a target that varies");
 }
 
 void require_identifiable_regressors(const std::string& where, const SarimaxSpec& spec,

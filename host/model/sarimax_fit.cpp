@@ -168,6 +168,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   std::vector<std::string> names = exog_names;
   for (int j = static_cast<int>(names.size()); j < k_exog; ++j)
     names.push_back("x" + std::to_string(j + 1));
+  require_varying_target("target", "", spec, y);
   require_identifiable_regressors("exog", spec, exog, names);
   const std::vector<std::string> param_names = spec.param_names(names);
   const SarimaxLikelihood likelihood(

@@ -134,3 +134,23 @@ TEST(SarimaxScale, CollinearOrConstantRegressorsAreNamed) {
 
 }  // namespace
 }  // namespace arabica
+
+namespace arabica {
+namespace {
+
+TEST(SarimaxScale, ConstantTargetIsAnInputError) {
+  // Once a Kalman failure at t=2 (exit 3).
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  EXPECT_PRED2(contains, fit_error(spec, Eigen::VectorXd::Constant(200, 7.5), Eigen::MatrixXd(200, 0), {}),
+               "the target has no variation after differencing");
+  // A straight line is constant after one difference.
+  EXPECT_PRED2(contains,
+               fit_error(spec, Eigen::VectorXd::LinSpaced(200, 1.1, 20.9), Eigen::MatrixXd(200, 0), {}),
+               "the target has no variation after differencing");
+  const SarimaxSpec levels = SarimaxSpec::from_strings("1,0,0", "", "c");
+  EXPECT_PRED2(contains, fit_error(levels, Eigen::VectorXd::Zero(200), Eigen::MatrixXd(200, 0), {}),
+               "the target has no variation;");
+}
+
+}  // namespace
+}  // namespace arabica
