@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include <Eigen/Dense>
@@ -61,6 +63,12 @@ struct Coordinates {
     params.sigma2 = std::exp(u[at]);
   }
 };
+
+std::string format_seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
 
 void set_information_criteria(SarimaxFit& fit) {
   const double k = static_cast<double>(fit.params.size());
@@ -155,6 +163,9 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   const int k_exog = static_cast<int>(exog.cols());
   ARABICA_REQUIRE(exog_names.empty() || static_cast<int>(exog_names.size()) == k_exog,
                   "exog_names does not match exog columns");
+  spec.validate();
+  ARABICA_REQUIRE(options.max_iterations >= 1 && options.max_seconds > 0.0,
+                  "fit bounds must be positive");
   ARABICA_REQUIRE(options.start_params.size() == 0 ||
                       options.start_params.size() == spec.k_params(k_exog),
                   "start_params has the wrong length");
@@ -225,6 +236,9 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   lbfgs.max_iterations = options.max_iterations;
   lbfgs.gradient_tolerance = options.gradient_tolerance;
   lbfgs.function_tolerance = options.function_tolerance;
+  lbfgs.deadline = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(std::min(options.max_seconds, 1e7)));
   struct Solution {
     LbfgsResult optimum;
     SarimaxParams params;
@@ -305,6 +319,11 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   base.converged = optimum.converged;
   base.iterations = optimum.iterations;
   base.message = optimum.message;
+  // The legs share one iteration budget and one deadline: name the bound.
+  if (!optimum.converged && optimum.message == "stopped: time limit")
+    base.message = "stopped: time limit (" + format_seconds(options.max_seconds) + " s)";
+  else if (!optimum.converged && optimum.iterations >= options.max_iterations)
+    base.message = "stopped: iteration limit " + std::to_string(options.max_iterations);
   SarimaxFit fit = make_fit(likelihood, base, evaluation);
   if (options.compute_standard_errors) {
     // A finished fit is never lost to its standard errors.

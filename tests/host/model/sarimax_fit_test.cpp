@@ -84,6 +84,44 @@ TEST(SarimaxFit, RejectsTooFewRowsAndNonFiniteData) {
   EXPECT_THROW(fit_sarimax(spec, y, Eigen::MatrixXd(50, 0)), NumericalError);
 }
 
+std::string spec_error(const std::string& order, const std::string& seasonal) {
+  try {
+    SarimaxSpec::from_strings(order, seasonal, "n");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(SarimaxSpecLimits, OversizedModelsAreRefusedNamingTheOption) {
+  EXPECT_EQ(spec_error("50,2,50", ""), "--order: p 50 is above the supported maximum 20");
+  EXPECT_EQ(spec_error("1,3,1", ""), "--order: d 3 is above the supported maximum 2");
+  EXPECT_EQ(spec_error("0,1,1", "1,1,1,400"),
+            "--seasonal: period s 400 is above the supported maximum 366");
+  EXPECT_EQ(spec_error("0,1,1", "1,1,1,260"),
+            "--seasonal: SARIMAX(0,1,1)(1,1,1,260) trend=n needs 523 states; at most 64 are "
+            "supported");
+  EXPECT_EQ(spec_error("2,1,2", "0,1,2,12"), "accepted");  // 40 states
+}
+
+TEST(SarimaxFit, IterationAndTimeLimitsStopTheFitAndSaySo) {
+  // ARMA: the Hannan-Rissanen start is not the optimum (for a pure AR it is).
+  const auto data = testing::simulate_arima(500, 0.5, 0.4, 1.0, 1, Eigen::VectorXd(), 13);
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  FitOptions options;
+  options.max_iterations = 1;
+  const SarimaxFit few = fit_sarimax(spec, data.y, data.exog, options);
+  EXPECT_FALSE(few.converged);
+  EXPECT_EQ(few.message, "stopped: iteration limit 1");
+  EXPECT_TRUE(few.params.allFinite());
+  options = FitOptions{};
+  options.max_seconds = 1e-9;
+  const SarimaxFit late = fit_sarimax(spec, data.y, data.exog, options);
+  EXPECT_FALSE(late.converged);
+  EXPECT_EQ(late.message, "stopped: time limit (1e-09 s)");
+  EXPECT_TRUE(late.params.allFinite());
+}
+
 TEST(SarimaxForecast, RandomWalkForecastIsFlatWithGrowingVariance) {
   const auto data = testing::simulate_arima(300, 0.0, 0.0, 1.0, 1, Eigen::VectorXd(), 9);
   const SarimaxSpec spec = SarimaxSpec::from_strings("0,1,0", "", "n");
