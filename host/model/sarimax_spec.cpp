@@ -63,6 +63,14 @@ SarimaxSpec SarimaxSpec::from_strings(const std::string& order, const std::strin
 }
 
 namespace {
+// "{4, 8}": the lags both lists hold, or "" when none.
+std::string shared_lags(int order, int seasonal_order, int s) {
+  std::string out;
+  for (int i = 1; i <= seasonal_order; ++i)
+    if (i * s <= order) out += (out.empty() ? "{" : ", ") + std::to_string(i * s);
+  return out.empty() ? out : out + "}";
+}
+
 void require_at_most(const char* option, const char* what, int value, int limit) {
   if (value > limit)
     throw InputError(option, std::string(what) + " " + std::to_string(value) +
@@ -83,6 +91,15 @@ void SarimaxSpec::validate() const {
   require_at_most("--seasonal", "D", D, kMaxDifferences);
   require_at_most("--seasonal", "Q", Q, kMaxSeasonalArmaOrder);
   require_at_most("--seasonal", "period s", s, kMaxSeasonalPeriod);
+  // statsmodels' rule: one lag cannot be both a seasonal and a plain term.
+  if (const std::string lags = shared_lags(p, P, s); !lags.empty())
+    throw InputError("--seasonal", "autoregressive lag(s) " + lags +
+                                       " are in both the seasonal and non-seasonal "
+                                       "autoregressive components");
+  if (const std::string lags = shared_lags(q, Q, s); !lags.empty())
+    throw InputError("--seasonal", "moving average lag(s) " + lags +
+                                       " are in both the seasonal and non-seasonal moving "
+                                       "average components");
   if (k_states() > kMaxStates)
     throw InputError(s > 0 ? "--seasonal" : "--order",
                      describe() + " needs " + std::to_string(k_states()) +

@@ -37,7 +37,8 @@ struct SarimaxSpec {
   static SarimaxSpec from_strings(const std::string& order, const std::string& seasonal,
                                   const std::string& trend);
   /// Throws InputError naming --order or --seasonal for negative orders, a
-  /// seasonal period below 2, orders above the limits above or too many states.
+  /// seasonal period below 2, orders above the limits above, lags in both
+  /// the seasonal and plain polynomials (statsmodels' rule) or too many states.
   void validate() const;
   std::string describe() const;  // e.g. "SARIMAX(1,1,1)(0,0,0,0) trend=n"
 

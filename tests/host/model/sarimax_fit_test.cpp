@@ -104,6 +104,16 @@ TEST(SarimaxSpecLimits, OversizedModelsAreRefusedNamingTheOption) {
   EXPECT_EQ(spec_error("2,1,2", "0,1,2,12"), "accepted");  // 40 states
 }
 
+TEST(SarimaxSpecLimits, LagsInBothPolynomialsAreRefusedAsStatsmodelsDoes) {
+  EXPECT_EQ(spec_error("4,1,0", "1,0,0,4"),
+            "--seasonal: autoregressive lag(s) {4} are in both the seasonal and non-seasonal "
+            "autoregressive components");
+  EXPECT_EQ(spec_error("0,1,8", "0,0,2,4"),
+            "--seasonal: moving average lag(s) {4, 8} are in both the seasonal and non-seasonal "
+            "moving average components");
+  EXPECT_EQ(spec_error("3,1,0", "1,0,0,4"), "accepted");
+}
+
 TEST(SarimaxFit, IterationAndTimeLimitsStopTheFitAndSaySo) {
   // ARMA: the Hannan-Rissanen start is not the optimum (for a pure AR it is).
   const auto data = testing::simulate_arima(500, 0.5, 0.4, 1.0, 1, Eigen::VectorXd(), 13);
