@@ -28,8 +28,14 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
   command.add_flag("--enforce-invertibility", options.enforce_invertibility);
 }
 
+void add_target_policy_option(CLI::App& command, ModelOptions& options) {
+  command.add_flag("--allow-nonpositive", options.allow_nonpositive,
+                   "Accept target values <= 0 (returns, spreads); prices must be positive");
+}
+
 LoadedModel load(ModelOptions& options) {
   options.csv.exog_columns = options.exog;
+  options.csv.require_positive_target = !options.allow_nonpositive;
   options.csv.missing =
       options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
   LoadedModel loaded{read_series_csv(options.csv),
