@@ -139,18 +139,16 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
     Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(m, m);
     normal.selfadjointView<Eigen::Lower>().rankUpdate(weighted.transpose());
     normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
-    // Solved in correlation form (unit diagonal), so that the rank test
-    // does not depend on the regressors' units.
-    const Eigen::VectorXd diagonal = normal.diagonal().tail(m - 1);
-    if (!(diagonal.minCoeff() > 0.0) || !diagonal.allFinite())
-      throw_collinear(normal.bottomRightCorner(m - 1, m - 1));
-    const Eigen::VectorXd unit = diagonal.cwiseSqrt().cwiseInverse();
-    const Eigen::MatrixXd correlation =
-        unit.asDiagonal() * normal.bottomRightCorner(m - 1, m - 1) * unit.asDiagonal();
-    const Eigen::LDLT<Eigen::MatrixXd> ldlt(correlation);
-    if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > kCollinearPivot))
-      throw_collinear(normal.bottomRightCorner(m - 1, m - 1));
-    out.regression = unit.cwiseProduct(ldlt.solve(unit.cwiseProduct(normal.col(0).tail(m - 1))));
+    const Eigen::MatrixXd gram = normal.bottomRightCorner(m - 1, m - 1);
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(gram);
+    // Each pivot over its column's own diagonal is 1 - R^2 of that column on
+    // the columns eliminated before it: a rank test that does not depend on
+    // the regressors' units (Cholesky's accuracy does not either).
+    const Eigen::VectorXd pivot_diagonal = ldlt.transpositionsP() * gram.diagonal();
+    if (ldlt.info() != Eigen::Success || !(pivot_diagonal.minCoeff() > 0.0) ||
+        !(ldlt.vectorD().cwiseQuotient(pivot_diagonal).minCoeff() > kCollinearPivot))
+      throw_collinear(gram);
+    out.regression = ldlt.solve(normal.col(0).tail(m - 1));
   }
   const auto regressors = kf.innovations.rightCols(m - 1);
   out.innovations = kf.innovations.col(0) - regressors * out.regression;

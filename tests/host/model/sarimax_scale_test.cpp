@@ -7,6 +7,7 @@
 
 #include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
+#include "model/sarimax_likelihood.hpp"
 #include "model/simulate_arima.hpp"
 
 namespace arabica {
@@ -137,6 +138,30 @@ TEST(SarimaxScale, CollinearOrConstantRegressorsAreNamed) {
 
 namespace arabica {
 namespace {
+
+TEST(SarimaxScale, ProfileNamesRegressorsThatAreCollinearAfterFiltering) {
+  // The fit checks the raw columns first; the profile likelihood is the
+  // second line (e.g. for callers of SarimaxLikelihood) and names them too.
+  const ScaledRegressors data = cocoa_like_data();
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  Eigen::MatrixXd exog(600, 3);
+  exog << data.scaled.col(0), data.scaled.col(1), -2e-7 * data.scaled.col(0);
+  const SarimaxLikelihood likelihood(spec, data.y, exog, {"fx", "rain", "fx_cents"});
+  SarimaxParams params;
+  params.ar = Eigen::VectorXd::Constant(1, 0.3);
+  params.ma = Eigen::VectorXd::Constant(1, 0.2);
+  params.sigma2 = 1e4;
+  std::string message = "no InputError";
+  try {
+    likelihood.profile(params);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  EXPECT_PRED2(contains, message, "column 'fx_cents' is collinear with 'fx', 'rain'");
+  // Scaled columns that are not collinear pass.
+  const SarimaxLikelihood fine(spec, data.y, data.scaled, {"fx", "rain"});
+  EXPECT_TRUE(std::isfinite(fine.profile(params).llf));
+}
 
 TEST(SarimaxScale, ConstantTargetIsAnInputError) {
   // Once a Kalman failure at t=2 (exit 3).
