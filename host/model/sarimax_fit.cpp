@@ -172,9 +172,9 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   if (!y.allFinite() || !exog.allFinite())
     throw NumericalError("fit_sarimax: data contain non-finite values");
   const int min_rows = spec.k_states() + spec.k_params(k_exog) + 1;
-  if (y.size() < min_rows)
-    throw NumericalError(spec.describe() + " needs at least " + std::to_string(min_rows) +
-                         " observations, got " + std::to_string(y.size()));
+  if (y.size() < min_rows)  // a property of the data and the spec, not of the numerics
+    throw InputError("target", spec.describe() + " needs at least " + std::to_string(min_rows) +
+                                   " observations, got " + std::to_string(y.size()));
 
   std::vector<std::string> names = exog_names;
   for (int j = static_cast<int>(names.size()); j < k_exog; ++j)

@@ -78,7 +78,10 @@ TEST(SarimaxFit, RefilterWithTheSameDataReproducesTheFit) {
 
 TEST(SarimaxFit, RejectsTooFewRowsAndNonFiniteData) {
   const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
-  EXPECT_THROW(fit_sarimax(spec, Eigen::VectorXd::Ones(4), Eigen::MatrixXd(4, 0)), NumericalError);
+  // Too few rows for the model is an input problem (exit 2), not a numerical one.
+  EXPECT_THROW(fit_sarimax(spec, Eigen::VectorXd::LinSpaced(4, 1.0, 2.0).array().square().matrix(),
+                           Eigen::MatrixXd(4, 0)),
+               InputError);
   Eigen::VectorXd y = Eigen::VectorXd::LinSpaced(50, 1.0, 50.0);
   y[10] = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(fit_sarimax(spec, y, Eigen::MatrixXd(50, 0)), NumericalError);
