@@ -14,11 +14,14 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "cli/distributed.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/progress.hpp"
 
 namespace arabica::cli {
 
 namespace {
+
+constexpr int kMaxShards = 100000;
 
 struct BackfillOptions {
   ModelOptions model;
@@ -55,19 +58,18 @@ Date date_option(const std::string& text, const std::string& field, Date fallbac
   return *date;
 }
 
-BackfillConfig make_config(const BackfillOptions& o, const LoadedModel& loaded) {
+// Everything but the data's dates: checked before any file is read or made.
+BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults) {
   BackfillConfig config;
-  SarimaxSpec defaults = loaded.spec;
   for (const std::string& text : o.models)
     config.models.push_back(parse_backtest_model(text, defaults, "--model"));
   for (std::size_t i = 0; i < config.models.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (config.models[i].name == config.models[j].name)
         throw InputError("--model", "model '" + config.models[i].name + "' given twice");
-  const Series& series = loaded.series;
   FoldPlanSpec& plan = config.plan;
-  plan.start = date_option(o.start, "--start", series.dates.front());
-  plan.end = date_option(o.end, "--end", series.dates.back());
+  plan.start = date_option(o.start, "--start", 0);
+  plan.end = date_option(o.end, "--end", 0);
   plan.schedule = parse_cutoff_schedule(o.schedule, "--schedule");
   plan.step_rows = o.step_rows;
   plan.window = parse_training_window(o.window, "--window");
@@ -87,6 +89,7 @@ BackfillConfig make_config(const BackfillOptions& o, const LoadedModel& loaded) 
   config.calendar = parse_forecast_calendar(o.calendar);
   config.threads = o.threads;
   config.device = o.device;
+  require_device_present(o.device);
   config.shard = o.shard;
   config.num_shards = o.num_shards;
   if (config.shard < 0 || config.shard >= config.num_shards)
@@ -219,9 +222,12 @@ void run(BackfillOptions& options) {
     options.shard = group.rank;
     options.num_shards = group.size;
   }
+  require_writable_outputs({{"--out", options.out}, {"--forecast-csv", options.forecast_csv}});
+  BackfillConfig config = make_config(options, model_spec(options.model));
   const LoadedModel loaded = load(options.model);
   const Series& series = loaded.series;
-  BackfillConfig config = make_config(options, loaded);
+  if (options.start.empty()) config.plan.start = series.dates.front();
+  if (options.end.empty()) config.plan.end = series.dates.back();
   config.device_ordinal = group.local_rank;
   for (const BacktestModel& m : config.models)
     if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
@@ -245,9 +251,9 @@ void run(BackfillOptions& options) {
   const bool sharded = config.num_shards > 1;
   if (options.merge) {
     if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
+    const std::vector<std::string> shards = shard_paths(options.out, config.num_shards);
     BackfillStore store = open_store(options.out, layout);
-    const int copied = merge_shard_stores(store, shard_paths(options.out, config.num_shards),
-                                          config_hash_of(layout));
+    const int copied = merge_shard_stores(store, shards, config_hash_of(layout));
     std::printf("merged %d folds from %d shard stores into %s\n", copied, config.num_shards,
                 options.out.c_str());
     finish(store, layout, options);
@@ -339,25 +345,30 @@ void register_backfill_command(CLI::App& app) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store per fold")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--innovations", options->innovations,
                       "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
                       "(estimated per fold) or regime")
+      ->check(one_of(innovation_settings()))
       ->capture_default_str();
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();
-  command->add_option("--seed", options->seed)->capture_default_str();
+  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
       ->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")
+      ->check(device_check())
+      ->capture_default_str();
   command->add_option("--shard", options->shard,
                       "This process's shard (0-based; under mpirun: the rank)")
+      ->check(CLI::Range(0, kMaxShards - 1))
       ->capture_default_str();
   command->add_option("--num-shards", options->num_shards, "Shards the plan is split into")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, kMaxShards))
       ->capture_default_str();
   command->add_option("--out", options->out,
                       "HDF5 store (resumed when it exists); shards work in OUT.shard-K-of-N")

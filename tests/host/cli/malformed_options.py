@@ -1,0 +1,159 @@
+"""Malformed-input corpus for options (issue 12, defects 8-11): every bad
+invocation exits 2 with one bounded line on stderr naming the option or
+file:line:column, before any work, and creates or replaces no file.
+
+usage: malformed_options.py ARABICA CSV WORKDIR
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+ARABICA, CSV, WORK = sys.argv[1:4]
+MODEL = ["--csv", CSV, "--exog", "rain,brl_usd"]
+SEED_MESSAGE = "--seed: must be an integer in 0..18446744073709551615"
+SENTINEL = b"an output of an earlier run\n"
+# Output files present before every case; none may change.
+EXISTING = ["distribution.csv", "stress.h5", "backfill.h5.keep", "forecast.csv"]
+SCENARIOS = b'[[scenario]]\nname = "calm"\n'
+
+
+def case(name, args, expected, files=None):
+    return {"name": name, "args": args, "expected": expected, "files": files or {}}
+
+
+BACKFILL = ["backfill", *MODEL, "--out", "new.h5"]
+SIMULATE = ["simulate", *MODEL, "--paths", "100", "--out", "distribution.csv"]
+STRESS = ["stress", *MODEL, "--scenarios", "s.toml", "--paths", "100", "--out", "stress.h5"]
+STRESS_FILES = {"s.toml": SCENARIOS}
+
+CASES = [
+    # CLI11's own parse errors: exit 2, one line, no "Run with --help".
+    case("unknown option", ["fit", *MODEL, "--bogus"], "--bogus"),
+    case("missing value", ["fit", "--csv"], "--csv"),
+    case("wrong type", ["simulate", *MODEL, "--paths", "abc"], "--paths"),
+    case("missing required", ["fit"], "--csv is required"),
+    case("no command", [], "subcommand"),
+    case("unknown command", ["bogus"], "subcommand"),
+    case("horizon out of range", ["simulate", *MODEL, "--horizon", "0"], "--horizon"),
+    # --innovations: one known family
+    case("innovations levy", [*BACKFILL, "--innovations", "levy"],
+         "--innovations: 'levy' is not one of: normal, student_t"),
+    case("innovations list", [*BACKFILL, "--innovations", "normal,student_t"],
+         "--innovations: 'normal,student_t' is not one of"),
+    case("simulate innovations", [*SIMULATE, "--innovations", "cauchy"], "'cauchy' is not one of"),
+    case("stress innovations", [*STRESS, "--innovations", "levy"], "'levy' is not one of",
+         STRESS_FILES),
+    # --device
+    case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
+    # --stored-paths >= 0 and <= --paths
+    case("backfill stored -1", [*BACKFILL, "--stored-paths", "-1"], "--stored-paths"),
+    case("simulate stored -5", [*SIMULATE, "--stored-paths", "-5"], "--stored-paths"),
+    case("stress stored -1", [*STRESS, "--stored-paths", "-1"], "--stored-paths", STRESS_FILES),
+    case("backfill stored > paths", [*BACKFILL, "--paths", "100", "--stored-paths", "101"],
+         "--stored-paths: cannot exceed --paths (100)"),
+    case("stress stored > paths", [*STRESS, "--stored-paths", "101"],
+         "--stored-paths: cannot exceed --paths (100)", STRESS_FILES),
+    # seeds: integers in 0..2^64-1
+    *[case(f"seed {seed}", [*BACKFILL, "--seed", seed], SEED_MESSAGE)
+      for seed in ["-1", "18446744073709551616", "1e23", "1.5", "abc", "99999999999999999999"]],
+    case("simulate seed", [*SIMULATE, "--seed", "-1"], SEED_MESSAGE),
+    case("stress seed", [*STRESS, "--seed", "1e23"], SEED_MESSAGE, STRESS_FILES),
+    # shards
+    case("num-shards 0", [*BACKFILL, "--num-shards", "0"], "--num-shards"),
+    case("shard out of range", [*BACKFILL, "--shard", "2", "--num-shards", "2"],
+         "--shard: must be in 0..1"),
+    case("shard negative", [*BACKFILL, "--shard", "-1"], "--shard"),
+    # models
+    case("model order too short", [*BACKFILL, "--model", "sarimax:0"], "--model: model 'sarimax:0'"),
+    case("model unknown", [*BACKFILL, "--model", "arima"], "--model: unknown model 'arima'"),
+    case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
+    # outputs: checked up front, nothing replaced
+    case("stats-out missing dir", [*SIMULATE, "--stats-out", "missing/stats.csv"],
+         "--stats-out: directory 'missing'"),
+    case("simulate out missing dir", [*SIMULATE[:-1], "missing/d.csv"], "--out: directory 'missing'"),
+    case("summary-csv missing dir", [*STRESS, "--summary-csv", "missing/s.csv"],
+         "--summary-csv: directory 'missing'", STRESS_FILES),
+    case("forecast-csv missing dir", [*BACKFILL, "--forecast-csv", "missing/f.csv"],
+         "--forecast-csv: directory 'missing'"),
+    case("out is a directory", [*SIMULATE[:-1], "."], "--out: '.' is a directory"),
+    case("merge without shards", [*BACKFILL, "--min-train-rows", "100", "--num-shards", "2", "--merge"], "shard store missing"),
+    case("fit json missing dir", ["fit", *MODEL, "--json", "missing/fit.json"], "--json: directory"),
+    case("forecast out missing dir", ["forecast", *MODEL, "--out", "missing/f.csv"], "--out: directory"),
+    # scenario values in their documented ranges, through the command
+    case("scenario 1e300", STRESS,
+         "s.toml:5:14: scenario 'x', shock 1 (volatility): multiplier must be in (0, 100], got 1e+300",
+         {"s.toml": b'[[scenario]]\nname = "x"\n[[scenario.shock]]\nkind = "volatility"\n'
+                    b'multiplier = 1e300\n'}),
+]
+
+
+def run(args, cwd):
+    return subprocess.run([ARABICA, *args], cwd=cwd, capture_output=True, timeout=120)
+
+
+def snapshot(folder):
+    return {name: open(os.path.join(folder, name), "rb").read()
+            for name in sorted(os.listdir(folder)) if os.path.isfile(os.path.join(folder, name))}
+
+
+def check_case(c, folder):
+    os.makedirs(folder)
+    for name in EXISTING:
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(SENTINEL)
+    for name, data in c["files"].items():
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
+    before = snapshot(folder)
+    result = run(c["args"], folder)
+    stderr = result.stderr.decode(errors="replace")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    problems = []
+    if result.returncode != 2:
+        problems.append(f"exit {result.returncode}, expected 2")
+    if len(lines) != 1:
+        problems.append(f"{len(lines)} stderr lines, expected 1")
+    elif len(lines[0]) > 400:
+        problems.append(f"stderr line of {len(lines[0])} characters")
+    expected = c["expected"] if isinstance(c["expected"], list) else [c["expected"]]
+    for fragment in expected:
+        if fragment not in stderr:
+            problems.append(f"stderr lacks {fragment!r}")
+    after = snapshot(folder)
+    if after != before:
+        changed = sorted(set(after) ^ set(before) | {n for n in after if n in before and after[n] != before[n]})
+        problems.append(f"files created or replaced: {changed}")
+    if os.path.isdir(os.path.join(folder, "missing")):
+        problems.append("created the missing directory")
+    return problems, stderr.strip()
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    cuda = run(["simulate", *MODEL, "--paths", "2", "--device", "cuda", "--out", "probe.csv"], WORK)
+    cases = list(CASES)
+    if cuda.returncode == 0:
+        print("a CUDA device is present: the --device cuda refusals are not checked")
+    else:
+        cases += [
+            case("backfill cuda without GPU", [*BACKFILL, "--device", "cuda"], "--device: cuda requested"),
+            case("simulate cuda without GPU", [*SIMULATE, "--device", "cuda"], "--device: cuda requested"),
+            case("stress cuda without GPU", [*STRESS, "--device", "cuda"], "--device: cuda requested",
+                 STRESS_FILES),
+        ]
+    failures = 0
+    for index, c in enumerate(cases):
+        problems, stderr = check_case(c, os.path.join(WORK, f"case{index:03d}"))
+        if problems:
+            failures += 1
+            print(f"FAIL {c['name']}: {'; '.join(problems)}\n  args: {c['args']}\n  stderr: {stderr[:500]}")
+        else:
+            print(f"ok   {c['name']}: {stderr}")
+    print(f"{len(cases)} bad invocations, {failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
