@@ -1,5 +1,6 @@
 // `arabica backfill`: the walk-forward backtest into the HDF5 store, resumable,
 // with accuracy metrics and the legacy forecast.csv export.
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +23,7 @@ namespace arabica::cli {
 namespace {
 
 constexpr int kMaxShards = 100000;
+constexpr const char* kLeakedMarker = "LEAKED (realized future covariates)";
 
 struct BackfillOptions {
   ModelOptions model;
@@ -58,10 +60,28 @@ Date date_option(const std::string& text, const std::string& field, Date fallbac
   return *date;
 }
 
+// --model values split at commas, except those inside a sarimax order
+// ("sarimax,naive,sarimax:0,1,1" is three models).
+std::vector<std::string> model_list(const std::vector<std::string>& values) {
+  std::vector<std::string> models;
+  for (const std::string& value : values) {
+    std::stringstream stream(value);
+    for (std::string part; std::getline(stream, part, ',');) {
+      const bool order_digit = !part.empty() && (std::isdigit(static_cast<unsigned char>(part[0])) ||
+                                                 part[0] == '-');
+      if (order_digit && !models.empty() && models.back().find(':') != std::string::npos)
+        models.back() += "," + part;
+      else
+        models.push_back(part);
+    }
+  }
+  return models;
+}
+
 // Everything but the data's dates: checked before any file is read or made.
 BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults) {
   BackfillConfig config;
-  for (const std::string& text : o.models)
+  for (const std::string& text : model_list(o.models))
     config.models.push_back(parse_backtest_model(text, defaults, "--model"));
   for (std::size_t i = 0; i < config.models.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -104,9 +124,17 @@ std::string metric(double value, const char* format) {
   return text;
 }
 
-void print_scores(const std::vector<ModelScores>& scores) {
-  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s\n", "model (all days)", "n", "dir.acc",
+// `leaked`: scored with realized future covariates, which a forecast made
+// at the cutoff could not have had; the table says so where it is read.
+void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
+  if (leaked)
+    std::printf("\n%s: these scores use covariates observed after each cutoff and overstate what "
+                "a real forecast achieves\n",
+                kLeakedMarker);
+  const auto end_header = [leaked] { std::printf(leaked ? "  %s\n" : "\n", kLeakedMarker); };
+  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s", "model (all days)", "n", "dir.acc",
               "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
+  end_header();
   for (const ModelScores& s : scores) {
     const MetricSummary& o = s.overall;
     std::printf("%-22s %6lld %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
@@ -117,8 +145,9 @@ void print_scores(const std::vector<ModelScores>& scores) {
                 metric(o.brier.score, "%.4f").c_str());
   }
   for (const ModelScores& s : scores) {
-    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s\n", s.model.c_str(), "n", "dir.acc", "p-value",
+    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "dir.acc", "p-value",
                 "rmse", "mae", "cov95");
+    end_header();
     for (std::size_t h = 0; h < s.by_day.size(); ++h) {
       const MetricSummary& d = s.by_day[h];
       std::printf("  day %-16zu %6lld %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
@@ -196,7 +225,7 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   int complete = 0;
   for (const std::int8_t done : stored.fold_complete) complete += done;
   std::printf("%s: %d of %d folds complete\n", options.out.c_str(), complete, stored.folds);
-  print_scores(scores);
+  print_scores(scores, options.future_exog == "realized");
   if (!options.forecast_csv.empty()) {
     write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));
     std::printf("\nwrote %s\n", options.forecast_csv.c_str());
@@ -318,7 +347,6 @@ void register_backfill_command(CLI::App& app) {
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
                    "sarimax:p,d,q[:P,D,Q,s[:trend]], naive, drift; repeat or comma separate")
-      ->delimiter(',')
       ->capture_default_str();
   command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
   command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");

@@ -67,6 +67,7 @@ CASES = [
     # models
     case("model order too short", [*BACKFILL, "--model", "sarimax:0"], "--model: model 'sarimax:0'"),
     case("model unknown", [*BACKFILL, "--model", "arima"], "--model: unknown model 'arima'"),
+    case("model twice", [*BACKFILL, "--model", "sarimax:1,1,1,sarimax"], "given twice"),
     case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
     # outputs: checked up front, nothing replaced
     case("stats-out missing dir", [*SIMULATE, "--stats-out", "missing/stats.csv"],
