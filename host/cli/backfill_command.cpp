@@ -341,7 +341,6 @@ void register_backfill_command(CLI::App& app) {
   auto options = std::make_shared<BackfillOptions>();
   CLI::App* command = app.add_subcommand(
       "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
-  command->set_config("--config", "", "Read these options from a TOML/INI file ([backfill] or top level)");
   add_model_options(*command, options->model);
   command
       ->add_option("--model", options->models,

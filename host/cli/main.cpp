@@ -8,6 +8,7 @@
 
 #include "arabica/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/distributed.hpp"
 
 namespace {
@@ -35,13 +36,16 @@ int main(int argc, char** argv) {
   arabica::cli::register_simulate_command(app);
   arabica::cli::register_backfill_command(app);
   arabica::cli::register_stress_command(app);
+  arabica::cli::add_config_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version print and exit 0; every other parse error is
     // bad input: one line, exit 2 (no "Run with --help" second line).
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    return report("error", e.what(), 2);
+    // CLI11 reports an unreadable --config FILE without naming the option.
+    const bool config_file = dynamic_cast<const CLI::FileError*>(&e) != nullptr;
+    return report("error", (config_file ? "--config: " : "") + std::string(e.what()), 2);
   } catch (const arabica::InputError& e) {
     return report("error", e.what(), 2);
   } catch (const arabica::NumericalError& e) {

@@ -1,6 +1,7 @@
-"""Malformed-input corpus for options (issue 12, defects 8-11): every bad
-invocation exits 2 with one bounded line on stderr naming the option or
-file:line:column, before any work, and creates or replaces no file.
+"""Malformed-input corpus for options and config files (issue 12, defects 1,
+8-11): every bad invocation exits 2 with one bounded line on stderr naming
+the option or file:line:column, before any work, and creates or replaces no
+file. A few good config files are checked to be read as documented.
 
 usage: malformed_options.py ARABICA CSV WORKDIR
 """
@@ -20,6 +21,11 @@ SCENARIOS = b'[[scenario]]\nname = "calm"\n'
 
 def case(name, args, expected, files=None):
     return {"name": name, "args": args, "expected": expected, "files": files or {}}
+
+
+def bad_config(name, text, expected, command="backfill", extra=(), filename="cfg.toml"):
+    data = text if isinstance(text, bytes) else text.encode()
+    return case(name, [command, "--config", filename, *extra], expected, {filename: data})
 
 
 BACKFILL = ["backfill", *MODEL, "--out", "new.h5"]
@@ -86,6 +92,29 @@ CASES = [
          "s.toml:5:14: scenario 'x', shock 1 (volatility): multiplier must be in (0, 100], got 1e+300",
          {"s.toml": b'[[scenario]]\nname = "x"\n[[scenario.shock]]\nkind = "volatility"\n'
                     b'multiplier = 1e300\n'}),
+    # config files
+    case("config missing", [*BACKFILL, "--config", "nothing.toml"], "nothing.toml"),
+    case("config directory", [*BACKFILL, "--config", "."], "."),
+    case("config /dev/zero", [*BACKFILL, "--config", "/dev/zero"], "/dev/zero: larger than 1 MiB"),
+    bad_config("config binary", b"csv = \"a\"\n\x00\x01\x02\xff", "cfg.toml:2:1: binary data"),
+    bad_config("config malformed", "schedule = \n", "cfg.toml:1:"),
+    bad_config("config unclosed table", "[backfill\nschedule = \"weekly\"\n", "cfg.toml:1:"),
+    bad_config("config unknown key", "schedul = \"weekly\"\n", "cfg.toml:1:1: unknown key 'schedul' for 'arabica backfill'"),
+    bad_config("config unknown key in table", "[backfill]\nhorizon = 7\nbogus = 1\n", "cfg.toml:3:1: unknown key 'bogus'"),
+    bad_config("config unknown table", "[backfil]\nschedule = \"weekly\"\n", ["cfg.toml:1:", "unknown key 'backfil'"]),
+    bad_config("config float for int", "paths = 1.5\n", "cfg.toml:1:9: 'paths' must be an integer, got a number"),
+    bad_config("config string for flag", "quiet = \"yes\"\n", "cfg.toml:1:9: 'quiet' must be true or false, got a string"),
+    bad_config("config int for text", "schedule = 5\n", "cfg.toml:1:12: 'schedule' must be a string, got an integer"),
+    bad_config("config list for scalar", "order = [1, 1, 1]\n", "cfg.toml:1:9: 'order' takes one value, got a list"),
+    bad_config("config refused value", "[backfill]\ninnovations = \"levy\"\n", "cfg.toml:2:15: --innovations: 'levy' is not one of"),
+    bad_config("config seed -1", "seed = -1\n", "cfg.toml:1:8: --seed: must be an integer"),
+    bad_config("config stored -1", "stored_paths = -1\n", "cfg.toml:1:16: --stored-paths"),
+    bad_config("config range", "paths = 1\n", "cfg.toml:1:9: --paths"),
+    bad_config("config csv missing required", "schedule = \"weekly\"\n", "--csv is required"),
+    bad_config("ini unknown key", "[backfill]\nschedul = weekly\n", "cfg.ini:2:1: unknown key 'schedul'", filename="cfg.ini"),
+    bad_config("ini bad section", "[backfil]\n", "cfg.ini:1:1: unknown section 'backfil'", filename="cfg.ini"),
+    bad_config("ini no equals", "schedule weekly\n", "cfg.ini:1:1: expected key = value", filename="cfg.ini"),
+    bad_config("ini refused value", "[simulate]\npaths = abc\n", "cfg.ini:2:9: --paths", "simulate", filename="cfg.ini"),
 ]
 
 
@@ -130,6 +159,39 @@ def check_case(c, folder):
     return problems, stderr.strip()
 
 
+def good_configs(work):
+    """Config files read as documented (top level, command table, INI, flags)."""
+    folder = os.path.join(work, "good")
+    os.makedirs(folder)
+    failures = []
+
+    def expect(name, args, files, fragment):
+        for file, text in files.items():
+            with open(os.path.join(folder, file), "w") as f:
+                f.write(text)
+        result = run(args, folder)
+        out = result.stdout.decode(errors="replace")
+        if result.returncode != 0 or fragment not in out:
+            failures.append(f"{name}: exit {result.returncode}, {fragment!r} in stdout: "
+                            f"{fragment in out}; stderr: {result.stderr.decode(errors='replace').strip()}")
+
+    csv = f'csv = "{CSV}"\nexog = ["rain", "brl_usd"]\n'
+    # csv only in the file (was: "--csv is required"); the [fit] table wins
+    # over the top level, other commands' tables are ignored.
+    expect("toml table wins", ["fit", "--config", "a.toml"],
+           {"a.toml": csv + 'order = "0,1,1"\n[fit]\norder = "1,1,0"\n[backfill]\nschedule = "weekly"\n'},
+           "(1,1,0)")
+    expect("command line wins", ["fit", "--config", "a.toml", "--order", "0,1,0"], {}, "(0,1,0)")
+    expect("ini", ["fit", "--config", "b.ini"],
+           {"b.ini": f"; comment\ncsv = {CSV}\n[fit]\nexog = rain,brl_usd\norder = \"0,1,1\"\n"},
+           "(0,1,1)")
+    expect("flags and lists", ["simulate", "--config", "c.toml"],
+           {"c.toml": csv + '[simulate]\npaths = 100\nstored_paths = 5\nseed = 18\n'
+                            'innovations = "student_t"\nout = "d.csv"\nenforce_stationarity = false\n'},
+           "wrote d.csv (5 paths)")
+    return failures
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -152,6 +214,9 @@ def main():
             print(f"FAIL {c['name']}: {'; '.join(problems)}\n  args: {c['args']}\n  stderr: {stderr[:500]}")
         else:
             print(f"ok   {c['name']}: {stderr}")
+    for problem in good_configs(WORK):
+        failures += 1
+        print(f"FAIL {problem}")
     print(f"{len(cases)} bad invocations, {failures} failures")
     return 1 if failures else 0
 
