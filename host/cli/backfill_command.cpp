@@ -101,8 +101,7 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   config.future_exog = parse_backfill_exog(o.future_exog, "--future-exog");
   config.paths = o.paths;
   config.stored_paths = o.stored_paths;
-  if (config.stored_paths > config.paths)
-    throw InputError("--stored-paths", "cannot exceed --paths (" + std::to_string(o.paths) + ")");
+  require_stored_paths_within(o.stored_paths, o.paths);
   config.innovations = o.innovations;
   config.mode = o.mode == "marginal" ? PathMode::marginal : PathMode::state_space;
   config.seed = o.seed;

@@ -51,6 +51,11 @@ CLI::Validator seed_check() {
 
 CLI::Validator device_check() { return one_of({"auto", "cpu", "cuda"}); }
 
+void require_stored_paths_within(std::int64_t stored_paths, std::int64_t paths) {
+  if (stored_paths > paths)
+    throw InputError("--stored-paths", "cannot exceed --paths (" + std::to_string(paths) + ")");
+}
+
 void require_device_present(const std::string& device) {
   if (device == "cuda" && !cuda_available())
     throw InputError("--device", "cuda requested, but this build has no CUDA kernels or no CUDA "

@@ -2,6 +2,7 @@
 // work starts or any file is created (exit 2, one line naming the option).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ CLI::Validator seed_check();
 
 /// `--device`: auto, cpu or cuda.
 CLI::Validator device_check();
+
+/// --stored-paths cannot exceed --paths (InputError naming both).
+void require_stored_paths_within(std::int64_t stored_paths, std::int64_t paths);
 
 /// Throws InputError("--device") when `device` is cuda and this build has no
 /// CUDA kernels or no device is visible.

@@ -145,6 +145,7 @@ void register_simulate_command(CLI::App& app) {
       ->capture_default_str();
   command->callback([options] {
     const ForecastCalendar calendar = parse_forecast_calendar(options->calendar);
+    require_stored_paths_within(options->stored_paths, options->paths);
     require_writable_outputs(
         {{"--out", options->out}, {"--stats-out", options->stats_out}, {"--h5", options->h5}});
     const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);

@@ -84,8 +84,7 @@ void run(StressOptions& options) {
   if (exog_policy == FutureExogPolicy::supplied)
     throw InputError("--future-exog", "stress runs take repeat-last or hold-last; covariate "
                                       "paths belong in the scenario file");
-  if (options.stored_paths > options.paths)
-    throw InputError("--stored-paths", "cannot exceed --paths (" + std::to_string(options.paths) + ")");
+  require_stored_paths_within(options.stored_paths, options.paths);
   require_device_present(options.device);
   require_writable_outputs({{"--out", options.out}, {"--summary-csv", options.summary_csv}});
   const LoadedModel loaded = load(options.model);

@@ -58,6 +58,8 @@ CASES = [
     case("stress stored -1", [*STRESS, "--stored-paths", "-1"], "--stored-paths", STRESS_FILES),
     case("backfill stored > paths", [*BACKFILL, "--paths", "100", "--stored-paths", "101"],
          "--stored-paths: cannot exceed --paths (100)"),
+    case("simulate stored > paths", [*SIMULATE, "--stored-paths", "101"],
+         "--stored-paths: cannot exceed --paths (100)"),
     case("stress stored > paths", [*STRESS, "--stored-paths", "101"],
          "--stored-paths: cannot exceed --paths (100)", STRESS_FILES),
     # seeds: integers in 0..2^64-1
