@@ -280,6 +280,8 @@ void run(BackfillOptions& options) {
   if (options.merge) {
     if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
     const std::vector<std::string> shards = shard_paths(options.out, config.num_shards);
+    // A damaged shard or one of another run is refused before OUT is created.
+    for (const std::string& shard : shards) BackfillStore::resume(shard, config_hash_of(layout)).close();
     BackfillStore store = open_store(options.out, layout);
     const int copied = merge_shard_stores(store, shards, config_hash_of(layout));
     std::printf("merged %d folds from %d shard stores into %s\n", copied, config.num_shards,

@@ -19,8 +19,9 @@ EXISTING = ["distribution.csv", "stress.h5", "backfill.h5.keep", "forecast.csv"]
 SCENARIOS = b'[[scenario]]\nname = "calm"\n'
 
 
-def case(name, args, expected, files=None):
-    return {"name": name, "args": args, "expected": expected, "files": files or {}}
+def case(name, args, expected, files=None, setup=()):
+    """`setup`: commands run first (their files are part of the snapshot)."""
+    return {"name": name, "args": args, "expected": expected, "files": files or {}, "setup": setup}
 
 
 def bad_config(name, text, expected, command="backfill", extra=(), filename="cfg.toml"):
@@ -32,6 +33,8 @@ BACKFILL = ["backfill", *MODEL, "--out", "new.h5"]
 SIMULATE = ["simulate", *MODEL, "--paths", "100", "--out", "distribution.csv"]
 STRESS = ["stress", *MODEL, "--scenarios", "s.toml", "--paths", "100", "--out", "stress.h5"]
 STRESS_FILES = {"s.toml": SCENARIOS}
+SHARDED = [*BACKFILL, "--start", "2023-02-01", "--min-train-rows", "100", "--paths", "100",
+           "--model", "naive", "--num-shards", "2", "--quiet"]
 
 CASES = [
     # CLI11's own parse errors: exit 2, one line, no "Run with --help".
@@ -87,6 +90,9 @@ CASES = [
          "--forecast-csv: directory 'missing'"),
     case("out is a directory", [*SIMULATE[:-1], "."], "--out: '.' is a directory"),
     case("merge without shards", [*BACKFILL, "--min-train-rows", "100", "--num-shards", "2", "--merge"], "shard store missing"),
+    # shards of another run (--seed 2): refused before OUT is created
+    case("merge of another run's shards", [*SHARDED, "--merge"], "new.h5.shard-0-of-2",
+         setup=[[*SHARDED, "--seed", "2", "--shard", str(k)] for k in (0, 1)]),
     case("fit json missing dir", ["fit", *MODEL, "--json", "missing/fit.json"], "--json: directory"),
     case("forecast out missing dir", ["forecast", *MODEL, "--out", "missing/f.csv"], "--out: directory"),
     # scenario values in their documented ranges, through the command
@@ -137,6 +143,8 @@ def check_case(c, folder):
     for name, data in c["files"].items():
         with open(os.path.join(folder, name), "wb") as f:
             f.write(data)
+    for command in c["setup"]:
+        subprocess.run([ARABICA, *command], cwd=folder, capture_output=True, check=True, timeout=120)
     before = snapshot(folder)
     result = run(c["args"], folder)
     stderr = result.stderr.decode(errors="replace")
