@@ -387,6 +387,7 @@ void register_backfill_command(CLI::App& app) {
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--device", options->device, "auto, cpu or cuda")
       ->check(device_check())

@@ -49,6 +49,8 @@ CLI::Validator seed_check() {
       "", "seed");
 }
 
+CLI::Validator thread_count_check() { return CLI::Range(0, 4096); }
+
 CLI::Validator device_check() { return one_of({"auto", "cpu", "cuda"}); }
 
 void require_stored_paths_within(std::int64_t stored_paths, std::int64_t paths) {

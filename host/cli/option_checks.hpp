@@ -20,6 +20,9 @@ const std::vector<std::string>& innovation_settings();
 /// 1e23, 1.5 instead of letting them wrap or saturate.
 CLI::Validator seed_check();
 
+/// `--threads`: 0 (all cores) to 4096.
+CLI::Validator thread_count_check();
+
 /// `--device`: auto, cpu or cuda.
 CLI::Validator device_check();
 

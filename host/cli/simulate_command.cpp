@@ -135,6 +135,7 @@ void register_simulate_command(CLI::App& app) {
       ->check(device_check())
       ->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--out", options->out, "distribution.csv path")->capture_default_str();
   command->add_option("--stats-out", options->stats_out, "Per-day statistics CSV");

@@ -252,6 +252,7 @@ void register_stress_command(CLI::App& app) {
       ->check(device_check())
       ->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();

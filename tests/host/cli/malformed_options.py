@@ -70,6 +70,8 @@ CASES = [
       for seed in ["-1", "18446744073709551616", "1e23", "1.5", "abc", "99999999999999999999"]],
     case("simulate seed", [*SIMULATE, "--seed", "-1"], SEED_MESSAGE),
     case("stress seed", [*STRESS, "--seed", "1e23"], SEED_MESSAGE, STRESS_FILES),
+    *[case(f"{command[0]} threads -3", [*command, "--threads", "-3"], "--threads: Value -3 not in range 0 to 4096",
+           STRESS_FILES) for command in (BACKFILL, SIMULATE, STRESS)],
     # shards
     case("num-shards 0", [*BACKFILL, "--num-shards", "0"], "--num-shards"),
     case("shard out of range", [*BACKFILL, "--shard", "2", "--num-shards", "2"],
