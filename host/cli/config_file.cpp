@@ -38,7 +38,8 @@ struct Setting {
   std::vector<std::string> values;
   std::vector<ValueType> types;
   bool array = false;
-  bool untyped = false;  // INI: text the option converts itself
+  bool untyped = false;    // INI: text the option converts itself
+  bool top_level = false;  // not in the command's own table
   std::size_t line = 0, column = 0;              // of the key
   std::size_t value_line = 0, value_column = 0;  // of the value
 };
@@ -137,6 +138,7 @@ class ConfigFile : public CLI::Config {
         continue;
       }
       top.push_back(toml_setting(key, node));
+      top.back().top_level = true;
     }
     // The command's own table wins over the top level.
     own.insert(own.end(), top.begin(), top.end());
@@ -234,6 +236,7 @@ class ConfigFile : public CLI::Config {
       setting.types = {value == "true" || value == "false" ? ValueType::boolean : ValueType::text};
       setting.untyped = true;
       if (section.empty()) {
+        setting.top_level = true;
         top.push_back(setting);
       } else if (section == command_->get_name()) {
         own.push_back(setting);
@@ -249,12 +252,20 @@ class ConfigFile : public CLI::Config {
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
   }
 
-  CLI::Option* find_option(const std::string& key) const {
+  static CLI::Option* find_option(CLI::App& command, const std::string& key) {
     std::string flag = "--" + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     if (key.empty() || key == "config" || key == "help" || key == "version") return nullptr;
-    CLI::Option* option = command_->get_option_no_throw(flag);
+    CLI::Option* option = command.get_option_no_throw(flag);
     return option && option->get_configurable() ? option : nullptr;
+  }
+
+  // A top-level key of another command's (e.g. `scenarios` in a file that
+  // also serves stress) is not this command's business.
+  bool belongs_to_another_command(const std::string& key) const {
+    for (CLI::App* other : root_->get_subcommands([](CLI::App*) { return true; }))
+      if (other != command_ && find_option(*other, key)) return true;
+    return false;
   }
 
   std::vector<std::string> known_keys() const {
@@ -288,7 +299,8 @@ class ConfigFile : public CLI::Config {
   }
 
   void apply(const Setting& setting, std::vector<std::string>& applied) const {
-    CLI::Option* option = find_option(setting.key);
+    CLI::Option* option = find_option(*command_, setting.key);
+    if (!option && setting.top_level && belongs_to_another_command(setting.key)) return;
     if (!option)
       fail(setting.line, setting.column,
            "unknown key '" + setting.key + "' for 'arabica " + command_->get_name() +

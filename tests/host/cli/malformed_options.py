@@ -193,6 +193,9 @@ def good_configs(work):
     expect("toml table wins", ["fit", "--config", "a.toml"],
            {"a.toml": csv + 'order = "0,1,1"\n[fit]\norder = "1,1,0"\n[backfill]\nschedule = "weekly"\n'},
            "(1,1,0)")
+    # a top-level key of other commands only (horizon, scenarios) is ignored
+    expect("shared top level", ["fit", "--config", "s.toml"],
+           {"s.toml": csv + 'horizon = 7\nscenarios = "x.toml"\n'}, "(1,1,1)")
     expect("command line wins", ["fit", "--config", "a.toml", "--order", "0,1,0"], {}, "(0,1,0)")
     expect("ini", ["fit", "--config", "b.ini"],
            {"b.ini": f"; comment\ncsv = {CSV}\n[fit]\nexog = rain,brl_usd\norder = \"0,1,1\"\n"},
