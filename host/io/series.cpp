@@ -348,6 +348,16 @@ void fill_column(const CsvSpec& spec, const std::string& name, std::vector<doubl
   quality.back_filled = lead;
 }
 
+// Median spacing of one day: daily data, where a weekend row is unusual.
+bool is_daily(const std::vector<Date>& dates) {
+  if (dates.size() < 2) return false;
+  std::vector<Date> gaps(dates.size() - 1);
+  for (std::size_t i = 1; i < dates.size(); ++i) gaps[i - 1] = dates[i] - dates[i - 1];
+  const auto middle = gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2);
+  std::nth_element(gaps.begin(), middle, gaps.end());
+  return *middle <= 1;
+}
+
 }  // namespace
 
 Series read_series_csv(const CsvSpec& spec) {
@@ -402,7 +412,8 @@ Series read_series_csv(const CsvSpec& spec) {
     series.dates[i] = table.dates[kept[i]];
     if (weekday(series.dates[i]) >= 5) weekend_lines.push_back(table.lines[kept[i]]);
   }
-  if (!weekend_lines.empty()) {
+  // Weekly, monthly or quarterly dates fall on weekends by the calendar.
+  if (!weekend_lines.empty() && is_daily(series.dates)) {
     std::sort(weekend_lines.begin(), weekend_lines.end());
     quality.warnings.push_back(std::to_string(weekend_lines.size()) +
                                " weekend-dated rows kept (lines " + list_lines(weekend_lines) + ")");

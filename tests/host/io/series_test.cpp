@@ -385,6 +385,37 @@ TEST(BoundedInput, DevicesAreRefusedBeforeReading) {
             "/dev/zero: is not a regular file (a device or socket); give a CSV file");
 }
 
+// --- weekend rows (issue 13, item 11): unusual only in daily data.
+
+std::string dated_rows(const std::vector<const char*>& dates) {
+  std::string text = "date,close\n";
+  double price = 100.0;
+  for (const char* d : dates) text += std::string(d) + "," + std::to_string(price += 1.0) + "\n";
+  return text;
+}
+
+bool warns_of_weekends(const std::string& name, const std::vector<const char*>& dates) {
+  const Series s = read_series_csv(spec_for(temp_csv(name, dated_rows(dates))));
+  for (const std::string& w : s.quality.warnings)
+    if (w.find("weekend-dated") != std::string::npos) return true;
+  return false;
+}
+
+TEST(WeekendWarning, OnlyForDailyData) {
+  // Month, quarter and year ends fall on weekends by the calendar.
+  EXPECT_FALSE(warns_of_weekends("monthly.csv", {"2023-12-31", "2024-01-31", "2024-02-29",
+                                                 "2024-03-31", "2024-04-30", "2024-05-31",
+                                                 "2024-06-30"}));
+  EXPECT_FALSE(warns_of_weekends("quarterly.csv", {"2023-09-30", "2023-12-31", "2024-03-31",
+                                                   "2024-06-30", "2024-09-30"}));
+  EXPECT_FALSE(warns_of_weekends("annual.csv", {"2017-12-31", "2018-12-31", "2019-12-31",
+                                                "2020-12-31", "2022-12-31", "2023-12-31"}));
+  EXPECT_FALSE(warns_of_weekends("weekly.csv", {"2024-01-06", "2024-01-13", "2024-01-20"}));
+  // Daily data with a Saturday row: worth a warning.
+  EXPECT_TRUE(warns_of_weekends("daily.csv", {"2024-01-03", "2024-01-04", "2024-01-05",
+                                              "2024-01-06", "2024-01-08", "2024-01-09"}));
+}
+
 std::string shared(const std::string& name) {
   const std::string path = kShared + "/" + name;
   return std::filesystem::exists(path) ? path : "";
