@@ -164,7 +164,6 @@ std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout
   out << kForecastCsvHeader;
   ForecastMetadata metadata;
   metadata.generation_timestamp = utc_timestamp_now();
-  metadata.calendar = layout.calendar;
   const int H = stored.horizon;
   for (int m = 0; m < stored.models; ++m)
     for (int f = 0; f < stored.folds; ++f) {
@@ -184,6 +183,8 @@ std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout
       }
       metadata.model_version = layout.models[static_cast<std::size_t>(m)];
       metadata.data_cutoff = layout.cutoffs[static_cast<std::size_t>(f)];
+      const auto first_date = layout.forecast_dates.begin() + static_cast<std::ptrdiff_t>(f) * H;
+      metadata.forecast_dates.assign(first_date, first_date + H);
       append_forecast_rows(out, forecast, metadata);
     }
   return out.str();
@@ -266,6 +267,9 @@ void run(BackfillOptions& options) {
                                     format_date(config.plan.end) + ", " +
                                     std::to_string(plan.skipped_short) + " with fewer than " +
                                     std::to_string(config.plan.min_train_rows) + " training rows");
+  if (config.calendar == ForecastCalendar::business && group.rank == 0)
+    std::cerr << "arabica: warning: --calendar has no effect on backfills: forecast_date is the "
+                 "date of the data row each forecast is scored against\n";
   if (config.future_exog == BackfillExog::realized && group.rank == 0)
     std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
                  "cutoff; the store is marked data_leakage_warning=true\n";
@@ -384,7 +388,9 @@ void register_backfill_command(CLI::App& app) {
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();
   command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
-  command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
+  command->add_option("--calendar", options->calendar,
+                      "No effect on backfills (kept for old scripts): forecast_date is the date "
+                      "of the data row scored, business days past the data")
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
       ->check(thread_count_check())

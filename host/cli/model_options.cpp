@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "arabica/exog.hpp"
+#include "arabica/forecast_csv.hpp"
 
 namespace arabica::cli {
 
@@ -78,7 +79,9 @@ Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& s
     spec.path = policy_text;
     spec.target_column.clear();
     spec.min_rows = static_cast<std::size_t>(horizon);
-    supplied = read_series_csv(spec).exog;
+    // Matched by date to the trading days ahead, not taken row by row.
+    supplied = exog_on_dates(read_series_csv(spec),
+                             trading_dates_ahead(series.dates, series.rows() - 1, horizon));
   }
   return future_exog(series.exog, policy, horizon, supplied);
 }
