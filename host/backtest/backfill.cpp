@@ -411,11 +411,13 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   const FoldRunner runner(series, config, plan);
   ResultQueue queue;
   std::atomic<std::size_t> next_work{0};
+  const auto stopping = [&] { return config.stop_requested && config.stop_requested(); };
   auto worker = [&] {
     std::exception_ptr error;
     try {
       const std::unique_ptr<Backend> backend = make_backend(config.device, 1, config.device_ordinal);
-      for (std::size_t w; (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
+      for (std::size_t w;
+           !stopping() && (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
         // Fit the chain's pending folds in order, then simulate all their
         // paths as one batch (one set of launches on a GPU).
         std::vector<ChainFit> fits(static_cast<std::size_t>(M));
@@ -428,11 +430,15 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
               if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
             continue;
           }
+          // A stop takes no new fold; the ones prepared are still committed
+          // (a later run resumes the chain from the store).
+          if (stopping()) break;
           folds.push_back(f);
           for (int m = 0; m < M; ++m)
             pending.push_back(runner.prepare(config.models[static_cast<std::size_t>(m)], fold,
                                              fits[static_cast<std::size_t>(m)]));
         }
+        if (folds.empty()) break;
         std::vector<PathRequest> requests;
         for (const PendingResult& p : pending)
           if (p.request) requests.push_back(*p.request);
@@ -498,6 +504,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   }
   for (std::thread& t : pool) t.join();
   if (const std::exception_ptr error = queue.error()) std::rethrow_exception(error);
+  summary.stopped = state.done < pending;  // without an error, only a stop leaves folds undone
   summary.seconds = seconds_since(start);
   return summary;
 }
@@ -507,10 +514,12 @@ std::string shard_store_path(const std::string& out, int shard, int num_shards) 
 }
 
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
-                       const std::string& config_hash) {
+                       const std::string& config_hash,
+                       const std::function<bool()>& stop_requested) {
   std::vector<std::int8_t> merged = target.fold_complete();
   int copied = 0;
   for (const std::string& path : shard_paths) {
+    if (stop_requested && stop_requested()) break;
     BackfillStore shard = BackfillStore::resume(path, config_hash);
     ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
                         shard.horizon() == target.horizon(),
