@@ -4,12 +4,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -103,10 +106,25 @@ struct PendingResult {
   Innovations innovations;  // owns bootstrap residuals the request points at
 };
 
+// Test hook (documented in backfill.hpp): ARABICA_FAULT_FAIL_FOLDS="3,7"
+// makes every model fail at folds 3 and 7.
+std::set<int> injected_fold_failures() {
+  std::set<int> folds;
+  const char* text = std::getenv("ARABICA_FAULT_FAIL_FOLDS");
+  if (!text) return folds;
+  std::istringstream list(text);
+  for (std::string item; std::getline(list, item, ',');)
+    if (!item.empty()) folds.insert(std::stoi(item));
+  return folds;
+}
+
 class FoldRunner {
  public:
   FoldRunner(const Series& series, const BackfillConfig& config, const FoldPlan& plan)
-      : series_(series), config_(config), plan_(plan) {}
+      : series_(series),
+        config_(config),
+        plan_(plan),
+        injected_failures_(injected_fold_failures()) {}
 
   /// One model at one pending fold up to its path request: fit or re-filter,
   /// point forecast, innovations. `chain` holds the model's latest fit in
@@ -117,6 +135,7 @@ class FoldRunner {
   const Series& series_;
   const BackfillConfig& config_;
   const FoldPlan& plan_;
+  std::set<int> injected_failures_;
 };
 
 PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
@@ -152,6 +171,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       result.status = FoldStatus::refiltered;
       result.converged = true;  // nothing to converge: parameters are given
     }
+    if (injected_failures_.count(fold.index))
+      throw Error("injected failure (ARABICA_FAULT_FAIL_FOLDS)");
     result.params = fit.params;
     result.llf = fit.llf;
     result.aic = fit.aic;
@@ -371,7 +392,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   const std::vector<int> mine =
       partition_folds(plan.folds, config.num_shards)[static_cast<std::size_t>(config.shard)];
   summary.folds_in_shard = static_cast<int>(mine.size());
-  const std::vector<std::int8_t> complete = store.fold_complete();
+  std::vector<bool> complete = folds_done(store);
 
   // This shard's chains, and what earlier runs left of them.
   std::map<int, std::vector<int>> chains;
@@ -390,6 +411,11 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
     bool any_pending = false;
     for (const int f : folds) {
       const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
+      // A fold whose fit or warm start is recomputed (a retried failure)
+      // runs again too: the store ends as an uninterrupted run would.
+      const int source = fold.refit ? fold.warm_start_fold : fold.fit_fold;
+      if (source >= 0 && source != f && !complete[static_cast<std::size_t>(source)])
+        complete[static_cast<std::size_t>(f)] = false;
       if (!complete[static_cast<std::size_t>(f)]) {
         any_pending = true;
         ++pending;
@@ -513,10 +539,21 @@ std::string shard_store_path(const std::string& out, int shard, int num_shards) 
   return out + ".shard-" + std::to_string(shard) + "-of-" + std::to_string(num_shards);
 }
 
+std::vector<bool> folds_done(const BackfillStore& store) {
+  const std::vector<std::int8_t> committed = store.fold_complete();
+  std::vector<bool> done(committed.size());
+  for (int f = 0; f < store.folds(); ++f) {
+    done[static_cast<std::size_t>(f)] = committed[static_cast<std::size_t>(f)] != 0;
+    for (int m = 0; m < store.models() && done[static_cast<std::size_t>(f)]; ++m)
+      if (store.status(m, f) == FoldStatus::failed) done[static_cast<std::size_t>(f)] = false;
+  }
+  return done;
+}
+
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
                        const std::string& config_hash,
                        const std::function<bool()>& stop_requested) {
-  std::vector<std::int8_t> merged = target.fold_complete();
+  std::vector<bool> merged = folds_done(target);  // a failed fold is taken again
   int copied = 0;
   for (const std::string& path : shard_paths) {
     if (stop_requested && stop_requested()) break;
@@ -530,7 +567,7 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
       if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
       for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
       folds.push_back(f);
-      merged[static_cast<std::size_t>(f)] = 1;
+      merged[static_cast<std::size_t>(f)] = true;
     }
     target.commit(folds);
     copied += static_cast<int>(folds.size());

@@ -11,6 +11,10 @@ signals  SIGTERM and SIGINT right after start, once the store exists, after
 merge    two shard stores (one interrupted and resumed), then `--merge`
          stopped by SIGTERM and SIGKILLed at seeded moments: rerunning the
          merge succeeds and equals the single-process run.
+retry    folds made to fail (test hook ARABICA_FAULT_FAIL_FOLDS) are retried
+         by a rerun: failing again keeps the failed records; succeeding gives
+         the uninterrupted run's store, recomputing only the failed folds (and
+         the folds whose fit or warm start depended on them).
 
 Exit 0 when every check holds, 1 otherwise (the first failure is printed).
 """
@@ -18,14 +22,15 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from backfill_faults import (committed, compare, finish, interrupted_folds,  # noqa: E402
-                             signal_name, start, wait_until)
+from backfill_faults import (committed, compare, failed_folds, finish,  # noqa: E402
+                             interrupted_folds, signal_name, start, wait_until)
 
 # 120 folds x 3 models, small enough for the whole suite to take seconds.
 RUN = ["--exog", "rain,brl_usd", "--min-train-rows", "180", "--model", "sarimax,naive,drift",
@@ -52,6 +57,10 @@ def complete_run(arabica: str, args: list[str], what: str, env: dict | None = No
     rc, out, err = finish(start(arabica, args, env))
     check(rc == 0, f"{what}: exit {rc}: {err.strip()[-500:]}")
     return out
+
+
+def folds_run(stdout: str) -> int:
+    return sum(int(n) for n in re.findall(r"^(\d+) folds run in", stdout, re.M))
 
 
 def interrupt(arabica: str, args: list[str], store: Path, sig: int, point: str,
@@ -141,7 +150,47 @@ def case_merge(arabica: str, data: str, work: Path) -> None:
     print("every interrupted merge, rerun, equals the single-process run")
 
 
-CASES = {"signals": case_signals, "merge": case_merge}
+def case_retry(arabica: str, data: str, work: Path) -> None:
+    fail = {7, 50, 51}
+    faulty = dict(os.environ, ARABICA_FAULT_FAIL_FOLDS=",".join(map(str, sorted(fail))))
+    # Independent fits: exactly the failed folds are retried. Then chains of
+    # warm starts and re-filters: their dependants are recomputed as well.
+    for label, extra in (("cold fits", ["--warm-start-chain", "0"]),
+                         ("weekly refits", ["--refit", "weekly"])):
+        args = ["--csv", data, *RUN, *extra]
+        reference, store = work / "reference.h5", work / "retried.h5"
+        for path in (reference, store):
+            path.unlink(missing_ok=True)
+        complete_run(arabica, [*args, "--out", str(reference)], f"{label}: uninterrupted run")
+        total = committed(reference)
+        complete_run(arabica, [*args, "--out", str(store)], f"{label}: faulty run", faulty)
+        failed = failed_folds(store)
+        check(fail <= failed, f"{label}: folds {sorted(fail - failed)} not recorded as failed")
+        if label == "cold fits":
+            check(failed == fail, f"{label}: failed folds {sorted(failed)}, expected {sorted(fail)}")
+        first = work / "first_faulty.h5"
+        first.write_bytes(store.read_bytes())
+
+        again = folds_run(complete_run(arabica, [*args, "--out", str(store)],
+                                       f"{label}: rerun, failing again", faulty))
+        check(again >= len(failed), f"{label}: the rerun retried {again} folds, "
+                                    f"{len(failed)} were failed")
+        check(failed_folds(store) == failed, f"{label}: failed records changed on a failed retry")
+        same_store(first, store, f"{label}: failing again")
+
+        retried = folds_run(complete_run(arabica, [*args, "--out", str(store)],
+                                         f"{label}: rerun without the fault"))
+        check(retried == again and retried < total,
+              f"{label}: the rerun ran {retried} folds ({again} when failing again, {total} in all)")
+        if label == "cold fits":
+            check(retried == len(fail), f"{label}: retried {retried} folds, expected {len(fail)}")
+        check(not failed_folds(store), f"{label}: folds still failed after the retry")
+        same_store(reference, store, f"{label}: retried store")
+        print(f"{label}: {len(failed)} failed folds, rerun retried {retried}: "
+              "store equals the uninterrupted run")
+
+
+CASES = {"signals": case_signals, "merge": case_merge, "retry": case_retry}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
