@@ -22,8 +22,12 @@ void install_interrupt_handlers() {
   // SA_RESETHAND: the first signal restores the default action, so a second
   // one terminates at once. SA_RESTART: I/O in flight is not cut short.
   action.sa_flags = SA_RESETHAND | SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  for (const int signal : {SIGINT, SIGTERM}) {
+    struct sigaction inherited = {};
+    sigaction(signal, nullptr, &inherited);
+    // An ignored signal stays ignored (a shell's background job ignores SIGINT).
+    if (inherited.sa_handler != SIG_IGN) sigaction(signal, &action, nullptr);
+  }
 }
 
 int interrupt_signal() noexcept { return g_signal.load(std::memory_order_relaxed); }

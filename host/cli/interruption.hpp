@@ -11,7 +11,8 @@
 
 namespace arabica::cli {
 
-/// Installs the SIGINT/SIGTERM handlers (idempotent).
+/// Installs the SIGINT/SIGTERM handlers (idempotent); a signal the process
+/// inherited as ignored stays ignored.
 void install_interrupt_handlers();
 
 /// The signal that asked this process to stop, or 0.

@@ -17,9 +17,16 @@ INTERRUPTED = re.compile(r"^interrupted: (\d+) folds committed; rerun the same c
 POLL_SECONDS = 0.01
 
 
+def default_signals() -> None:
+    # A test started in the background inherits SIGINT ignored, and so would
+    # arabica (which keeps an ignored signal ignored).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(arabica: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([arabica, "backfill", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=default_signals)
 
 
 def committed(store: Path) -> int:

@@ -33,10 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from backfill_faults import (committed, compare, failed_folds, finish,  # noqa: E402
                              interrupted_folds, signal_name, start, wait_until)
 
-# 120 folds x 3 models, small enough for the whole suite to take seconds.
+# 121 folds x 3 models, small enough for the whole suite to take seconds;
+# signals and merges get enough paths per fold to land mid-run.
 RUN = ["--exog", "rain,brl_usd", "--min-train-rows", "180", "--model", "sarimax,naive,drift",
-       "--paths", "4000", "--stored-paths", "4", "--innovations", "student_t", "--threads", "2",
-       "--quiet"]
+       "--stored-paths", "4", "--innovations", "student_t", "--threads", "2", "--quiet"]
+SLOW = ["--paths", "4000"]
+FAST = ["--paths", "500"]
 SEED = int(os.environ.get("ARABICA_TEST_SEED", "20261205"))
 
 
@@ -99,7 +101,7 @@ def interrupt(arabica: str, args: list[str], store: Path, sig: int, point: str,
 
 def case_signals(arabica: str, data: str, work: Path) -> None:
     reference = work / "reference.h5"
-    args = ["--csv", data, *RUN]
+    args = ["--csv", data, *RUN, *SLOW]
     complete_run(arabica, [*args, "--out", str(reference)], "uninterrupted run")
     total = committed(reference)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -115,7 +117,7 @@ def case_signals(arabica: str, data: str, work: Path) -> None:
 
 def case_merge(arabica: str, data: str, work: Path) -> None:
     reference, out = work / "reference.h5", work / "merged.h5"
-    args = ["--csv", data, *RUN]
+    args = ["--csv", data, *RUN, *SLOW]
     complete_run(arabica, [*args, "--out", str(reference)], "uninterrupted run")
     total = committed(reference)
     shard = [*args, "--num-shards", "2", "--out", str(out)]
@@ -158,7 +160,7 @@ def case_retry(arabica: str, data: str, work: Path) -> None:
     # warm starts and re-filters: their dependants are recomputed as well.
     for label, extra in (("cold fits", ["--warm-start-chain", "0"]),
                          ("weekly refits", ["--refit", "weekly"])):
-        args = ["--csv", data, *RUN, *extra]
+        args = ["--csv", data, *RUN, *FAST, *extra]
         reference, store = work / "reference.h5", work / "retried.h5"
         for path in (reference, store):
             path.unlink(missing_ok=True)
