@@ -4,6 +4,7 @@ at a chosen moment, compare stores."""
 from __future__ import annotations
 
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -46,6 +47,14 @@ def failed_folds(store: Path) -> set[int]:
         status = f["status"][()]  # model x fold
         done = f["fold_complete"][()]
     return {int(k) for k in ((status == 3).any(axis=0) & (done != 0)).nonzero()[0]}
+
+
+def wait_for_open_store(run: subprocess.Popen, timeout: float = 120.0) -> bool:
+    """Waits for the run's first stdout line, printed once it has opened its
+    store for writing: a reader that opens the store while a writer opens it
+    makes the writer fail (HDF5's file lock). False when the run ended first."""
+    ready, _, _ = select.select([run.stdout], [], [], timeout)
+    return bool(ready) and run.stdout.readline() != ""
 
 
 def wait_until(run: subprocess.Popen, ready, timeout: float = 120.0) -> bool:

@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from backfill_faults import (committed, compare, failed_folds, finish,  # noqa: E402
-                             interrupted_folds, signal_name, start, wait_until)
+                             interrupted_folds, signal_name, start, wait_for_open_store,
+                             wait_until)
 
 # 121 folds x 3 models, small enough for the whole suite to take seconds;
 # signals and merges get enough paths per fold to land mid-run.
@@ -76,10 +77,10 @@ def interrupt(arabica: str, args: list[str], store: Path, sig: int, point: str,
     elif point == "store":
         wait_until(run, lambda: store.exists())
     elif point == "end":
-        wait_until(run, lambda: committed(store) >= total)
+        wait_for_open_store(run) and wait_until(run, lambda: committed(store) >= total)
     else:  # "folds:K": once K more folds are committed
         target = before + int(point.split(":")[1])
-        check(wait_until(run, lambda: committed(store) >= target),
+        check(wait_for_open_store(run) and wait_until(run, lambda: committed(store) >= target),
               f"{point}: the run ended before {target} folds were committed")
     run.send_signal(sig)
     rc, _, err = finish(run)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -33,6 +34,17 @@ def committed(path: Path) -> int:
             return int(f["fold_complete"][()].sum())
     except (OSError, KeyError):
         return 0
+
+
+def ranks_ready(job: subprocess.Popen, timeout: float = 120) -> None:
+    """Waits for every rank's first line, printed once its store is open: a
+    reader opening a store while its writer opens it makes that open fail
+    (HDF5's file lock)."""
+    deadline = time.time() + timeout
+    for _ in range(RANKS):
+        ready, _, _ = select.select([job.stdout], [], [], max(0.0, deadline - time.time()))
+        if not ready or not job.stdout.readline():
+            return
 
 
 def main(arabica: str, mpirun: str, data_dir: str, workdir: str) -> int:
@@ -69,8 +81,9 @@ def main(arabica: str, mpirun: str, data_dir: str, workdir: str) -> int:
     killed = work / "killed.h5"
     shards = [Path(f"{killed}.shard-{k}-of-{RANKS}") for k in range(RANKS)]
     job = subprocess.Popen([*launch, *args, "--out", str(killed)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     deadline = time.time() + 120
+    ranks_ready(job)
     while min(committed(s) for s in shards) < 10 and job.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     ranks = subprocess.run(["ps", "-o", "pid=", "--ppid", str(job.pid)], capture_output=True,
@@ -79,7 +92,7 @@ def main(arabica: str, mpirun: str, data_dir: str, workdir: str) -> int:
         print(f"the job ended before a rank could be killed (ranks seen: {ranks})")
         return 1
     os.kill(int(ranks[-1]), 9)
-    job.wait()
+    job.communicate()
     before = [committed(s) for s in shards]
     total = 212
     print(f"killed one rank: {before} folds committed per shard, merged store: "
@@ -94,8 +107,9 @@ def main(arabica: str, mpirun: str, data_dir: str, workdir: str) -> int:
     # first. Either way the job ends (no hang in the closing collective) and
     # no committed fold is lost.
     job = subprocess.Popen([*launch, *args, "--out", str(killed)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
+    ranks_ready(job)
     while (sum(committed(s) for s in shards) < sum(before) + 2 * RANKS and job.poll() is None
            and time.time() < deadline):
         time.sleep(0.05)
