@@ -223,9 +223,20 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   const std::vector<ModelScores> scores = score_backfill(stored, layout);
   store.write_metrics(to_stored_metrics(scores, layout.horizon));
   store.close();
-  int complete = 0;
-  for (const std::int8_t done : stored.fold_complete) complete += done;
-  std::printf("%s: %d of %d folds complete\n", options.out.c_str(), complete, stored.folds);
+  // A fold with a failed model is committed but not done (a rerun retries
+  // it), so it is not counted as complete.
+  int complete = 0, failed = 0;
+  for (int f = 0; f < stored.folds; ++f) {
+    if (!stored.fold_complete[static_cast<std::size_t>(f)]) continue;
+    bool any_failed = false;
+    for (int m = 0; m < stored.models; ++m)
+      any_failed |= static_cast<FoldStatus>(stored.status[static_cast<std::size_t>(m) * stored.folds +
+                                                          f]) == FoldStatus::failed;
+    ++(any_failed ? failed : complete);
+  }
+  std::printf("%s: %d of %d folds complete", options.out.c_str(), complete, stored.folds);
+  if (failed > 0) std::printf(", %d with a failed model (rerun to retry them)", failed);
+  std::printf("\n");
   print_scores(scores, options.future_exog == "realized");
   if (!options.forecast_csv.empty()) {
     write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));

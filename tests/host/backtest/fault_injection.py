@@ -167,8 +167,11 @@ def case_retry(arabica: str, data: str, work: Path) -> None:
             path.unlink(missing_ok=True)
         complete_run(arabica, [*args, "--out", str(reference)], f"{label}: uninterrupted run")
         total = committed(reference)
-        complete_run(arabica, [*args, "--out", str(store)], f"{label}: faulty run", faulty)
+        out = complete_run(arabica, [*args, "--out", str(store)], f"{label}: faulty run", faulty)
         failed = failed_folds(store)
+        # The summary does not count a fold with a failed model as complete.
+        check(f"{total - len(failed)} of {total} folds complete, {len(failed)} with a failed model"
+              in out, f"{label}: summary does not count the failed folds apart: {out[-300:]}")
         check(fail <= failed, f"{label}: folds {sorted(fail - failed)} not recorded as failed")
         if label == "cold fits":
             check(failed == fail, f"{label}: failed folds {sorted(failed)}, expected {sorted(fail)}")
