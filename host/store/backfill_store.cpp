@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "arabica/error.hpp"
 #include "store/h5_handles.hpp"
+#include "store/writer_lock.hpp"
 
 namespace arabica {
 
@@ -110,16 +112,35 @@ h5::Datatype text_type(const std::string& file, std::size_t size) {
   return type;
 }
 
-h5::PropertyList file_access(const std::string& name, bool clear_status_flags = false) {
+enum class Access {
+  write,   // a file this process made, or holds the writer lock of
+  resume,  // the same, after a writer that may have been killed
+  read,    // SWMR reader beside a running, finished or killed writer
+};
+
+// A SWMR reader retries a metadata read whose checksum fails, since the
+// writer may be rewriting that block; HDF5's default of 100 attempts with
+// doubling sleeps (about 2^attempts ns in all) turns a damaged file into a
+// hang of hours. 30 attempts give up after about a second. A writer has the
+// file to itself: one attempt.
+constexpr unsigned kReaderMetadataReadAttempts = 30;
+constexpr unsigned kWriterMetadataReadAttempts = 1;
+
+h5::PropertyList file_access(const std::string& name, Access access = Access::write) {
   const std::string what = "cannot open the file";
   h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), name, what);
   // Closing then fails instead of silently waiting for a forgotten object.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), name, what);
   // SWMR needs the 1.10 file format (also readable by netCDF-C and h5py).
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), name, what);
-  if (clear_status_flags) {
+  check(H5Pset_metadata_read_attempts(fapl.get(), access == Access::read
+                                                      ? kReaderMetadataReadAttempts
+                                                      : kWriterMetadataReadAttempts),
+        name, what);
+  if (access == Access::resume) {
     // What `h5clear -s` does: a writer killed in SWMR mode leaves the
-    // superblock marked open, which would refuse every later open.
+    // superblock marked open, which would refuse every later open. Only
+    // done under the writer lock, so the writer it clears is gone.
     hbool_t clear = 1;
     check(H5Pset(fapl.get(), "clear_status_flags", &clear), name, what);
   }
@@ -363,6 +384,7 @@ std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& file, const
 }  // namespace
 
 struct BackfillStore::Impl {
+  WriterLock lock;  // declared first: released after the file is closed
   std::string name;
   h5::File file;
   std::string entry = "model";  // first dimension's name
@@ -370,7 +392,32 @@ struct BackfillStore::Impl {
   hsize_t params = 0, stored_paths = 0;
   std::map<std::string, h5::Dataset> datasets;
 
+  // Opens `file_name`; errors name `path`, the store it is or becomes.
+  static std::unique_ptr<Impl> open(const std::string& file_name, const std::string& path,
+                                    unsigned flags, Access access) {
+    auto impl = std::make_unique<Impl>();
+    impl->name = path;
+    impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path, access).get()), path,
+                          flags & H5F_ACC_RDWR ? "cannot open the store for writing"
+                                               : "cannot open the store");
+    return impl;
+  }
+
+  // The root config_hash attribute; none in a file that is not a backfill store.
+  std::optional<std::string> config_hash() {
+    const std::string what = "cannot read attribute 'config_hash'";
+    if (check(H5Aexists(file.get(), "config_hash"), name, what) <= 0) return std::nullopt;
+    const h5::Attribute attr(H5Aopen(file.get(), "config_hash", H5P_DEFAULT), name, what);
+    const h5::Datatype type = text_type(name, 0);
+    char* text = nullptr;
+    check(H5Aread(attr.get(), type.get(), &text), name, what);
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+
   const h5::Dataset& dataset(const std::string& variable) {
+    h5::silence_errors();  // this thread may not have opened the store
     auto found = datasets.find(variable);
     if (found == datasets.end())
       found = datasets
@@ -451,73 +498,82 @@ BackfillStore::BackfillStore(BackfillStore&&) noexcept = default;
 BackfillStore& BackfillStore::operator=(BackfillStore&&) noexcept = default;
 BackfillStore::~BackfillStore() = default;
 
-BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
-  return create(path, path, layout, false);
-}
+namespace {
 
-BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
-                                                 const StoreLayout& layout) {
-  return create(temp, path, layout, true);
-}
-
-BackfillStore BackfillStore::create(const std::string& file_name, const std::string& path,
-                                    const StoreLayout& layout, bool temporary) {
+void require_valid_layout(const StoreLayout& layout) {
   const auto F = static_cast<Eigen::Index>(layout.cutoffs.size());
   ARABICA_REQUIRE(!layout.models.empty() && layout.param_names.size() == layout.models.size(),
                   "store layout: one parameter name list per model");
   ARABICA_REQUIRE(layout.horizon >= 1, "store layout: horizon must be at least 1");
+  ARABICA_REQUIRE(layout.stored_paths >= 0, "store layout: stored paths must not be negative");
   ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == layout.horizon &&
                       layout.last_price.size() == F,
                   "store layout: actual and last_price must cover every fold");
   ARABICA_REQUIRE(std::is_sorted(layout.cutoffs.begin(), layout.cutoffs.end()),
                   "store layout: cutoffs must ascend");
-  const h5::QuietErrors quiet;
-  if (!temporary && std::filesystem::exists(file_name))
-    throw Error(path + ": already exists; not overwriting it");
-  {
-    const std::string what = "cannot create the file";
-    const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
-    check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
-    check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
-    h5::File file(H5Fcreate(file_name.c_str(), temporary ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(),
-                            file_access(path).get()),
-                  path, what);
-    LayoutWriter(path, file.get()).write(layout);
-    file.close(path, "cannot finish laying out the file");
-  }
-  // Every dataset and scale exists now: reopen for (SWMR) writing.
-  auto impl = std::make_unique<Impl>();
-  impl->name = path;
-  const unsigned flags = H5F_ACC_RDWR | (temporary ? 0u : H5F_ACC_SWMR_WRITE);
-  impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path).get()), path,
-                        "cannot open the file for writing");
+}
+
+// Lays out the whole store in `file_name`, a new or empty file; errors name
+// `path`, the store it becomes.
+void write_layout(const std::string& file_name, const std::string& path,
+                  const StoreLayout& layout) {
+  const std::string what = "cannot create the file";
+  const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
+  check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
+  check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
+  h5::File file(
+      H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), file_access(path).get()), path,
+      what);
+  LayoutWriter(path, file.get()).write(layout);
+  file.close(path, "cannot finish laying out the file");
+}
+
+}  // namespace
+
+BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  WriterLock lock(path);
+  if (std::filesystem::exists(path)) throw Error(path + ": already exists; not overwriting it");
+  write_layout(path, path, layout);
+  // Every dataset and scale exists now: reopen for SWMR writing.
+  auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
+  impl->lock = std::move(lock);
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
+                                                 const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  write_layout(temp, path, layout);
+  auto impl = Impl::open(temp, path, H5F_ACC_RDWR, Access::write);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
 
 BackfillStore BackfillStore::resume(const std::string& path, const std::string& config_hash) {
-  const h5::QuietErrors quiet;
-  auto impl = std::make_unique<Impl>();
-  impl->name = path;
-  impl->file = h5::File(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE,
-                                file_access(path, true).get()),
-                        path, "cannot reopen the store to resume");
-  std::string stored;
-  {
-    const std::string what = "has no config_hash attribute: not a backfill store";
-    if (check(H5Aexists(impl->file.get(), "config_hash"), path, what) <= 0)
-      throw InputError(path, what);
-    const h5::Attribute attr(H5Aopen(impl->file.get(), "config_hash", H5P_DEFAULT), path, what);
-    const h5::Datatype type = text_type(path, 0);
-    char* text = nullptr;
-    check(H5Aread(attr.get(), type.get(), &text), path, what);
-    stored = text ? text : "";
-    H5free_memory(text);
-  }
-  if (stored != config_hash)
-    throw InputError(path, "was written with another configuration (config_hash " + stored +
+  h5::silence_errors();
+  WriterLock lock(path);
+  auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+  const std::optional<std::string> stored = impl->config_hash();
+  if (!stored)
+    throw InputError(path, "has no config_hash attribute: not a backfill store");
+  if (*stored != config_hash)
+    throw InputError(path, "was written with another configuration (config_hash " + *stored +
                                ", this run " + config_hash +
                                "); use a new --out or the original settings");
+  impl->lock = std::move(lock);
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::open_read_only(const std::string& path) {
+  h5::silence_errors();
+  // SWMR reading also opens a store whose writer is running or was killed
+  // (its superblock still marked open for SWMR writing).
+  auto impl = Impl::open(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -676,6 +732,8 @@ StoredForecasts BackfillStore::read_forecasts() const {
   Impl& s = *impl_;
   StoredForecasts out;
   out.models = s.models, out.folds = s.folds, out.horizon = s.horizon;
+  // Flags first: a SWMR reader then sees each flagged fold's values too.
+  out.fold_complete = s.read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
   out.forecast_mean = s.read_all<double>("forecast_mean", H5T_NATIVE_DOUBLE);
   out.forecast_std = s.read_all<double>("forecast_std", H5T_NATIVE_DOUBLE);
   out.lower_95 = s.read_all<double>("lower_95", H5T_NATIVE_DOUBLE);
@@ -683,7 +741,6 @@ StoredForecasts BackfillStore::read_forecasts() const {
   out.p_up = s.read_all<double>("p_up", H5T_NATIVE_DOUBLE);
   out.crps = s.read_all<double>("crps", H5T_NATIVE_DOUBLE);
   out.status = s.read_all<std::int8_t>("status", H5T_NATIVE_INT8);
-  out.fold_complete = s.read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
   return out;
 }
 
@@ -707,6 +764,7 @@ void BackfillStore::close() {
   Impl& s = *impl_;
   s.datasets.clear();
   s.file.close(s.name, "cannot finish writing the file");
+  s.lock.release();
 }
 
 }  // namespace arabica

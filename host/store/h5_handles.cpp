@@ -19,11 +19,6 @@ void fail(const std::string& file, const std::string& what) {
   throw Error(file + ": " + what + (detail.empty() ? "" : ": " + detail));
 }
 
-QuietErrors::QuietErrors() {
-  H5Eget_auto2(H5E_DEFAULT, &saved_function_, &saved_data_);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
-QuietErrors::~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, saved_function_, saved_data_); }
+void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 }  // namespace arabica::h5

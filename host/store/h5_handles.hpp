@@ -56,18 +56,10 @@ using Datatype = Handle<H5Tclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 
-/// Turns off HDF5's automatic error-stack printing on this thread while it
-/// lives: failures are reported once, through the exception.
-class QuietErrors {
- public:
-  QuietErrors();
-  ~QuietErrors();
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t saved_function_ = nullptr;
-  void* saved_data_ = nullptr;
-};
+/// Turns off HDF5's automatic error-stack printing on the calling thread
+/// (the library keeps one setting per thread): arabica reports each failure
+/// once, through the exception that h5::check throws. Called by every store
+/// entry point.
+void silence_errors();
 
 }  // namespace arabica::h5

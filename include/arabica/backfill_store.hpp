@@ -90,7 +90,10 @@ struct StoredForecasts {
 class BackfillStore {
  public:
   /// Lays out a new store at `path` (an existing file is an error) and opens
-  /// it for SWMR writing.
+  /// it for SWMR writing. create and resume hold the store's
+  /// writer lock (PATH.lock, see WriterLock) until close: a second
+  /// writer gets Error "PATH is being written by another arabica process
+  /// (pid N)".
   static BackfillStore create(const std::string& path, const StoreLayout& layout);
   /// Lays out a store in `temp`, a file made for it (see
   /// replace_file_atomically), for one ordinary writer that fills it at once.
@@ -102,6 +105,10 @@ class BackfillStore {
   /// InputError when its `config_hash` attribute differs from `config_hash`:
   /// resuming would mix runs.
   static BackfillStore resume(const std::string& path, const std::string& config_hash);
+  /// Opens a store for reading only, also while its writer runs or after it
+  /// was killed (SWMR reading): fold_complete tells the folds committed when
+  /// it is read, and their values are read back as committed.
+  static BackfillStore open_read_only(const std::string& path);
 
   BackfillStore(BackfillStore&&) noexcept;
   BackfillStore& operator=(BackfillStore&&) noexcept;
@@ -133,8 +140,6 @@ class BackfillStore {
  private:
   struct Impl;
   explicit BackfillStore(std::unique_ptr<Impl> impl);
-  static BackfillStore create(const std::string& file, const std::string& name,
-                              const StoreLayout& layout, bool temporary);
   std::unique_ptr<Impl> impl_;
 };
 

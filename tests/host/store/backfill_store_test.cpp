@@ -1,0 +1,191 @@
+// The backfill store's file handling: one writer at a time, readers beside
+// a running or killed writer, atomic creation, checksums, damaged flags.
+#include "arabica/backfill_store.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "arabica/error.hpp"
+#include "store/writer_lock.hpp"
+
+namespace arabica {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kHorizon = 3;
+constexpr char kHash[] = "0123456789abcdef";
+
+StoreLayout small_layout(int folds = 4, std::int64_t stored_paths = 2) {
+  StoreLayout layout;
+  layout.models = {"naive", "drift"};
+  layout.param_names = {{"sigma2"}, {"drift", "sigma2"}};
+  const Date first = *parse_date("2024-01-02");
+  for (int f = 0; f < folds; ++f) layout.cutoffs.push_back(first + f);
+  layout.horizon = kHorizon;
+  layout.stored_paths = stored_paths;
+  layout.actual = Eigen::MatrixXd::Constant(folds, kHorizon, 101.0);
+  layout.last_price = Eigen::VectorXd::Constant(folds, 100.0);
+  layout.text_attributes = {{"config_hash", kHash}};
+  layout.unsigned_attributes = {{"n_paths", 10}};
+  return layout;
+}
+
+// Values that tell (model, fold) apart.
+ModelFoldResult result_for(int model, int fold, std::int64_t stored_paths = 2) {
+  const double base = 100.0 + 10.0 * model + fold;
+  const Eigen::VectorXd ramp = Eigen::VectorXd::LinSpaced(kHorizon, base, base + 1.0);
+  ModelFoldResult r;
+  r.status = FoldStatus::trained;
+  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.0, ramp.array() + 2.0};
+  r.stats.mean = ramp;
+  r.stats.std = ramp * 0.02;
+  r.stats.skewness = r.stats.kurtosis = Eigen::VectorXd::Zero(kHorizon);
+  r.stats.p_up = Eigen::VectorXd::Constant(kHorizon, 0.5);
+  r.stats.crps = Eigen::VectorXd::Constant(kHorizon, 0.25);
+  r.stats.quantiles = Eigen::MatrixXd::Constant(kHorizon, kQuantileLevels.size(), base);
+  r.stats.stored.assign(static_cast<std::size_t>(stored_paths * kHorizon), static_cast<float>(base));
+  r.params = model == 0 ? Eigen::VectorXd::Constant(1, base) : Eigen::Vector2d(0.5, base);
+  r.trained_on = *parse_date("2024-01-02") + fold;
+  return r;
+}
+
+void write_folds(BackfillStore& store, const std::vector<int>& folds) {
+  for (const int f : folds)
+    for (int m = 0; m < store.models(); ++m) store.write(m, f, result_for(m, f));
+  store.commit(folds);
+}
+
+// What a test expects of a call that must throw: its message.
+template <class Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+class BackfillStoreFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("arabica_backfill_store_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    for (const pid_t child : children_) ::kill(child, SIGKILL), ::waitpid(child, nullptr, 0);
+    fs::remove_all(dir_);
+  }
+  std::string file(const std::string& name = "store.h5") const { return (dir_ / name).string(); }
+
+  // A child process that creates the store, commits `committed` folds, writes
+  // (without committing) one more, tells the parent and waits to be killed.
+  pid_t start_writer(const std::string& path, const std::vector<int>& committed) {
+    int ready[2];
+    EXPECT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(ready[0]);
+      try {
+        BackfillStore store = BackfillStore::create(path, small_layout());
+        write_folds(store, committed);
+        for (int m = 0; m < store.models(); ++m) store.write(m, 3, result_for(m, 3));
+        if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
+        ::pause();
+      } catch (...) {
+      }
+      std::_Exit(1);
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    EXPECT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
+    ::close(ready[0]);
+    children_.push_back(child);
+    return child;
+  }
+  void kill_child(pid_t child) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    children_.erase(std::find(children_.begin(), children_.end(), child));
+  }
+
+  fs::path dir_;
+  std::vector<pid_t> children_;
+};
+
+void expect_committed_folds(const std::string& path, const std::vector<std::int8_t>& expected) {
+  BackfillStore reader = BackfillStore::open_read_only(path);
+  EXPECT_EQ(reader.fold_complete(), expected);
+  const StoredForecasts stored = reader.read_forecasts();
+  EXPECT_EQ(stored.fold_complete, expected);
+  for (int f = 0; f < stored.folds; ++f) {
+    if (!expected[static_cast<std::size_t>(f)]) continue;
+    for (int m = 0; m < stored.models; ++m) {
+      const ModelFoldResult r = reader.read(m, f);
+      EXPECT_EQ(r.forecast.mean, result_for(m, f).forecast.mean) << m << "," << f;
+      EXPECT_EQ(r.params, result_for(m, f).params) << m << "," << f;
+      EXPECT_EQ(stored.at(stored.forecast_mean, m, f, 0), result_for(m, f).forecast.mean[0]);
+    }
+  }
+}
+
+// --- defect 5: one writer per store; defect 12: readers beside a writer
+
+TEST_F(BackfillStoreFiles, ASecondWriterIsRefusedWithTheFirstWritersPid) {
+  const pid_t writer = start_writer(file(), {0, 1});
+  const std::string busy =
+      file() + " is being written by another arabica process (pid " + std::to_string(writer) + ")";
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash); }), busy);
+  EXPECT_EQ(error_of([&] { BackfillStore::create(file(), small_layout()); }), busy);
+  // HDF5's own locking off changes nothing: the lock is arabica's.
+  ::setenv("HDF5_USE_FILE_LOCKING", "FALSE", 1);
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash); }), busy);
+  ::unsetenv("HDF5_USE_FILE_LOCKING");
+  kill_child(writer);
+  // The kernel released the killed writer's lock.
+  BackfillStore resumed = BackfillStore::resume(file(), kHash);
+  EXPECT_EQ(resumed.fold_complete(), (std::vector<std::int8_t>{1, 1, 0, 0}));
+  resumed.close();
+  EXPECT_FALSE(fs::exists(WriterLock::lock_path(file())));
+}
+
+TEST_F(BackfillStoreFiles, TheLockIsTakenOncePerProcessToo) {
+  BackfillStore store = BackfillStore::create(file(), small_layout());
+  EXPECT_NE(error_of([&] { BackfillStore::resume(file(), kHash); })
+                .find("is being written by another arabica process (pid " +
+                      std::to_string(::getpid()) + ")"),
+            std::string::npos);
+  store.close();
+  BackfillStore::resume(file(), kHash).close();
+}
+
+TEST_F(BackfillStoreFiles, AReaderSeesTheCommittedFoldsOfARunningAndOfAKilledWriter) {
+  const pid_t writer = start_writer(file(), {0, 2});
+  expect_committed_folds(file(), {1, 0, 1, 0});
+  kill_child(writer);
+  expect_committed_folds(file(), {1, 0, 1, 0});
+  // And once a writer has resumed and finished the store.
+  {
+    BackfillStore store = BackfillStore::resume(file(), kHash);
+    write_folds(store, {1, 3});
+    store.close();
+  }
+  expect_committed_folds(file(), {1, 1, 1, 1});
+}
+
+}  // namespace
+}  // namespace arabica

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Fault injection on the backfill store through the real executable: each
+case breaks a run or a store the way an operator's day can, and checks that
+arabica ends with one clear line and that the store stays usable.
+
+    store_faults.py CASE ARABICA DATA.csv WORKDIR
+
+CASE is one of the functions named in CASES. Exit 0 when the case passes,
+77 when it cannot run here (skipped), 1 otherwise.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "scripts"))
+from compare_backfills import compare  # noqa: E402
+
+STORE_TOOL = REPO / "scripts" / "arabica_store.py"
+SKIP = 77
+
+# About 40 folds of two quick models: a whole run takes a fraction of a second.
+QUICK = ["--exog", "rain,brl_usd", "--min-train-rows", "60", "--start", "2022-12-20",
+         "--model", "naive,drift", "--paths", "400", "--stored-paths", "4", "--horizon", "5",
+         "--threads", "1", "--quiet"]
+# The same folds with SARIMAX: a second or two, long enough to stop the
+# writer (SIGSTOP) between two commits and meet it there.
+SLOW = ["--exog", "rain,brl_usd", "--min-train-rows", "60", "--start", "2022-12-20",
+        "--model", "sarimax,naive", "--paths", "4000", "--stored-paths", "4", "--horizon", "5",
+        "--threads", "1", "--quiet"]
+FOLDS = 49
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise Failure(message)
+
+
+class Runner:
+    def __init__(self, arabica: str, data: str, work: Path):
+        self.arabica, self.data, self.work = arabica, data, work
+
+    def command(self, out: Path, args: list[str]) -> list[str]:
+        return [self.arabica, "backfill", "--csv", self.data, *args, "--out", str(out)]
+
+    def run(self, out: Path, args: list[str] = QUICK, timeout: float = 120, env=None,
+            preexec_fn=None) -> subprocess.CompletedProcess:
+        return subprocess.run(self.command(out, args), capture_output=True, text=True,
+                              timeout=timeout, env=env, preexec_fn=preexec_fn)
+
+    def start(self, out: Path, args: list[str] = SLOW, env=None) -> subprocess.Popen:
+        return subprocess.Popen(self.command(out, args), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, env=env)
+
+    def reference(self, args: list[str] = QUICK) -> Path:
+        out = self.work / ("reference_slow.h5" if args is SLOW else "reference.h5")
+        if not out.exists():
+            done = self.run(out, args)
+            expect(done.returncode == 0, f"uninterrupted run failed: {done.stderr}")
+        return out
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    expect(len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{stderr[:2000]}")
+    return lines[0]
+
+
+def expect_failure(done: subprocess.CompletedProcess, code: int, *fragments: str) -> str:
+    expect(done.returncode == code,
+           f"expected exit {code}, got {done.returncode}: {done.stderr[:2000]}")
+    line = one_line(done.stderr)
+    for fragment in fragments:
+        expect(fragment in line, f"{fragment!r} not in {line!r}")
+    return line
+
+
+def expect_same(reference: Path, store: Path) -> None:
+    differences = compare(str(reference), str(store))
+    expect(not differences, f"{store} differs from {reference}: {differences[:5]}")
+
+
+def committed(store: Path) -> int:
+    """Committed folds as a SWMR reader sees them (-1: no store yet)."""
+    try:
+        with h5py.File(store, "r", swmr=True, locking=False) as f:
+            return int(f["fold_complete"][()].sum())
+    except (OSError, KeyError):
+        return -1
+
+
+def stop_mid_run(writer: subprocess.Popen, store: Path, folds: int = 2) -> int:
+    """Stops the writer (SIGSTOP) once `folds` folds are committed, before the
+    last; returns the folds committed then."""
+    end = time.monotonic() + 60
+    while committed(store) < folds:
+        expect(writer.poll() is None, "the writer ended before it was stopped")
+        expect(time.monotonic() < end, "timed out waiting for the writer")
+        time.sleep(0.005)
+    writer.send_signal(signal.SIGSTOP)
+    done = committed(store)
+    expect(done < FOLDS, "the writer finished before it was stopped")
+    return done
+
+
+def store_tool(store: Path, out: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """scripts/arabica_store.py legacy-csv STORE in its own process (with a
+    timeout: it must not hang)."""
+    return subprocess.run([sys.executable, str(STORE_TOOL), "legacy-csv", str(store), "--out", str(out)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def store_tool_here(store: Path, out: Path) -> subprocess.CompletedProcess:
+    """The same in this process: Python with xarray starts slowly on a loaded
+    machine."""
+    import arabica_store as st
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = st.main(["legacy-csv", str(store), "--out", str(out)])
+    return subprocess.CompletedProcess([], code, "", err.getvalue())
+
+
+def flip(path: Path, offset: int, count: int = 1) -> None:
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        data = bytearray(f.read(count))
+        f.seek(offset)
+        f.write(bytes(b ^ 0xFF for b in data))
+
+
+# --- defect 5: one writer per store
+
+def concurrent_writer(r: Runner) -> None:
+    """A second writer on a store being written fails at once with the first
+    writer's pid, also with HDF5's own file locking turned off; the first
+    writer finishes as if alone."""
+    reference = r.reference(SLOW)
+    for locking in ("default", "FALSE"):
+        env = dict(os.environ)
+        if locking == "FALSE":
+            env["HDF5_USE_FILE_LOCKING"] = "FALSE"
+        out = r.work / f"contended_{locking}.h5"
+        out.unlink(missing_ok=True)
+        first = r.start(out, env=env)
+        try:
+            stop_mid_run(first, out, 1)
+            start = time.monotonic()
+            second = r.run(out, SLOW, timeout=30, env=env)
+            expect(time.monotonic() - start < 10, "the second writer was not refused at once")
+            expect_failure(second, 1, f"{out} is being written by another arabica process (pid {first.pid})")
+            first.send_signal(signal.SIGCONT)
+            _, err = first.communicate(timeout=120)
+        finally:
+            first.kill()
+        expect(first.returncode == 0, f"first writer failed ({first.returncode}): {err}")
+        expect_same(reference, out)
+        expect(not Path(f"{out}.lock").exists(), "the lock file outlived its writer")
+        print(f"HDF5 file locking {locking}: second writer refused, first writer unaffected")
+
+
+# --- defect 12: readers beside a writer and after a killed one
+
+def reader_beside_writer(r: Runner) -> None:
+    import xarray  # noqa: F401  (arabica_store needs it)
+    import arabica_store as st
+
+    out = r.work / "read_while_written.h5"
+    out.unlink(missing_ok=True)
+    writer = r.start(out)
+    try:
+        seen = stop_mid_run(writer, out, 2)
+        for moment in ("running", "killed"):
+            if moment == "killed":
+                writer.kill()
+                writer.wait()
+            csv = r.work / f"legacy_{moment}.csv"
+            done = store_tool_here(out, csv)
+            expect(done.returncode == 0, f"arabica_store.py on a {moment} writer's store: {done.stderr}")
+            rows = csv.read_text().splitlines()[1:]
+            expect(len(rows) == seen * 2 * 5, f"{moment}: {len(rows)} rows for {seen} folds")
+            with st.open_backfill(out) as ds:
+                expect(ds.sizes["cutoff"] == seen and bool((ds.fold_complete.values == 1).all()),
+                       f"{moment}: committed folds {ds.fold_complete.values}")
+                expect(not np.isnan(ds.forecast_mean.values).any(), f"{moment}: NaN in a committed fold")
+            print(f"{moment} writer: arabica_store.py and xarray read the {seen} committed folds")
+    finally:
+        writer.kill()
+        writer.wait()
+    # The killed store resumes to the uninterrupted result.
+    done = r.run(out, SLOW)
+    expect(done.returncode == 0, f"resume failed: {done.stderr}")
+    expect_same(r.reference(SLOW), out)
+
+
+CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer)}
+
+
+def main(case: str, arabica: str, data: str, workdir: str) -> int:
+    work = Path(workdir) / case
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        result = CASES[case](Runner(arabica, data, work))
+    except Failure as failure:
+        print(f"FAILED: {failure}")
+        return 1
+    return SKIP if result == SKIP else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
