@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <optional>
 
+#include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
 #include "store/h5_handles.hpp"
 #include "store/writer_lock.hpp"
@@ -30,6 +33,9 @@ constexpr char kDateCalendar[] = "proleptic_gregorian";
 constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;  // HDF5's default chunk cache
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Every laid-out store is larger (dozens of datasets, each with attributes).
+constexpr std::uintmax_t kLargestStub = 4096;
+constexpr hsize_t kRecoveryMarginBytes = hsize_t{1} << 20;
 
 // Per-day variables of every (model, fold): point forecast, then path stats.
 struct DayVariable {
@@ -403,6 +409,13 @@ struct BackfillStore::Impl {
     return impl;
   }
 
+  // Reopens the store at `path` to resume it, under the writer lock:
+  // nullptr, with `not_a_store` saying what the file is, when it holds no
+  // store and no committed fold, so that it may be replaced. Throws when it
+  // cannot be read, holds another configuration or holds folds.
+  static std::unique_ptr<Impl> reopen(const std::string& path, const std::string& hash,
+                                      std::string& not_a_store);
+
   // The root config_hash attribute; none in a file that is not a backfill store.
   std::optional<std::string> config_hash() {
     const std::string what = "cannot read attribute 'config_hash'";
@@ -468,6 +481,23 @@ struct BackfillStore::Impl {
     return values;
   }
 
+  // A killed SWMR writer's superblock keeps the end of allocated space
+  // (EOA) of its last flush, while chunks it allocated and wrote after that
+  // may already be in the chunk indexes on disk: new allocations would then
+  // overlap them ("addr overflow" when an uncommitted fold is rewritten).
+  // What `h5clear -s -i` does: move the EOA past the end of the file, plus
+  // h5clear's default 1 MiB for writes the kill cut short.
+  void recover_allocation_end(std::uintmax_t file_size) {
+    const std::string what = "cannot recover the end of a killed writer's file";
+    haddr_t eoa = 0;
+    check(H5Fget_eoa(file.get(), &eoa), name, what);
+    if (file_size > eoa) check(H5Fincrement_filesize(file.get(), kRecoveryMarginBytes), name, what);
+  }
+
+  std::vector<std::int8_t> complete_flags() {
+    return read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+  }
+
   void flush() {
     check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), name, "cannot flush the file");
   }
@@ -528,19 +558,110 @@ void write_layout(const std::string& file_name, const std::string& path,
   file.close(path, "cannot finish laying out the file");
 }
 
+// A new store appears whole or not at all: laid out under a temporary name
+// beside `path`, fsynced, renamed onto it. Temporaries of creations that
+// were killed are removed first (the caller holds the writer lock, so no
+// live creation owns them).
+void lay_out_atomically(const std::string& path, const StoreLayout& layout) {
+  remove_stale_temporaries(path);
+  replace_file_atomically(path, [&](const std::string& temp) { write_layout(temp, path, layout); });
+}
+
+bool has_hdf5_signature(const std::string& path) {
+  constexpr char kSignature[] = "\x89HDF\r\n\x1a\n";
+  char head[sizeof kSignature - 1] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(head, sizeof head) && std::memcmp(head, kSignature, sizeof head) == 0;
+}
+
+std::string config_hash_of(const StoreLayout& layout) {
+  for (const auto& [key, value] : layout.text_attributes)
+    if (key == "config_hash") return value;
+  ARABICA_REQUIRE(false, "store layout: a backfill layout needs a config_hash attribute");
+  return {};
+}
+
 }  // namespace
+
+std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::string& path,
+                                                                 const std::string& hash,
+                                                                 std::string& not_a_store) {
+  const std::uintmax_t size = std::filesystem::file_size(path);
+  if (size == 0) {
+    not_a_store = "an empty file";
+    return nullptr;
+  }
+  if (!has_hdf5_signature(path))
+    throw InputError(path, "exists and is not an HDF5 file; not overwriting it");
+  std::unique_ptr<Impl> impl;
+  try {
+    impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+  } catch (const Error&) {
+    // Smaller than any laid-out store: the superblock alone that a creation
+    // of arabica 0.x killed early left behind. Anything larger may hold
+    // folds: its error is reported, it is not replaced.
+    if (size >= kLargestStub) throw;
+    not_a_store = "a " + std::to_string(size) + "-byte HDF5 stub";
+    return nullptr;
+  }
+  impl->recover_allocation_end(size);
+  const std::string what = "cannot read the store's root group";
+  // fold_complete is laid out last: without it no fold was ever committed.
+  if (check(H5Lexists(impl->file.get(), "fold_complete", H5P_DEFAULT), path, what) <= 0) {
+    not_a_store = "an HDF5 file laid out in part (no fold_complete)";
+    return nullptr;
+  }
+  const std::optional<std::string> stored = impl->config_hash();
+  if (!stored) {
+    const std::vector<std::int8_t> flags = impl->complete_flags();
+    const auto committed = std::count(flags.begin(), flags.end(), std::int8_t{1});
+    if (committed > 0)
+      throw InputError(path, "has no config_hash attribute but " + std::to_string(committed) +
+                                 " committed folds; not replacing it");
+    not_a_store = "an HDF5 file without config_hash or committed folds";
+    return nullptr;
+  }
+  if (*stored != hash)
+    throw InputError(path, "was written with another configuration (config_hash " + *stored +
+                               ", this run " + hash +
+                               "); use a new --out or the original settings");
+  impl->read_shape();
+  return impl;
+}
 
 BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
   require_valid_layout(layout);
   h5::silence_errors();
   WriterLock lock(path);
   if (std::filesystem::exists(path)) throw Error(path + ": already exists; not overwriting it");
-  write_layout(path, path, layout);
+  return lay_out_and_open(path, layout, std::move(lock));
+}
+
+BackfillStore BackfillStore::lay_out_and_open(const std::string& path, const StoreLayout& layout,
+                                              WriterLock lock) {
+  lay_out_atomically(path, layout);
   // Every dataset and scale exists now: reopen for SWMR writing.
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
   impl->lock = std::move(lock);
   impl->read_shape();
   return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::open_for_writing(const std::string& path, const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  WriterLock lock(path);
+  if (std::filesystem::exists(path)) {
+    std::string not_a_store;
+    std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash_of(layout), not_a_store);
+    if (impl) {
+      impl->lock = std::move(lock);
+      return BackfillStore(std::move(impl));
+    }
+    std::cerr << "arabica: warning: " << path << " is " << not_a_store
+              << ", not a store with committed folds; replacing it\n";
+  }
+  return lay_out_and_open(path, layout, std::move(lock));
 }
 
 BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
@@ -556,16 +677,10 @@ BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const 
 BackfillStore BackfillStore::resume(const std::string& path, const std::string& config_hash) {
   h5::silence_errors();
   WriterLock lock(path);
-  auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
-  const std::optional<std::string> stored = impl->config_hash();
-  if (!stored)
-    throw InputError(path, "has no config_hash attribute: not a backfill store");
-  if (*stored != config_hash)
-    throw InputError(path, "was written with another configuration (config_hash " + *stored +
-                               ", this run " + config_hash +
-                               "); use a new --out or the original settings");
+  std::string not_a_store;
+  std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash, not_a_store);
+  if (!impl) throw InputError(path, "is " + not_a_store + ", not a backfill store");
   impl->lock = std::move(lock);
-  impl->read_shape();
   return BackfillStore(std::move(impl));
 }
 
@@ -582,9 +697,7 @@ int BackfillStore::models() const { return impl_->models; }
 int BackfillStore::folds() const { return impl_->folds; }
 int BackfillStore::horizon() const { return impl_->horizon; }
 
-std::vector<std::int8_t> BackfillStore::fold_complete() const {
-  return impl_->read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
-}
+std::vector<std::int8_t> BackfillStore::fold_complete() const { return impl_->complete_flags(); }
 
 FoldStatus BackfillStore::status(int model, int fold) const {
   std::int8_t value = 0;
@@ -733,7 +846,7 @@ StoredForecasts BackfillStore::read_forecasts() const {
   StoredForecasts out;
   out.models = s.models, out.folds = s.folds, out.horizon = s.horizon;
   // Flags first: a SWMR reader then sees each flagged fold's values too.
-  out.fold_complete = s.read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+  out.fold_complete = s.complete_flags();
   out.forecast_mean = s.read_all<double>("forecast_mean", H5T_NATIVE_DOUBLE);
   out.forecast_std = s.read_all<double>("forecast_std", H5T_NATIVE_DOUBLE);
   out.lower_95 = s.read_all<double>("lower_95", H5T_NATIVE_DOUBLE);

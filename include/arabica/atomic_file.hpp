@@ -18,4 +18,9 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 void replace_file_atomically(const std::string& path,
                              const std::function<void(const std::string& temp_path)>& write);
 
+/// Removes the temporary files that replacements of `path` killed before
+/// their rename left beside it. Only for a caller that knows no replacement
+/// of `path` is running (the backfill store's writer lock).
+void remove_stale_temporaries(const std::string& path);
+
 }  // namespace arabica

@@ -12,10 +12,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "arabica/error.hpp"
+#include "store/h5_handles.hpp"
 #include "store/writer_lock.hpp"
 
 namespace arabica {
@@ -65,6 +68,16 @@ void write_folds(BackfillStore& store, const std::vector<int>& folds) {
     for (int m = 0; m < store.models(); ++m) store.write(m, f, result_for(m, f));
   store.commit(folds);
 }
+
+#define EXPECT_THAT_INPUT_ERROR(call, fragment)                                   \
+  do {                                                                           \
+    try {                                                                        \
+      call;                                                                      \
+      ADD_FAILURE() << #call " did not throw";                                   \
+    } catch (const InputError& e) {                                              \
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what(); \
+    }                                                                            \
+  } while (0)
 
 // What a test expects of a call that must throw: its message.
 template <class Call>
@@ -185,6 +198,110 @@ TEST_F(BackfillStoreFiles, AReaderSeesTheCommittedFoldsOfARunningAndOfAKilledWri
     store.close();
   }
   expect_committed_folds(file(), {1, 1, 1, 1});
+}
+
+// --- defect 4: atomic creation; what open_for_writing does with a file at OUT
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::string& contents) {
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+// Opens for writing, returning the warning printed (empty: none).
+std::string open_for_writing_warning(const std::string& path) {
+  ::testing::internal::CaptureStderr();
+  try {
+    BackfillStore store = BackfillStore::open_for_writing(path, small_layout());
+    store.close();
+  } catch (...) {
+    ::testing::internal::GetCapturedStderr();
+    throw;
+  }
+  return ::testing::internal::GetCapturedStderr();
+}
+
+TEST_F(BackfillStoreFiles, CreationLeavesAWholeStoreAndNoTemporaryFile) {
+  BackfillStore store = BackfillStore::create(file(), small_layout());
+  write_folds(store, {0});
+  store.close();
+  EXPECT_EQ(std::vector<std::string>{"store.h5"}, [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename());
+    return names;
+  }());
+  EXPECT_THROW(BackfillStore::create(file(), small_layout()), Error);  // never overwritten
+}
+
+TEST_F(BackfillStoreFiles, TemporariesOfKilledCreationsAreRemovedUnderTheLock) {
+  write_file((dir_ / ".store.h5.tmpAb12Cd").string(), "half a layout");
+  write_file((dir_ / ".other.h5.tmpAb12Cd").string(), "another file's");
+  BackfillStore::create(file(), small_layout()).close();
+  EXPECT_FALSE(fs::exists(dir_ / ".store.h5.tmpAb12Cd"));
+  EXPECT_TRUE(fs::exists(dir_ / ".other.h5.tmpAb12Cd"));
+}
+
+TEST_F(BackfillStoreFiles, AFileWithoutStoreOrCommittedFoldIsReplacedWithAWarning) {
+  std::string stub;  // the superblock alone, as a creation killed early leaves it
+  {
+    BackfillStore::create(file("whole.h5"), small_layout()).close();
+    stub = read_file(file("whole.h5")).substr(0, 48);
+  }
+  const std::vector<std::pair<std::string, std::string>> leftovers = {
+      {"", "an empty file"}, {stub, "a 48-byte HDF5 stub"}};
+  for (const auto& [contents, described] : leftovers) {
+    write_file(file(), contents);
+    const std::string warning = open_for_writing_warning(file());
+    EXPECT_EQ(warning, "arabica: warning: " + file() + " is " + described +
+                           ", not a store with committed folds; replacing it\n");
+    expect_committed_folds(file(), {0, 0, 0, 0});
+    fs::remove(file());
+  }
+  {  // an HDF5 file in the store's format that never got its datasets
+    const h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), file(), "");
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    h5::File partial(H5Fcreate(file().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), file(), "");
+  }
+  EXPECT_NE(open_for_writing_warning(file()).find("laid out in part (no fold_complete)"),
+            std::string::npos);
+  expect_committed_folds(file(), {0, 0, 0, 0});
+}
+
+TEST_F(BackfillStoreFiles, AFileWithCommittedFoldsOrNotHdf5IsNeverReplaced) {
+  write_file(file("prices.csv"), "date,close\n2024-01-02,100\n");
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file("prices.csv"), small_layout()),
+                          "prices.csv: exists and is not an HDF5 file; not overwriting it");
+  EXPECT_EQ(read_file(file("prices.csv")), "date,close\n2024-01-02,100\n");
+
+  {
+    BackfillStore store = BackfillStore::create(file(), small_layout());
+    write_folds(store, {1});
+    store.close();
+  }
+  StoreLayout other = small_layout();
+  other.text_attributes = {{"config_hash", "fedcba9876543210"}};
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), other),
+                          "was written with another configuration");
+  {  // committed folds but no config_hash: not ours to replace either
+    h5::File f(H5Fopen(file().c_str(), H5F_ACC_RDWR, H5P_DEFAULT), file(), "");
+    ASSERT_GE(H5Adelete(f.get(), "config_hash"), 0);
+  }
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), small_layout()),
+                          "has no config_hash attribute but 1 committed folds; not replacing it");
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::resume(file(), kHash), "has no config_hash attribute");
+}
+
+TEST_F(BackfillStoreFiles, OpenForWritingResumesTheSameConfiguration) {
+  {
+    BackfillStore store = BackfillStore::open_for_writing(file(), small_layout());
+    write_folds(store, {0, 3});
+    store.close();
+  }
+  EXPECT_EQ(open_for_writing_warning(file()), "");
+  expect_committed_folds(file(), {1, 0, 0, 1});
 }
 
 }  // namespace

@@ -210,7 +210,44 @@ def reader_beside_writer(r: Runner) -> None:
     expect_same(r.reference(SLOW), out)
 
 
-CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer)}
+# --- defect 4: store creation is atomic
+
+def valid_or_absent(store: Path) -> str:
+    if not store.exists():
+        return "absent"
+    with h5py.File(store, "r", swmr=True, locking=False) as f:
+        flags = f["fold_complete"][()]
+        expect(set(np.unique(flags)) <= {0, 1}, f"fold_complete holds {np.unique(flags)}")
+        return f"{int(flags.sum())} folds"
+
+
+def kill_during_creation(r: Runner) -> None:
+    """SIGKILL at random moments of a run's first fraction of a second (data,
+    layout, first folds): OUT is absent or a valid store every time, and the
+    rerun finishes it as an uninterrupted run would."""
+    reference = r.reference()
+    start = time.monotonic()
+    r.run(r.work / "timed.h5")
+    duration = time.monotonic() - start
+    rng = random.Random(int(time.time()))
+    out = r.work / "killed.h5"
+    seen = set()
+    for trial in range(20):
+        out.unlink(missing_ok=True)
+        run = subprocess.Popen(r.command(out, QUICK), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.8) * duration)
+        run.kill()
+        run.wait()
+        seen.add(valid_or_absent(out).split()[-1])
+        done = r.run(out)
+        expect(done.returncode == 0, f"trial {trial}: rerun failed: {done.stderr}")
+        expect_same(reference, out)
+        leftovers = sorted(p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5"))
+        expect(not leftovers, f"trial {trial}: left {leftovers}")
+    print(f"20 kills early in a run (OUT then: {sorted(seen)}); every rerun equals the uninterrupted run")
+
+
+CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation)}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
