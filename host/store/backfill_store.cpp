@@ -104,10 +104,14 @@ struct Dimension {
   h5::Dataset scale;
 };
 
-// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty.
+// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty. In
+// 128 bits: paths * horizon * 4 must not wrap to a chunk count of 0.
 hsize_t path_chunk(hsize_t paths, hsize_t horizon) {
-  const hsize_t chunks = (paths * horizon * sizeof(float) + kMaxChunkBytes - 1) / kMaxChunkBytes;
-  return (paths + chunks - 1) / chunks;
+  using Wide = unsigned __int128;
+  if (paths == 0) return 1;
+  const Wide bytes = Wide{paths} * std::max<hsize_t>(horizon, 1) * sizeof(float);
+  const Wide chunks = (bytes + kMaxChunkBytes - 1) / kMaxChunkBytes;
+  return static_cast<hsize_t>((Wide{paths} + chunks - 1) / chunks);
 }
 
 h5::Datatype text_type(const std::string& file, std::size_t size) {
@@ -276,7 +280,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
   Dimension day_ahead{"day_ahead", H, H, false, {}};
   Dimension quantile{"quantile", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
   Dimension param{"param", P, P, false, {}};
-  Dimension path{"path", S, S ? path_chunk(S, H) : 1, false, {}};
+  Dimension path{"path", S, path_chunk(S, H), false, {}};
 
   make_dimension(model, text_.get(), model.name);
   std::vector<const char*> model_names;

@@ -304,5 +304,25 @@ TEST_F(BackfillStoreFiles, OpenForWritingResumesTheSameConfiguration) {
   expect_committed_folds(file(), {1, 0, 0, 1});
 }
 
+// --- defect 8: stored_paths at the API edge, path chunks for any count
+
+TEST_F(BackfillStoreFiles, NegativeStoredPathsAreRefusedBeforeAnyFileIsMade) {
+  EXPECT_THROW(BackfillStore::create(file(), small_layout(4, -1)), ContractError);
+  EXPECT_THROW(BackfillStore::open_for_writing(file(), small_layout(4, -1)), ContractError);
+  EXPECT_FALSE(fs::exists(file()));
+}
+
+TEST_F(BackfillStoreFiles, AnyStoredPathCountGetsAValidChunk) {
+  for (const std::int64_t paths : {std::int64_t{0}, std::int64_t{1}, std::int64_t{1} << 40,
+                                   std::numeric_limits<std::int64_t>::max()}) {
+    fs::remove(file());
+    try {  // HDF5 may refuse a dimension that large; it must not crash
+      BackfillStore::create(file(), small_layout(4, paths)).close();
+    } catch (const Error& e) {
+      EXPECT_GT(paths, std::int64_t{1} << 40) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace arabica
