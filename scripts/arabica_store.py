@@ -64,12 +64,53 @@ def open_store(path: str | os.PathLike) -> xr.Dataset:
         raise StoreError(f"{path}: cannot open the store: {error}") from None
 
 
+def describe_fold(ds: xr.Dataset, fold: int) -> str:
+    return f"fold {fold} (cutoff {pd.Timestamp(ds.cutoff.values[fold]):%Y-%m-%d})"
+
+
 def open_backfill(path: str | os.PathLike) -> xr.Dataset:
     """The store with only its committed folds (fold_complete == 1): a run
-    still going, or killed, has laid out folds it has not written yet."""
+    still going, or killed, has laid out folds it has not written yet.
+
+    Every variable but the stored paths is read at once, so that a damaged
+    chunk (HDF5's Fletcher32 checksum) is a StoreError naming variable and
+    fold here, not an OSError later; a fold_complete other than 0 or 1 is
+    damage, never a commit."""
     ds = open_store(path)
-    flags = ds.fold_complete.values
-    return ds.isel(cutoff=np.flatnonzero(flags == 1))
+    try:
+        try:
+            flags = ds.fold_complete.values
+        except OSError as error:
+            raise StoreError(f"{path}: cannot read variable 'fold_complete': {error}") from None
+        bad = np.flatnonzero((flags != 0) & (flags != 1))
+        if bad.size:
+            raise StoreError(f"{path}: fold_complete of {describe_fold(ds, int(bad[0]))} is "
+                             f"{int(flags[bad[0]])}, not 0 or 1: the store is damaged")
+        folds = np.flatnonzero(flags == 1)
+        committed = ds.isel(cutoff=folds)
+        for name, variable in committed.variables.items():
+            if name != "paths":
+                load_checked(path, name, variable, ds, folds)
+        return committed
+    except BaseException:
+        ds.close()
+        raise
+
+
+def load_checked(path, name: str, variable: xr.Variable, store: xr.Dataset, folds: np.ndarray) -> None:
+    try:
+        variable.load()
+        return
+    except OSError as error:
+        detail = str(error)
+    if "cutoff" in variable.dims:
+        for i, fold in enumerate(folds):
+            try:
+                variable.isel(cutoff=i).values
+            except OSError as error:
+                raise StoreError(f"{path}: cannot read variable '{name}' at "
+                                 f"{describe_fold(store, int(fold))}: {error}") from None
+    raise StoreError(f"{path}: cannot read variable '{name}': {detail}")
 
 
 def to_statsforecast(ds: xr.Dataset, unique_id: str = "series") -> pd.DataFrame:

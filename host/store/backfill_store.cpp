@@ -250,6 +250,9 @@ h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
     check(H5Pset_shuffle(dcpl.get()), name_, what);
     check(H5Pset_deflate(dcpl.get(), 1), name_, what);
   }
+  // A checksum per chunk, over the bytes as stored (after compression): a
+  // damaged chunk fails to read instead of giving other numbers.
+  if (chunked) check(H5Pset_fletcher32(dcpl.get()), name_, what);
   // A fold not written yet reads as missing, not as a price of 0.
   if (H5Tget_class(file_type) == H5T_FLOAT && rank > 1)
     check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kNaN), name_, what);
@@ -467,22 +470,60 @@ struct BackfillStore::Impl {
     check(H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
           name, what);
   }
+  // Reads the block of a (model, cutoff, ...) variable at `start`.
   void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
                   const std::vector<hsize_t>& count, void* values) {
     const std::string what = "cannot read variable '" + variable + "'";
     const Block b = block(variable, start, count, what);
-    check(H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
-          name, what);
+    if (H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values) < 0)
+      read_failed(variable, start[1]);
   }
+  // Reads a whole (model, cutoff, ...) or (cutoff) variable.
   template <class T>
   std::vector<T> read_all(const std::string& variable, hid_t memory_type) {
     const h5::Dataset& d = dataset(variable);
+    const std::vector<hsize_t> shape = dataset_shape(d.get(), name, variable);
     std::size_t count = 1;
-    for (const hsize_t extent : dataset_shape(d.get(), name, variable)) count *= extent;
+    for (const hsize_t extent : shape) count *= extent;
     std::vector<T> values(count);
-    check(H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name,
-          "cannot read variable '" + variable + "'");
+    if (H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+      // Name the first fold that fails alone (a damaged chunk is one fold's).
+      const std::string detail = h5::innermost_error();
+      const std::size_t axis = shape.size() > 1 ? 1 : 0;
+      std::vector<hsize_t> start(shape.size(), 0), one = shape;
+      one[axis] = 1;
+      std::vector<T> part(count / std::max<hsize_t>(shape[axis], 1));
+      for (hsize_t f = 0; f < shape[axis]; ++f) {
+        start[axis] = f;
+        const Block b = block(variable, start, one, "cannot read variable '" + variable + "'");
+        if (H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT,
+                    part.data()) < 0)
+          read_failed(variable, f);
+      }
+      throw Error(name + ": cannot read variable '" + variable + "': " + detail);
+    }
     return values;
+  }
+  // A failed read of `variable` at `fold` (HDF5's error, e.g. a Fletcher32
+  // checksum mismatch, still on the stack).
+  [[noreturn]] void read_failed(const std::string& variable, hsize_t fold) {
+    const std::string detail = h5::innermost_error();
+    throw Error(name + ": cannot read variable '" + variable + "' at " + describe_fold(fold) +
+                (detail.empty() ? "" : ": " + detail));
+  }
+  // "fold F (cutoff YYYY-MM-DD)", without the date where even that is unreadable.
+  std::string describe_fold(hsize_t fold) {
+    std::string text = "fold " + std::to_string(fold);
+    std::int32_t cutoff = 0;
+    const std::string what = "cannot read variable 'cutoff'";
+    try {
+      const Block b = block("cutoff", {fold}, {1}, what);
+      if (H5Dread(b.dataset, H5T_NATIVE_INT32, b.memory.get(), b.file_space.get(), H5P_DEFAULT,
+                  &cutoff) >= 0)
+        text += " (cutoff " + format_date(cutoff) + ")";
+    } catch (const Error&) {
+    }
+    return text;
   }
 
   // A killed SWMR writer's superblock keeps the end of allocated space
@@ -498,8 +539,15 @@ struct BackfillStore::Impl {
     if (file_size > eoa) check(H5Fincrement_filesize(file.get(), kRecoveryMarginBytes), name, what);
   }
 
+  // fold_complete, each flag strictly 0 or 1: anything else is damage,
+  // not a commit.
   std::vector<std::int8_t> complete_flags() {
-    return read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+    std::vector<std::int8_t> flags = read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+    for (std::size_t f = 0; f < flags.size(); ++f)
+      if (flags[f] != 0 && flags[f] != 1)
+        throw Error(name + ": fold_complete of " + describe_fold(f) + " is " +
+                    std::to_string(flags[f]) + ", not 0 or 1: the store is damaged");
+    return flags;
   }
 
   void flush() {

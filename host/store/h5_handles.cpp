@@ -13,9 +13,14 @@ herr_t keep_innermost(unsigned depth, const H5E_error2_t* error, void* out) {
 }
 }  // namespace
 
-void fail(const std::string& file, const std::string& what) {
+std::string innermost_error() {
   std::string detail;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &detail);
+  return detail;
+}
+
+void fail(const std::string& file, const std::string& what) {
+  const std::string detail = innermost_error();
   throw Error(file + ": " + what + (detail.empty() ? "" : ": " + detail));
 }
 

@@ -9,6 +9,10 @@
 
 namespace arabica::h5 {
 
+/// HDF5's innermost message on this thread's error stack: what actually went
+/// wrong (the outer entries only name the calls on the way up).
+std::string innermost_error();
+
 /// Throws arabica::Error "FILE: WHAT: <HDF5's innermost error message>".
 [[noreturn]] void fail(const std::string& file, const std::string& what);
 

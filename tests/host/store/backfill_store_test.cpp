@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -50,15 +52,16 @@ ModelFoldResult result_for(int model, int fold, std::int64_t stored_paths = 2) {
   const Eigen::VectorXd ramp = Eigen::VectorXd::LinSpaced(kHorizon, base, base + 1.0);
   ModelFoldResult r;
   r.status = FoldStatus::trained;
-  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.0, ramp.array() + 2.0};
-  r.stats.mean = ramp;
+  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.25, ramp.array() + 2.25};
+  r.stats.mean = ramp.array() + 0.25;
   r.stats.std = ramp * 0.02;
   r.stats.skewness = r.stats.kurtosis = Eigen::VectorXd::Zero(kHorizon);
   r.stats.p_up = Eigen::VectorXd::Constant(kHorizon, 0.5);
   r.stats.crps = Eigen::VectorXd::Constant(kHorizon, 0.25);
   r.stats.quantiles = Eigen::MatrixXd::Constant(kHorizon, kQuantileLevels.size(), base);
   r.stats.stored.assign(static_cast<std::size_t>(stored_paths * kHorizon), static_cast<float>(base));
-  r.params = model == 0 ? Eigen::VectorXd::Constant(1, base) : Eigen::Vector2d(0.5, base);
+  r.params = model == 0 ? Eigen::VectorXd::Constant(1, base + 0.125)
+                        : Eigen::VectorXd(Eigen::Vector2d(0.375, base + 0.125));
   r.trained_on = *parse_date("2024-01-02") + fold;
   return r;
 }
@@ -322,6 +325,90 @@ TEST_F(BackfillStoreFiles, AnyStoredPathCountGetsAValidChunk) {
       EXPECT_GT(paths, std::int64_t{1} << 40) << e.what();
     }
   }
+}
+
+// --- defect 6: checksums, bounded metadata retries, strict flags
+
+void flip_byte(const std::string& path, std::uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  const char byte = static_cast<char>(f.get() ^ 0xFF);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(byte);
+}
+
+// File offset of the middle of the one place where `values` are stored
+// (found by content: chunk addresses from H5Dget_chunk_info are unreliable
+// in HDF5 1.10 for chunks across a fixed dimension).
+std::uint64_t stored_at(const std::string& path, const Eigen::VectorXd& values) {
+  const std::string file = read_file(path);
+  const std::string pattern(reinterpret_cast<const char*>(values.data()),
+                            sizeof(double) * static_cast<std::size_t>(values.size()));
+  const std::size_t at = file.find(pattern);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(file.find(pattern, at + 1), std::string::npos) << "stored twice";
+  return at + pattern.size() / 2;
+}
+
+class DamagedStore : public BackfillStoreFiles {
+ protected:
+  void SetUp() override {
+    BackfillStoreFiles::SetUp();
+    BackfillStore store = BackfillStore::create(file(), small_layout());
+    write_folds(store, {0, 1, 2, 3});
+    store.close();
+  }
+};
+
+TEST_F(DamagedStore, AFlippedByteInAForecastChunkIsAnErrorNamingVariableAndFold) {
+  flip_byte(file(), stored_at(file(), result_for(0, 2).forecast.mean));
+  const std::string where = "cannot read variable 'forecast_mean' at fold 2 (cutoff 2024-01-04)";
+  BackfillStore reader = BackfillStore::open_read_only(file());
+  EXPECT_NE(error_of([&] { reader.read_forecasts(); }).find(where), std::string::npos)
+      << error_of([&] { reader.read_forecasts(); });
+  EXPECT_NE(error_of([&] { reader.read(0, 2); }).find(where), std::string::npos);
+  EXPECT_NE(error_of([&] { reader.read(0, 2); }).find("Fletcher32"), std::string::npos);
+  EXPECT_EQ(reader.read(1, 2).forecast.mean, result_for(1, 2).forecast.mean);  // other chunks
+}
+
+TEST_F(DamagedStore, AFlippedByteInAParameterChunkIsAnErrorNamingVariableAndFold) {
+  flip_byte(file(), stored_at(file(), result_for(1, 1).params));
+  BackfillStore store = BackfillStore::resume(file(), kHash);
+  EXPECT_NE(error_of([&] { store.params(1, 1); })
+                .find("cannot read variable 'params' at fold 1 (cutoff 2024-01-03)"),
+            std::string::npos)
+      << error_of([&] { store.params(1, 1); });
+  EXPECT_EQ(store.params(0, 1), result_for(0, 1).params);
+}
+
+TEST_F(DamagedStore, FoldCompleteOtherThanZeroOrOneIsDamageNotACommit) {
+  {
+    const h5::File f(H5Fopen(file().c_str(), H5F_ACC_RDWR, H5P_DEFAULT), file(), "open");
+    const h5::Dataset d(H5Dopen2(f.get(), "fold_complete", H5P_DEFAULT), file(), "fold_complete");
+    const std::int8_t flags[] = {1, 0x7f, 1, 1};
+    ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags), 0);
+  }
+  const std::string damaged =
+      file() + ": fold_complete of fold 1 (cutoff 2024-01-03) is 127, not 0 or 1: the store is damaged";
+  EXPECT_EQ(error_of([&] { BackfillStore::open_read_only(file()).fold_complete(); }), damaged);
+  EXPECT_EQ(error_of([&] { BackfillStore::open_read_only(file()).read_forecasts(); }), damaged);
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash).fold_complete(); }), damaged);
+}
+
+TEST_F(DamagedStore, AFlippedMetadataByteFailsInSecondsAndIsNotReplaced) {
+  flip_byte(file(), 20);  // in the superblock, under its checksum
+  const std::string before = read_file(file());
+  for (const auto& open : std::vector<std::function<void()>>{
+           [&] { BackfillStore::resume(file(), kHash); },
+           [&] { BackfillStore::open_for_writing(file(), small_layout()); },
+           [&] { BackfillStore::open_read_only(file()); }}) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string error = error_of(open);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    EXPECT_NE(error.find("checksum"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  EXPECT_EQ(read_file(file()), before);
 }
 
 }  // namespace

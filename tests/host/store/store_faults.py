@@ -247,7 +247,65 @@ def kill_during_creation(r: Runner) -> None:
     print(f"20 kills early in a run (OUT then: {sorted(seen)}); every rerun equals the uninterrupted run")
 
 
-CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation)}
+# --- defect 6: damaged stores
+
+def flip_stored(store: Path, values: np.ndarray) -> None:
+    """Flips a byte in the middle of the one place the file holds `values`
+    (found by content: chunk addresses differ between HDF5 versions)."""
+    data = store.read_bytes()
+    pattern = np.ascontiguousarray(values).tobytes()
+    at = data.find(pattern)
+    expect(at >= 0 and data.find(pattern, at + 1) < 0, f"{values} not stored exactly once")
+    flip(store, at + len(pattern) // 2)
+
+
+def damaged_store(r: Runner) -> None:
+    """A flipped metadata byte fails in seconds (no retry loop), a flipped
+    byte in a committed chunk is an error naming variable and fold (Fletcher32),
+    fold_complete = 0x7f is damage: in arabica and in arabica_store.py, one
+    line, exit 1, the file left as it was."""
+    reference = r.reference()
+    with h5py.File(reference, "r") as f:
+        fold = 7
+        cutoff = str(np.datetime64(int(f["cutoff"][fold]), "D"))
+        forecast, params = f["forecast_mean"][1, fold], f["params"][1, fold]
+    where = f"at fold {fold} (cutoff {cutoff})"
+
+    def check(name, damage, arabica_says, tool_says, tool_in_process=True):
+        store = r.work / f"{name}.h5"
+        shutil.copy(reference, store)
+        damage(store)
+        before = store.read_bytes()
+        start = time.monotonic()
+        done = r.run(store, timeout=60)
+        expect(time.monotonic() - start < 15, f"{name}: arabica took {time.monotonic() - start:.1f} s")
+        if arabica_says:
+            expect_failure(done, 1, str(store), *arabica_says)
+        start = time.monotonic()
+        done = (store_tool_here if tool_in_process else store_tool)(store, r.work / f"{name}.csv")
+        expect(time.monotonic() - start < 30, f"{name}: arabica_store.py took {time.monotonic() - start:.1f} s")
+        expect_failure(done, 1, str(store), *tool_says)
+        expect(store.read_bytes() == before, f"{name}: the damaged file was changed")
+        print(f"{name}: refused in one line by arabica and arabica_store.py")
+
+    check("flipped_metadata", lambda s: flip(s, 20), ["checksum"], ["checksum"], tool_in_process=False)
+    check("flipped_forecast", lambda s: flip_stored(s, forecast),
+          [f"cannot read variable 'forecast_mean' {where}", "Fletcher32"],
+          [f"cannot read variable 'forecast_mean' {where}"])
+    # arabica reads parameters only to re-filter later folds (store_tests
+    # covers that read); the Python reader reads them all.
+    check("flipped_params", lambda s: flip_stored(s, params), None,
+          [f"cannot read variable 'params' {where}"])
+
+    def bad_flag(store):
+        with h5py.File(store, "r+") as f:
+            f["fold_complete"][fold] = 0x7F
+    damaged = f"fold_complete of fold {fold} (cutoff {cutoff}) is 127, not 0 or 1: the store is damaged"
+    check("bad_flag", bad_flag, [damaged], [damaged])
+
+
+CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation,
+                                 damaged_store)}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
