@@ -153,6 +153,11 @@ h5::PropertyList file_access(const std::string& name, Access access = Access::wr
     // done under the writer lock, so the writer it clears is gone.
     hbool_t clear = 1;
     check(H5Pset(fapl.get(), "clear_status_flags", &clear), name, what);
+    // A writer stopped by a full disk may have written the superblock with
+    // the end of its allocations but not what lies there (h5clear's
+    // --increment skips the same check).
+    hbool_t skip_eof_check = 1;
+    check(H5Pset(fapl.get(), "skip_eof_check", &skip_eof_check), name, what);
   }
   return fapl;
 }
@@ -404,6 +409,24 @@ struct BackfillStore::Impl {
   int models = 0, folds = 0, horizon = 0;
   hsize_t params = 0, stored_paths = 0;
   std::map<std::string, h5::Dataset> datasets;
+  // A write failed (a full disk): closing would flush again, over the last
+  // commit, so the file is abandoned instead (HDF5 does not close it at
+  // exit either, see h5_handles.cpp); the writer lock is still released.
+  bool broken = false;
+
+  ~Impl() {
+    if (!broken) return;
+    for (auto& entry : datasets) entry.second.abandon();
+    file.abandon();
+  }
+
+  // Checks the result of a call that writes to the file.
+  template <class Result>
+  void check_write(Result result, const std::string& what) {
+    if (result >= 0) return;
+    broken = true;
+    h5::fail(name, what);
+  }
 
   // Opens `file_name`; errors name `path`, the store it is or becomes.
   static std::unique_ptr<Impl> open(const std::string& file_name, const std::string& path,
@@ -467,8 +490,9 @@ struct BackfillStore::Impl {
                    const std::vector<hsize_t>& count, const void* values) {
     const std::string what = "cannot write variable '" + variable + "'";
     const Block b = block(variable, start, count, what);
-    check(H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
-          name, what);
+    check_write(
+        H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
+        what);
   }
   // Reads the block of a (model, cutoff, ...) variable at `start`.
   void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
@@ -550,9 +574,7 @@ struct BackfillStore::Impl {
     return flags;
   }
 
-  void flush() {
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), name, "cannot flush the file");
-  }
+  void flush() { check_write(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush the file"); }
   // H5Fflush hands data to the OS; only fsync makes it durable.
   void sync() {
     flush();
@@ -560,7 +582,10 @@ struct BackfillStore::Impl {
     int* fd = nullptr;
     check(H5Fget_vfd_handle(file.get(), fapl.get(), reinterpret_cast<void**>(&fd)), name,
           "cannot sync the file");
-    if (fd && ::fsync(*fd) != 0) throw Error(name + ": cannot sync the file: " + std::strerror(errno));
+    if (fd && ::fsync(*fd) != 0) {
+      broken = true;
+      throw Error(name + ": cannot sync the file: " + std::strerror(errno));
+    }
   }
 
   void read_shape() {
@@ -645,17 +670,14 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
   }
   if (!has_hdf5_signature(path))
     throw InputError(path, "exists and is not an HDF5 file; not overwriting it");
-  std::unique_ptr<Impl> impl;
-  try {
-    impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
-  } catch (const Error&) {
-    // Smaller than any laid-out store: the superblock alone that a creation
-    // of arabica 0.x killed early left behind. Anything larger may hold
-    // folds: its error is reported, it is not replaced.
-    if (size >= kLargestStub) throw;
+  // Smaller than any laid-out store: the superblock alone, left by an
+  // earlier arabica's creation killed early. Anything larger may hold folds:
+  // what keeps it from opening is reported, it is not replaced.
+  if (size < kLargestStub) {
     not_a_store = "a " + std::to_string(size) + "-byte HDF5 stub";
     return nullptr;
   }
+  std::unique_ptr<Impl> impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
   impl->recover_allocation_end(size);
   const std::string what = "cannot read the store's root group";
   // fold_complete is laid out last: without it no fold was ever committed.
@@ -927,8 +949,11 @@ void BackfillStore::write_metrics(const StoredMetrics& metrics) {
 
 void BackfillStore::close() {
   Impl& s = *impl_;
+  if (s.broken) throw Error(s.name + ": cannot close the file after a failed write");
   s.datasets.clear();
+  s.broken = true;  // a failed close must not be retried
   s.file.close(s.name, "cannot finish writing the file");
+  s.broken = false;
   s.lock.release();
 }
 

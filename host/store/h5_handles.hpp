@@ -49,6 +49,9 @@ class Handle {
     check(Close(std::exchange(id_, H5I_INVALID_HID)), file, what);
   }
 
+  /// Gives the identifier up without closing it: closing would write.
+  void abandon() noexcept { id_ = H5I_INVALID_HID; }
+
  private:
   hid_t id_ = H5I_INVALID_HID;
 };

@@ -267,6 +267,13 @@ TEST_F(BackfillStoreFiles, AFileWithoutStoreOrCommittedFoldIsReplacedWithAWarnin
     const h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), file(), "");
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
     h5::File partial(H5Fcreate(file().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), file(), "");
+    const std::vector<double> actual(1000, 101.0);  // larger than a stub
+    const hsize_t size = actual.size();
+    const h5::Dataspace space(H5Screate_simple(1, &size, nullptr), file(), "");
+    const h5::Dataset d(H5Dcreate2(partial.get(), "actual", H5T_IEEE_F64LE, space.get(),
+                                   H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                        file(), "");
+    ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, actual.data()), 0);
   }
   EXPECT_NE(open_for_writing_warning(file()).find("laid out in part (no fold_complete)"),
             std::string::npos);

@@ -304,8 +304,79 @@ def damaged_store(r: Runner) -> None:
     check("bad_flag", bad_flag, [damaged], [damaged])
 
 
+# --- defect 7: a full disk
+
+def expect_full_disk_then_resume(r: Runner, out: Path, reference: Path, label: str,
+                                 preexec_fn=None) -> bool:
+    """A run that runs out of space ends with one line naming OUT, exit 1
+    (or finishes, when the space was enough); the rerun with space finishes
+    the store as an uninterrupted run. True when the space ran out."""
+    done = r.run(out, preexec_fn=preexec_fn)
+    expect(done.returncode >= 0, f"{label}: killed by signal {-done.returncode}: {done.stderr[-2000:]}")
+    ran_out = done.returncode != 0
+    if ran_out:
+        expect_failure(done, 1, str(out))
+    again = r.run(out)
+    expect(again.returncode == 0, f"{label}: rerun with space failed: {again.stderr}")
+    expect_same(reference, out)
+    return ran_out
+
+
+def file_size_limit(r: Runner) -> None:
+    """RLIMIT_FSIZE (ulimit -f) at sizes spread over the store's growth: from
+    inside the layout to the final metrics. Without SIGXFSZ ignored, the
+    process would die of it; with it, write() fails with EFBIG."""
+    reference = r.reference()
+    final = reference.stat().st_size
+    limits = [2048, 16384] + [int(final * share) for share in (0.3, 0.5, 0.7, 0.85, 0.95, 0.99)]
+    for limit in limits:
+        out = r.work / f"limited_{limit}.h5"
+        limit_size = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # noqa: E731
+        ran_out = expect_full_disk_then_resume(r, out, reference, f"limit {limit}", limit_size)
+        expect(ran_out or limit >= final, f"limit {limit}: the run did not run out of space")
+        print(f"file size limit {limit} of {final} bytes: {'one line, exit 1' if ran_out else 'enough'}; "
+              f"the rerun equals the uninterrupted run")
+
+
+def small_tmpfs(r: Runner) -> int | None:
+    """The issue's own case: OUT on a 256 KiB tmpfs (skipped where this
+    sandbox cannot mount one)."""
+    reference = r.reference()
+    mount = r.work / "tmpfs"
+    mount.mkdir()
+    tried = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                           capture_output=True, text=True)
+    if tried.returncode != 0:
+        print(f"skipped: cannot mount a tmpfs here ({tried.stderr.strip()})")
+        return SKIP
+    try:
+        ran_out = 0
+        # Fill it up to different points, then give the space back.
+        for reserve in (200_000, 120_000, 60_000):
+            for old in mount.iterdir():
+                old.unlink()
+            ballast = mount / "ballast"
+            ballast.write_bytes(b"\0" * reserve)
+            out = mount / f"full_{reserve}.h5"
+            done = r.run(out)
+            expect(done.returncode >= 0, f"tmpfs: killed by signal {-done.returncode}")
+            if done.returncode != 0:
+                expect_failure(done, 1, str(out))
+                ran_out += 1
+            ballast.unlink()
+            again = r.run(out)
+            expect(again.returncode == 0, f"tmpfs: rerun with space failed: {again.stderr}")
+            expect_same(reference, out)
+        expect(ran_out > 0, "the tmpfs never ran full")
+        print(f"256 KiB tmpfs: {ran_out} runs out of space, one line each; every rerun equals the "
+              f"uninterrupted run")
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+    return None
+
+
 CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation,
-                                 damaged_store)}
+                                 damaged_store, file_size_limit, small_tmpfs)}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
