@@ -1,5 +1,5 @@
 // The walk-forward store: every (model, fold) of a backfill in one
-// netCDF-4 compatible HDF5 file (/work/shared/HDF5_LAYOUT.md), readable by
+// netCDF-4 compatible HDF5 file (docs/HDF5_LAYOUT.md), readable by
 // xarray with named dimensions. The file is laid out in full when created;
 // a fold is then committed by writing its values, flushing, setting
 // fold_complete and flushing again with an fsync. Folds are written in
