@@ -663,7 +663,9 @@ std::string config_hash_of(const StoreLayout& layout) {
 std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::string& path,
                                                                  const std::string& hash,
                                                                  std::string& not_a_store) {
-  const std::uintmax_t size = std::filesystem::file_size(path);
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) throw Error(path + ": " + error.message());
   if (size == 0) {
     not_a_store = "an empty file";
     return nullptr;
@@ -678,7 +680,6 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
     return nullptr;
   }
   std::unique_ptr<Impl> impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
-  impl->recover_allocation_end(size);
   const std::string what = "cannot read the store's root group";
   // fold_complete is laid out last: without it no fold was ever committed.
   if (check(H5Lexists(impl->file.get(), "fold_complete", H5P_DEFAULT), path, what) <= 0) {
@@ -699,6 +700,7 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
     throw InputError(path, "was written with another configuration (config_hash " + *stored +
                                ", this run " + hash +
                                "); use a new --out or the original settings");
+  impl->recover_allocation_end(size);
   impl->read_shape();
   return impl;
 }
