@@ -97,7 +97,9 @@ def open_backfill(path: str | os.PathLike) -> xr.Dataset:
         raise
 
 
-def load_checked(path, name: str, variable: xr.Variable, store: xr.Dataset, folds: np.ndarray) -> None:
+def load_checked(path: str | os.PathLike, name: str, variable: xr.Variable, store: xr.Dataset,
+                 folds: np.ndarray) -> None:
+    """Loads `variable`; a read error names it and the first fold that fails."""
     try:
         variable.load()
         return
