@@ -328,6 +328,8 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
   layout.last_price.resize(F);
   for (const Fold& fold : plan.folds) {
     layout.cutoffs.push_back(fold.cutoff);
+    const std::vector<Date> dates = trading_dates_ahead(series.dates, fold.cutoff_row, H);
+    layout.forecast_dates.insert(layout.forecast_dates.end(), dates.begin(), dates.end());
     layout.last_price[fold.index] = series.target[static_cast<Eigen::Index>(fold.cutoff_row)];
     for (int h = 0; h < H; ++h)
       if (fold.target_rows[h] != kNoRow)

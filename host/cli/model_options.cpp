@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "arabica/exog.hpp"
+#include "arabica/forecast_csv.hpp"
 
 namespace arabica::cli {
 
@@ -28,14 +29,19 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
   command.add_flag("--enforce-invertibility", options.enforce_invertibility);
 }
 
+SarimaxSpec model_spec(const ModelOptions& options) {
+  SarimaxSpec spec = SarimaxSpec::from_strings(options.order, options.seasonal, options.trend);
+  spec.enforce_stationarity = options.enforce_stationarity;
+  spec.enforce_invertibility = options.enforce_invertibility;
+  return spec;
+}
+
 LoadedModel load(ModelOptions& options) {
+  const SarimaxSpec spec = model_spec(options);  // bad orders refused before reading the CSV
   options.csv.exog_columns = options.exog;
   options.csv.missing =
       options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
-  LoadedModel loaded{read_series_csv(options.csv),
-                     SarimaxSpec::from_strings(options.order, options.seasonal, options.trend)};
-  loaded.spec.enforce_stationarity = options.enforce_stationarity;
-  loaded.spec.enforce_invertibility = options.enforce_invertibility;
+  LoadedModel loaded{read_series_csv(options.csv), spec};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
   require_identifiable_exog(loaded.series, loaded.spec);
@@ -73,7 +79,9 @@ Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& s
     spec.path = policy_text;
     spec.target_column.clear();
     spec.min_rows = static_cast<std::size_t>(horizon);
-    supplied = read_series_csv(spec).exog;
+    // Matched by date to the trading days ahead, not taken row by row.
+    supplied = exog_on_dates(read_series_csv(spec),
+                             trading_dates_ahead(series.dates, series.rows() - 1, horizon));
   }
   return future_exog(series.exog, policy, horizon, supplied);
 }

@@ -101,4 +101,10 @@ int weekday(Date date) {
   return static_cast<int>(r < 0 ? r + 7 : r);
 }
 
+Date next_business_day(Date date) {
+  do ++date;
+  while (weekday(date) >= 5);
+  return date;
+}
+
 }  // namespace arabica

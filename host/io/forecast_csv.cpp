@@ -20,11 +20,21 @@ Date forecast_date(Date cutoff, int day_ahead, ForecastCalendar calendar) {
   ARABICA_REQUIRE(day_ahead >= 1, "day_ahead starts at 1");
   if (calendar == ForecastCalendar::calendar) return cutoff + day_ahead;
   Date date = cutoff;
-  for (int step = 0; step < day_ahead;) {
-    ++date;
-    if (weekday(date) < 5) ++step;
-  }
+  for (int step = 0; step < day_ahead; ++step) date = next_business_day(date);
   return date;
+}
+
+std::vector<Date> trading_dates_ahead(const std::vector<Date>& calendar, std::size_t cutoff_row,
+                                      int horizon) {
+  ARABICA_REQUIRE(cutoff_row < calendar.size(), "trading_dates_ahead: cutoff row past the data");
+  ARABICA_REQUIRE(horizon >= 0, "trading_dates_ahead: negative horizon");
+  std::vector<Date> dates;
+  Date last = calendar[cutoff_row];
+  for (std::size_t row = cutoff_row + 1; dates.size() < static_cast<std::size_t>(horizon); ++row) {
+    last = row < calendar.size() ? calendar[row] : next_business_day(last);
+    dates.push_back(last);
+  }
+  return dates;
 }
 
 std::string utc_timestamp_now() {
@@ -44,9 +54,14 @@ void append_forecast_rows(std::ostream& out, const Forecast& forecast,
                           const ForecastMetadata& metadata) {
   const auto precision = out.precision(17);
   const std::string cutoff = format_date(metadata.data_cutoff);
+  const std::vector<Date>& dates = metadata.forecast_dates;
+  ARABICA_REQUIRE(dates.empty() || dates.size() == static_cast<std::size_t>(forecast.mean.size()),
+                  "forecast_dates must give one date per day ahead");
   for (Eigen::Index h = 0; h < forecast.mean.size(); ++h) {
     const int day = static_cast<int>(h) + 1;
-    out << format_date(forecast_date(metadata.data_cutoff, day, metadata.calendar)) << ','
+    const Date date = dates.empty() ? forecast_date(metadata.data_cutoff, day, metadata.calendar)
+                                    : dates[static_cast<std::size_t>(h)];
+    out << format_date(date) << ','
         << day << ',' << forecast.mean[h] << ',' << forecast.std_error[h] << ','
         << forecast.lower_95[h] << ',' << forecast.upper_95[h] << ',' << csv_field(metadata.model_version)
         << ',' << metadata.generation_timestamp << ',' << cutoff << '\n';

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "arabica/bounded_list.hpp"
 #include "arabica/error.hpp"
 #include "io/csv_reader.hpp"
 
@@ -67,11 +68,10 @@ std::string show_cell(std::string_view s) {
 }
 
 std::string list_lines(const std::vector<std::size_t>& lines) {
-  std::string out;
-  for (std::size_t i = 0; i < lines.size() && i < kListedLines; ++i)
-    out += (i ? ", " : "") + std::to_string(lines[i]);
-  if (lines.size() > kListedLines) out += ", ...";
-  return out;
+  std::vector<std::string> numbers;
+  numbers.reserve(lines.size());
+  for (std::size_t line : lines) numbers.push_back(std::to_string(line));
+  return bounded_list(numbers, kListedLines);
 }
 
 // "9,099.66" -> "9099.66" when the commas group thousands exactly; an empty
@@ -128,17 +128,42 @@ Cell parse_number(std::string_view s) {
   return {CellKind::number, value};
 }
 
+// The whole file, bounded: a device, a binary file or an endless pipe is
+// refused with a located message instead of filling memory. Pipes and
+// process substitutions (FIFOs) are read like files.
 std::string read_file(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "is a directory");
+  const fs::file_type type = fs::status(path, ec).type();
+  if (type == fs::file_type::directory) throw InputError(path, "is a directory");
+  if (type == fs::file_type::character || type == fs::file_type::block ||
+      type == fs::file_type::socket)
+    throw InputError(path, "is not a regular file (a device or socket); give a CSV file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   std::string text;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec) text.reserve(size);
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size <= kMaxCsvBytes) text.reserve(size);
+  std::size_t line = 1, line_start = 0;  // current line and the offset it starts at
   char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    const std::size_t begin = text.size();
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    for (std::size_t i = begin; i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        if (i - line_start > kMaxCsvLineBytes) break;  // refused below
+        ++line;
+        line_start = i + 1;
+      } else if (text[i] == '\0') {
+        throw InputError(path, line, i - line_start + 1, "NUL byte: a binary file, not CSV text");
+      }
+    }
+    if (text.size() - line_start > kMaxCsvLineBytes)
+      throw InputError(path, line, 0,
+                       "line longer than " + std::to_string(kMaxCsvLineBytes) + " bytes");
+    if (text.size() > kMaxCsvBytes)
+      throw InputError(path, "larger than " + std::to_string(kMaxCsvBytes) + " bytes");
+  }
   if (in.bad()) throw InputError(path, std::string("read failed: ") + std::strerror(errno));
   return text;
 }
@@ -148,10 +173,10 @@ std::size_t find_column(const std::vector<std::string>& header, const std::strin
                         const std::string& path) {
   const auto first = std::find(header.begin(), header.end(), name);
   if (first == header.end()) {
-    std::string available;
-    for (const std::string& column : header)
-      available += (available.empty() ? "" : ", ") + show_cell(column);
-    throw InputError(path, "missing column '" + name + "' (available columns: " + available + ")");
+    std::vector<std::string> available;
+    for (const std::string& column : header) available.push_back(show_cell(column));
+    throw InputError(path, "missing column " + show_cell(name) +
+                               " (available columns: " + bounded_list(available) + ")");
   }
   const auto second = std::find(first + 1, header.end(), name);
   if (second != header.end())
@@ -175,6 +200,10 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
   CsvRecord record;
   if (!reader.next(record)) throw InputError(spec.path, "empty file (no header row)");
 
+  if (record.fields.size() > kMaxCsvColumns)
+    throw InputError(spec.path, record.line, 0,
+                     std::to_string(record.fields.size()) + " columns in the header, more than " +
+                         std::to_string(kMaxCsvColumns));
   std::vector<std::string> header;
   for (std::string_view field : record.fields) header.emplace_back(trim(field));
   const std::size_t date_index = find_column(header, spec.date_column, spec.path);
@@ -309,6 +338,16 @@ void fill_column(const CsvSpec& spec, const std::string& name, std::vector<doubl
   quality.back_filled = lead;
 }
 
+// Median spacing of one day: daily data, where a weekend row is unusual.
+bool is_daily(const std::vector<Date>& dates) {
+  if (dates.size() < 2) return false;
+  std::vector<Date> gaps(dates.size() - 1);
+  for (std::size_t i = 1; i < dates.size(); ++i) gaps[i - 1] = dates[i] - dates[i - 1];
+  const auto middle = gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2);
+  std::nth_element(gaps.begin(), middle, gaps.end());
+  return *middle <= 1;
+}
+
 }  // namespace
 
 Series read_series_csv(const CsvSpec& spec) {
@@ -363,7 +402,8 @@ Series read_series_csv(const CsvSpec& spec) {
     series.dates[i] = table.dates[kept[i]];
     if (weekday(series.dates[i]) >= 5) weekend_lines.push_back(table.lines[kept[i]]);
   }
-  if (!weekend_lines.empty()) {
+  // Weekly, monthly or quarterly dates fall on weekends by the calendar.
+  if (!weekend_lines.empty() && is_daily(series.dates)) {
     std::sort(weekend_lines.begin(), weekend_lines.end());
     quality.warnings.push_back(std::to_string(weekend_lines.size()) +
                                " weekend-dated rows kept (lines " + list_lines(weekend_lines) + ")");

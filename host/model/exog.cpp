@@ -1,5 +1,7 @@
 #include "arabica/exog.hpp"
 
+#include <algorithm>
+
 #include <Eigen/Dense>
 
 #include "arabica/error.hpp"
@@ -56,6 +58,28 @@ void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
     kept = std::move(candidate);
     kept_names += (kept_names.empty() ? "'" : ", '") + names[j] + "'";
   }
+}
+
+Eigen::MatrixXd exog_on_dates(const Series& supplied, const std::vector<Date>& dates) {
+  ARABICA_REQUIRE(!dates.empty(), "exog_on_dates: no dates");
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(dates.size()), supplied.exog.cols());
+  for (std::size_t h = 0; h < dates.size(); ++h) {
+    const auto found = std::lower_bound(supplied.dates.begin(), supplied.dates.end(), dates[h]);
+    if (found == supplied.dates.end() || *found != dates[h]) {
+      const std::string covered =
+          supplied.dates.empty() ? std::string("no rows")
+                                 : "rows dated " + format_date(supplied.dates.front()) + " .. " +
+                                       format_date(supplied.dates.back());
+      throw InputError(supplied.source,
+                       "no row dated " + format_date(dates[h]) + " (day_ahead " +
+                           std::to_string(h + 1) + "): future covariates must cover the forecast "
+                           "dates " + format_date(dates.front()) + " .. " +
+                           format_date(dates.back()) + "; the file has " + covered);
+    }
+    out.row(static_cast<Eigen::Index>(h)) =
+        supplied.exog.row(static_cast<Eigen::Index>(found - supplied.dates.begin()));
+  }
+  return out;
 }
 
 FutureExogPolicy parse_future_exog_policy(const std::string& text) {

@@ -276,8 +276,11 @@ void LayoutWriter::write(const StoreLayout& layout) {
   attribute(file_, "Conventions", std::string("CF-1.8"));
   attribute(file_, "schema_version", std::int64_t{kStoreSchemaVersion});
   attribute(file_, "arabica_version", std::string(ARABICA_VERSION));
+  // "trading": forecast_date is the date of the row each actual comes from.
   attribute(file_, "forecast_calendar",
-            std::string(layout.calendar == ForecastCalendar::business ? "business" : "calendar"));
+            std::string(!layout.forecast_dates.empty()                  ? "trading"
+                        : layout.calendar == ForecastCalendar::business ? "business"
+                                                                        : "calendar"));
   for (const auto& [key, value] : layout.text_attributes) attribute(file_, key, value);
   for (const auto& [key, value] : layout.unsigned_attributes)
     attribute(file_, key, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
@@ -303,7 +306,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
   // No time units: xarray would turn day_ahead into timedeltas.
   make_dimension(day_ahead, H5T_STD_I32LE, day_ahead.name);
   attribute(day_ahead.scale.get(), "long_name",
-            std::string("forecast step after the cutoff, counted in forecast_calendar days"));
+            std::string("forecast step after the cutoff, counted in forecast_calendar days "
+                        "(trading: data rows)"));
   std::vector<std::int32_t> steps(H);
   for (hsize_t h = 0; h < H; ++h) steps[h] = static_cast<std::int32_t>(h + 1);
   write_values(day_ahead.scale, "day_ahead", H5T_NATIVE_INT32, steps.data());
@@ -319,10 +323,11 @@ void LayoutWriter::write(const StoreLayout& layout) {
   const h5::Dataset dates =
       variable("forecast_date", "date being forecast", H5T_STD_I32LE, {&cutoff, &day_ahead});
   date_attributes(dates.get());
-  std::vector<Date> targets;
-  for (const Date c : layout.cutoffs)
-    for (hsize_t h = 1; h <= H; ++h)
-      targets.push_back(forecast_date(c, static_cast<int>(h), layout.calendar));
+  std::vector<Date> targets = layout.forecast_dates;
+  if (targets.empty())
+    for (const Date c : layout.cutoffs)
+      for (hsize_t h = 1; h <= H; ++h)
+        targets.push_back(forecast_date(c, static_cast<int>(h), layout.calendar));
   write_values(dates, "forecast_date", H5T_NATIVE_INT32, targets.data());
 
   const h5::Dataset last_price =
@@ -618,6 +623,9 @@ void require_valid_layout(const StoreLayout& layout) {
                   "store layout: actual and last_price must cover every fold");
   ARABICA_REQUIRE(std::is_sorted(layout.cutoffs.begin(), layout.cutoffs.end()),
                   "store layout: cutoffs must ascend");
+  ARABICA_REQUIRE(layout.forecast_dates.empty() ||
+                      layout.forecast_dates.size() == layout.cutoffs.size() * layout.horizon,
+                  "store layout: forecast_dates must cover every (fold, day)");
 }
 
 // Lays out the whole store in `file_name`, a new or empty file; errors name

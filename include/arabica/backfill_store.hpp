@@ -43,6 +43,9 @@ struct StoreLayout {
   ForecastCalendar calendar = ForecastCalendar::calendar;
   std::int64_t stored_paths = 0;  // leading paths kept per (model, fold)
   Eigen::MatrixXd actual;         // folds x horizon; NaN past the data
+  /// forecast_date, folds x horizon row-major: the date of the price in
+  /// `actual` (trading_dates_ahead). Empty: from each cutoff and `calendar`.
+  std::vector<Date> forecast_dates;
   Eigen::VectorXd last_price;     // folds
   std::vector<std::pair<std::string, std::string>> text_attributes;  // root, e.g. config
   std::vector<std::pair<std::string, std::uint64_t>> unsigned_attributes;  // seed, n_paths ...

@@ -19,4 +19,8 @@ std::string format_date(Date date);  // "yyyy-mm-dd"
 /// 0 = Monday ... 6 = Sunday.
 int weekday(Date date);
 
+/// The first Monday..Friday after `date` (no holidays: an exchange calendar
+/// is only known from the data's own rows).
+Date next_business_day(Date date);
+
 }  // namespace arabica

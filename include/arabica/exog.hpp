@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -25,6 +26,12 @@ enum class FutureExogPolicy {
 /// Parses "repeat-last" / "hold-last"; anything else is taken as a CSV path
 /// (policy `supplied`) by the CLI.
 FutureExogPolicy parse_future_exog_policy(const std::string& text);
+
+/// The rows of `supplied` (covariates read from a file) dated `dates`, in
+/// that order; other rows are ignored. Throws InputError naming the file
+/// and the first date it lacks, so a file for another period is refused
+/// instead of being taken row by row.
+Eigen::MatrixXd exog_on_dates(const Series& supplied, const std::vector<Date>& dates);
 
 /// Covariates for the next `horizon` periods after `history`'s last row.
 /// `supplied` must hold at least `horizon` rows when policy is supplied.

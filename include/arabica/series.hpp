@@ -72,6 +72,12 @@ struct Series {
   Series head(std::size_t end) const;
 };
 
+/// Input bounds: a file, a line and a header beyond these are refused (a
+/// device, a binary file or an endless pipe must not fill memory).
+inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;      // 1 GiB
+inline constexpr std::size_t kMaxCsvLineBytes = std::size_t{4} << 20;  // 4 MiB
+inline constexpr std::size_t kMaxCsvColumns = 65536;
+
 /// Loads and validates a CSV. Throws InputError naming file, line and column
 /// (or the column name) for anything it cannot interpret.
 Series read_series_csv(const CsvSpec& spec);

@@ -3,6 +3,9 @@ written by `arabica backfill` (synthetic data, SARIMAX and naive):
 
   * the legacy CSV export equals the CLI's own --forecast-csv file;
   * the statsforecast frame holds the store's numbers, row for row;
+  * every date (`ds`, the export's forecast_date, the fan chart's x axis) is
+    the date of the data row whose price is `y`; past the data, the next
+    business days;
   * a fold not committed (fold_complete 0, as a killed run leaves it) is
     left out of both;
   * the PIT and reliability counts agree with a direct count, the plots are
@@ -71,6 +74,26 @@ def check_exports(store, cli_csv, work):
     return folds
 
 
+def check_dates(store, data, work):
+    """ds is the trading date of y: a Friday cutoff's day 1 is Monday's close."""
+    closes = pd.read_csv(data, parse_dates=["date"]).set_index("date")["close"]
+    cv = pd.read_csv(work / "cv.csv", parse_dates=["ds", "cutoff"])
+    known = cv.y.notna()
+    assert known.any() and (~known).any()
+    np.testing.assert_array_equal(closes.loc[cv.ds[known]].values, cv.y[known].values)
+    rows = closes.index.get_indexer(cv.ds[known])
+    cutoff_rows = closes.index.get_indexer(cv.cutoff[known])
+    day_ahead = np.tile(np.arange(1, 8), len(cv) // 7)[known.values]
+    np.testing.assert_array_equal(rows, cutoff_rows + day_ahead)
+    beyond = cv.ds[~known]
+    assert (beyond > closes.index[-1]).all() and (beyond.dt.dayofweek < 5).all()
+    export = pd.read_csv(work / "export.csv", parse_dates=["forecast_date"])
+    per_model = export[export.model_version == MODELS[0]].forecast_date.values
+    np.testing.assert_array_equal(per_model, cv.ds.values)
+    with st.open_backfill(store) as ds:  # what plot_backfill.py draws the fan chart at
+        np.testing.assert_array_equal(ds.sel(day_ahead=3).forecast_date.values, cv.ds.values[2::7])
+
+
 def check_uncommitted_fold_left_out(store, folds, work):
     torn = work / "torn.h5"
     shutil.copy(store, torn)
@@ -125,6 +148,7 @@ def main(arabica, data, work):
         "--start", "2022-06-01", "--schedule", "weekly", "--model", "sarimax,naive", "--paths", "2000",
         "--quiet", "--out", store, "--forecast-csv", cli_csv)
     folds = check_exports(store, cli_csv, work)
+    check_dates(store, data, work)
     check_uncommitted_fold_left_out(store, folds, work)
     check_plots(store, work)
     print(f"store tools: {folds} folds exported and plotted")

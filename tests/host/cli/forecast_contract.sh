@@ -32,6 +32,20 @@ future=$(dirname "$csv")/synthetic_future_exog.csv
   --future-exog "$future" --out "$work/supplied.csv" > /dev/null
 [ "$(cut -d, -f4 "$out")" = "$(cut -d, -f4 "$work/supplied.csv")" ] || { echo "std changed"; exit 1; }
 [ "$(cut -d, -f3 "$out")" != "$(cut -d, -f3 "$work/supplied.csv")" ] || { echo "mean ignored exog"; exit 1; }
+# ... matched by date, not by position: rows before the cutoff, after the
+# horizon and in any order change nothing.
+{ head -1 "$future"; tail -n 20 "$csv" | cut -d, -f1,3,4; tail -n +2 "$future" | sort -r
+  echo "2023-03-08,9.9,9.9"; } > "$work/future_by_date.csv"
+"$arabica" forecast --csv "$csv" --exog rain,brl_usd --order 1,1,1 --horizon 7 \
+  --future-exog "$work/future_by_date.csv" --out "$work/by_date.csv" > /dev/null
+[ "$(cut -d, -f3 "$work/by_date.csv")" = "$(cut -d, -f3 "$work/supplied.csv")" ] ||
+  { echo "future covariates not matched by date"; exit 1; }
+# --calendar business: the next Monday..Friday days after the cutoff (a
+# Friday), the dates the covariates are matched to.
+"$arabica" forecast --csv "$csv" --exog rain,brl_usd --order 1,1,1 --horizon 7 --calendar business \
+  --future-exog "$future" --out "$work/business.csv" > /dev/null
+[ "$(tail -n +2 "$work/business.csv" | cut -d, -f1 | paste -sd' ')" = \
+  "$(tail -n +2 "$future" | cut -d, -f1 | paste -sd' ')" ] || { echo "business dates"; exit 1; }
 
 # A failing run must not touch the existing deliverable.
 before=$(sha256sum "$out")

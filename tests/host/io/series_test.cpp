@@ -340,6 +340,82 @@ TEST(ReadSeriesCsv, BadSpecsAreReported) {
 
 // --- real data (beside the checkout; never copied into the repo)
 
+// --- bounded input (issue 12, defect 13): no file fills memory, no message
+// is longer than a line.
+
+std::string header_of(std::size_t columns) {
+  std::string header = "date,close";
+  for (std::size_t c = 0; c < columns; ++c) header += ",c" + std::to_string(c);
+  return header + "\n2024-01-02,1" + std::string(columns, ',') + "\n";
+}
+
+TEST(BoundedInput, MillionColumnHeaderIsRefusedWithAShortMessage) {
+  const std::string path = temp_csv("million_columns.csv", header_of(1000000));
+  const std::string error = load_error(spec_for(path));
+  EXPECT_EQ(error, path + ":1: line longer than 4194304 bytes");
+}
+
+TEST(BoundedInput, TooManyColumnsAreRefused) {
+  const std::string path = temp_csv("wide.csv", header_of(70000));
+  EXPECT_EQ(load_error(spec_for(path)), path + ":1: 70002 columns in the header, more than 65536");
+}
+
+TEST(BoundedInput, MissingColumnListsAFewColumnsAndCountsTheRest) {
+  const std::string path = temp_csv("many_columns.csv", header_of(50000));
+  const std::string error = load_error(spec_for(path, {"brl_usd"}));
+  EXPECT_EQ(error, path + ": missing column 'brl_usd' (available columns: 'date', 'close', 'c0', "
+                          "'c1', 'c2', 'c3', 'c4', 'c5' ... and 49994 more)");
+}
+
+TEST(BoundedInput, LongDataLineIsRefusedWithItsLine) {
+  const std::string path =
+      temp_csv("long_line.csv", "date,close\n2024-01-02,1\n2024-01-03," + std::string(5 << 20, '1') + "\n");
+  EXPECT_EQ(load_error(spec_for(path)), path + ":3: line longer than 4194304 bytes");
+}
+
+TEST(BoundedInput, NulByteIsRefusedWhereItIs) {
+  const std::string path =
+      temp_csv("nul.csv", std::string("date,close\n2024-01-02,1\n2024-01-03,1") + '\0' + "\n");
+  EXPECT_EQ(load_error(spec_for(path)), path + ":3:13: NUL byte: a binary file, not CSV text");
+}
+
+TEST(BoundedInput, DevicesAreRefusedBeforeReading) {
+  if (!std::filesystem::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  EXPECT_EQ(load_error(spec_for("/dev/zero")),
+            "/dev/zero: is not a regular file (a device or socket); give a CSV file");
+}
+
+// --- weekend rows (issue 13, item 11): unusual only in daily data.
+
+std::string dated_rows(const std::vector<const char*>& dates) {
+  std::string text = "date,close\n";
+  double price = 100.0;
+  for (const char* d : dates) text += std::string(d) + "," + std::to_string(price += 1.0) + "\n";
+  return text;
+}
+
+bool warns_of_weekends(const std::string& name, const std::vector<const char*>& dates) {
+  const Series s = read_series_csv(spec_for(temp_csv(name, dated_rows(dates))));
+  for (const std::string& w : s.quality.warnings)
+    if (w.find("weekend-dated") != std::string::npos) return true;
+  return false;
+}
+
+TEST(WeekendWarning, OnlyForDailyData) {
+  // Month, quarter and year ends fall on weekends by the calendar.
+  EXPECT_FALSE(warns_of_weekends("monthly.csv", {"2023-12-31", "2024-01-31", "2024-02-29",
+                                                 "2024-03-31", "2024-04-30", "2024-05-31",
+                                                 "2024-06-30"}));
+  EXPECT_FALSE(warns_of_weekends("quarterly.csv", {"2023-09-30", "2023-12-31", "2024-03-31",
+                                                   "2024-06-30", "2024-09-30"}));
+  EXPECT_FALSE(warns_of_weekends("annual.csv", {"2017-12-31", "2018-12-31", "2019-12-31",
+                                                "2020-12-31", "2022-12-31", "2023-12-31"}));
+  EXPECT_FALSE(warns_of_weekends("weekly.csv", {"2024-01-06", "2024-01-13", "2024-01-20"}));
+  // Daily data with a Saturday row: worth a warning.
+  EXPECT_TRUE(warns_of_weekends("daily.csv", {"2024-01-03", "2024-01-04", "2024-01-05",
+                                              "2024-01-06", "2024-01-08", "2024-01-09"}));
+}
+
 std::string shared(const std::string& name) {
   const std::string path = kShared + "/" + name;
   return std::filesystem::exists(path) ? path : "";
