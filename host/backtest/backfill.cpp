@@ -4,12 +4,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -103,10 +106,25 @@ struct PendingResult {
   Innovations innovations;  // owns bootstrap residuals the request points at
 };
 
+// Test hook (documented in backfill.hpp): ARABICA_FAULT_FAIL_FOLDS="3,7"
+// makes every model fail at folds 3 and 7.
+std::set<int> injected_fold_failures() {
+  std::set<int> folds;
+  const char* text = std::getenv("ARABICA_FAULT_FAIL_FOLDS");
+  if (!text) return folds;
+  std::istringstream list(text);
+  for (std::string item; std::getline(list, item, ',');)
+    if (!item.empty()) folds.insert(std::stoi(item));
+  return folds;
+}
+
 class FoldRunner {
  public:
   FoldRunner(const Series& series, const BackfillConfig& config, const FoldPlan& plan)
-      : series_(series), config_(config), plan_(plan) {}
+      : series_(series),
+        config_(config),
+        plan_(plan),
+        injected_failures_(injected_fold_failures()) {}
 
   /// One model at one pending fold up to its path request: fit or re-filter,
   /// point forecast, innovations. `chain` holds the model's latest fit in
@@ -117,6 +135,7 @@ class FoldRunner {
   const Series& series_;
   const BackfillConfig& config_;
   const FoldPlan& plan_;
+  std::set<int> injected_failures_;
 };
 
 PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
@@ -152,6 +171,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       result.status = FoldStatus::refiltered;
       result.converged = true;  // nothing to converge: parameters are given
     }
+    if (injected_failures_.count(fold.index))
+      throw Error("injected failure (ARABICA_FAULT_FAIL_FOLDS)");
     result.params = fit.params;
     result.llf = fit.llf;
     result.aic = fit.aic;
@@ -373,7 +394,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   const std::vector<int> mine =
       partition_folds(plan.folds, config.num_shards)[static_cast<std::size_t>(config.shard)];
   summary.folds_in_shard = static_cast<int>(mine.size());
-  const std::vector<std::int8_t> complete = store.fold_complete();
+  std::vector<bool> complete = folds_done(store);
 
   // This shard's chains, and what earlier runs left of them.
   std::map<int, std::vector<int>> chains;
@@ -392,6 +413,11 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
     bool any_pending = false;
     for (const int f : folds) {
       const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
+      // A fold whose fit or warm start is recomputed (a retried failure)
+      // runs again too: the store ends as an uninterrupted run would.
+      const int source = fold.refit ? fold.warm_start_fold : fold.fit_fold;
+      if (source >= 0 && source != f && !complete[static_cast<std::size_t>(source)])
+        complete[static_cast<std::size_t>(f)] = false;
       if (!complete[static_cast<std::size_t>(f)]) {
         any_pending = true;
         ++pending;
@@ -413,11 +439,13 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   const FoldRunner runner(series, config, plan);
   ResultQueue queue;
   std::atomic<std::size_t> next_work{0};
+  const auto stopping = [&] { return config.stop_requested && config.stop_requested(); };
   auto worker = [&] {
     std::exception_ptr error;
     try {
       const std::unique_ptr<Backend> backend = make_backend(config.device, 1, config.device_ordinal);
-      for (std::size_t w; (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
+      for (std::size_t w;
+           !stopping() && (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
         // Fit the chain's pending folds in order, then simulate all their
         // paths as one batch (one set of launches on a GPU).
         std::vector<ChainFit> fits(static_cast<std::size_t>(M));
@@ -430,11 +458,15 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
               if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
             continue;
           }
+          // A stop takes no new fold; the ones prepared are still committed
+          // (a later run resumes the chain from the store).
+          if (stopping()) break;
           folds.push_back(f);
           for (int m = 0; m < M; ++m)
             pending.push_back(runner.prepare(config.models[static_cast<std::size_t>(m)], fold,
                                              fits[static_cast<std::size_t>(m)]));
         }
+        if (folds.empty()) break;
         std::vector<PathRequest> requests;
         for (const PendingResult& p : pending)
           if (p.request) requests.push_back(*p.request);
@@ -500,6 +532,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   }
   for (std::thread& t : pool) t.join();
   if (const std::exception_ptr error = queue.error()) std::rethrow_exception(error);
+  summary.stopped = state.done < pending;  // without an error, only a stop leaves folds undone
   summary.seconds = seconds_since(start);
   return summary;
 }
@@ -508,11 +541,24 @@ std::string shard_store_path(const std::string& out, int shard, int num_shards) 
   return out + ".shard-" + std::to_string(shard) + "-of-" + std::to_string(num_shards);
 }
 
+std::vector<bool> folds_done(const BackfillStore& store) {
+  const std::vector<std::int8_t> committed = store.fold_complete();
+  std::vector<bool> done(committed.size());
+  for (int f = 0; f < store.folds(); ++f) {
+    done[static_cast<std::size_t>(f)] = committed[static_cast<std::size_t>(f)] != 0;
+    for (int m = 0; m < store.models() && done[static_cast<std::size_t>(f)]; ++m)
+      if (store.status(m, f) == FoldStatus::failed) done[static_cast<std::size_t>(f)] = false;
+  }
+  return done;
+}
+
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
-                       const std::string& config_hash) {
-  std::vector<std::int8_t> merged = target.fold_complete();
+                       const std::string& config_hash,
+                       const std::function<bool()>& stop_requested) {
+  std::vector<bool> merged = folds_done(target);  // a failed fold is taken again
   int copied = 0;
   for (const std::string& path : shard_paths) {
+    if (stop_requested && stop_requested()) break;
     BackfillStore shard = BackfillStore::resume(path, config_hash);
     ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
                         shard.horizon() == target.horizon(),
@@ -523,7 +569,7 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
       if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
       for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
       folds.push_back(f);
-      merged[static_cast<std::size_t>(f)] = 1;
+      merged[static_cast<std::size_t>(f)] = true;
     }
     target.commit(folds);
     copied += static_cast<int>(folds.size());

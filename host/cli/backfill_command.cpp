@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "cli/distributed.hpp"
+#include "cli/interruption.hpp"
 #include "cli/option_checks.hpp"
 #include "cli/progress.hpp"
 
@@ -243,7 +244,34 @@ std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   return paths;
 }
 
+// After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal); an
+// open `store` is closed first with what it has committed.
+void stop_if_interrupted(int folds_committed, BackfillStore* store = nullptr) {
+  if (!interrupt_requested()) return;
+  if (store) store->close();
+  throw Interrupted(folds_committed);
+}
+
+// Merges the shard stores into OUT (a signal stops it between shards) and
+// scores it.
+void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, int num_shards,
+                      const char* who, const char* sources) {
+  const std::vector<std::string> shards = shard_paths(options.out, num_shards);
+  // A damaged shard or one of another run is refused before OUT is created.
+  for (const std::string& shard : shards)
+    BackfillStore::resume(shard, config_hash_of(layout)).close();
+  BackfillStore store = open_store(options.out, layout);
+  const int copied =
+      merge_shard_stores(store, shards, config_hash_of(layout), interrupt_requested);
+  stop_if_interrupted(copied, &store);
+  std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
+              options.out.c_str());
+  finish(store, layout, options);
+  stop_if_interrupted(copied);
+}
+
 void run(BackfillOptions& options) {
+  install_interrupt_handlers();
   const Distributed& group = distributed();
   if (group.mpi) {
     if (options.merge) throw InputError("--merge", "not under mpirun: rank 0 merges by itself");
@@ -258,7 +286,7 @@ void run(BackfillOptions& options) {
   if (options.end.empty()) config.plan.end = series.dates.back();
   config.device_ordinal = group.local_rank;
   for (const BacktestModel& m : config.models)
-    if (m.kind == ModelKind::sarimax) require_identifiable_exog(series, m.spec);
+    if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
   if (plan.folds.empty())
     throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +
@@ -282,14 +310,7 @@ void run(BackfillOptions& options) {
   const bool sharded = config.num_shards > 1;
   if (options.merge) {
     if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
-    const std::vector<std::string> shards = shard_paths(options.out, config.num_shards);
-    // A damaged shard or one of another run is refused before OUT is created.
-    for (const std::string& shard : shards) BackfillStore::resume(shard, config_hash_of(layout)).close();
-    BackfillStore store = open_store(options.out, layout);
-    const int copied = merge_shard_stores(store, shards, config_hash_of(layout));
-    std::printf("merged %d folds from %d shard stores into %s\n", copied, config.num_shards,
-                options.out.c_str());
-    finish(store, layout, options);
+    merge_and_finish(options, layout, config.num_shards, "merged", "shard stores");
     return;
   }
 
@@ -297,6 +318,7 @@ void run(BackfillOptions& options) {
       sharded ? shard_store_path(options.out, config.shard, config.num_shards) : options.out;
   std::exception_ptr error;
   try {
+    stop_if_interrupted(0);  // a signal while loading: no store to touch
     const bool resuming = std::filesystem::exists(work_path);
     BackfillStore store =
         open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
@@ -308,15 +330,18 @@ void run(BackfillOptions& options) {
     ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"
                                       : std::string("backfill folds"),
                               options.quiet || group.rank > 0);
+    config.stop_requested = interrupt_requested;
     const BackfillSummary summary =
         run_backfill(series, config, plan, store,
                      [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
     reporter.finish();
+    if (summary.stopped) stop_if_interrupted(summary.folds_run, &store);
     print_summary(config, summary);
     if (sharded)
       store.close();
     else
       finish(store, layout, options);
+    stop_if_interrupted(summary.folds_run);
   } catch (...) {
     error = std::current_exception();
   }
@@ -331,12 +356,7 @@ void run(BackfillOptions& options) {
     return;
   }
   if (group.rank != 0) return;
-  BackfillStore store = open_store(options.out, layout);
-  const int copied = merge_shard_stores(store, shard_paths(options.out, config.num_shards),
-                                        config_hash_of(layout));
-  std::printf("rank 0 merged %d folds from %d ranks into %s\n", copied, config.num_shards,
-              options.out.c_str());
-  finish(store, layout, options);
+  merge_and_finish(options, layout, config.num_shards, "rank 0 merged", "ranks");
 }
 
 }  // namespace

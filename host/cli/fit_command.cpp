@@ -48,6 +48,7 @@ void register_fit_command(CLI::App& app) {
   auto json_path = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand("fit", "Fit a SARIMAX model by exact maximum likelihood");
   add_model_options(*command, *options);
+  add_target_policy_option(*command, *options);
   command->add_option("--json", *json_path, "Also write the fit as JSON to this file");
   command->callback([options, json_path] {
     require_writable_outputs({{"--json", *json_path}});
@@ -71,6 +72,7 @@ void register_forecast_command(CLI::App& app) {
   CLI::App* command =
       app.add_subcommand("forecast", "Fit, then write an h-step forecast (legacy forecast.csv)");
   add_model_options(*command, options->model);
+  add_target_policy_option(*command, options->model);
   command->add_option("--horizon", options->horizon, "Days ahead")
       ->check(CLI::Range(1, 366))
       ->capture_default_str();

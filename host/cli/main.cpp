@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_file.hpp"
 #include "cli/distributed.hpp"
+#include "cli/interruption.hpp"
 
 namespace {
 
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
     return report("error", e.what(), 2);
   } catch (const arabica::NumericalError& e) {
     return report("numerical failure", e.what(), 3);
+  } catch (const arabica::cli::Interrupted& e) {  // outputs closed: one line, 128 + signal
+    std::cerr << e.what() << '\n';
+    return e.exit_code();
   } catch (const arabica::ContractError& e) {
     return report("internal error", e.what(), 1);
   } catch (const arabica::Error& e) {  // I/O and resource limits

@@ -29,6 +29,11 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
   command.add_flag("--enforce-invertibility", options.enforce_invertibility);
 }
 
+void add_target_policy_option(CLI::App& command, ModelOptions& options) {
+  command.add_flag("--allow-nonpositive", options.allow_nonpositive,
+                   "Accept target values <= 0 (returns, spreads); prices must be positive");
+}
+
 SarimaxSpec model_spec(const ModelOptions& options) {
   SarimaxSpec spec = SarimaxSpec::from_strings(options.order, options.seasonal, options.trend);
   spec.enforce_stationarity = options.enforce_stationarity;
@@ -39,18 +44,22 @@ SarimaxSpec model_spec(const ModelOptions& options) {
 LoadedModel load(ModelOptions& options) {
   const SarimaxSpec spec = model_spec(options);  // bad orders refused before reading the CSV
   options.csv.exog_columns = options.exog;
+  options.csv.require_positive_target = !options.allow_nonpositive;
   options.csv.missing =
       options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
   LoadedModel loaded{read_series_csv(options.csv), spec};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
-  require_identifiable_exog(loaded.series, loaded.spec);
+  require_identifiable_model(loaded.series, loaded.spec);
   return loaded;
 }
 
 SarimaxFit fit(const LoadedModel& loaded) {
-  return fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog, FitOptions{},
-                     loaded.series.exog_names);
+  SarimaxFit result = fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog,
+                                  FitOptions{}, loaded.series.exog_names);
+  for (const std::string& warning : result.warnings)
+    std::cerr << "arabica: warning: " << warning << '\n';
+  return result;
 }
 
 void print_fit(const LoadedModel& loaded, const SarimaxFit& fit) {

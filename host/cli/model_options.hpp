@@ -20,9 +20,12 @@ struct ModelOptions {
   std::string missing = "ffill-bfill";
   bool enforce_stationarity = false;
   bool enforce_invertibility = false;
+  bool allow_nonpositive = false;  // returns, spreads: targets may be <= 0
 };
 
 void add_model_options(CLI::App& command, ModelOptions& options);
+/// --allow-nonpositive, for commands whose outputs do not divide by the price.
+void add_target_policy_option(CLI::App& command, ModelOptions& options);
 
 struct LoadedModel {
   Series series;

@@ -245,7 +245,9 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
       const bool is_target = j == 0 && !spec.target_column.empty();
       if (is_target && spec.require_positive_target && cell.kind == CellKind::number &&
           !(cell.value > 0.0))
-        fail("target value " + show_cell(text) + " is not positive");
+        fail("target value " + show_cell(text) +
+             " is not positive (prices must be; fit and forecast take --allow-nonpositive "
+             "for returns and spreads)");
       table.values[j].push_back(cell.value);
       table.kinds[j].push_back(cell.kind);
     }

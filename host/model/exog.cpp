@@ -9,18 +9,31 @@
 
 namespace arabica {
 
-namespace {
-Eigen::MatrixXd difference(Eigen::MatrixXd x, const SarimaxSpec& spec) {
-  for (int i = 0; i < spec.D; ++i)
-    x = (x.bottomRows(x.rows() - spec.s) - x.topRows(x.rows() - spec.s)).eval();
-  for (int i = 0; i < spec.d; ++i) x = (x.bottomRows(x.rows() - 1) - x.topRows(x.rows() - 1)).eval();
-  return x;
+void require_identifiable_model(const Series& series, const SarimaxSpec& spec) {
+  require_varying_target(series.source, series.target_name, spec, series.target);
+  require_identifiable_regressors(series.source, spec, series.exog, series.exog_names);
 }
-}  // namespace
 
-void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
-  const Eigen::Index k_exog = series.exog.cols(), n = series.exog.rows();
+void require_varying_target(const std::string& where, const std::string& target_name,
+                            const SarimaxSpec& spec, const Eigen::VectorXd& y) {
+  const Eigen::VectorXd differenced = apply_differencing(y, spec);
+  if (differenced.size() == 0) return;  // too short: the fit's row check says so
+  const double range = differenced.maxCoeff() - differenced.minCoeff();
+  // Relative to the level, so that rounding of a straight line still counts.
+  if (range > 1e-12 * y.cwiseAbs().maxCoeff()) return;
+  const std::string what = target_name.empty() ? "the target" : "column '" + target_name + "'";
+  throw InputError(where, what + " has no variation" +
+                              (spec.d + spec.D > 0 ? " after differencing" : "") +
+                              "; a SARIMAX model needs a target that varies");
+}
+
+void require_identifiable_regressors(const std::string& where, const SarimaxSpec& spec,
+                                     const Eigen::MatrixXd& exog,
+                                     const std::vector<std::string>& exog_names) {
+  const Eigen::Index k_exog = exog.cols(), n = exog.rows();
   if (k_exog == 0) return;
+  ARABICA_REQUIRE(static_cast<Eigen::Index>(exog_names.size()) == k_exog,
+                  "one name per exogenous column");
   // Differencing removes level shifts that the diffuse initial state absorbs:
   // a regressor is identified only by its differenced variation.
   std::vector<std::string> names;
@@ -29,11 +42,11 @@ void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
     names.push_back(spec.param_names({})[j]);
     for (Eigen::Index t = 0; t < n; ++t) columns(t, j) = trend_regressor(spec, j, t);
   }
-  columns.rightCols(k_exog) = series.exog;
-  names.insert(names.end(), series.exog_names.begin(), series.exog_names.end());
-  const Eigen::MatrixXd differenced = difference(columns, spec);
+  columns.rightCols(k_exog) = exog;
+  names.insert(names.end(), exog_names.begin(), exog_names.end());
+  const Eigen::MatrixXd differenced = apply_differencing(columns, spec);
   if (differenced.rows() <= differenced.cols())
-    throw InputError(series.source, "too few rows to identify " + std::to_string(k_exog) +
+    throw InputError(where, "too few rows to identify " + std::to_string(k_exog) +
                                         " exogenous regressors");
 
   Eigen::MatrixXd kept(differenced.rows(), 0);
@@ -43,7 +56,7 @@ void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
     const bool is_exog = j >= spec.k_trend();
     if (!(norm > 0.0)) {
       if (!is_exog) continue;  // a trend term the differencing removed
-      throw InputError(series.source, "column '" + names[j] + "' has no variation" +
+      throw InputError(where, "column '" + names[j] + "' has no variation" +
                                           (spec.d + spec.D > 0 ? " after differencing" : "") +
                                           "; drop it from the exogenous columns");
     }
@@ -52,7 +65,7 @@ void require_identifiable_exog(const Series& series, const SarimaxSpec& spec) {
     Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(candidate);
     qr.setThreshold(1e-10);
     if (qr.rank() < candidate.cols())
-      throw InputError(series.source, "column '" + names[j] +
+      throw InputError(where, "column '" + names[j] +
                                           "' is collinear with " + kept_names +
                                           "; the regression coefficients are not identified");
     kept = std::move(candidate);

@@ -60,6 +60,10 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
       result.message = "gradient below tolerance";
       break;
     }
+    if (std::chrono::steady_clock::now() >= options.deadline) {
+      result.message = "stopped: time limit";
+      break;
+    }
     // Two-loop recursion: direction = -H g.
     Eigen::VectorXd direction = -g;
     std::vector<double> alpha(s_hist.size());
@@ -149,7 +153,8 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
       break;
     }
   }
-  if (result.message.empty()) result.message = "iteration limit reached";
+  if (result.message.empty())
+    result.message = "stopped: iteration limit " + std::to_string(options.max_iterations);
   result.x = x, result.value = f, result.gradient = g;
   return result;
 }

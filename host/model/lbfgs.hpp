@@ -4,6 +4,7 @@
 // are profiled out.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct LbfgsOptions {
   // When the line search cannot decrease f any more, the point still counts
   // as converged if the gradient max-norm is below this (scipy's pgtol).
   double noise_floor_gradient = 1e-5;
+  // Wall-clock bound, checked before each iteration.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct LbfgsResult {

@@ -1,10 +1,15 @@
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include <Eigen/Dense>
 
 #include "arabica/error.hpp"
+#include "arabica/exog.hpp"
 #include "arabica/sarimax.hpp"
+#include "arabica/state_space.hpp"
 #include "model/lbfgs.hpp"
 #include "model/parameter_transform.hpp"
 #include "model/sarimax_likelihood.hpp"
@@ -59,6 +64,12 @@ struct Coordinates {
   }
 };
 
+std::string format_seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
+}
+
 void set_information_criteria(SarimaxFit& fit) {
   const double k = static_cast<double>(fit.params.size());
   const double n_eff = static_cast<double>(fit.nobs - fit.loglikelihood_burn);
@@ -67,24 +78,54 @@ void set_information_criteria(SarimaxFit& fit) {
   fit.hqic = -2.0 * fit.llf + 2.0 * k * std::log(std::log(n_eff));
 }
 
+// Central-difference step for each parameter, relative to its own scale so
+// that probes stay inside the parameter space at any data scale: sigma2 by a
+// fraction of itself (sigma2 - h > 0), a regression coefficient by the change
+// that moves its regressor's contribution by a fraction of the innovation
+// standard deviation (the likelihood is quadratic in it, so only rounding
+// limits the step), ARMA coefficients (dimensionless) as before.
+Eigen::VectorXd opg_steps(const SarimaxSpec& spec, Eigen::Index n, const Eigen::MatrixXd& exog,
+                          const SarimaxParams& params) {
+  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
+  const int k_trend = spec.k_trend(), k_exog = static_cast<int>(exog.cols());
+  Eigen::MatrixXd regressors(n, k_trend + k_exog);
+  for (int j = 0; j < k_trend; ++j)
+    for (Eigen::Index t = 0; t < n; ++t) regressors(t, j) = trend_regressor(spec, j, t);
+  if (k_exog > 0) regressors.rightCols(k_exog) = exog;
+  const double innovation_sd = std::sqrt(params.sigma2);
+
+  Eigen::VectorXd flat = params.pack();
+  Eigen::VectorXd steps(flat.size());
+  for (Eigen::Index i = 0; i < flat.size(); ++i)
+    steps[i] = base_step * std::max(1.0, std::abs(flat[i]));
+  for (int j = 0; j < k_trend + k_exog; ++j) {
+    const double rms = regressors.col(j).norm() / std::sqrt(static_cast<double>(n));
+    if (rms > 0.0 && std::isfinite(rms)) steps[j] = base_step * innovation_sd / rms;
+  }
+  steps[flat.size() - 1] = base_step * params.sigma2;
+  return steps;
+}
+
 // Outer-product-of-gradients standard errors (statsmodels' default cov_type).
 Eigen::VectorXd opg_standard_errors(const SarimaxLikelihood& likelihood,
-                                    const Eigen::VectorXd& params) {
+                                    const Eigen::MatrixXd& exog, const Eigen::VectorXd& params) {
   const SarimaxSpec& spec = likelihood.spec();
   const int k_exog = likelihood.k_exog();
   const Eigen::Index k = params.size();
+  const Eigen::VectorXd steps =
+      opg_steps(spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, k_exog, params));
   Eigen::MatrixXd scores(likelihood.nobs(), k);
-  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
   Eigen::VectorXd probe = params;
   for (Eigen::Index i = 0; i < k; ++i) {
-    const double h = base_step * std::max(1.0, std::abs(params[i]));
-    probe[i] = params[i] + h;
+    probe[i] = params[i] + steps[i];
     const Eigen::VectorXd up = likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
-    probe[i] = params[i] - h;
+    probe[i] = params[i] - steps[i];
     const Eigen::VectorXd down =
         likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
+    // The step as the probes hold it: (x + h) - (x - h) is not always 2h.
+    const double width = (params[i] + steps[i]) - (params[i] - steps[i]);
     probe[i] = params[i];
-    scores.col(i) = (up - down) / (2.0 * h);
+    scores.col(i) = (up - down) / width;
   }
   const Eigen::MatrixXd information = scores.transpose() * scores;
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(information);
@@ -122,21 +163,29 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   const int k_exog = static_cast<int>(exog.cols());
   ARABICA_REQUIRE(exog_names.empty() || static_cast<int>(exog_names.size()) == k_exog,
                   "exog_names does not match exog columns");
+  spec.validate();
+  ARABICA_REQUIRE(options.max_iterations >= 1 && options.max_seconds > 0.0,
+                  "fit bounds must be positive");
   ARABICA_REQUIRE(options.start_params.size() == 0 ||
                       options.start_params.size() == spec.k_params(k_exog),
                   "start_params has the wrong length");
   if (!y.allFinite() || !exog.allFinite())
     throw NumericalError("fit_sarimax: data contain non-finite values");
   const int min_rows = spec.k_states() + spec.k_params(k_exog) + 1;
-  if (y.size() < min_rows)
-    throw NumericalError(spec.describe() + " needs at least " + std::to_string(min_rows) +
-                         " observations, got " + std::to_string(y.size()));
+  if (y.size() < min_rows)  // a property of the data and the spec, not of the numerics
+    throw InputError("target", spec.describe() + " needs at least " + std::to_string(min_rows) +
+                                   " observations, got " + std::to_string(y.size()));
 
-  const SarimaxLikelihood likelihood(spec, y, exog);
-  const Coordinates coordinates{spec};
   std::vector<std::string> names = exog_names;
   for (int j = static_cast<int>(names.size()); j < k_exog; ++j)
     names.push_back("x" + std::to_string(j + 1));
+  require_varying_target("target", "", spec, y);
+  require_identifiable_regressors("exog", spec, exog, names);
+  const std::vector<std::string> param_names = spec.param_names(names);
+  const SarimaxLikelihood likelihood(
+      spec, y, exog,
+      std::vector<std::string>(param_names.begin(), param_names.begin() + spec.k_trend() + k_exog));
+  const Coordinates coordinates{spec};
 
   const bool warm = options.start_params.size() > 0;
   SarimaxParams start = SarimaxParams::unpack(
@@ -179,12 +228,17 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
       return gradient.allFinite() ? -e.llf / n : std::numeric_limits<double>::infinity();
     } catch (const NumericalError&) {
       return std::numeric_limits<double>::infinity();
+    } catch (const InputError&) {  // collinear at this point; diagnosed below if at the start
+      return std::numeric_limits<double>::infinity();
     }
   };
   LbfgsOptions lbfgs;
   lbfgs.max_iterations = options.max_iterations;
   lbfgs.gradient_tolerance = options.gradient_tolerance;
   lbfgs.function_tolerance = options.function_tolerance;
+  lbfgs.deadline = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(std::min(options.max_seconds, 1e7)));
   struct Solution {
     LbfgsResult optimum;
     SarimaxParams params;
@@ -217,8 +271,16 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   Solution solution =
       solve_from(start, mirrored_ma ? std::min(lbfgs.max_iterations, kFirstLegIterations)
                                     : lbfgs.max_iterations);
-  if (!std::isfinite(solution.optimum.value))
+  if (!std::isfinite(solution.optimum.value)) {
+    // The real reason (collinear regressors, a failing filter) when there is one.
+    try {
+      likelihood.profile(start);
+    } catch (const NumericalError& e) {
+      throw NumericalError(std::string("fit_sarimax: the likelihood cannot be evaluated at the "
+                                       "start parameters: ") + e.what());
+    }
     throw NumericalError("fit_sarimax: the likelihood is not finite at the start parameters");
+  }
 
   // Without enforced invertibility an MA polynomial and its root-reflected
   // twin are observationally equivalent and the exact likelihoods differ only
@@ -252,13 +314,27 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   SarimaxFit base;
   base.spec = spec;
   base.k_exog = k_exog;
-  base.param_names = spec.param_names(names);
+  base.param_names = param_names;
   base.params = best.pack();
   base.converged = optimum.converged;
   base.iterations = optimum.iterations;
   base.message = optimum.message;
+  // The legs share one iteration budget and one deadline: name the bound.
+  if (!optimum.converged && optimum.message == "stopped: time limit")
+    base.message = "stopped: time limit (" + format_seconds(options.max_seconds) + " s)";
+  else if (!optimum.converged && optimum.iterations >= options.max_iterations)
+    base.message = "stopped: iteration limit " + std::to_string(options.max_iterations);
   SarimaxFit fit = make_fit(likelihood, base, evaluation);
-  if (options.compute_standard_errors) fit.standard_errors = opg_standard_errors(likelihood, fit.params);
+  if (options.compute_standard_errors) {
+    // A finished fit is never lost to its standard errors.
+    try {
+      fit.standard_errors = opg_standard_errors(likelihood, exog, fit.params);
+    } catch (const NumericalError& e) {
+      fit.standard_errors = Eigen::VectorXd::Constant(fit.params.size(),
+                                                      std::numeric_limits<double>::quiet_NaN());
+      fit.warnings.push_back(std::string("standard errors not available: ") + e.what());
+    }
+  }
   return fit;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include <Eigen/Dense>
 
@@ -11,11 +13,47 @@ namespace arabica {
 
 namespace {
 constexpr double kLog2Pi = 1.8378770664093454836;
+// Smallest pivot of the regressors' filtered Gram matrix in correlation form
+// (1 - R^2 of a column on the others) that still identifies a coefficient.
+constexpr double kCollinearPivot = 1e-12;
+}  // namespace
+
+std::string SarimaxLikelihood::regressor_name(Eigen::Index j) const {
+  if (j < static_cast<Eigen::Index>(regressor_names_.size()))
+    return regressor_names_[static_cast<std::size_t>(j)];
+  return "regressor " + std::to_string(j + 1);
+}
+
+void SarimaxLikelihood::throw_collinear(const Eigen::MatrixXd& gram) const {
+  // The first column that adds nothing to those before it, in the model's
+  // parameter order: constant after filtering, or collinear with earlier ones.
+  for (Eigen::Index j = 0; j < gram.rows(); ++j) {
+    const double diagonal = gram(j, j);
+    if (!(diagonal > 0.0))
+      throw InputError("exog", "column '" + regressor_name(j) +
+                                   "' is constant (no variation after the model's differencing)");
+    const Eigen::VectorXd unit = gram.diagonal().head(j + 1).cwiseMax(0.0).cwiseSqrt().cwiseInverse();
+    const Eigen::MatrixXd correlation =
+        unit.asDiagonal() * gram.topLeftCorner(j + 1, j + 1) * unit.asDiagonal();
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(correlation);
+    if (ldlt.info() == Eigen::Success && ldlt.vectorD().minCoeff() > kCollinearPivot) continue;
+    std::string earlier;
+    for (Eigen::Index i = 0; i < j; ++i)
+      earlier += (i ? ", '" : "'") + regressor_name(i) + "'";
+    throw InputError("exog", "column '" + regressor_name(j) + "' is collinear with " + earlier +
+                                 "; the regression coefficients are not identified");
+  }
+  throw NumericalError("the regressors' filtered Gram matrix is not finite");
 }
 
 SarimaxLikelihood::SarimaxLikelihood(const SarimaxSpec& spec, const Eigen::VectorXd& y,
-                                     const Eigen::MatrixXd& exog)
-    : spec_(spec), y_(y), exog_(exog), burn_(loglikelihood_burn(spec)) {
+                                     const Eigen::MatrixXd& exog,
+                                     std::vector<std::string> regressor_names)
+    : spec_(spec),
+      y_(y),
+      exog_(exog),
+      burn_(loglikelihood_burn(spec)),
+      regressor_names_(std::move(regressor_names)) {
   const Eigen::Index n = y.size();
   const int k_trend = spec.k_trend(), k_exog = static_cast<int>(exog.cols());
   ARABICA_REQUIRE(k_exog == 0 || exog.rows() == n, "exog rows differ from y");
@@ -103,9 +141,13 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
     normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
     const Eigen::MatrixXd gram = normal.bottomRightCorner(m - 1, m - 1);
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(gram);
-    const double scale = gram.diagonal().maxCoeff();
-    if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 1e-12 * scale))
-      throw NumericalError("regressors are collinear after filtering");
+    // Each pivot over its column's own diagonal is 1 - R^2 of that column on
+    // the columns eliminated before it: a rank test that does not depend on
+    // the regressors' units (Cholesky's accuracy does not either).
+    const Eigen::VectorXd pivot_diagonal = ldlt.transpositionsP() * gram.diagonal();
+    if (ldlt.info() != Eigen::Success || !(pivot_diagonal.minCoeff() > 0.0) ||
+        !(ldlt.vectorD().cwiseQuotient(pivot_diagonal).minCoeff() > kCollinearPivot))
+      throw_collinear(gram);
     out.regression = ldlt.solve(normal.col(0).tail(m - 1));
   }
   const auto regressors = kf.innovations.rightCols(m - 1);

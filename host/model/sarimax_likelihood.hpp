@@ -5,6 +5,7 @@
 // replace the regression coefficients by their exact GLS optimum.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -17,8 +18,9 @@ namespace arabica {
 
 class SarimaxLikelihood {
  public:
+  /// regressor_names: trend then exog names, for error messages.
   SarimaxLikelihood(const SarimaxSpec& spec, const Eigen::VectorXd& y,
-                    const Eigen::MatrixXd& exog);
+                    const Eigen::MatrixXd& exog, std::vector<std::string> regressor_names = {});
 
   struct Evaluation {
     double llf = 0.0;
@@ -33,7 +35,9 @@ class SarimaxLikelihood {
 
   /// Likelihood maximised over the trend and exog coefficients (those in
   /// `params` are ignored). By the envelope theorem its gradient in the other
-  /// parameters equals evaluate()'s at the returned regression.
+  /// parameters equals evaluate()'s at the returned regression. Throws
+  /// InputError naming the column when the regressors are constant or
+  /// collinear after filtering.
   Evaluation profile(const SarimaxParams& params) const;
 
   /// evaluate()'s log-likelihood at several points that share their
@@ -53,6 +57,8 @@ class SarimaxLikelihood {
   // Filters `columns` whose trend columns' intercept at t=0 is intercepts(0,j).
   KalmanResult filter(const StateSpace& system, const KalmanColumns& columns) const;
   double loglike(const Eigen::VectorXd& innovations, const Eigen::VectorXd& variance) const;
+  std::string regressor_name(Eigen::Index j) const;
+  [[noreturn]] void throw_collinear(const Eigen::MatrixXd& gram) const;
 
   SarimaxSpec spec_;
   Eigen::VectorXd y_;
@@ -60,6 +66,7 @@ class SarimaxLikelihood {
   Eigen::MatrixXd trend_;      // n x k_trend regressors
   int burn_ = 0;
   KalmanColumns regressors_;   // [y | -trend (as intercepts) | exog], for profile()
+  std::vector<std::string> regressor_names_;
 };
 
 }  // namespace arabica

@@ -57,11 +57,53 @@ SarimaxSpec SarimaxSpec::from_strings(const std::string& order, const std::strin
   spec.p = o[0], spec.d = o[1], spec.q = o[2];
   const auto so = parse_int_list("--seasonal", seasonal.empty() ? "0,0,0,0" : seasonal, 4);
   spec.P = so[0], spec.D = so[1], spec.Q = so[2], spec.s = so[3];
-  if ((spec.P || spec.D || spec.Q) && spec.s < 2)
-    throw InputError("--seasonal", "seasonal terms need a period s >= 2");
-  if (spec.s == 1) throw InputError("--seasonal", "seasonal period must be 0 or >= 2");
   spec.trend = parse_trend(trend);
+  spec.validate();
   return spec;
+}
+
+namespace {
+// "{4, 8}": the lags both lists hold, or "" when none.
+std::string shared_lags(int order, int seasonal_order, int s) {
+  std::string out;
+  for (int i = 1; i <= seasonal_order; ++i)
+    if (i * s <= order) out += (out.empty() ? "{" : ", ") + std::to_string(i * s);
+  return out.empty() ? out : out + "}";
+}
+
+void require_at_most(const char* option, const char* what, int value, int limit) {
+  if (value > limit)
+    throw InputError(option, std::string(what) + " " + std::to_string(value) +
+                                 " is above the supported maximum " + std::to_string(limit));
+}
+}  // namespace
+
+void SarimaxSpec::validate() const {
+  if (p < 0 || d < 0 || q < 0) throw InputError("--order", "orders must be non-negative");
+  if (P < 0 || D < 0 || Q < 0 || s < 0)
+    throw InputError("--seasonal", "orders and period must be non-negative");
+  if ((P || D || Q) && s < 2) throw InputError("--seasonal", "seasonal terms need a period s >= 2");
+  if (s == 1) throw InputError("--seasonal", "seasonal period must be 0 or >= 2");
+  require_at_most("--order", "p", p, kMaxArmaOrder);
+  require_at_most("--order", "d", d, kMaxDifferences);
+  require_at_most("--order", "q", q, kMaxArmaOrder);
+  require_at_most("--seasonal", "P", P, kMaxSeasonalArmaOrder);
+  require_at_most("--seasonal", "D", D, kMaxDifferences);
+  require_at_most("--seasonal", "Q", Q, kMaxSeasonalArmaOrder);
+  require_at_most("--seasonal", "period s", s, kMaxSeasonalPeriod);
+  // statsmodels' rule: one lag cannot be both a seasonal and a plain term.
+  if (const std::string lags = shared_lags(p, P, s); !lags.empty())
+    throw InputError("--seasonal", "autoregressive lag(s) " + lags +
+                                       " are in both the seasonal and non-seasonal "
+                                       "autoregressive components");
+  if (const std::string lags = shared_lags(q, Q, s); !lags.empty())
+    throw InputError("--seasonal", "moving average lag(s) " + lags +
+                                       " are in both the seasonal and non-seasonal moving "
+                                       "average components");
+  if (k_states() > kMaxStates)
+    throw InputError(s > 0 ? "--seasonal" : "--order",
+                     describe() + " needs " + std::to_string(k_states()) +
+                         " states; at most " + std::to_string(kMaxStates) + " are supported");
 }
 
 std::string SarimaxSpec::describe() const {

@@ -13,12 +13,6 @@ namespace arabica {
 
 namespace {
 
-Eigen::MatrixXd difference(Eigen::MatrixXd x, int d, int D, int s) {
-  for (int i = 0; i < D; ++i) x = (x.bottomRows(x.rows() - s) - x.topRows(x.rows() - s)).eval();
-  for (int i = 0; i < d; ++i) x = (x.bottomRows(x.rows() - 1) - x.topRows(x.rows() - 1)).eval();
-  return x;
-}
-
 // Minimum-norm least squares (numpy's pinv(X) @ y).
 Eigen::VectorXd least_squares(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   return X.completeOrthogonalDecomposition().solve(y);
@@ -98,8 +92,8 @@ std::vector<int> lags(int count, int step) {
 Eigen::VectorXd sarimax_start_params(const SarimaxSpec& spec, const Eigen::VectorXd& y,
                                      const Eigen::MatrixXd& exog) {
   const int k_exog = static_cast<int>(exog.cols());
-  Eigen::VectorXd endog = difference(y, spec.d, spec.D, spec.s);
-  const Eigen::MatrixXd x = k_exog > 0 ? difference(exog, spec.d, spec.D, spec.s) : exog;
+  Eigen::VectorXd endog = apply_differencing(y, spec);
+  const Eigen::MatrixXd x = k_exog > 0 ? apply_differencing(exog, spec) : exog;
   Eigen::MatrixXd trend(endog.size(), spec.k_trend());
   for (int j = 0; j < spec.k_trend(); ++j)
     for (Eigen::Index t = 0; t < endog.size(); ++t) trend(t, j) = trend_regressor(spec, j, t);

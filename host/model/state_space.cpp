@@ -131,4 +131,14 @@ InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
   return init;
 }
 
+Eigen::MatrixXd apply_differencing(Eigen::MatrixXd x, const SarimaxSpec& spec) {
+  const auto lagged_difference = [&x](Eigen::Index lag) {
+    if (x.rows() <= lag) return Eigen::MatrixXd(0, x.cols());
+    return Eigen::MatrixXd(x.bottomRows(x.rows() - lag) - x.topRows(x.rows() - lag));
+  };
+  for (int i = 0; i < spec.D; ++i) x = lagged_difference(spec.s);
+  for (int i = 0; i < spec.d; ++i) x = lagged_difference(1);
+  return x;
+}
+
 }  // namespace arabica

@@ -48,6 +48,9 @@ struct BackfillConfig {
   int threads = 0;
   std::string device = "cpu";  // make_backend name; one backend per worker
   int device_ordinal = 0;       // CUDA device (e.g. the node-local MPI rank)
+  /// Polled between folds (e.g. a signal arrived): true stops taking new
+  /// folds; those in flight are still committed. Empty: never stops.
+  std::function<bool()> stop_requested;
 };
 
 /// Canonical JSON of everything that determines the stored numbers (models,
@@ -78,11 +81,18 @@ struct BackfillSummary {
   std::vector<ModelCounts> counts;       // per model
   std::vector<std::string> failures;     // "model cutoff: reason", this run
   double seconds = 0.0;
+  bool stopped = false;  // stop_requested ended the run before its last fold
 };
 
 /// Runs this shard's folds that the store has not completed. `store` was
 /// created with backfill_layout() (or resumed with its config_hash).
 /// `progress` is called from this thread after every commit.
+///
+/// A fold is done once committed with no failed model (folds_done); a fold
+/// recorded as failed is run again, and keeps its failed record if it fails
+/// again. Test hook: the environment variable ARABICA_FAULT_FAIL_FOLDS
+/// ("3,7": fold indices) makes every model fail at those folds, so tests can
+/// record failures deterministically and check that a rerun retries them.
 BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
                              const FoldPlan& plan, BackfillStore& store,
                              const std::function<void(const BackfillProgress&)>& progress = {});
@@ -90,11 +100,17 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
 /// Shard K of N's working store beside `out`: "<out>.shard-K-of-N".
 std::string shard_store_path(const std::string& out, int shard, int num_shards);
 
+/// Per fold: committed, and no model recorded as failed (a failed fold is
+/// retried by the next run).
+std::vector<bool> folds_done(const BackfillStore& store);
+
 /// Copies into `target` every fold that a shard store has committed and
-/// `target` has not (a shard store must carry `config_hash`), committing
-/// shard by shard. Returns the number of folds copied.
+/// `target` has not done (a shard store must carry `config_hash`), committing
+/// shard by shard; `stop_requested` is polled between shards. Returns the
+/// number of folds copied.
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
-                       const std::string& config_hash);
+                       const std::string& config_hash,
+                       const std::function<bool()>& stop_requested = {});
 
 /// Per model: metrics of every complete, non-failed fold, per day ahead and
 /// pooled (scored from the store, so resumed runs score every fold).

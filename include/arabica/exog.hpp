@@ -13,9 +13,17 @@
 namespace arabica {
 
 /// Throws InputError naming the file and the offending column when the
-/// regressors (after the model's differencing, with its trend terms) are
-/// collinear or constant, so the regression coefficients are not identified.
-void require_identifiable_exog(const Series& series, const SarimaxSpec& spec);
+/// target does not vary after the model's differencing, or the regressors
+/// (after the differencing, with the trend terms) are collinear or constant,
+/// so that the model is not identified. Run before any work.
+void require_identifiable_model(const Series& series, const SarimaxSpec& spec);
+/// The target check alone; errors name `where` and `target_name` (may be empty).
+void require_varying_target(const std::string& where, const std::string& target_name,
+                            const SarimaxSpec& spec, const Eigen::VectorXd& y);
+/// The regressor check on a bare matrix; errors name `where` (a file or "exog").
+void require_identifiable_regressors(const std::string& where, const SarimaxSpec& spec,
+                                     const Eigen::MatrixXd& exog,
+                                     const std::vector<std::string>& exog_names);
 
 enum class FutureExogPolicy {
   repeat_last,  // the last h observed rows, in order (legacy behaviour)

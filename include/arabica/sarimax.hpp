@@ -14,6 +14,15 @@ namespace arabica {
 
 enum class Trend { none, c, t, ct };
 
+// Model size limits, checked before any work: the filter costs O(states^3)
+// per period until it is steady (and the stationary prior O(states^6)), so
+// larger models would run for hours.
+inline constexpr int kMaxArmaOrder = 20;          // p, q
+inline constexpr int kMaxSeasonalArmaOrder = 4;   // P, Q
+inline constexpr int kMaxDifferences = 2;         // d, D
+inline constexpr int kMaxSeasonalPeriod = 366;    // s
+inline constexpr int kMaxStates = 64;             // d + s*D + max(p + s*P, q + s*Q + 1)
+
 Trend parse_trend(const std::string& text);  // "n"/"none", "c", "t", "ct"
 std::string to_string(Trend trend);
 
@@ -27,6 +36,10 @@ struct SarimaxSpec {
   /// Parses "p,d,q" (order) and "P,D,Q,s" (seasonal); throws InputError.
   static SarimaxSpec from_strings(const std::string& order, const std::string& seasonal,
                                   const std::string& trend);
+  /// Throws InputError naming --order or --seasonal for negative orders, a
+  /// seasonal period below 2, orders above the limits above, lags in both
+  /// the seasonal and plain polynomials (statsmodels' rule) or too many states.
+  void validate() const;
   std::string describe() const;  // e.g. "SARIMAX(1,1,1)(0,0,0,0) trend=n"
 
   int k_trend() const;         // number of trend coefficients
@@ -55,7 +68,11 @@ struct SarimaxParams {
 };
 
 struct FitOptions {
+  /// Bounds on the optimisation; a fit that reaches one is returned with
+  /// converged = false and message "stopped: iteration limit N" or
+  /// "stopped: time limit (S s)".
   int max_iterations = 500;
+  double max_seconds = 120.0;
   /// Stop when the gradient's max-norm of the mean log-likelihood is below this.
   double gradient_tolerance = 1e-8;
   /// Stop when the relative change of the mean log-likelihood is below this.
@@ -88,6 +105,7 @@ struct SarimaxFit {
   bool converged = false;
   int iterations = 0;
   std::string message;             // optimiser's stop reason
+  std::vector<std::string> warnings;  // e.g. standard errors that could not be computed
   FilterEndState end_state;
   int k_exog = 0;
 };

@@ -45,6 +45,10 @@ struct InitialState {
 InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
                            const Eigen::VectorXd& intercept0);
 
+/// The model's differencing (1 - L)^d (1 - L^s)^D applied to each column of
+/// x: rows - d - s*D rows remain (none when x is shorter).
+Eigen::MatrixXd apply_differencing(Eigen::MatrixXd x, const SarimaxSpec& spec);
+
 /// Number of leading periods statsmodels leaves out of the log-likelihood.
 int loglikelihood_burn(const SarimaxSpec& spec);
 

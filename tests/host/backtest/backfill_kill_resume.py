@@ -1,97 +1,177 @@
 #!/usr/bin/env python3
-"""SIGKILL a running `arabica backfill` at random moments, resume it each
-time, and check the finished store equals an uninterrupted run's.
+"""SIGKILL a running `arabica backfill` at moments spread over the whole run,
+resume it each time, and check the finished store equals an uninterrupted
+run's; the same for shard runs and their `--merge`.
 
-    backfill_kill_resume.py ARABICA DATA.csv WORKDIR [KILLS]
+    backfill_kill_resume.py ARABICA DATA.csv WORKDIR
 
-Exit 0 when equal and at least KILLS (default 6) kills landed while the run
-was writing folds; 1 otherwise.
+Kill moments: at once, while the store is being created (as its file
+appears, and a few milliseconds in), after seeded numbers of committed
+folds, once every fold is committed (final scoring); shard runs after some
+folds; `--merge` as the merged store appears and at seeded moments of its
+run. Randomness is seeded (ARABICA_TEST_SEED, default 12, printed); the
+test runs a fixed number of bounded runs (each wait times out), about 20 s
+on an idle 2-core machine. What is asserted does not depend on timing: a
+committed fold stays committed, a run killed at a fold count was still
+running (or, when the reader lagged behind it, had finished cleanly), every
+rerun succeeds, and the finished stores equal the
+uninterrupted run. Exit 0 when all hold, 1 otherwise.
 """
 from __future__ import annotations
 
+import os
 import random
-import subprocess
+import signal
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from compare_backfills import compare  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from backfill_faults import (committed, compare, finish, start,  # noqa: E402
+                             wait_for_open_store, wait_until)
 
-# Enough work per fold (3 models x 4,000 paths) for kills to land mid-run.
-ARGS = ["--exog", "rain,brl_usd", "--min-train-rows", "60", "--schedule", "every_row",
-        "--model", "sarimax,naive,drift", "--paths", "4000", "--stored-paths", "16",
+# 3 models x 2,000 paths per fold: enough work for kills to land mid-run.
+ARGS = ["--exog", "rain,brl_usd", "--min-train-rows", "100", "--schedule", "every_row",
+        "--model", "sarimax,naive,drift", "--paths", "2000", "--stored-paths", "16",
         "--innovations", "student_t", "--threads", "2", "--quiet"]
+SEED = int(os.environ.get("ARABICA_TEST_SEED", "12"))
+# While the store is created: at once, as its file appears, ms later. The
+# reruns after these kills need atomic store creation (issue 12, defect 4).
+CREATION_KILLS = ("at start", "as the store appears", "5 ms in", "20 ms in")
+FOLD_KILLS = 4
+MERGE_KILLS = 3
 
 
-def backfill(arabica: str, data: str, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([arabica, "backfill", "--csv", data, *ARGS, "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+class Failure(Exception):
+    pass
 
 
-def complete_folds(out: Path) -> int:
-    import h5py
-    try:
-        with h5py.File(out, "r", swmr=True) as f:
-            return int(f["fold_complete"][()].sum())
-    except OSError:
-        return -1
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise Failure(what)
 
 
-def main(arabica: str, data: str, workdir: str, kills: str = "6") -> int:
+def kill(run, moment: str, store: Path, before: int) -> int:
+    """SIGKILLs `run`; checks no committed fold was lost. Returns the folds
+    committed now."""
+    alive = run.poll() is None
+    run.send_signal(signal.SIGKILL)
+    rc, _, err = finish(run)
+    check(alive or rc == 0, f"kill {moment}: the run had failed (exit {rc}): {err.strip()[-400:]}")
+    after = committed(store)
+    print(f"kill {moment}: {'mid-run' if alive else 'after exit'}, {max(after, 0)} folds committed")
+    check(after >= before, f"kill {moment}: {before} folds were committed, {after} now")
+    return max(after, 0)
+
+
+def resume(arabica: str, args: list[str], what: str) -> None:
+    rc, _, err = finish(start(arabica, args))
+    check(rc == 0, f"{what}: rerun failed (exit {rc}): {err.strip()[-400:]}")
+
+
+def kill_at(arabica: str, run_args: list[str], store: Path, target: int, moment: str,
+            before: int) -> int | None:
+    """Runs `run_args` and SIGKILLs it once `store` shows `target` committed
+    folds: returns the folds committed then. None when the run finished
+    first, which it must have done cleanly (a reader can lag behind it)."""
+    run = start(arabica, run_args)
+    if wait_for_open_store(run) and wait_until(run, lambda: committed(store) >= target):
+        return kill(run, moment, store, before)
+    rc, _, err = finish(run)
+    check(rc == 0, f"kill {moment}: the run ended first (exit {rc}): {err.strip()[-400:]}")
+    print(f"kill {moment}: the run finished before the store showed {target} folds")
+    return None
+
+
+def single_process(arabica: str, args: list[str], store: Path, total: int,
+                   rng: random.Random) -> None:
+    run_args = [*args, "--out", str(store)]
+    done = 0
+    for moment in CREATION_KILLS:
+        store.unlink(missing_ok=True)
+        run = start(arabica, run_args)
+        if moment == "as the store appears":
+            wait_until(run, store.exists)
+        elif moment.endswith("ms in"):
+            time.sleep(int(moment.split()[0]) / 1000)
+        kill(run, moment, store, -1)
+        # The rerun takes (or replaces) what the kill left.
+        done = kill_at(arabica, run_args, store, 1, f"{moment}, rerun at its first fold", 0) or 0
+    # After seeded fold counts, then during the final scoring.
+    if done == total:
+        store.unlink()
+        done = 0
+    targets = sorted(rng.sample(range(done + 1, int(0.9 * total)), FOLD_KILLS))
+    for target in targets:
+        reached = kill_at(arabica, run_args, store, target, f"at {target} folds", done)
+        if reached is None:  # the next kills start over from a fresh store
+            store.unlink()
+            reached = 0
+        done = reached
+    run = start(arabica, run_args)
+    wait_for_open_store(run) and wait_until(run, lambda: committed(store) >= total)
+    kill(run, "after the last fold", store, done)
+    resume(arabica, run_args, "last kill")
+
+
+def sharded(arabica: str, args: list[str], out: Path, total: int, rng: random.Random) -> None:
+    shard_args = [*args, "--num-shards", "2", "--out", str(out)]
+    for k in (0, 1):
+        shard = Path(f"{out}.shard-{k}-of-2")
+        run_args = [*shard_args, "--shard", str(k)]
+        target = rng.randrange(1, total // 3)
+        kill_at(arabica, run_args, shard, target, f"shard {k} at {target} folds", 0)
+        resume(arabica, run_args, f"shard {k}")
+    merge = [*shard_args, "--merge"]
+    began = time.monotonic()
+    resume(arabica, merge, "first merge")
+    duration = time.monotonic() - began
+    # As the merged store appears (with the creation kills), then at seeded
+    # moments of the merge.
+    for trial in range(0 if CREATION_KILLS else 1, MERGE_KILLS + 1):
+        out.unlink()
+        run = start(arabica, merge)
+        if trial == 0:
+            wait_until(run, out.exists)
+            moment = "merge, as the merged store appears"
+        else:
+            delay = rng.uniform(0.0, duration)
+            time.sleep(delay)
+            moment = f"merge, {delay * 1000:.0f} ms in"
+        kill(run, moment, out, -1)
+        resume(arabica, merge, moment)
+
+
+def same_store(reference: Path, store: Path) -> None:
+    differences = compare(str(reference), str(store))
+    check(not differences, f"{store.name} differs from the uninterrupted run: {differences[:5]}")
+    print(f"{store.name}: identical to the uninterrupted run")
+
+
+def main(arabica: str, data: str, workdir: str) -> int:
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
-    reference, killed = work / "uninterrupted.h5", work / "killed.h5"
-    for path in (reference, killed):
-        path.unlink(missing_ok=True)
-
-    start = time.perf_counter()
-    run = backfill(arabica, data, reference)
-    _, err = run.communicate()
-    duration = time.perf_counter() - start
-    if run.returncode != 0:
-        print(f"uninterrupted run failed ({run.returncode}): {err}")
+    for old in work.glob("*.h5*"):
+        old.unlink()
+    reference, killed, merged = work / "uninterrupted.h5", work / "killed.h5", work / "merged.h5"
+    args = ["--csv", data, *ARGS]
+    began = time.monotonic()
+    rc, _, err = finish(start(arabica, [*args, "--out", str(reference)]))
+    if rc != 0:
+        print(f"uninterrupted run failed ({rc}): {err}")
         return 1
-    print(f"uninterrupted run: {duration:.2f} s")
-
-    seed = int(time.time())
-    rng = random.Random(seed)
-    print(f"kill times drawn with seed {seed}")
-    total = complete_folds(reference)
-    landed = trials = 0
-    while landed < int(kills) and trials < 3 * int(kills):
-        # A fresh store, killed at random moments until a run gets to finish,
-        # then resumed to the end and compared.
-        trials += 1
-        killed.unlink(missing_ok=True)
-        while True:
-            remaining = 1.0 - max(complete_folds(killed), 0) / total
-            run = backfill(arabica, data, killed)
-            # Anywhere in what is left: startup, folds, final scoring.
-            time.sleep(rng.uniform(0.0, 1.0) * (0.05 + remaining) * duration)
-            alive = run.poll() is None
-            run.kill()  # SIGKILL
-            run.wait()
-            if not alive:
-                break
-            landed += 1
-            print(f"trial {trials}: kill {landed} mid-run, {complete_folds(killed)} of {total} folds "
-                  f"committed")
-        run = backfill(arabica, data, killed)
-        _, err = run.communicate()
-        if run.returncode != 0:
-            print(f"resumed run failed ({run.returncode}): {err}")
-            return 1
-        differences = compare(str(reference), str(killed))
-        for line in differences:
-            print(line)
-        if differences:
-            return 1
-        print(f"trial {trials}: resumed store identical to the uninterrupted run")
-    if landed < int(kills):
-        print(f"only {landed} kills landed mid-run")
+    total = committed(reference)
+    print(f"uninterrupted run: {total} folds in {time.monotonic() - began:.2f} s; seed {SEED}")
+    rng = random.Random(SEED)
+    try:
+        single_process(arabica, args, killed, total, rng)
+        same_store(reference, killed)
+        sharded(arabica, args, merged, total, rng)
+        same_store(reference, merged)
+    except Failure as failure:
+        print(f"FAILED (seed {SEED}): {failure}")
         return 1
-    print(f"{landed} SIGKILLs, then a resume: identical to the uninterrupted run")
+    print(f"passed in {time.monotonic() - began:.1f} s")
     return 0
 
 

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "arabica/error.hpp"
@@ -204,6 +206,59 @@ TEST_F(Backfill, ResumeRunsOnlyWhatIsMissingAndRefusesAnotherConfig) {
 
   EXPECT_THROW(BackfillStore::resume(file("resumed.h5"), "0123456789abcdef"), InputError);
   EXPECT_THROW(BackfillStore::create(file("resumed.h5"), layout), Error);  // never overwritten
+}
+
+TEST_F(Backfill, AStopCommitsTheFoldsInFlightAndARerunFinishes) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.threads = 2;
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  std::atomic<int> polls{0};
+  // Two workers poll before each chain and each fold: within three polls
+  // at least one fold is taken, then everything stops.
+  config.stop_requested = [&] { return ++polls > 3; };
+  BackfillStore store =
+      BackfillStore::create(file("stopped.h5"), backfill_layout(config, series, plan));
+  const BackfillSummary stopped = run_backfill(series, config, plan, store);
+  EXPECT_TRUE(stopped.stopped);
+  EXPECT_GT(stopped.folds_run, 0);
+  EXPECT_LT(stopped.folds_run, static_cast<int>(plan.folds.size()));
+  int committed = 0;
+  for (const std::int8_t done : store.fold_complete()) committed += done;
+  EXPECT_EQ(committed, stopped.folds_run);  // every fold taken was committed
+
+  config.stop_requested = {};
+  const BackfillSummary rest = run_backfill(series, config, plan, store);
+  EXPECT_FALSE(rest.stopped);
+  EXPECT_EQ(stopped.folds_run + rest.folds_run, static_cast<int>(plan.folds.size()));
+  const StoredForecasts resumed = store.read_forecasts();
+  store.close();
+  expect_same(resumed, run(series, config, "straight.h5"));
+}
+
+TEST_F(Backfill, AFailedFoldIsRetriedByTheNextRun) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.plan.warm_start_chain = 0;  // independent fits: only the failed fold reruns
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  BackfillStore store =
+      BackfillStore::create(file("retried.h5"), backfill_layout(config, series, plan));
+  ::setenv("ARABICA_FAULT_FAIL_FOLDS", "3", 1);  // the documented test hook
+  const BackfillSummary failing = run_backfill(series, config, plan, store);
+  const BackfillSummary failing_again = run_backfill(series, config, plan, store);
+  ::unsetenv("ARABICA_FAULT_FAIL_FOLDS");
+  EXPECT_EQ(failing.counts[0].failed, 1);
+  EXPECT_EQ(failing_again.folds_run, 1);  // retried, failed again, still recorded
+  EXPECT_EQ(store.status(0, 3), FoldStatus::failed);
+  EXPECT_EQ(folds_done(store)[3], false);
+
+  const BackfillSummary retried = run_backfill(series, config, plan, store);
+  EXPECT_EQ(retried.folds_run, 1);
+  EXPECT_EQ(retried.counts[0].trained, 1);
+  EXPECT_EQ(store.status(0, 3), FoldStatus::trained);
+  const StoredForecasts stored = store.read_forecasts();
+  store.close();
+  expect_same(stored, run(series, config, "straight.h5"));
 }
 
 TEST_F(Backfill, FailedFitsAreRecordedAndTheRunGoesOn) {

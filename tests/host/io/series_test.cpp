@@ -364,7 +364,7 @@ TEST(BoundedInput, MissingColumnListsAFewColumnsAndCountsTheRest) {
   const std::string path = temp_csv("many_columns.csv", header_of(50000));
   const std::string error = load_error(spec_for(path, {"brl_usd"}));
   EXPECT_EQ(error, path + ": missing column 'brl_usd' (available columns: 'date', 'close', 'c0', "
-                          "'c1', 'c2', 'c3', 'c4', 'c5' ... and 49994 more)");
+                          "'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7' ... and 49992 more)");
 }
 
 TEST(BoundedInput, LongDataLineIsRefusedWithItsLine) {

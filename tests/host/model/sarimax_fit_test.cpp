@@ -78,10 +78,61 @@ TEST(SarimaxFit, RefilterWithTheSameDataReproducesTheFit) {
 
 TEST(SarimaxFit, RejectsTooFewRowsAndNonFiniteData) {
   const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
-  EXPECT_THROW(fit_sarimax(spec, Eigen::VectorXd::Ones(4), Eigen::MatrixXd(4, 0)), NumericalError);
+  // Too few rows for the model is an input problem (exit 2), not a numerical one.
+  EXPECT_THROW(fit_sarimax(spec, Eigen::VectorXd::LinSpaced(4, 1.0, 2.0).array().square().matrix(),
+                           Eigen::MatrixXd(4, 0)),
+               InputError);
   Eigen::VectorXd y = Eigen::VectorXd::LinSpaced(50, 1.0, 50.0);
   y[10] = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(fit_sarimax(spec, y, Eigen::MatrixXd(50, 0)), NumericalError);
+}
+
+std::string spec_error(const std::string& order, const std::string& seasonal) {
+  try {
+    SarimaxSpec::from_strings(order, seasonal, "n");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(SarimaxSpecLimits, OversizedModelsAreRefusedNamingTheOption) {
+  EXPECT_EQ(spec_error("50,2,50", ""), "--order: p 50 is above the supported maximum 20");
+  EXPECT_EQ(spec_error("1,3,1", ""), "--order: d 3 is above the supported maximum 2");
+  EXPECT_EQ(spec_error("0,1,1", "1,1,1,400"),
+            "--seasonal: period s 400 is above the supported maximum 366");
+  EXPECT_EQ(spec_error("0,1,1", "1,1,1,260"),
+            "--seasonal: SARIMAX(0,1,1)(1,1,1,260) trend=n needs 523 states; at most 64 are "
+            "supported");
+  EXPECT_EQ(spec_error("2,1,2", "0,1,2,12"), "accepted");  // 40 states
+}
+
+TEST(SarimaxSpecLimits, LagsInBothPolynomialsAreRefusedAsStatsmodelsDoes) {
+  EXPECT_EQ(spec_error("4,1,0", "1,0,0,4"),
+            "--seasonal: autoregressive lag(s) {4} are in both the seasonal and non-seasonal "
+            "autoregressive components");
+  EXPECT_EQ(spec_error("0,1,8", "0,0,2,4"),
+            "--seasonal: moving average lag(s) {4, 8} are in both the seasonal and non-seasonal "
+            "moving average components");
+  EXPECT_EQ(spec_error("3,1,0", "1,0,0,4"), "accepted");
+}
+
+TEST(SarimaxFit, IterationAndTimeLimitsStopTheFitAndSaySo) {
+  // ARMA: the Hannan-Rissanen start is not the optimum (for a pure AR it is).
+  const auto data = testing::simulate_arima(500, 0.5, 0.4, 1.0, 1, Eigen::VectorXd(), 13);
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
+  FitOptions options;
+  options.max_iterations = 1;
+  const SarimaxFit few = fit_sarimax(spec, data.y, data.exog, options);
+  EXPECT_FALSE(few.converged);
+  EXPECT_EQ(few.message, "stopped: iteration limit 1");
+  EXPECT_TRUE(few.params.allFinite());
+  options = FitOptions{};
+  options.max_seconds = 1e-9;
+  const SarimaxFit late = fit_sarimax(spec, data.y, data.exog, options);
+  EXPECT_FALSE(late.converged);
+  EXPECT_EQ(late.message, "stopped: time limit (1e-09 s)");
+  EXPECT_TRUE(late.params.allFinite());
 }
 
 TEST(SarimaxForecast, RandomWalkForecastIsFlatWithGrowingVariance) {
