@@ -40,11 +40,79 @@ LEGACY_COLUMNS = ["forecast_date", "day_ahead", "forecast_mean", "forecast_std",
 FAILED = 3  # the store's `status` flag for a fold whose fit failed
 
 
+class StoreError(Exception):
+    """A store that cannot be read as it should: damaged, or not a store."""
+
+
+def open_store(path: str | os.PathLike) -> xr.Dataset:
+    """The whole store, lazily, as xarray reads it: also while `arabica
+    backfill` writes it, or after that writer was killed.
+
+    A writer in SWMR mode marks the file open for writing; only a SWMR reader
+    may open it then. A file not so marked is first opened the ordinary way,
+    which gives up at once on a damaged metadata block, where a SWMR reader
+    retries (HDF5's 100 attempts with doubling sleeps: hours). HDF5's own
+    file locks are not taken: arabica's writer lock is STORE.lock."""
+    try:
+        return xr.open_dataset(path, engine="h5netcdf", driver_kwds={"locking": False})
+    except OSError as error:
+        if "already open for write" not in str(error):
+            raise StoreError(f"{path}: cannot open the store: {error}") from None
+    try:
+        return xr.open_dataset(path, engine="h5netcdf", driver_kwds={"locking": False, "swmr": True})
+    except OSError as error:
+        raise StoreError(f"{path}: cannot open the store: {error}") from None
+
+
+def describe_fold(ds: xr.Dataset, fold: int) -> str:
+    return f"fold {fold} (cutoff {pd.Timestamp(ds.cutoff.values[fold]):%Y-%m-%d})"
+
+
 def open_backfill(path: str | os.PathLike) -> xr.Dataset:
     """The store with only its committed folds (fold_complete == 1): a run
-    still going, or killed, has laid out folds it has not written yet."""
-    ds = xr.open_dataset(path, engine="h5netcdf")
-    return ds.isel(cutoff=np.flatnonzero(ds.fold_complete.values == 1))
+    still going, or killed, has laid out folds it has not written yet.
+
+    Every variable but the stored paths is read at once, so that a damaged
+    chunk (HDF5's Fletcher32 checksum) is a StoreError naming variable and
+    fold here, not an OSError later; a fold_complete other than 0 or 1 is
+    damage, never a commit."""
+    ds = open_store(path)
+    try:
+        try:
+            flags = ds.fold_complete.values
+        except OSError as error:
+            raise StoreError(f"{path}: cannot read variable 'fold_complete': {error}") from None
+        bad = np.flatnonzero((flags != 0) & (flags != 1))
+        if bad.size:
+            raise StoreError(f"{path}: fold_complete of {describe_fold(ds, int(bad[0]))} is "
+                             f"{int(flags[bad[0]])}, not 0 or 1: the store is damaged")
+        folds = np.flatnonzero(flags == 1)
+        committed = ds.isel(cutoff=folds)
+        for name, variable in committed.variables.items():
+            if name != "paths":
+                load_checked(path, name, variable, ds, folds)
+        return committed
+    except BaseException:
+        ds.close()
+        raise
+
+
+def load_checked(path: str | os.PathLike, name: str, variable: xr.Variable, store: xr.Dataset,
+                 folds: np.ndarray) -> None:
+    """Loads `variable`; a read error names it and the first fold that fails."""
+    try:
+        variable.load()
+        return
+    except OSError as error:
+        detail = str(error)
+    if "cutoff" in variable.dims:
+        for i, fold in enumerate(folds):
+            try:
+                variable.isel(cutoff=i).values
+            except OSError as error:
+                raise StoreError(f"{path}: cannot read variable '{name}' at "
+                                 f"{describe_fold(store, int(fold))}: {error}") from None
+    raise StoreError(f"{path}: cannot read variable '{name}': {detail}")
 
 
 def to_statsforecast(ds: xr.Dataset, unique_id: str = "series") -> pd.DataFrame:
@@ -117,11 +185,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.store).is_file():
         parser.error(f"{args.store}: no such file")
-    with open_backfill(args.store) as ds:
-        if args.command == "statsforecast":
-            text = to_statsforecast(ds, args.unique_id).to_csv(index=False, date_format="%Y-%m-%d")
-        else:
-            text = legacy_csv(ds)
+    try:
+        with open_backfill(args.store) as ds:
+            if args.command == "statsforecast":
+                text = to_statsforecast(ds, args.unique_id).to_csv(index=False, date_format="%Y-%m-%d")
+            else:
+                text = legacy_csv(ds)
+    except StoreError as error:
+        print(f"arabica_store.py: error: {error}", file=sys.stderr)
+        return 1
     write_atomically(args.out, text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

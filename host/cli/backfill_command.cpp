@@ -198,8 +198,7 @@ std::string config_hash_of(const StoreLayout& layout) {
 }
 
 BackfillStore open_store(const std::string& path, const StoreLayout& layout) {
-  return std::filesystem::exists(path) ? BackfillStore::resume(path, config_hash_of(layout))
-                                       : BackfillStore::create(path, layout);
+  return BackfillStore::open_for_writing(path, layout);
 }
 
 void print_summary(const BackfillConfig& config, const BackfillSummary& summary) {

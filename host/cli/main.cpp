@@ -1,6 +1,7 @@
 // arabica: SARIMAX fits, forecasts and Monte Carlo backtests.
 // Exit codes: 0 success, 1 I/O, resource or internal error, 2 bad input,
 // 3 numerical failure.
+#include <csignal>
 #include <iostream>
 #include <string>
 
@@ -28,6 +29,9 @@ int report(const char* kind, const std::string& message, int exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past RLIMIT_FSIZE then fails with EFBIG and is reported like a
+  // full disk, instead of SIGXFSZ killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   arabica::cli::start_distributed(&argc, &argv);
   CLI::App app{"arabica: SARIMAX forecasts, Monte Carlo paths and walk-forward backtests"};
   app.set_version_flag("--version", std::string(ARABICA_VERSION));

@@ -23,11 +23,14 @@ std::filesystem::path parent_dir(const std::string& path) {
   return target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
 }
 
+// ".NAME.tmp": the start of every temporary file name for `path`.
+std::string temp_prefix(const std::string& path) {
+  return "." + std::filesystem::path(path).filename().string() + ".tmp";
+}
+
 // A fresh temporary file beside `path` (same file system, so rename is atomic).
 int create_temp(const std::string& path, std::string& temp) {
-  temp = (parent_dir(path) / ("." + std::filesystem::path(path).filename().string() +
-                              ".tmpXXXXXX"))
-             .string();
+  temp = (parent_dir(path) / (temp_prefix(path) + "XXXXXX")).string();
   const int fd = mkstemp(temp.data());
   if (fd < 0) io_failure(path, "cannot create a temporary file");
   return fd;
@@ -70,6 +73,16 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   const int fd = create_temp(path, temp);
   write_all(fd, contents, temp, path);
   publish(fd, temp, path);
+}
+
+void remove_stale_temporaries(const std::string& path) {
+  const std::string prefix = temp_prefix(path);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(parent_dir(path), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0)
+      std::filesystem::remove(entry.path(), error);
+  }
 }
 
 void replace_file_atomically(const std::string& path,

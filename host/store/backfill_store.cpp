@@ -7,11 +7,16 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <limits>
 #include <map>
+#include <optional>
 
+#include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
 #include "store/h5_handles.hpp"
+#include "store/writer_lock.hpp"
 
 namespace arabica {
 
@@ -28,6 +33,9 @@ constexpr char kDateCalendar[] = "proleptic_gregorian";
 constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;  // HDF5's default chunk cache
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Every laid-out store is larger (dozens of datasets, each with attributes).
+constexpr std::uintmax_t kLargestStub = 4096;
+constexpr hsize_t kRecoveryMarginBytes = hsize_t{1} << 20;
 
 // Per-day variables of every (model, fold): point forecast, then path stats.
 struct DayVariable {
@@ -96,10 +104,14 @@ struct Dimension {
   h5::Dataset scale;
 };
 
-// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty.
+// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty. In
+// 128 bits: paths * horizon * 4 must not wrap to a chunk count of 0.
 hsize_t path_chunk(hsize_t paths, hsize_t horizon) {
-  const hsize_t chunks = (paths * horizon * sizeof(float) + kMaxChunkBytes - 1) / kMaxChunkBytes;
-  return (paths + chunks - 1) / chunks;
+  using Wide = unsigned __int128;
+  if (paths == 0) return 1;
+  const Wide bytes = Wide{paths} * std::max<hsize_t>(horizon, 1) * sizeof(float);
+  const Wide chunks = (bytes + kMaxChunkBytes - 1) / kMaxChunkBytes;
+  return static_cast<hsize_t>((Wide{paths} + chunks - 1) / chunks);
 }
 
 h5::Datatype text_type(const std::string& file, std::size_t size) {
@@ -110,18 +122,42 @@ h5::Datatype text_type(const std::string& file, std::size_t size) {
   return type;
 }
 
-h5::PropertyList file_access(const std::string& name, bool clear_status_flags = false) {
+enum class Access {
+  write,   // a file this process made, or holds the writer lock of
+  resume,  // the same, after a writer that may have been killed
+  read,    // SWMR reader beside a running, finished or killed writer
+};
+
+// A SWMR reader retries a metadata read whose checksum fails, since the
+// writer may be rewriting that block; HDF5's default of 100 attempts with
+// doubling sleeps (about 2^attempts ns in all) turns a damaged file into a
+// hang of hours. 30 attempts give up after about a second. A writer has the
+// file to itself: one attempt.
+constexpr unsigned kReaderMetadataReadAttempts = 30;
+constexpr unsigned kWriterMetadataReadAttempts = 1;
+
+h5::PropertyList file_access(const std::string& name, Access access = Access::write) {
   const std::string what = "cannot open the file";
   h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), name, what);
   // Closing then fails instead of silently waiting for a forgotten object.
   check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), name, what);
   // SWMR needs the 1.10 file format (also readable by netCDF-C and h5py).
   check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), name, what);
-  if (clear_status_flags) {
+  check(H5Pset_metadata_read_attempts(fapl.get(), access == Access::read
+                                                      ? kReaderMetadataReadAttempts
+                                                      : kWriterMetadataReadAttempts),
+        name, what);
+  if (access == Access::resume) {
     // What `h5clear -s` does: a writer killed in SWMR mode leaves the
-    // superblock marked open, which would refuse every later open.
+    // superblock marked open, which would refuse every later open. Only
+    // done under the writer lock, so the writer it clears is gone.
     hbool_t clear = 1;
     check(H5Pset(fapl.get(), "clear_status_flags", &clear), name, what);
+    // A writer stopped by a full disk may have written the superblock with
+    // the end of its allocations but not what lies there (h5clear's
+    // --increment skips the same check).
+    hbool_t skip_eof_check = 1;
+    check(H5Pset(fapl.get(), "skip_eof_check", &skip_eof_check), name, what);
   }
   return fapl;
 }
@@ -219,6 +255,9 @@ h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
     check(H5Pset_shuffle(dcpl.get()), name_, what);
     check(H5Pset_deflate(dcpl.get(), 1), name_, what);
   }
+  // A checksum per chunk, over the bytes as stored (after compression): a
+  // damaged chunk fails to read instead of giving other numbers.
+  if (chunked) check(H5Pset_fletcher32(dcpl.get()), name_, what);
   // A fold not written yet reads as missing, not as a price of 0.
   if (H5Tget_class(file_type) == H5T_FLOAT && rank > 1)
     check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kNaN), name_, what);
@@ -252,7 +291,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
   Dimension day_ahead{"day_ahead", H, H, false, {}};
   Dimension quantile{"quantile", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
   Dimension param{"param", P, P, false, {}};
-  Dimension path{"path", S, S ? path_chunk(S, H) : 1, false, {}};
+  Dimension path{"path", S, path_chunk(S, H), false, {}};
 
   make_dimension(model, text_.get(), model.name);
   std::vector<const char*> model_names;
@@ -368,14 +407,65 @@ std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& file, const
 }  // namespace
 
 struct BackfillStore::Impl {
+  WriterLock lock;  // declared first: released after the file is closed
   std::string name;
   h5::File file;
   std::string entry = "model";  // first dimension's name
   int models = 0, folds = 0, horizon = 0;
   hsize_t params = 0, stored_paths = 0;
   std::map<std::string, h5::Dataset> datasets;
+  // A write failed (a full disk): closing would flush again, over the last
+  // commit, so the file is abandoned instead (HDF5 does not close it at
+  // exit either, see h5_handles.cpp); the writer lock is still released.
+  bool broken = false;
+
+  ~Impl() {
+    if (!broken) return;
+    for (auto& entry : datasets) entry.second.abandon();
+    file.abandon();
+  }
+
+  // Checks the result of a call that writes to the file.
+  template <class Result>
+  void check_write(Result result, const std::string& what) {
+    if (result >= 0) return;
+    broken = true;
+    h5::fail(name, what);
+  }
+
+  // Opens `file_name`; errors name `path`, the store it is or becomes.
+  static std::unique_ptr<Impl> open(const std::string& file_name, const std::string& path,
+                                    unsigned flags, Access access) {
+    auto impl = std::make_unique<Impl>();
+    impl->name = path;
+    impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path, access).get()), path,
+                          flags & H5F_ACC_RDWR ? "cannot open the store for writing"
+                                               : "cannot open the store");
+    return impl;
+  }
+
+  // Reopens the store at `path` to resume it, under the writer lock:
+  // nullptr, with `not_a_store` saying what the file is, when it holds no
+  // store and no committed fold, so that it may be replaced. Throws when it
+  // cannot be read, holds another configuration or holds folds.
+  static std::unique_ptr<Impl> reopen(const std::string& path, const std::string& hash,
+                                      std::string& not_a_store);
+
+  // The root config_hash attribute; none in a file that is not a backfill store.
+  std::optional<std::string> config_hash() {
+    const std::string what = "cannot read attribute 'config_hash'";
+    if (check(H5Aexists(file.get(), "config_hash"), name, what) <= 0) return std::nullopt;
+    const h5::Attribute attr(H5Aopen(file.get(), "config_hash", H5P_DEFAULT), name, what);
+    const h5::Datatype type = text_type(name, 0);
+    char* text = nullptr;
+    check(H5Aread(attr.get(), type.get(), &text), name, what);
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
 
   const h5::Dataset& dataset(const std::string& variable) {
+    h5::silence_errors();  // this thread may not have opened the store
     auto found = datasets.find(variable);
     if (found == datasets.end())
       found = datasets
@@ -405,30 +495,91 @@ struct BackfillStore::Impl {
                    const std::vector<hsize_t>& count, const void* values) {
     const std::string what = "cannot write variable '" + variable + "'";
     const Block b = block(variable, start, count, what);
-    check(H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
-          name, what);
+    check_write(
+        H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
+        what);
   }
+  // Reads the block of a (model, cutoff, ...) variable at `start`.
   void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
                   const std::vector<hsize_t>& count, void* values) {
     const std::string what = "cannot read variable '" + variable + "'";
     const Block b = block(variable, start, count, what);
-    check(H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
-          name, what);
+    if (H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values) < 0)
+      read_failed(variable, start[1]);
   }
+  // Reads a whole (model, cutoff, ...) or (cutoff) variable.
   template <class T>
   std::vector<T> read_all(const std::string& variable, hid_t memory_type) {
     const h5::Dataset& d = dataset(variable);
+    const std::vector<hsize_t> shape = dataset_shape(d.get(), name, variable);
     std::size_t count = 1;
-    for (const hsize_t extent : dataset_shape(d.get(), name, variable)) count *= extent;
+    for (const hsize_t extent : shape) count *= extent;
     std::vector<T> values(count);
-    check(H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name,
-          "cannot read variable '" + variable + "'");
+    if (H5Dread(d.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+      // Name the first fold that fails alone (a damaged chunk is one fold's).
+      const std::string detail = h5::innermost_error();
+      const std::size_t axis = shape.size() > 1 ? 1 : 0;
+      std::vector<hsize_t> start(shape.size(), 0), one = shape;
+      one[axis] = 1;
+      std::vector<T> part(count / std::max<hsize_t>(shape[axis], 1));
+      for (hsize_t f = 0; f < shape[axis]; ++f) {
+        start[axis] = f;
+        const Block b = block(variable, start, one, "cannot read variable '" + variable + "'");
+        if (H5Dread(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT,
+                    part.data()) < 0)
+          read_failed(variable, f);
+      }
+      throw Error(name + ": cannot read variable '" + variable + "': " + detail);
+    }
     return values;
   }
-
-  void flush() {
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), name, "cannot flush the file");
+  // A failed read of `variable` at `fold` (HDF5's error, e.g. a Fletcher32
+  // checksum mismatch, still on the stack).
+  [[noreturn]] void read_failed(const std::string& variable, hsize_t fold) {
+    const std::string detail = h5::innermost_error();
+    throw Error(name + ": cannot read variable '" + variable + "' at " + describe_fold(fold) +
+                (detail.empty() ? "" : ": " + detail));
   }
+  // "fold F (cutoff YYYY-MM-DD)", without the date where even that is unreadable.
+  std::string describe_fold(hsize_t fold) {
+    std::string text = "fold " + std::to_string(fold);
+    std::int32_t cutoff = 0;
+    const std::string what = "cannot read variable 'cutoff'";
+    try {
+      const Block b = block("cutoff", {fold}, {1}, what);
+      if (H5Dread(b.dataset, H5T_NATIVE_INT32, b.memory.get(), b.file_space.get(), H5P_DEFAULT,
+                  &cutoff) >= 0)
+        text += " (cutoff " + format_date(cutoff) + ")";
+    } catch (const Error&) {
+    }
+    return text;
+  }
+
+  // A killed SWMR writer's superblock keeps the end of allocated space
+  // (EOA) of its last flush, while chunks it allocated and wrote after that
+  // may already be in the chunk indexes on disk: new allocations would then
+  // overlap them ("addr overflow" when an uncommitted fold is rewritten).
+  // What `h5clear -s -i` does: move the EOA past the end of the file, plus
+  // h5clear's default 1 MiB for writes the kill cut short.
+  void recover_allocation_end(std::uintmax_t file_size) {
+    const std::string what = "cannot recover the end of a killed writer's file";
+    haddr_t eoa = 0;
+    check(H5Fget_eoa(file.get(), &eoa), name, what);
+    if (file_size > eoa) check(H5Fincrement_filesize(file.get(), kRecoveryMarginBytes), name, what);
+  }
+
+  // fold_complete, each flag strictly 0 or 1: anything else is damage,
+  // not a commit.
+  std::vector<std::int8_t> complete_flags() {
+    std::vector<std::int8_t> flags = read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
+    for (std::size_t f = 0; f < flags.size(); ++f)
+      if (flags[f] != 0 && flags[f] != 1)
+        throw Error(name + ": fold_complete of " + describe_fold(f) + " is " +
+                    std::to_string(flags[f]) + ", not 0 or 1: the store is damaged");
+    return flags;
+  }
+
+  void flush() { check_write(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush the file"); }
   // H5Fflush hands data to the OS; only fsync makes it durable.
   void sync() {
     flush();
@@ -436,7 +587,10 @@ struct BackfillStore::Impl {
     int* fd = nullptr;
     check(H5Fget_vfd_handle(file.get(), fapl.get(), reinterpret_cast<void**>(&fd)), name,
           "cannot sync the file");
-    if (fd && ::fsync(*fd) != 0) throw Error(name + ": cannot sync the file: " + std::strerror(errno));
+    if (fd && ::fsync(*fd) != 0) {
+      broken = true;
+      throw Error(name + ": cannot sync the file: " + std::strerror(errno));
+    }
   }
 
   void read_shape() {
@@ -456,21 +610,14 @@ BackfillStore::BackfillStore(BackfillStore&&) noexcept = default;
 BackfillStore& BackfillStore::operator=(BackfillStore&&) noexcept = default;
 BackfillStore::~BackfillStore() = default;
 
-BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
-  return create(path, path, layout, false);
-}
+namespace {
 
-BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
-                                                 const StoreLayout& layout) {
-  return create(temp, path, layout, true);
-}
-
-BackfillStore BackfillStore::create(const std::string& file_name, const std::string& path,
-                                    const StoreLayout& layout, bool temporary) {
+void require_valid_layout(const StoreLayout& layout) {
   const auto F = static_cast<Eigen::Index>(layout.cutoffs.size());
   ARABICA_REQUIRE(!layout.models.empty() && layout.param_names.size() == layout.models.size(),
                   "store layout: one parameter name list per model");
   ARABICA_REQUIRE(layout.horizon >= 1, "store layout: horizon must be at least 1");
+  ARABICA_REQUIRE(layout.stored_paths >= 0, "store layout: stored paths must not be negative");
   ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == layout.horizon &&
                       layout.last_price.size() == F,
                   "store layout: actual and last_price must cover every fold");
@@ -479,53 +626,153 @@ BackfillStore BackfillStore::create(const std::string& file_name, const std::str
   ARABICA_REQUIRE(layout.forecast_dates.empty() ||
                       layout.forecast_dates.size() == layout.cutoffs.size() * layout.horizon,
                   "store layout: forecast_dates must cover every (fold, day)");
-  const h5::QuietErrors quiet;
-  if (!temporary && std::filesystem::exists(file_name))
-    throw Error(path + ": already exists; not overwriting it");
-  {
-    const std::string what = "cannot create the file";
-    const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
-    check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
-    check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
-    h5::File file(H5Fcreate(file_name.c_str(), temporary ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl.get(),
-                            file_access(path).get()),
-                  path, what);
-    LayoutWriter(path, file.get()).write(layout);
-    file.close(path, "cannot finish laying out the file");
+}
+
+// Lays out the whole store in `file_name`, a new or empty file; errors name
+// `path`, the store it becomes.
+void write_layout(const std::string& file_name, const std::string& path,
+                  const StoreLayout& layout) {
+  const std::string what = "cannot create the file";
+  const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
+  check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
+  check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
+  h5::File file(
+      H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), file_access(path).get()), path,
+      what);
+  LayoutWriter(path, file.get()).write(layout);
+  file.close(path, "cannot finish laying out the file");
+}
+
+// A new store appears whole or not at all: laid out under a temporary name
+// beside `path`, fsynced, renamed onto it. Temporaries of creations that
+// were killed are removed first (the caller holds the writer lock, so no
+// live creation owns them).
+void lay_out_atomically(const std::string& path, const StoreLayout& layout) {
+  remove_stale_temporaries(path);
+  replace_file_atomically(path, [&](const std::string& temp) { write_layout(temp, path, layout); });
+}
+
+bool has_hdf5_signature(const std::string& path) {
+  constexpr char kSignature[] = "\x89HDF\r\n\x1a\n";
+  char head[sizeof kSignature - 1] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(head, sizeof head) && std::memcmp(head, kSignature, sizeof head) == 0;
+}
+
+std::string config_hash_of(const StoreLayout& layout) {
+  for (const auto& [key, value] : layout.text_attributes)
+    if (key == "config_hash") return value;
+  ARABICA_REQUIRE(false, "store layout: a backfill layout needs a config_hash attribute");
+  return {};
+}
+
+}  // namespace
+
+std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::string& path,
+                                                                 const std::string& hash,
+                                                                 std::string& not_a_store) {
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) throw Error(path + ": " + error.message());
+  if (size == 0) {
+    not_a_store = "an empty file";
+    return nullptr;
   }
-  // Every dataset and scale exists now: reopen for (SWMR) writing.
-  auto impl = std::make_unique<Impl>();
-  impl->name = path;
-  const unsigned flags = H5F_ACC_RDWR | (temporary ? 0u : H5F_ACC_SWMR_WRITE);
-  impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path).get()), path,
-                        "cannot open the file for writing");
+  if (!has_hdf5_signature(path))
+    throw InputError(path, "exists and is not an HDF5 file; not overwriting it");
+  // Smaller than any laid-out store: the superblock alone, left by an
+  // earlier arabica's creation killed early. Anything larger may hold folds:
+  // what keeps it from opening is reported, it is not replaced.
+  if (size < kLargestStub) {
+    not_a_store = "a " + std::to_string(size) + "-byte HDF5 stub";
+    return nullptr;
+  }
+  std::unique_ptr<Impl> impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+  const std::string what = "cannot read the store's root group";
+  // fold_complete is laid out last: without it no fold was ever committed.
+  if (check(H5Lexists(impl->file.get(), "fold_complete", H5P_DEFAULT), path, what) <= 0) {
+    not_a_store = "an HDF5 file laid out in part (no fold_complete)";
+    return nullptr;
+  }
+  const std::optional<std::string> stored = impl->config_hash();
+  if (!stored) {
+    const std::vector<std::int8_t> flags = impl->complete_flags();
+    const auto committed = std::count(flags.begin(), flags.end(), std::int8_t{1});
+    if (committed > 0)
+      throw InputError(path, "has no config_hash attribute but " + std::to_string(committed) +
+                                 " committed folds; not replacing it");
+    not_a_store = "an HDF5 file without config_hash or committed folds";
+    return nullptr;
+  }
+  if (*stored != hash)
+    throw InputError(path, "was written with another configuration (config_hash " + *stored +
+                               ", this run " + hash +
+                               "); use a new --out or the original settings");
+  impl->recover_allocation_end(size);
+  impl->read_shape();
+  return impl;
+}
+
+BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  WriterLock lock(path);
+  if (std::filesystem::exists(path)) throw Error(path + ": already exists; not overwriting it");
+  return lay_out_and_open(path, layout, std::move(lock));
+}
+
+BackfillStore BackfillStore::lay_out_and_open(const std::string& path, const StoreLayout& layout,
+                                              WriterLock lock) {
+  lay_out_atomically(path, layout);
+  // Every dataset and scale exists now: reopen for SWMR writing.
+  auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
+  impl->lock = std::move(lock);
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::open_for_writing(const std::string& path, const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  WriterLock lock(path);
+  if (std::filesystem::exists(path)) {
+    std::string not_a_store;
+    std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash_of(layout), not_a_store);
+    if (impl) {
+      impl->lock = std::move(lock);
+      return BackfillStore(std::move(impl));
+    }
+    std::cerr << "arabica: warning: " << path << " is " << not_a_store
+              << ", not a store with committed folds; replacing it\n";
+  }
+  return lay_out_and_open(path, layout, std::move(lock));
+}
+
+BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
+                                                 const StoreLayout& layout) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  write_layout(temp, path, layout);
+  auto impl = Impl::open(temp, path, H5F_ACC_RDWR, Access::write);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
 
 BackfillStore BackfillStore::resume(const std::string& path, const std::string& config_hash) {
-  const h5::QuietErrors quiet;
-  auto impl = std::make_unique<Impl>();
-  impl->name = path;
-  impl->file = h5::File(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE,
-                                file_access(path, true).get()),
-                        path, "cannot reopen the store to resume");
-  std::string stored;
-  {
-    const std::string what = "has no config_hash attribute: not a backfill store";
-    if (check(H5Aexists(impl->file.get(), "config_hash"), path, what) <= 0)
-      throw InputError(path, what);
-    const h5::Attribute attr(H5Aopen(impl->file.get(), "config_hash", H5P_DEFAULT), path, what);
-    const h5::Datatype type = text_type(path, 0);
-    char* text = nullptr;
-    check(H5Aread(attr.get(), type.get(), &text), path, what);
-    stored = text ? text : "";
-    H5free_memory(text);
-  }
-  if (stored != config_hash)
-    throw InputError(path, "was written with another configuration (config_hash " + stored +
-                               ", this run " + config_hash +
-                               "); use a new --out or the original settings");
+  h5::silence_errors();
+  WriterLock lock(path);
+  std::string not_a_store;
+  std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash, not_a_store);
+  if (!impl) throw InputError(path, "is " + not_a_store + ", not a backfill store");
+  impl->lock = std::move(lock);
+  return BackfillStore(std::move(impl));
+}
+
+BackfillStore BackfillStore::open_read_only(const std::string& path) {
+  h5::silence_errors();
+  // SWMR reading also opens a store whose writer is running or was killed
+  // (its superblock still marked open for SWMR writing).
+  auto impl = Impl::open(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -534,9 +781,7 @@ int BackfillStore::models() const { return impl_->models; }
 int BackfillStore::folds() const { return impl_->folds; }
 int BackfillStore::horizon() const { return impl_->horizon; }
 
-std::vector<std::int8_t> BackfillStore::fold_complete() const {
-  return impl_->read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
-}
+std::vector<std::int8_t> BackfillStore::fold_complete() const { return impl_->complete_flags(); }
 
 FoldStatus BackfillStore::status(int model, int fold) const {
   std::int8_t value = 0;
@@ -684,6 +929,8 @@ StoredForecasts BackfillStore::read_forecasts() const {
   Impl& s = *impl_;
   StoredForecasts out;
   out.models = s.models, out.folds = s.folds, out.horizon = s.horizon;
+  // Flags first: a SWMR reader then sees each flagged fold's values too.
+  out.fold_complete = s.complete_flags();
   out.forecast_mean = s.read_all<double>("forecast_mean", H5T_NATIVE_DOUBLE);
   out.forecast_std = s.read_all<double>("forecast_std", H5T_NATIVE_DOUBLE);
   out.lower_95 = s.read_all<double>("lower_95", H5T_NATIVE_DOUBLE);
@@ -691,7 +938,6 @@ StoredForecasts BackfillStore::read_forecasts() const {
   out.p_up = s.read_all<double>("p_up", H5T_NATIVE_DOUBLE);
   out.crps = s.read_all<double>("crps", H5T_NATIVE_DOUBLE);
   out.status = s.read_all<std::int8_t>("status", H5T_NATIVE_INT8);
-  out.fold_complete = s.read_all<std::int8_t>("fold_complete", H5T_NATIVE_INT8);
   return out;
 }
 
@@ -713,8 +959,12 @@ void BackfillStore::write_metrics(const StoredMetrics& metrics) {
 
 void BackfillStore::close() {
   Impl& s = *impl_;
+  if (s.broken) throw Error(s.name + ": cannot close the file after a failed write");
   s.datasets.clear();
+  s.broken = true;  // a failed close must not be retried
   s.file.close(s.name, "cannot finish writing the file");
+  s.broken = false;
+  s.lock.release();
 }
 
 }  // namespace arabica

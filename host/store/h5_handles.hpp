@@ -9,6 +9,10 @@
 
 namespace arabica::h5 {
 
+/// HDF5's innermost message on this thread's error stack: what actually went
+/// wrong (the outer entries only name the calls on the way up).
+std::string innermost_error();
+
 /// Throws arabica::Error "FILE: WHAT: <HDF5's innermost error message>".
 [[noreturn]] void fail(const std::string& file, const std::string& what);
 
@@ -45,6 +49,9 @@ class Handle {
     check(Close(std::exchange(id_, H5I_INVALID_HID)), file, what);
   }
 
+  /// Gives the identifier up without closing it: closing would write.
+  void abandon() noexcept { id_ = H5I_INVALID_HID; }
+
  private:
   hid_t id_ = H5I_INVALID_HID;
 };
@@ -56,18 +63,10 @@ using Datatype = Handle<H5Tclose>;
 using Attribute = Handle<H5Aclose>;
 using PropertyList = Handle<H5Pclose>;
 
-/// Turns off HDF5's automatic error-stack printing on this thread while it
-/// lives: failures are reported once, through the exception.
-class QuietErrors {
- public:
-  QuietErrors();
-  ~QuietErrors();
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t saved_function_ = nullptr;
-  void* saved_data_ = nullptr;
-};
+/// Turns off HDF5's automatic error-stack printing on the calling thread
+/// (the library keeps one setting per thread): arabica reports each failure
+/// once, through the exception that h5::check throws. Called by every store
+/// entry point.
+void silence_errors();
 
 }  // namespace arabica::h5

@@ -19,6 +19,11 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 void replace_file_atomically(const std::string& path,
                              const std::function<void(const std::string& temp_path)>& write);
 
+/// Removes the temporary files that replacements of `path` killed before
+/// their rename left beside it. Only for a caller that knows no replacement
+/// of `path` is running (the backfill store's writer lock).
+void remove_stale_temporaries(const std::string& path);
+
 /// The outputs of one run, all or nothing: each is written in full to a
 /// temporary beside its path (and fsynced) as it is added; commit() renames
 /// them all into place only after every one was written. Without commit()

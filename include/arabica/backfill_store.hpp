@@ -1,5 +1,5 @@
 // The walk-forward store: every (model, fold) of a backfill in one
-// netCDF-4 compatible HDF5 file (/work/shared/HDF5_LAYOUT.md), readable by
+// netCDF-4 compatible HDF5 file (docs/HDF5_LAYOUT.md), readable by
 // xarray with named dimensions. The file is laid out in full when created;
 // a fold is then committed by writing its values, flushing, setting
 // fold_complete and flushing again with an fsync. Folds are written in
@@ -21,6 +21,8 @@
 #include "arabica/sarimax.hpp"
 
 namespace arabica {
+
+class WriterLock;
 
 /// Version of the store layout, written as the root `schema_version`.
 inline constexpr int kStoreSchemaVersion = 2;
@@ -93,7 +95,11 @@ struct StoredForecasts {
 class BackfillStore {
  public:
   /// Lays out a new store at `path` (an existing file is an error) and opens
-  /// it for SWMR writing.
+  /// it for SWMR writing. The layout is written under a temporary name beside
+  /// `path`, fsynced and renamed onto it: a crash leaves no store or a whole
+  /// one. create, resume and open_for_writing hold the store's writer lock
+  /// (PATH.lock, see WriterLock) until close: a second writer gets Error
+  /// "PATH is being written by another arabica process (pid N)".
   static BackfillStore create(const std::string& path, const StoreLayout& layout);
   /// Lays out a store in `temp`, a file made for it (see
   /// replace_file_atomically), for one ordinary writer that fills it at once.
@@ -105,6 +111,17 @@ class BackfillStore {
   /// InputError when its `config_hash` attribute differs from `config_hash`:
   /// resuming would mix runs.
   static BackfillStore resume(const std::string& path, const std::string& config_hash);
+  /// What `arabica backfill` opens: under the writer lock, resumes the store
+  /// at `path` when it exists with `layout`'s config_hash, lays out a new one
+  /// otherwise. A file there that holds no store and no committed fold (empty,
+  /// a stub, a layout left in part) is replaced, with a one-line warning on
+  /// stderr; one that is not HDF5, holds another configuration or holds folds
+  /// is refused (InputError), one that cannot be read is an Error.
+  static BackfillStore open_for_writing(const std::string& path, const StoreLayout& layout);
+  /// Opens a store for reading only, also while its writer runs or after it
+  /// was killed (SWMR reading): fold_complete tells the folds committed when
+  /// it is read, and their values are read back as committed.
+  static BackfillStore open_read_only(const std::string& path);
 
   BackfillStore(BackfillStore&&) noexcept;
   BackfillStore& operator=(BackfillStore&&) noexcept;
@@ -136,8 +153,8 @@ class BackfillStore {
  private:
   struct Impl;
   explicit BackfillStore(std::unique_ptr<Impl> impl);
-  static BackfillStore create(const std::string& file, const std::string& name,
-                              const StoreLayout& layout, bool temporary);
+  static BackfillStore lay_out_and_open(const std::string& path, const StoreLayout& layout,
+                                        WriterLock lock);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -310,7 +310,8 @@ TEST_F(SimulationStore, PathsAreChunkedPerFoldAndDeflated) {
   ASSERT_EQ(H5Pget_chunk(dcpl.get(), 4, chunk), 4);
   // 40000 x 5 x 4 bytes = 800,000 bytes: one chunk.
   EXPECT_EQ(std::vector<hsize_t>(chunk, chunk + 4), (std::vector<hsize_t>{1, 1, 40000, kHorizon}));
-  ASSERT_EQ(H5Pget_nfilters(dcpl.get()), 2);
+  // Shuffle, deflate, then the Fletcher32 checksum of the stored bytes.
+  ASSERT_EQ(H5Pget_nfilters(dcpl.get()), 3);
   unsigned flags = 0, level = 0;
   std::size_t n_values = 1;
   EXPECT_EQ(H5Pget_filter2(dcpl.get(), 0, &flags, &n_values, &level, 0, nullptr, nullptr),
@@ -319,11 +320,15 @@ TEST_F(SimulationStore, PathsAreChunkedPerFoldAndDeflated) {
   EXPECT_EQ(H5Pget_filter2(dcpl.get(), 1, &flags, &n_values, &level, 0, nullptr, nullptr),
             H5Z_FILTER_DEFLATE);
   EXPECT_EQ(level, 1u);
+  EXPECT_EQ(H5Pget_filter2(dcpl.get(), 2, &flags, &n_values, &level, 0, nullptr, nullptr),
+            H5Z_FILTER_FLETCHER32);
 
   const h5::PropertyList summary(H5Dget_create_plist(r.dataset("quantiles").get()), "test", "q");
   ASSERT_EQ(H5Pget_chunk(summary.get(), 4, chunk), 4);
   EXPECT_EQ(std::vector<hsize_t>(chunk, chunk + 4), (std::vector<hsize_t>{1, 1, kHorizon, 9}));
-  EXPECT_EQ(H5Pget_nfilters(summary.get()), 0);
+  ASSERT_EQ(H5Pget_nfilters(summary.get()), 1);  // checksummed, not compressed
+  EXPECT_EQ(H5Pget_filter2(summary.get(), 0, &flags, &n_values, &level, 0, nullptr, nullptr),
+            H5Z_FILTER_FLETCHER32);
 }
 
 TEST_F(SimulationStore, LargePathCountsSplitIntoEvenChunks) {

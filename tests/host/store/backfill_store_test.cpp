@@ -1,0 +1,422 @@
+// The backfill store's file handling: one writer at a time, readers beside
+// a running or killed writer, atomic creation, checksums, damaged flags.
+#include "arabica/backfill_store.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "arabica/error.hpp"
+#include "store/h5_handles.hpp"
+#include "store/writer_lock.hpp"
+
+namespace arabica {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kHorizon = 3;
+constexpr char kHash[] = "0123456789abcdef";
+
+StoreLayout small_layout(int folds = 4, std::int64_t stored_paths = 2) {
+  StoreLayout layout;
+  layout.models = {"naive", "drift"};
+  layout.param_names = {{"sigma2"}, {"drift", "sigma2"}};
+  const Date first = *parse_date("2024-01-02");
+  for (int f = 0; f < folds; ++f) layout.cutoffs.push_back(first + f);
+  layout.horizon = kHorizon;
+  layout.stored_paths = stored_paths;
+  layout.actual = Eigen::MatrixXd::Constant(folds, kHorizon, 101.0);
+  layout.last_price = Eigen::VectorXd::Constant(folds, 100.0);
+  layout.text_attributes = {{"config_hash", kHash}};
+  layout.unsigned_attributes = {{"n_paths", 10}};
+  return layout;
+}
+
+// Values that tell (model, fold) apart.
+ModelFoldResult result_for(int model, int fold, std::int64_t stored_paths = 2) {
+  const double base = 100.0 + 10.0 * model + fold;
+  const Eigen::VectorXd ramp = Eigen::VectorXd::LinSpaced(kHorizon, base, base + 1.0);
+  ModelFoldResult r;
+  r.status = FoldStatus::trained;
+  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.25, ramp.array() + 2.25};
+  r.stats.mean = ramp.array() + 0.25;
+  r.stats.std = ramp * 0.02;
+  r.stats.skewness = r.stats.kurtosis = Eigen::VectorXd::Zero(kHorizon);
+  r.stats.p_up = Eigen::VectorXd::Constant(kHorizon, 0.5);
+  r.stats.crps = Eigen::VectorXd::Constant(kHorizon, 0.25);
+  r.stats.quantiles = Eigen::MatrixXd::Constant(kHorizon, kQuantileLevels.size(), base);
+  r.stats.stored.assign(static_cast<std::size_t>(stored_paths * kHorizon), static_cast<float>(base));
+  r.params = model == 0 ? Eigen::VectorXd::Constant(1, base + 0.125)
+                        : Eigen::VectorXd(Eigen::Vector2d(0.375, base + 0.125));
+  r.trained_on = *parse_date("2024-01-02") + fold;
+  return r;
+}
+
+void write_folds(BackfillStore& store, const std::vector<int>& folds) {
+  for (const int f : folds)
+    for (int m = 0; m < store.models(); ++m) store.write(m, f, result_for(m, f));
+  store.commit(folds);
+}
+
+#define EXPECT_THAT_INPUT_ERROR(call, fragment)                                   \
+  do {                                                                           \
+    try {                                                                        \
+      call;                                                                      \
+      ADD_FAILURE() << #call " did not throw";                                   \
+    } catch (const InputError& e) {                                              \
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what(); \
+    }                                                                            \
+  } while (0)
+
+// What a test expects of a call that must throw: its message.
+template <class Call>
+std::string error_of(Call call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+class BackfillStoreFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("arabica_backfill_store_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    for (const pid_t child : children_) ::kill(child, SIGKILL), ::waitpid(child, nullptr, 0);
+    fs::remove_all(dir_);
+  }
+  std::string file(const std::string& name = "store.h5") const { return (dir_ / name).string(); }
+
+  // A child process that creates the store, commits `committed` folds, writes
+  // (without committing) one more, tells the parent and waits to be killed.
+  pid_t start_writer(const std::string& path, const std::vector<int>& committed) {
+    int ready[2];
+    EXPECT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(ready[0]);
+      try {
+        BackfillStore store = BackfillStore::create(path, small_layout());
+        write_folds(store, committed);
+        for (int m = 0; m < store.models(); ++m) store.write(m, 3, result_for(m, 3));
+        if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
+        ::pause();
+      } catch (...) {
+      }
+      std::_Exit(1);
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    EXPECT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
+    ::close(ready[0]);
+    children_.push_back(child);
+    return child;
+  }
+  void kill_child(pid_t child) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    children_.erase(std::find(children_.begin(), children_.end(), child));
+  }
+
+  fs::path dir_;
+  std::vector<pid_t> children_;
+};
+
+void expect_committed_folds(const std::string& path, const std::vector<std::int8_t>& expected) {
+  BackfillStore reader = BackfillStore::open_read_only(path);
+  EXPECT_EQ(reader.fold_complete(), expected);
+  const StoredForecasts stored = reader.read_forecasts();
+  EXPECT_EQ(stored.fold_complete, expected);
+  for (int f = 0; f < stored.folds; ++f) {
+    if (!expected[static_cast<std::size_t>(f)]) continue;
+    for (int m = 0; m < stored.models; ++m) {
+      const ModelFoldResult r = reader.read(m, f);
+      EXPECT_EQ(r.forecast.mean, result_for(m, f).forecast.mean) << m << "," << f;
+      EXPECT_EQ(r.params, result_for(m, f).params) << m << "," << f;
+      EXPECT_EQ(stored.at(stored.forecast_mean, m, f, 0), result_for(m, f).forecast.mean[0]);
+    }
+  }
+}
+
+// --- defect 5: one writer per store; defect 12: readers beside a writer
+
+TEST_F(BackfillStoreFiles, ASecondWriterIsRefusedWithTheFirstWritersPid) {
+  const pid_t writer = start_writer(file(), {0, 1});
+  const std::string busy =
+      file() + " is being written by another arabica process (pid " + std::to_string(writer) + ")";
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash); }), busy);
+  EXPECT_EQ(error_of([&] { BackfillStore::create(file(), small_layout()); }), busy);
+  // HDF5's own locking off changes nothing: the lock is arabica's.
+  ::setenv("HDF5_USE_FILE_LOCKING", "FALSE", 1);
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash); }), busy);
+  ::unsetenv("HDF5_USE_FILE_LOCKING");
+  kill_child(writer);
+  // The kernel released the killed writer's lock.
+  BackfillStore resumed = BackfillStore::resume(file(), kHash);
+  EXPECT_EQ(resumed.fold_complete(), (std::vector<std::int8_t>{1, 1, 0, 0}));
+  resumed.close();
+  EXPECT_FALSE(fs::exists(WriterLock::lock_path(file())));
+}
+
+TEST_F(BackfillStoreFiles, TheLockIsTakenOncePerProcessToo) {
+  BackfillStore store = BackfillStore::create(file(), small_layout());
+  EXPECT_NE(error_of([&] { BackfillStore::resume(file(), kHash); })
+                .find("is being written by another arabica process (pid " +
+                      std::to_string(::getpid()) + ")"),
+            std::string::npos);
+  store.close();
+  BackfillStore::resume(file(), kHash).close();
+}
+
+TEST_F(BackfillStoreFiles, AReaderSeesTheCommittedFoldsOfARunningAndOfAKilledWriter) {
+  const pid_t writer = start_writer(file(), {0, 2});
+  expect_committed_folds(file(), {1, 0, 1, 0});
+  kill_child(writer);
+  expect_committed_folds(file(), {1, 0, 1, 0});
+  // And once a writer has resumed and finished the store.
+  {
+    BackfillStore store = BackfillStore::resume(file(), kHash);
+    write_folds(store, {1, 3});
+    store.close();
+  }
+  expect_committed_folds(file(), {1, 1, 1, 1});
+}
+
+// --- defect 4: atomic creation; what open_for_writing does with a file at OUT
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::string& contents) {
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+// Opens for writing, returning the warning printed (empty: none).
+std::string open_for_writing_warning(const std::string& path) {
+  ::testing::internal::CaptureStderr();
+  try {
+    BackfillStore store = BackfillStore::open_for_writing(path, small_layout());
+    store.close();
+  } catch (...) {
+    ::testing::internal::GetCapturedStderr();
+    throw;
+  }
+  return ::testing::internal::GetCapturedStderr();
+}
+
+TEST_F(BackfillStoreFiles, CreationLeavesAWholeStoreAndNoTemporaryFile) {
+  BackfillStore store = BackfillStore::create(file(), small_layout());
+  write_folds(store, {0});
+  store.close();
+  EXPECT_EQ(std::vector<std::string>{"store.h5"}, [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename());
+    return names;
+  }());
+  EXPECT_THROW(BackfillStore::create(file(), small_layout()), Error);  // never overwritten
+}
+
+TEST_F(BackfillStoreFiles, TemporariesOfKilledCreationsAreRemovedUnderTheLock) {
+  write_file((dir_ / ".store.h5.tmpAb12Cd").string(), "half a layout");
+  write_file((dir_ / ".other.h5.tmpAb12Cd").string(), "another file's");
+  BackfillStore::create(file(), small_layout()).close();
+  EXPECT_FALSE(fs::exists(dir_ / ".store.h5.tmpAb12Cd"));
+  EXPECT_TRUE(fs::exists(dir_ / ".other.h5.tmpAb12Cd"));
+}
+
+TEST_F(BackfillStoreFiles, AFileWithoutStoreOrCommittedFoldIsReplacedWithAWarning) {
+  std::string stub;  // the superblock alone, as a creation killed early leaves it
+  {
+    BackfillStore::create(file("whole.h5"), small_layout()).close();
+    stub = read_file(file("whole.h5")).substr(0, 48);
+  }
+  const std::vector<std::pair<std::string, std::string>> leftovers = {
+      {"", "an empty file"}, {stub, "a 48-byte HDF5 stub"}};
+  for (const auto& [contents, described] : leftovers) {
+    write_file(file(), contents);
+    const std::string warning = open_for_writing_warning(file());
+    EXPECT_EQ(warning, "arabica: warning: " + file() + " is " + described +
+                           ", not a store with committed folds; replacing it\n");
+    expect_committed_folds(file(), {0, 0, 0, 0});
+    fs::remove(file());
+  }
+  {  // an HDF5 file in the store's format that never got its datasets
+    const h5::PropertyList fapl(H5Pcreate(H5P_FILE_ACCESS), file(), "");
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    h5::File partial(H5Fcreate(file().c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), file(), "");
+    const std::vector<double> actual(1000, 101.0);  // larger than a stub
+    const hsize_t size = actual.size();
+    const h5::Dataspace space(H5Screate_simple(1, &size, nullptr), file(), "");
+    const h5::Dataset d(H5Dcreate2(partial.get(), "actual", H5T_IEEE_F64LE, space.get(),
+                                   H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                        file(), "");
+    ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, actual.data()), 0);
+  }
+  EXPECT_NE(open_for_writing_warning(file()).find("laid out in part (no fold_complete)"),
+            std::string::npos);
+  expect_committed_folds(file(), {0, 0, 0, 0});
+}
+
+TEST_F(BackfillStoreFiles, AFileWithCommittedFoldsOrNotHdf5IsNeverReplaced) {
+  write_file(file("prices.csv"), "date,close\n2024-01-02,100\n");
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file("prices.csv"), small_layout()),
+                          "prices.csv: exists and is not an HDF5 file; not overwriting it");
+  EXPECT_EQ(read_file(file("prices.csv")), "date,close\n2024-01-02,100\n");
+
+  {
+    BackfillStore store = BackfillStore::create(file(), small_layout());
+    write_folds(store, {1});
+    store.close();
+  }
+  StoreLayout other = small_layout();
+  other.text_attributes = {{"config_hash", "fedcba9876543210"}};
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), other),
+                          "was written with another configuration");
+  {  // committed folds but no config_hash: not ours to replace either
+    h5::File f(H5Fopen(file().c_str(), H5F_ACC_RDWR, H5P_DEFAULT), file(), "");
+    ASSERT_GE(H5Adelete(f.get(), "config_hash"), 0);
+  }
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), small_layout()),
+                          "has no config_hash attribute but 1 committed folds; not replacing it");
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::resume(file(), kHash), "has no config_hash attribute");
+}
+
+TEST_F(BackfillStoreFiles, OpenForWritingResumesTheSameConfiguration) {
+  {
+    BackfillStore store = BackfillStore::open_for_writing(file(), small_layout());
+    write_folds(store, {0, 3});
+    store.close();
+  }
+  EXPECT_EQ(open_for_writing_warning(file()), "");
+  expect_committed_folds(file(), {1, 0, 0, 1});
+}
+
+// --- defect 8: stored_paths at the API edge, path chunks for any count
+
+TEST_F(BackfillStoreFiles, NegativeStoredPathsAreRefusedBeforeAnyFileIsMade) {
+  EXPECT_THROW(BackfillStore::create(file(), small_layout(4, -1)), ContractError);
+  EXPECT_THROW(BackfillStore::open_for_writing(file(), small_layout(4, -1)), ContractError);
+  EXPECT_FALSE(fs::exists(file()));
+}
+
+TEST_F(BackfillStoreFiles, AnyStoredPathCountGetsAValidChunk) {
+  for (const std::int64_t paths : {std::int64_t{0}, std::int64_t{1}, std::int64_t{1} << 40,
+                                   std::numeric_limits<std::int64_t>::max()}) {
+    fs::remove(file());
+    try {  // HDF5 may refuse a dimension that large; it must not crash
+      BackfillStore::create(file(), small_layout(4, paths)).close();
+    } catch (const Error& e) {
+      EXPECT_GT(paths, std::int64_t{1} << 40) << e.what();
+    }
+  }
+}
+
+// --- defect 6: checksums, bounded metadata retries, strict flags
+
+void flip_byte(const std::string& path, std::uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  const char byte = static_cast<char>(f.get() ^ 0xFF);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(byte);
+}
+
+// File offset of the middle of the one place where `values` are stored
+// (found by content: chunk addresses from H5Dget_chunk_info are unreliable
+// in HDF5 1.10 for chunks across a fixed dimension).
+std::uint64_t stored_at(const std::string& path, const Eigen::VectorXd& values) {
+  const std::string file = read_file(path);
+  const std::string pattern(reinterpret_cast<const char*>(values.data()),
+                            sizeof(double) * static_cast<std::size_t>(values.size()));
+  const std::size_t at = file.find(pattern);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(file.find(pattern, at + 1), std::string::npos) << "stored twice";
+  return at + pattern.size() / 2;
+}
+
+class DamagedStore : public BackfillStoreFiles {
+ protected:
+  void SetUp() override {
+    BackfillStoreFiles::SetUp();
+    BackfillStore store = BackfillStore::create(file(), small_layout());
+    write_folds(store, {0, 1, 2, 3});
+    store.close();
+  }
+};
+
+TEST_F(DamagedStore, AFlippedByteInAForecastChunkIsAnErrorNamingVariableAndFold) {
+  flip_byte(file(), stored_at(file(), result_for(0, 2).forecast.mean));
+  const std::string where = "cannot read variable 'forecast_mean' at fold 2 (cutoff 2024-01-04)";
+  BackfillStore reader = BackfillStore::open_read_only(file());
+  EXPECT_NE(error_of([&] { reader.read_forecasts(); }).find(where), std::string::npos)
+      << error_of([&] { reader.read_forecasts(); });
+  EXPECT_NE(error_of([&] { reader.read(0, 2); }).find(where), std::string::npos);
+  EXPECT_NE(error_of([&] { reader.read(0, 2); }).find("Fletcher32"), std::string::npos);
+  EXPECT_EQ(reader.read(1, 2).forecast.mean, result_for(1, 2).forecast.mean);  // other chunks
+}
+
+TEST_F(DamagedStore, AFlippedByteInAParameterChunkIsAnErrorNamingVariableAndFold) {
+  flip_byte(file(), stored_at(file(), result_for(1, 1).params));
+  BackfillStore store = BackfillStore::resume(file(), kHash);
+  EXPECT_NE(error_of([&] { store.params(1, 1); })
+                .find("cannot read variable 'params' at fold 1 (cutoff 2024-01-03)"),
+            std::string::npos)
+      << error_of([&] { store.params(1, 1); });
+  EXPECT_EQ(store.params(0, 1), result_for(0, 1).params);
+}
+
+TEST_F(DamagedStore, FoldCompleteOtherThanZeroOrOneIsDamageNotACommit) {
+  {
+    const h5::File f(H5Fopen(file().c_str(), H5F_ACC_RDWR, H5P_DEFAULT), file(), "open");
+    const h5::Dataset d(H5Dopen2(f.get(), "fold_complete", H5P_DEFAULT), file(), "fold_complete");
+    const std::int8_t flags[] = {1, 0x7f, 1, 1};
+    ASSERT_GE(H5Dwrite(d.get(), H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags), 0);
+  }
+  const std::string damaged =
+      file() + ": fold_complete of fold 1 (cutoff 2024-01-03) is 127, not 0 or 1: the store is damaged";
+  EXPECT_EQ(error_of([&] { BackfillStore::open_read_only(file()).fold_complete(); }), damaged);
+  EXPECT_EQ(error_of([&] { BackfillStore::open_read_only(file()).read_forecasts(); }), damaged);
+  EXPECT_EQ(error_of([&] { BackfillStore::resume(file(), kHash).fold_complete(); }), damaged);
+}
+
+TEST_F(DamagedStore, AFlippedMetadataByteFailsInSecondsAndIsNotReplaced) {
+  flip_byte(file(), 20);  // in the superblock, under its checksum
+  const std::string before = read_file(file());
+  for (const auto& open : std::vector<std::function<void()>>{
+           [&] { BackfillStore::resume(file(), kHash); },
+           [&] { BackfillStore::open_for_writing(file(), small_layout()); },
+           [&] { BackfillStore::open_read_only(file()); }}) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string error = error_of(open);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    EXPECT_NE(error.find("checksum"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  EXPECT_EQ(read_file(file()), before);
+}
+
+}  // namespace
+}  // namespace arabica
