@@ -1,6 +1,6 @@
-"""Helpers shared by the backfill fault tests (fault_injection.py,
-backfill_kill_resume.py): run `arabica backfill`, watch its store, signal it
-at a chosen moment, compare stores."""
+"""Helpers shared by the fault tests (fault_injection.py,
+backfill_kill_resume.py, ../store/store_faults.py): run `arabica backfill`,
+watch its store, signal it at a chosen moment, compare stores."""
 from __future__ import annotations
 
 import re
@@ -12,10 +12,26 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from compare_backfills import compare  # noqa: E402,F401  (re-exported)
+from compare_backfills import compare  # noqa: E402
 
 INTERRUPTED = re.compile(r"^interrupted: (\d+) folds committed; rerun the same command to resume$")
 POLL_SECONDS = 0.01
+
+
+class Failure(Exception):
+    """A fault test's expectation that did not hold."""
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise Failure(what)
+
+
+def same_store(reference: Path, store: Path, what: str = "") -> None:
+    """The store equals the uninterrupted run's, fold for fold."""
+    differences = compare(str(reference), str(store))
+    check(not differences, f"{what or store.name}: differs from the uninterrupted run "
+                           f"{reference.name}: {differences[:5]}")
 
 
 def default_signals() -> None:
@@ -31,11 +47,11 @@ def start(arabica: str, args: list[str], env: dict | None = None) -> subprocess.
 
 
 def committed(store: Path) -> int:
-    """Folds the store has committed; -1 when it is absent or unreadable
-    (being laid out)."""
+    """Folds the store has committed, as a SWMR reader without HDF5's file
+    lock sees them; -1 when it is absent or unreadable (being laid out)."""
     import h5py
     try:
-        with h5py.File(store, "r", swmr=True) as f:
+        with h5py.File(store, "r", swmr=True, locking=False) as f:
             return int((f["fold_complete"][()] != 0).sum())
     except (OSError, KeyError):
         return -1

@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from backfill_faults import (committed, compare, failed_folds, finish,  # noqa: E402
-                             interrupted_folds, signal_name, start, wait_for_open_store,
-                             wait_until)
+from backfill_faults import (Failure, check, committed, failed_folds, finish,  # noqa: E402
+                             interrupted_folds, same_store, signal_name, start,
+                             wait_for_open_store, wait_until)
 
 # 121 folds x 3 models, small enough for the whole suite to take seconds;
 # signals and merges get enough paths per fold to land mid-run.
@@ -41,20 +41,6 @@ RUN = ["--exog", "rain,brl_usd", "--min-train-rows", "180", "--model", "sarimax,
 SLOW = ["--paths", "4000"]
 FAST = ["--paths", "500"]
 SEED = int(os.environ.get("ARABICA_TEST_SEED", "20261205"))
-
-
-class Failure(Exception):
-    pass
-
-
-def check(condition: bool, what: str) -> None:
-    if not condition:
-        raise Failure(what)
-
-
-def same_store(reference: Path, store: Path, what: str) -> None:
-    differences = compare(str(reference), str(store))
-    check(not differences, f"{what}: differs from the uninterrupted run: {differences[:5]}")
 
 
 def complete_run(arabica: str, args: list[str], what: str, env: dict | None = None) -> str:

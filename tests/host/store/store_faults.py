@@ -27,8 +27,9 @@ import h5py
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "scripts"))
-from compare_backfills import compare  # noqa: E402
+sys.path.insert(0, str(REPO / "tests" / "host" / "backtest"))
+from backfill_faults import Failure, committed, same_store  # noqa: E402
+from backfill_faults import check as expect  # noqa: E402
 
 STORE_TOOL = REPO / "scripts" / "arabica_store.py"
 SKIP = 77
@@ -43,15 +44,6 @@ SLOW = ["--exog", "rain,brl_usd", "--min-train-rows", "60", "--start", "2022-12-
         "--model", "sarimax,naive", "--paths", "4000", "--stored-paths", "4", "--horizon", "5",
         "--threads", "1", "--quiet"]
 FOLDS = 49
-
-
-class Failure(Exception):
-    pass
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise Failure(message)
 
 
 class Runner:
@@ -91,20 +83,6 @@ def expect_failure(done: subprocess.CompletedProcess, code: int, *fragments: str
     for fragment in fragments:
         expect(fragment in line, f"{fragment!r} not in {line!r}")
     return line
-
-
-def expect_same(reference: Path, store: Path) -> None:
-    differences = compare(str(reference), str(store))
-    expect(not differences, f"{store} differs from {reference}: {differences[:5]}")
-
-
-def committed(store: Path) -> int:
-    """Committed folds as a SWMR reader sees them (-1: no store yet)."""
-    try:
-        with h5py.File(store, "r", swmr=True, locking=False) as f:
-            return int(f["fold_complete"][()].sum())
-    except (OSError, KeyError):
-        return -1
 
 
 def stop_mid_run(writer: subprocess.Popen, store: Path, folds: int = 2) -> int:
@@ -171,7 +149,7 @@ def concurrent_writer(r: Runner) -> None:
         finally:
             first.kill()
         expect(first.returncode == 0, f"first writer failed ({first.returncode}): {err}")
-        expect_same(reference, out)
+        same_store(reference, out)
         expect(not Path(f"{out}.lock").exists(), "the lock file outlived its writer")
         print(f"HDF5 file locking {locking}: second writer refused, first writer unaffected")
 
@@ -207,7 +185,7 @@ def reader_beside_writer(r: Runner) -> None:
     # The killed store resumes to the uninterrupted result.
     done = r.run(out, SLOW)
     expect(done.returncode == 0, f"resume failed: {done.stderr}")
-    expect_same(r.reference(SLOW), out)
+    same_store(r.reference(SLOW), out)
 
 
 # --- defect 4: store creation is atomic
@@ -241,7 +219,7 @@ def kill_during_creation(r: Runner) -> None:
         seen.add(valid_or_absent(out).split()[-1])
         done = r.run(out)
         expect(done.returncode == 0, f"trial {trial}: rerun failed: {done.stderr}")
-        expect_same(reference, out)
+        same_store(reference, out)
         leftovers = sorted(p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5"))
         expect(not leftovers, f"trial {trial}: left {leftovers}")
     print(f"20 kills early in a run (OUT then: {sorted(seen)}); every rerun equals the uninterrupted run")
@@ -318,7 +296,7 @@ def expect_full_disk_then_resume(r: Runner, out: Path, reference: Path, label: s
         expect_failure(done, 1, str(out))
     again = r.run(out)
     expect(again.returncode == 0, f"{label}: rerun with space failed: {again.stderr}")
-    expect_same(reference, out)
+    same_store(reference, out)
     return ran_out
 
 
@@ -366,7 +344,7 @@ def small_tmpfs(r: Runner) -> int | None:
             ballast.unlink()
             again = r.run(out)
             expect(again.returncode == 0, f"tmpfs: rerun with space failed: {again.stderr}")
-            expect_same(reference, out)
+            same_store(reference, out)
         expect(ran_out > 0, "the tmpfs never ran full")
         print(f"256 KiB tmpfs: {ran_out} runs out of space, one line each; every rerun equals the "
               f"uninterrupted run")
