@@ -1,5 +1,6 @@
 // `arabica backfill`: the walk-forward backtest into the HDF5 store, resumable,
 // with accuracy metrics and the legacy forecast.csv export.
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,11 +15,15 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "cli/distributed.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/progress.hpp"
 
 namespace arabica::cli {
 
 namespace {
+
+constexpr int kMaxShards = 100000;
+constexpr const char* kLeakedMarker = "LEAKED (realized future covariates)";
 
 struct BackfillOptions {
   ModelOptions model;
@@ -55,19 +60,36 @@ Date date_option(const std::string& text, const std::string& field, Date fallbac
   return *date;
 }
 
-BackfillConfig make_config(const BackfillOptions& o, const LoadedModel& loaded) {
+// --model values split at commas, except those inside a sarimax order
+// ("sarimax,naive,sarimax:0,1,1" is three models).
+std::vector<std::string> model_list(const std::vector<std::string>& values) {
+  std::vector<std::string> models;
+  for (const std::string& value : values) {
+    std::stringstream stream(value);
+    for (std::string part; std::getline(stream, part, ',');) {
+      const bool order_digit = !part.empty() && (std::isdigit(static_cast<unsigned char>(part[0])) ||
+                                                 part[0] == '-');
+      if (order_digit && !models.empty() && models.back().find(':') != std::string::npos)
+        models.back() += "," + part;
+      else
+        models.push_back(part);
+    }
+  }
+  return models;
+}
+
+// Everything but the data's dates: checked before any file is read or made.
+BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults) {
   BackfillConfig config;
-  SarimaxSpec defaults = loaded.spec;
-  for (const std::string& text : o.models)
+  for (const std::string& text : model_list(o.models))
     config.models.push_back(parse_backtest_model(text, defaults, "--model"));
   for (std::size_t i = 0; i < config.models.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (config.models[i].name == config.models[j].name)
         throw InputError("--model", "model '" + config.models[i].name + "' given twice");
-  const Series& series = loaded.series;
   FoldPlanSpec& plan = config.plan;
-  plan.start = date_option(o.start, "--start", series.dates.front());
-  plan.end = date_option(o.end, "--end", series.dates.back());
+  plan.start = date_option(o.start, "--start", 0);
+  plan.end = date_option(o.end, "--end", 0);
   plan.schedule = parse_cutoff_schedule(o.schedule, "--schedule");
   plan.step_rows = o.step_rows;
   plan.window = parse_training_window(o.window, "--window");
@@ -79,14 +101,14 @@ BackfillConfig make_config(const BackfillOptions& o, const LoadedModel& loaded) 
   config.future_exog = parse_backfill_exog(o.future_exog, "--future-exog");
   config.paths = o.paths;
   config.stored_paths = o.stored_paths;
-  if (config.stored_paths > config.paths)
-    throw InputError("--stored-paths", "cannot exceed --paths (" + std::to_string(o.paths) + ")");
+  require_stored_paths_within(o.stored_paths, o.paths);
   config.innovations = o.innovations;
   config.mode = o.mode == "marginal" ? PathMode::marginal : PathMode::state_space;
   config.seed = o.seed;
   config.calendar = parse_forecast_calendar(o.calendar);
   config.threads = o.threads;
   config.device = o.device;
+  require_device_present(o.device);
   config.shard = o.shard;
   config.num_shards = o.num_shards;
   if (config.shard < 0 || config.shard >= config.num_shards)
@@ -101,9 +123,17 @@ std::string metric(double value, const char* format) {
   return text;
 }
 
-void print_scores(const std::vector<ModelScores>& scores) {
-  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s\n", "model (all days)", "n", "dir.acc",
+// `leaked`: scored with realized future covariates, which a forecast made
+// at the cutoff could not have had; the table says so where it is read.
+void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
+  if (leaked)
+    std::printf("\n%s: these scores use covariates observed after each cutoff and overstate what "
+                "a real forecast achieves\n",
+                kLeakedMarker);
+  const auto end_header = [leaked] { std::printf(leaked ? "  %s\n" : "\n", kLeakedMarker); };
+  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s", "model (all days)", "n", "dir.acc",
               "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
+  end_header();
   for (const ModelScores& s : scores) {
     const MetricSummary& o = s.overall;
     std::printf("%-22s %6lld %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
@@ -114,8 +144,9 @@ void print_scores(const std::vector<ModelScores>& scores) {
                 metric(o.brier.score, "%.4f").c_str());
   }
   for (const ModelScores& s : scores) {
-    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s\n", s.model.c_str(), "n", "dir.acc", "p-value",
+    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "dir.acc", "p-value",
                 "rmse", "mae", "cov95");
+    end_header();
     for (std::size_t h = 0; h < s.by_day.size(); ++h) {
       const MetricSummary& d = s.by_day[h];
       std::printf("  day %-16zu %6lld %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
@@ -193,7 +224,7 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   int complete = 0;
   for (const std::int8_t done : stored.fold_complete) complete += done;
   std::printf("%s: %d of %d folds complete\n", options.out.c_str(), complete, stored.folds);
-  print_scores(scores);
+  print_scores(scores, options.future_exog == "realized");
   if (!options.forecast_csv.empty()) {
     write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));
     std::printf("\nwrote %s\n", options.forecast_csv.c_str());
@@ -219,9 +250,12 @@ void run(BackfillOptions& options) {
     options.shard = group.rank;
     options.num_shards = group.size;
   }
+  require_writable_outputs({{"--out", options.out}, {"--forecast-csv", options.forecast_csv}});
+  BackfillConfig config = make_config(options, model_spec(options.model));
   const LoadedModel loaded = load(options.model);
   const Series& series = loaded.series;
-  BackfillConfig config = make_config(options, loaded);
+  if (options.start.empty()) config.plan.start = series.dates.front();
+  if (options.end.empty()) config.plan.end = series.dates.back();
   config.device_ordinal = group.local_rank;
   for (const BacktestModel& m : config.models)
     if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
@@ -245,9 +279,11 @@ void run(BackfillOptions& options) {
   const bool sharded = config.num_shards > 1;
   if (options.merge) {
     if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
+    const std::vector<std::string> shards = shard_paths(options.out, config.num_shards);
+    // A damaged shard or one of another run is refused before OUT is created.
+    for (const std::string& shard : shards) BackfillStore::resume(shard, config_hash_of(layout)).close();
     BackfillStore store = open_store(options.out, layout);
-    const int copied = merge_shard_stores(store, shard_paths(options.out, config.num_shards),
-                                          config_hash_of(layout));
+    const int copied = merge_shard_stores(store, shards, config_hash_of(layout));
     std::printf("merged %d folds from %d shard stores into %s\n", copied, config.num_shards,
                 options.out.c_str());
     finish(store, layout, options);
@@ -306,13 +342,11 @@ void register_backfill_command(CLI::App& app) {
   auto options = std::make_shared<BackfillOptions>();
   CLI::App* command = app.add_subcommand(
       "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
-  command->set_config("--config", "", "Read these options from a TOML/INI file ([backfill] or top level)");
   add_model_options(*command, options->model);
   command
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
                    "sarimax:p,d,q[:P,D,Q,s[:trend]], naive, drift; repeat or comma separate")
-      ->delimiter(',')
       ->capture_default_str();
   command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
   command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");
@@ -339,25 +373,31 @@ void register_backfill_command(CLI::App& app) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store per fold")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--innovations", options->innovations,
                       "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
                       "(estimated per fold) or regime")
+      ->check(one_of(innovation_settings()))
       ->capture_default_str();
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();
-  command->add_option("--seed", options->seed)->capture_default_str();
+  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")
+      ->check(device_check())
+      ->capture_default_str();
   command->add_option("--shard", options->shard,
                       "This process's shard (0-based; under mpirun: the rank)")
+      ->check(CLI::Range(0, kMaxShards - 1))
       ->capture_default_str();
   command->add_option("--num-shards", options->num_shards, "Shards the plan is split into")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, kMaxShards))
       ->capture_default_str();
   command->add_option("--out", options->out,
                       "HDF5 store (resumed when it exists); shards work in OUT.shard-K-of-N")

@@ -15,6 +15,7 @@
 #include "arabica/series.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "cli/option_checks.hpp"
 
 namespace arabica::cli {
 
@@ -50,6 +51,7 @@ void register_fit_command(CLI::App& app) {
   add_target_policy_option(*command, *options);
   command->add_option("--json", *json_path, "Also write the fit as JSON to this file");
   command->callback([options, json_path] {
+    require_writable_outputs({{"--json", *json_path}});
     const LoadedModel loaded = load(*options);
     const SarimaxFit result = fit(loaded);
     print_fit(loaded, result);
@@ -86,6 +88,7 @@ void register_forecast_command(CLI::App& app) {
       ->capture_default_str();
   command->callback([options] {
     const ForecastCalendar calendar = parse_forecast_calendar(options->calendar);
+    require_writable_outputs({{"--out", options->out}});
     const LoadedModel loaded = load(options->model);
     const Series& series = loaded.series;
     const Eigen::MatrixXd future =

@@ -2,12 +2,29 @@
 // Exit codes: 0 success, 1 I/O, resource or internal error, 2 bad input,
 // 3 numerical failure.
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "arabica/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/distributed.hpp"
+
+namespace {
+
+// Prints an error as one bounded line on stderr and returns `exit_code`.
+int report(const char* kind, const std::string& message, int exit_code) {
+  constexpr std::size_t kMaxMessage = 1000;
+  std::string line = message.substr(0, kMaxMessage);
+  if (message.size() > kMaxMessage) line += "...";
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "arabica: " << kind << ": " << line << '\n';
+  return exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   arabica::cli::start_distributed(&argc, &argv);
@@ -19,25 +36,26 @@ int main(int argc, char** argv) {
   arabica::cli::register_simulate_command(app);
   arabica::cli::register_backfill_command(app);
   arabica::cli::register_stress_command(app);
+  arabica::cli::add_config_option(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version print and exit 0; every other parse error is
+    // bad input: one line, exit 2 (no "Run with --help" second line).
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    // CLI11 reports an unreadable --config FILE without naming the option.
+    const bool config_file = dynamic_cast<const CLI::FileError*>(&e) != nullptr;
+    return report("error", (config_file ? "--config: " : "") + std::string(e.what()), 2);
   } catch (const arabica::InputError& e) {
-    std::cerr << "arabica: error: " << e.what() << '\n';
-    return 2;
+    return report("error", e.what(), 2);
   } catch (const arabica::NumericalError& e) {
-    std::cerr << "arabica: numerical failure: " << e.what() << '\n';
-    return 3;
+    return report("numerical failure", e.what(), 3);
   } catch (const arabica::ContractError& e) {
-    std::cerr << "arabica: internal error: " << e.what() << '\n';
-    return 1;
+    return report("internal error", e.what(), 1);
   } catch (const arabica::Error& e) {  // I/O and resource limits
-    std::cerr << "arabica: error: " << e.what() << '\n';
-    return 1;
+    return report("error", e.what(), 1);
   } catch (const std::exception& e) {
-    std::cerr << "arabica: internal error: " << e.what() << '\n';
-    return 1;
+    return report("internal error", e.what(), 1);
   }
   return 0;
 }

@@ -33,15 +33,20 @@ void add_target_policy_option(CLI::App& command, ModelOptions& options) {
                    "Accept target values <= 0 (returns, spreads); prices must be positive");
 }
 
+SarimaxSpec model_spec(const ModelOptions& options) {
+  SarimaxSpec spec = SarimaxSpec::from_strings(options.order, options.seasonal, options.trend);
+  spec.enforce_stationarity = options.enforce_stationarity;
+  spec.enforce_invertibility = options.enforce_invertibility;
+  return spec;
+}
+
 LoadedModel load(ModelOptions& options) {
+  const SarimaxSpec spec = model_spec(options);  // bad orders refused before reading the CSV
   options.csv.exog_columns = options.exog;
   options.csv.require_positive_target = !options.allow_nonpositive;
   options.csv.missing =
       options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
-  LoadedModel loaded{read_series_csv(options.csv),
-                     SarimaxSpec::from_strings(options.order, options.seasonal, options.trend)};
-  loaded.spec.enforce_stationarity = options.enforce_stationarity;
-  loaded.spec.enforce_invertibility = options.enforce_invertibility;
+  LoadedModel loaded{read_series_csv(options.csv), spec};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
   require_identifiable_model(loaded.series, loaded.spec);

@@ -32,6 +32,9 @@ struct LoadedModel {
   SarimaxSpec spec;
 };
 
+/// The --order/--seasonal/--trend/--enforce-* model (InputError when bad).
+SarimaxSpec model_spec(const ModelOptions& options);
+
 /// Reads and validates the CSV (warnings to stderr) and the model spec.
 LoadedModel load(ModelOptions& options);
 

@@ -16,6 +16,7 @@
 #include "arabica/simulation_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "cli/option_checks.hpp"
 #include "io/csv_field.hpp"
 
 namespace arabica::cli {
@@ -118,18 +119,23 @@ void register_simulate_command(CLI::App& app) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--stored-paths", options->stored_paths,
-                      "Paths written to the CSV (default: all, at most 2000)");
-  command->add_option("--seed", options->seed)->capture_default_str();
+                      "Paths written to the CSV (default: all, at most 2000)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
   command
       ->add_option("--innovations", options->innovations,
                    "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
                    "(shape estimated from the residuals) or regime")
+      ->check(one_of(innovation_settings()))
       ->capture_default_str();
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")
+      ->check(device_check())
+      ->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--out", options->out, "distribution.csv path")->capture_default_str();
   command->add_option("--stats-out", options->stats_out, "Per-day statistics CSV");
@@ -140,6 +146,9 @@ void register_simulate_command(CLI::App& app) {
       ->capture_default_str();
   command->callback([options] {
     const ForecastCalendar calendar = parse_forecast_calendar(options->calendar);
+    require_stored_paths_within(options->stored_paths, options->paths);
+    require_writable_outputs(
+        {{"--out", options->out}, {"--stats-out", options->stats_out}, {"--h5", options->h5}});
     const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);
     const LoadedModel loaded = load(options->model);
     const Series& series = loaded.series;
@@ -169,10 +178,12 @@ void register_simulate_command(CLI::App& app) {
     metadata.generation_timestamp = utc_timestamp_now();
     metadata.data_cutoff = series.dates.back();
     metadata.calendar = calendar;
-    write_file_atomically(options->out, distribution_csv(stats, options->horizon,
-                                                         request.stored_paths, metadata));
+    // All outputs or none: a failure on the way replaces nothing.
+    OutputSet outputs;
+    outputs.add_text(options->out, distribution_csv(stats, options->horizon,
+                                                    request.stored_paths, metadata));
     if (!options->stats_out.empty())
-      write_file_atomically(options->stats_out, stats_csv(stats, options->horizon, metadata));
+      outputs.add_text(options->stats_out, stats_csv(stats, options->horizon, metadata));
     if (!options->h5.empty()) {
       SimulationRecord record;
       record.model_name = options->model_version;
@@ -192,8 +203,10 @@ void register_simulate_command(CLI::App& app) {
       record.generation_timestamp = metadata.generation_timestamp;
       record.attributes = {{"config", config_json(*options, request.stored_paths)},
                            {"innovations", innovations.describe()}};
-      write_simulation_h5(options->h5, record);
+      outputs.add_file(options->h5,
+                       [&](const std::string& temp) { write_simulation_h5(temp, record); });
     }
+    outputs.commit();
 
     std::printf("%lld paths on %s, innovations %s, cutoff price %.6g\n",
                 static_cast<long long>(stats.n_paths), backend->name().c_str(),

@@ -18,6 +18,7 @@
 #include "arabica/scenario.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
+#include "cli/option_checks.hpp"
 #include "io/csv_field.hpp"
 
 namespace arabica::cli {
@@ -83,6 +84,9 @@ void run(StressOptions& options) {
   if (exog_policy == FutureExogPolicy::supplied)
     throw InputError("--future-exog", "stress runs take repeat-last or hold-last; covariate "
                                       "paths belong in the scenario file");
+  require_stored_paths_within(options.stored_paths, options.paths);
+  require_device_present(options.device);
+  require_writable_outputs({{"--out", options.out}, {"--summary-csv", options.summary_csv}});
   const LoadedModel loaded = load(options.model);
   const Series& series = loaded.series;
   const std::vector<Scenario> scenarios =
@@ -92,8 +96,6 @@ void run(StressOptions& options) {
   if (rows.empty()) rows.push_back(series.rows() - 1);
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  if (options.stored_paths > options.paths)
-    throw InputError("--stored-paths", "cannot exceed --paths");
   const std::unique_ptr<Backend> backend = make_backend(options.device, options.threads);
   const int H = options.horizon;
 
@@ -186,7 +188,9 @@ void run(StressOptions& options) {
       layout.text_attributes.emplace_back("scenario_" + s.name, s.description);
   layout.unsigned_attributes = {{"seed", options.seed},
                                 {"n_paths", static_cast<std::uint64_t>(options.paths)}};
-  replace_file_atomically(options.out, [&](const std::string& temp) {
+  // The store and the summary CSV: all or nothing.
+  OutputSet outputs;
+  outputs.add_file(options.out, [&](const std::string& temp) {
     BackfillStore store = BackfillStore::create_in_temporary(temp, options.out, layout);
     std::vector<int> folds;
     for (std::size_t c = 0; c < results.size(); ++c) {
@@ -211,10 +215,9 @@ void run(StressOptions& options) {
                 s.std[H - 1], s.quantiles(H - 1, 1), s.quantiles(H - 1, 7), s.p_up[H - 1],
                 100 * r.var_95, 100 * r.es_95, 100 * r.var_99, 100 * r.es_99);
   }
-  if (!options.summary_csv.empty()) {
-    write_file_atomically(options.summary_csv, summary_csv(summary, H));
-    std::printf("wrote %s\n", options.summary_csv.c_str());
-  }
+  if (!options.summary_csv.empty()) outputs.add_text(options.summary_csv, summary_csv(summary, H));
+  outputs.commit();
+  if (!options.summary_csv.empty()) std::printf("wrote %s\n", options.summary_csv.c_str());
   std::printf("wrote %s\n", options.out.c_str());
 }
 
@@ -238,13 +241,18 @@ void register_stress_command(CLI::App& app) {
       ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
   command->add_option("--innovations", options->innovations,
                       "Base family (estimated per cutoff) that scenarios may override")
+      ->check(one_of(innovation_settings()))
       ->capture_default_str();
-  command->add_option("--seed", options->seed)->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")->capture_default_str();
+  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
+  command->add_option("--device", options->device, "auto, cpu or cuda")
+      ->check(device_check())
+      ->capture_default_str();
   command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
+      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();

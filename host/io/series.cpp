@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "arabica/bounded_list.hpp"
 #include "arabica/error.hpp"
 #include "io/csv_reader.hpp"
 
@@ -148,10 +149,10 @@ std::size_t find_column(const std::vector<std::string>& header, const std::strin
                         const std::string& path) {
   const auto first = std::find(header.begin(), header.end(), name);
   if (first == header.end()) {
-    std::string available;
-    for (const std::string& column : header)
-      available += (available.empty() ? "" : ", ") + show_cell(column);
-    throw InputError(path, "missing column '" + name + "' (available columns: " + available + ")");
+    std::vector<std::string> available;
+    for (const std::string& column : header) available.push_back(show_cell(column));
+    throw InputError(path, "missing column " + show_cell(name) +
+                               " (available columns: " + bounded_list(available) + ")");
   }
   const auto second = std::find(first + 1, header.end(), name);
   if (second != header.end())

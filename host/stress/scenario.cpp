@@ -10,12 +10,32 @@
 
 #include <toml++/toml.h>
 
+#include "arabica/bounded_list.hpp"
 #include "arabica/error.hpp"
 #include "arabica/paths.hpp"
 
 namespace arabica {
 
 namespace {
+
+// Documented ranges of the shock fields (README, table of shock kinds).
+struct Range {
+  double low, high;
+  bool low_open = false, high_open = false;
+};
+const Range kMultiplier{0.0, 100.0, true};
+const Range kJumpSize{-1.0, 10.0, true};
+const Range kNu{2.0, 1000.0, true};
+const Range kSlant{-100.0, 100.0};
+const Range kMixtureWeight{0.0, 1.0, true, true};
+const Range kMixtureScale{0.0, 100.0, true};
+const Range kNigAlpha{0.0, 100.0, true};
+const Range kNigBeta{-100.0, 100.0, true, true};
+const Range kJumpRate{0.0, 10.0};
+const Range kJumpMean{-100.0, 100.0};
+const Range kJumpSd{0.0, 100.0};
+const Range kRelative{-1.0, 100.0};
+const Range kShift{-1e9, 1e9};
 
 std::string compact(double value) {
   char text[32];
@@ -48,8 +68,21 @@ class ScenarioReader {
     if (!value || !std::isfinite(*value)) fail(node, key + " must be a finite number");
     return *value;
   }
-  std::optional<double> optional_number(const toml::table& table, const std::string& key) const {
-    return table.get(key) ? std::optional<double>(number(table, key)) : std::nullopt;
+  // A number in the documented range (README, shock kinds): values far
+  // outside it overflow the path statistics into NaN.
+  double number_in(const toml::table& table, const std::string& key, const Range& range) const {
+    const double value = number(table, key);
+    const bool above_low = range.low_open ? value > range.low : value >= range.low;
+    const bool below_high = range.high_open ? value < range.high : value <= range.high;
+    if (!above_low || !below_high)
+      fail(require(table, key), key + " must be in " + (range.low_open ? "(" : "[") +
+                                    compact(range.low) + ", " + compact(range.high) +
+                                    (range.high_open ? ")" : "]") + ", got " + compact(value));
+    return value;
+  }
+  std::optional<double> optional_number_in(const toml::table& table, const std::string& key,
+                                           const Range& range) const {
+    return table.get(key) ? std::optional<double>(number_in(table, key, range)) : std::nullopt;
   }
   std::string text(const toml::table& table, const std::string& key) const {
     const toml::node& node = require(table, key);
@@ -69,11 +102,9 @@ class ScenarioReader {
     for (const auto& [key, node] : table) {
       const bool known = std::any_of(keys.begin(), keys.end(),
                                      [&](const char* k) { return key.str() == k; });
-      if (!known) {
-        std::string expected;
-        for (const char* k : keys) expected += std::string(expected.empty() ? "" : ", ") + k;
-        fail(node, "unknown field '" + std::string(key.str()) + "' (expected " + expected + ")");
-      }
+      if (!known)
+        fail(node, "unknown field '" + std::string(key.str()) + "' (expected " +
+                       bounded_list(std::vector<std::string>(keys.begin(), keys.end())) + ")");
     }
   }
   // Innovation constructors validate their own fields (ContractError).
@@ -98,9 +129,7 @@ Shock ScenarioReader::read_shock(const toml::table& table) {
   if (kind == "volatility") {
     allow_only(table, {"kind", "multiplier", "from_day", "to_day"});
     shock.kind = ShockKind::volatility;
-    shock.multiplier = number(table, "multiplier");
-    if (!(shock.multiplier > 0.0))
-      fail(require(table, "multiplier"), "multiplier must be positive, got " + compact(shock.multiplier));
+    shock.multiplier = number_in(table, "multiplier", kMultiplier);
   } else if (kind == "regime") {
     allow_only(table, {"kind", "regime"});
     shock.kind = ShockKind::regime;
@@ -121,20 +150,23 @@ Shock ScenarioReader::read_shock(const toml::table& table) {
     if (family == "normal") {
       shock.innovations = make_normal();
     } else if (family == "student_t") {
-      shock.innovations = build(table, [&] { return make_student_t(number(table, "nu")); });
+      shock.innovations = build(table, [&] { return make_student_t(number_in(table, "nu", kNu)); });
     } else if (family == "skew_normal") {
-      shock.innovations = build(table, [&] { return make_skew_normal(number(table, "alpha")); });
+      shock.innovations =
+          build(table, [&] { return make_skew_normal(number_in(table, "alpha", kSlant)); });
     } else if (family == "skew_t") {
       shock.innovations = build(
-          table, [&] { return make_skew_t(number(table, "alpha"), number(table, "nu")); });
+          table, [&] { return make_skew_t(number_in(table, "alpha", kSlant), number_in(table, "nu", kNu)); });
     } else if (family == "mixture") {
       shock.innovations = build(table, [&] {
-        return make_mixture(optional_number(table, "weight").value_or(0.10),
-                            optional_number(table, "scale").value_or(3.0));
+        return make_mixture(optional_number_in(table, "weight", kMixtureWeight).value_or(0.10),
+                            optional_number_in(table, "scale", kMixtureScale).value_or(3.0));
       });
     } else if (family == "nig") {
       shock.innovations =
-          build(table, [&] { return make_nig(number(table, "alpha"), number(table, "beta")); });
+          build(table, [&] {
+            return make_nig(number_in(table, "alpha", kNigAlpha), number_in(table, "beta", kNigBeta));
+          });
     } else {
       fail(require(table, "family"), "family must be normal, student_t, skew_normal, skew_t, "
                                      "mixture or nig, got '" + family + "'");
@@ -144,14 +176,13 @@ Shock ScenarioReader::read_shock(const toml::table& table) {
     shock.kind = ShockKind::jump;
     if (!table.get("day")) fail(table, "missing field 'day'");
     shock.day = day(table, "day", 1);
-    shock.size = number(table, "size");
-    if (!(shock.size > -1.0))
-      fail(require(table, "size"), "size is a fraction of the cutoff price and must exceed -1");
+    shock.size = number_in(table, "size", kJumpSize);  // a fraction of the cutoff price
   } else if (kind == "jump_intensity") {
     allow_only(table, {"kind", "rate", "mean", "sd"});
     shock.kind = ShockKind::jump_intensity;
     shock.innovations = build(table, [&] {
-      return make_jumps(number(table, "rate"), number(table, "mean"), number(table, "sd"));
+      return make_jumps(number_in(table, "rate", kJumpRate), number_in(table, "mean", kJumpMean),
+                        number_in(table, "sd", kJumpSd));
     });
   } else if (kind == "covariate") {
     allow_only(table, {"kind", "column", "relative", "shift", "from_day", "to_day"});
@@ -159,16 +190,16 @@ Shock ScenarioReader::read_shock(const toml::table& table) {
     const std::string column = text(table, "column");
     const auto found = std::find(exog_names_.begin(), exog_names_.end(), column);
     if (found == exog_names_.end()) {
-      std::string known;
-      for (const std::string& name : exog_names_) known += (known.empty() ? "" : ", ") + name;
       fail(require(table, "column"), "column '" + column + "' is not a covariate of the model (" +
-                                         (known.empty() ? "it has none" : known) + ")");
+                                         (exog_names_.empty() ? "it has none"
+                                                              : bounded_list(exog_names_)) +
+                                         ")");
     }
     shock.column = static_cast<int>(found - exog_names_.begin());
     const bool relative = table.get("relative") != nullptr, shift = table.get("shift") != nullptr;
     if (relative == shift) fail(table, "give exactly one of 'relative' (fraction) and 'shift'");
     shock.relative = relative;
-    shock.change = number(table, relative ? "relative" : "shift");
+    shock.change = relative ? number_in(table, "relative", kRelative) : number_in(table, "shift", kShift);
   } else {
     fail(require(table, "kind"), "unknown shock kind '" + kind +
                                      "' (volatility, regime, innovations, jump, jump_intensity, "

@@ -214,7 +214,7 @@ TEST_F(ScenarioFile, InvalidFilesNameTheScenarioAndField) {
   expect_error(head + "kind = \"jump\"\nday = 9\nsize = 0.1\n",
                {":5:7:", "scenario 's1', shock 1", "day must be a day between 1 and the horizon 7"});
   expect_error(head + "kind = \"volatility\"\nmultiplier = -2.0\n",
-               {":5:14:", "scenario 's1', shock 1", "multiplier must be positive"});
+               {":5:14:", "scenario 's1', shock 1", "multiplier must be in (0, 100], got -2"});
   expect_error(head + "kind = \"volatility\"\nmultiplier = 2.0\nfrom_day = 5\nto_day = 3\n",
                {"to_day comes before from_day"});
   expect_error(head + "kind = \"volatility\"\nmultipler = 2.0\n",
@@ -234,6 +234,34 @@ TEST_F(ScenarioFile, InvalidFilesNameTheScenarioAndField) {
   expect_error("[[scenario]]\ndescription = \"no name\"\n", {"missing field 'name'"});
   expect_error("[[scenario]]\nname = \"x\"\nkind = [\n", {":"});  // TOML syntax
   expect_error("title = \"t\"\n", {"unknown top-level key 'title'"});
+}
+
+// Values outside the documented finite ranges gave NaN statistics with exit
+// 0; each is refused at its line with the range.
+TEST_F(ScenarioFile, HugeValuesAreRefusedWithTheirRange) {
+  const std::string head = "[[scenario]]\nname = \"x\"\n[[scenario.shock]]\n";
+  const struct {
+    std::string fields, message;
+  } cases[] = {
+      {"kind = \"volatility\"\nmultiplier = 1e300\n", "multiplier must be in (0, 100], got 1e+300"},
+      {"kind = \"jump\"\nday = 1\nsize = 1e300\n", "size must be in (-1, 10], got 1e+300"},
+      {"kind = \"jump\"\nday = 1\nsize = -1.0\n", "size must be in (-1, 10], got -1"},
+      {"kind = \"innovations\"\nfamily = \"student_t\"\nnu = 1e300\n", "nu must be in (2, 1000]"},
+      {"kind = \"innovations\"\nfamily = \"skew_t\"\nalpha = 1.0\nnu = 1e300\n", "nu must be in (2, 1000]"},
+      {"kind = \"innovations\"\nfamily = \"skew_normal\"\nalpha = -1e300\n", "alpha must be in [-100, 100]"},
+      {"kind = \"innovations\"\nfamily = \"nig\"\nalpha = 1e300\nbeta = 0.0\n", "alpha must be in (0, 100]"},
+      {"kind = \"innovations\"\nfamily = \"mixture\"\nscale = 1e300\n", "scale must be in (0, 100]"},
+      {"kind = \"jump_intensity\"\nrate = 0.1\nmean = 1e300\nsd = 1.0\n", "mean must be in [-100, 100]"},
+      {"kind = \"jump_intensity\"\nrate = 0.1\nmean = 0.0\nsd = 1e300\n", "sd must be in [0, 100]"},
+      {"kind = \"covariate\"\ncolumn = \"brl_usd\"\nshift = 1e300\n", "shift must be in [-1e+09, 1e+09]"},
+      {"kind = \"covariate\"\ncolumn = \"brl_usd\"\nrelative = 1e300\n", "relative must be in [-1, 100]"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.fields);
+    expect_error(head + c.fields, {"scenario 'x', shock 1 (", c.message});
+  }
+  // The line and column of the value.
+  expect_error(head + "kind = \"volatility\"\nmultiplier = 1e300\n", {":5:14:"});
 }
 
 }  // namespace
