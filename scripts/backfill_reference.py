@@ -13,9 +13,9 @@ Fits:
   * --fit tight (default): L-BFGS-B with complex-step gradients and tight
     tolerances, plus arabica's invertible-twin policy, so each optimum is
     known well inside the 1e-6 forecast parity budget; from statsmodels'
-    start parameters, and within warm-start chains also from the previous
-    fold's optimum when that scores higher than the first fit, keeping the
-    better likelihood (ARMA likelihoods can have several local maxima);
+    start parameters, then arabica's ridge walk (ARMA likelihoods can have
+    several local maxima along near-cancellation ridges), so every fit is a
+    function of the fold's data only, never of the previous fold's optimum;
   * --fit legacy: `fit(disp=False)` and 2,000 normal numpy paths per fold, as
     the legacy loop ran (for the benchmark).
 
@@ -46,7 +46,8 @@ import pandas as pd  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 
 from sarimax_reference import (  # noqa: E402
-    TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats, invertible_twin, load_data)
+    TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats, invertible_twin, load_data,
+    reflect_to_invertible)
 
 EPOCH = pd.Timestamp("1970-01-01")
 
@@ -120,7 +121,14 @@ def plan_hash(spec: PlanSpec, folds: Sequence[Fold]) -> str:
     return f"{h.value:016x}"
 
 
-RESTART_TOLERANCE = 1e-9  # relative llf gain that triggers a restart and lets it win, as arabica
+# arabica's ridge walk (host/model/ridge_starts.hpp, fit_sarimax): the leading
+# AR coefficient of each AR/MA pair set to each grid value, the MA part keeping
+# the first q psi-weights, reflected to invertible; the best point that beats
+# the optimum by the margin (relative llf) starts another fit; two rounds.
+RIDGE_GRID = (-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9)
+RIDGE_ROUNDS = 2
+RIDGE_BEND_FROM = 0.5  # |leading AR| from which the MA points off the ridge are tried too
+RIDGE_MARGIN = 1e-9
 
 
 def tight_fit(model: Any, start_params: np.ndarray | None = None) -> Any:
@@ -136,15 +144,69 @@ def tight_fit(model: Any, start_params: np.ndarray | None = None) -> Any:
     return result
 
 
-def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, horizon: int,
-                     warm_start: np.ndarray | None) -> dict[str, Any]:
-    """One fold: fit on the first `rows` rows, forecast `horizon` steps.
+def ridge_ma(ar: np.ndarray, ma: np.ndarray, new_ar: np.ndarray) -> np.ndarray:
+    """MA coefficients keeping the first len(ma) psi-weights when AR becomes new_ar."""
+    psi = np.zeros(len(ma) + 1)
+    psi[0] = 1.0
+    for j in range(1, len(ma) + 1):
+        psi[j] = ma[j - 1] + sum(ar[i - 1] * psi[j - i] for i in range(1, min(j, len(ar)) + 1))
+    return np.array([psi[j] - sum(new_ar[i - 1] * psi[j - i] for i in range(1, min(j, len(new_ar)) + 1))
+                     for j in range(1, len(ma) + 1)])
 
-    tight: from statsmodels' start parameters; when the previous fold's
-    optimum scores higher on these data than that fit (beyond rounding), also
-    from the previous optimum, keeping the better likelihood (the cold start
-    unless the warm one is better beyond rounding): arabica's restart rule.
-    """
+
+def ridge_starts(names: Sequence[str], params: np.ndarray, offset: float) -> list[np.ndarray]:
+    """Each grid value for the leading AR coefficient, the MA part keeping the
+    psi-weights (from |AR| >= RIDGE_BEND_FROM also moved by -offset and +offset)."""
+    out = []
+    sigma2 = list(names).index("sigma2")
+    for ar_prefix, ma_prefix in (("ar.L", "ma.L"), ("ar.S.L", "ma.S.L")):
+        ia = [i for i, n in enumerate(names) if n.startswith(ar_prefix)]
+        im = [i for i, n in enumerate(names) if n.startswith(ma_prefix)]
+        if not ia or not im:
+            continue
+        for leading in RIDGE_GRID:
+            new_ar = params[ia].copy()
+            new_ar[0] = leading
+            if np.any(np.abs(np.roots(np.r_[1.0, -new_ar][::-1])) <= 1.0):
+                continue  # not stationary
+            on_ridge = ridge_ma(params[ia], params[im], new_ar)
+            for shift in (0.0, -offset, offset):
+                if shift != 0.0 and abs(leading) < RIDGE_BEND_FROM:
+                    continue
+                moved = params.copy()
+                moved[ia] = new_ar
+                new_ma = on_ridge.copy()
+                new_ma[0] += shift
+                moved[im], factor = reflect_to_invertible(new_ma)
+                moved[sigma2] *= factor
+                out.append(moved)
+    return out
+
+
+def best_fit(model: Any) -> Any:
+    """tight_fit from statsmodels' start, then the ridge walk (a function of the data only)."""
+    result = tight_fit(model)
+    offset = 1.0 / math.sqrt(max(1.0, model.nobs - model.loglikelihood_burn))
+    for _ in range(RIDGE_ROUNDS):
+        margin = RIDGE_MARGIN * abs(result.llf)
+        bar, start = result.llf + margin, None
+        for point in ridge_starts(model.param_names, np.asarray(result.params, dtype=float), offset):
+            score = model.loglike(point)
+            if score > bar:  # NaN never wins
+                bar, start = score, point
+        if start is None:
+            break
+        escaped = model.fit(disp=False, start_params=start, **TIGHT_FIT)
+        usable = invertible_twin(model.param_names, np.asarray(escaped.params, dtype=float)) is None
+        if not usable or not escaped.llf > result.llf + margin:
+            break
+        result = escaped
+    return result
+
+
+def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str,
+                     horizon: int) -> dict[str, Any]:
+    """One fold: fit on the first `rows` rows (tight: best_fit), forecast `horizon` steps."""
     train = LoadedData(loaded.dates[:rows], loaded.endog[:rows],
                        loaded.exog[:rows] if loaded.exog is not None else None)
     model = build_model(train, spec)
@@ -154,12 +216,7 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
         if mode == "legacy":
             result = model.fit(disp=False)
         else:
-            result = tight_fit(model)
-            margin = RESTART_TOLERANCE * abs(result.llf)
-            if warm_start is not None and model.loglike(warm_start) > result.llf + margin:
-                warm = tight_fit(model, warm_start)
-                if warm.llf > result.llf + margin:
-                    result = warm
+            result = best_fit(model)
         seconds = time.perf_counter() - start
         future = train.exog.iloc[-horizon:].to_numpy() if train.exog is not None else None
         f = result.get_forecast(steps=horizon, exog=future)
@@ -169,13 +226,9 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
 
 
 def run_chain(job: tuple[LoadedData, ModelSpec, list[int], str, int]) -> list[dict[str, Any]]:
-    """A warm-start chain of folds, in order (the legacy mode starts cold)."""
+    """A warm-start chain of folds (arabica's unit of work), in order."""
     loaded, spec, rows, mode, horizon = job
-    out, warm = [], None
-    for n in rows:
-        out.append(fit_and_forecast(loaded, spec, n, mode, horizon, warm))
-        warm = out[-1]["params"]
-    return out
+    return [fit_and_forecast(loaded, spec, n, mode, horizon) for n in rows]
 
 
 def directional(mean: np.ndarray, actual: np.ndarray, last: np.ndarray) -> dict[str, Any]:

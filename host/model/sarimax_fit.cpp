@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -12,6 +13,7 @@
 #include "arabica/state_space.hpp"
 #include "model/lbfgs.hpp"
 #include "model/parameter_transform.hpp"
+#include "model/ridge_starts.hpp"
 #include "model/sarimax_likelihood.hpp"
 
 namespace arabica {
@@ -21,6 +23,10 @@ namespace {
 // Iterations of a fit's first leg when the MA part may wander to its
 // non-invertible mirror (see fit_sarimax).
 constexpr int kFirstLegIterations = 50;
+// Walks along the near-cancellation ridges after the first optimum, and the
+// relative llf gain a ridge point must show to be worth a fit.
+constexpr int kRidgeRounds = 2;
+constexpr double kRidgeMargin = 1e-9;
 
 // Optimiser coordinates: the ARMA polynomials (transformed when stationarity
 // or invertibility is enforced) and log sigma2. Regression coefficients are
@@ -265,6 +271,39 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     return more;
   };
   const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
+  // The best optimum of a fixed, data-determined start set, whatever the
+  // first start: the points of the near-cancellation ridges through the
+  // optimum (ridge_starts) are scored in one interleaved likelihood pass, and
+  // the fit moves on from the best of them only when it already beats the
+  // optimum (then another basin is higher); again from the new optimum.
+  // About one standard error of a psi-weight.
+  const double ridge_offset = 1.0 / std::sqrt(std::max(1.0, n - likelihood.burn()));
+  auto best_on_ridges = [&](Solution solution) {
+    for (int round = 0; round < kRidgeRounds; ++round) {
+      std::vector<SarimaxParams> walk = ridge_starts(solution.params, ridge_offset);
+      walk.erase(std::remove_if(walk.begin(), walk.end(),
+                                [&](const SarimaxParams& p) {
+                                  return !coordinates.to_free(p).allFinite();
+                                }),
+                 walk.end());
+      const std::vector<double> scores = likelihood.loglike_many(walk);
+      const double margin = kRidgeMargin * std::abs(solution.evaluation.llf);
+      double bar = solution.evaluation.llf + margin;
+      const SarimaxParams* from = nullptr;
+      for (std::size_t i = 0; i < walk.size(); ++i)
+        if (scores[i] > bar) bar = scores[i], from = &walk[i];  // NaN never wins
+      const int left = lbfgs.max_iterations - solution.optimum.iterations;
+      if (from == nullptr || left <= 0) break;
+      Solution escaped = solve_from(*from, left);
+      const bool usable = std::isfinite(escaped.optimum.value) &&
+                          (!mirrored_ma || (is_invertible(escaped.params.ma) &&
+                                            is_invertible(escaped.params.sma)));
+      if (!usable || !(escaped.evaluation.llf > solution.evaluation.llf + margin)) break;
+      escaped.optimum.iterations += solution.optimum.iterations;
+      solution = std::move(escaped);
+    }
+    return solution;
+  };
   // A first leg short enough that a run-off towards a non-invertible MA
   // boundary (where the likelihood creeps up without a maximum) is caught
   // early and handed to the invertible twin below.
@@ -307,6 +346,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   } else {
     solution = resume(std::move(solution));
   }
+  solution = best_on_ridges(std::move(solution));
   const LbfgsResult& optimum = solution.optimum;
   const SarimaxParams& best = solution.params;
   const SarimaxLikelihood::Evaluation& evaluation = solution.evaluation;
