@@ -123,8 +123,10 @@ def plan_hash(spec: PlanSpec, folds: Sequence[Fold]) -> str:
 
 # arabica's ridge walk (host/model/ridge_starts.hpp, fit_sarimax): the leading
 # AR coefficient of each AR/MA pair set to each grid value, the MA part keeping
-# the first q psi-weights, reflected to invertible; the best point that beats
-# the optimum by the margin (relative llf) starts another fit; two rounds.
+# the first q psi-weights (from |AR| >= RIDGE_BEND_FROM the crest located by a
+# parabola through points +-1/sqrt(n_eff) off them), reflected to invertible;
+# the best stop that beats the optimum by the margin (relative llf) starts
+# another fit; two rounds.
 RIDGE_GRID = (-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9)
 RIDGE_ROUNDS = 2
 RIDGE_BEND_FROM = 0.5  # |leading AR| from which the MA points off the ridge are tried too
@@ -154,11 +156,9 @@ def ridge_ma(ar: np.ndarray, ma: np.ndarray, new_ar: np.ndarray) -> np.ndarray:
                      for j in range(1, len(ma) + 1)])
 
 
-def ridge_starts(names: Sequence[str], params: np.ndarray, offset: float) -> list[np.ndarray]:
-    """Each grid value for the leading AR coefficient, the MA part keeping the
-    psi-weights (from |AR| >= RIDGE_BEND_FROM also moved by -offset and +offset)."""
+def ridge_steps(names: Sequence[str], params: np.ndarray) -> list[tuple[list[int], list[int], float]]:
+    """(AR indices, MA indices, leading AR value) of each stop of the walk, plain pair first."""
     out = []
-    sigma2 = list(names).index("sigma2")
     for ar_prefix, ma_prefix in (("ar.L", "ma.L"), ("ar.S.L", "ma.S.L")):
         ia = [i for i, n in enumerate(names) if n.startswith(ar_prefix)]
         im = [i for i, n in enumerate(names) if n.startswith(ma_prefix)]
@@ -167,37 +167,54 @@ def ridge_starts(names: Sequence[str], params: np.ndarray, offset: float) -> lis
         for leading in RIDGE_GRID:
             new_ar = params[ia].copy()
             new_ar[0] = leading
-            if np.any(np.abs(np.roots(np.r_[1.0, -new_ar][::-1])) <= 1.0):
-                continue  # not stationary
-            on_ridge = ridge_ma(params[ia], params[im], new_ar)
-            for shift in (0.0, -offset, offset):
-                if shift != 0.0 and abs(leading) < RIDGE_BEND_FROM:
-                    continue
-                moved = params.copy()
-                moved[ia] = new_ar
-                new_ma = on_ridge.copy()
-                new_ma[0] += shift
-                moved[im], factor = reflect_to_invertible(new_ma)
-                moved[sigma2] *= factor
-                out.append(moved)
+            if np.all(np.abs(np.roots(np.r_[1.0, -new_ar][::-1])) > 1.0):  # stationary
+                out.append((ia, im, leading))
     return out
+
+
+def ridge_point(names: Sequence[str], params: np.ndarray, step: tuple[list[int], list[int], float],
+                shift: float) -> np.ndarray:
+    """params moved to the step: MA keeping the psi-weights, its leading coefficient moved by shift."""
+    ia, im, leading = step
+    new_ar = params[ia].copy()
+    new_ar[0] = leading
+    new_ma = ridge_ma(params[ia], params[im], new_ar)
+    new_ma[0] += shift
+    moved = params.copy()
+    moved[ia] = new_ar
+    moved[im], factor = reflect_to_invertible(new_ma)
+    moved[list(names).index("sigma2")] *= factor
+    return moved
 
 
 def best_fit(model: Any) -> Any:
     """tight_fit from statsmodels' start, then the ridge walk (a function of the data only)."""
     result = tight_fit(model)
+    names = model.param_names
     offset = 1.0 / math.sqrt(max(1.0, model.nobs - model.loglikelihood_burn))
     for _ in range(RIDGE_ROUNDS):
+        params = np.asarray(result.params, dtype=float)
         margin = RIDGE_MARGIN * abs(result.llf)
         bar, start = result.llf + margin, None
-        for point in ridge_starts(model.param_names, np.asarray(result.params, dtype=float), offset):
-            score = model.loglike(point)
-            if score > bar:  # NaN never wins
-                bar, start = score, point
+        for step in ridge_steps(names, params):
+            f0 = model.loglike(ridge_point(names, params, step, 0.0))
+            value, shift = f0, 0.0
+            if abs(step[2]) >= RIDGE_BEND_FROM:
+                # The crest bends off the kept psi-weights: the vertex of the
+                # parabola through three points across it, not beyond them.
+                down = model.loglike(ridge_point(names, params, step, -offset))
+                up = model.loglike(ridge_point(names, params, step, offset))
+                if not (np.isfinite(down) and np.isfinite(up)):
+                    down = up = f0
+                slope, curvature = 0.5 * (up - down), 2.0 * f0 - up - down
+                shift = min(1.0, max(-1.0, slope / curvature)) if curvature > 0.0 else 0.0
+                value = f0 + slope * shift - 0.5 * curvature * shift * shift
+            if value > bar:  # NaN never wins
+                bar, start = value, ridge_point(names, params, step, shift * offset)
         if start is None:
             break
         escaped = model.fit(disp=False, start_params=start, **TIGHT_FIT)
-        usable = invertible_twin(model.param_names, np.asarray(escaped.params, dtype=float)) is None
+        usable = invertible_twin(names, np.asarray(escaped.params, dtype=float)) is None
         if not usable or not escaped.llf > result.llf + margin:
             break
         result = escaped

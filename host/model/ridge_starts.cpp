@@ -26,45 +26,41 @@ Eigen::VectorXd ridge_ma(const Eigen::VectorXd& ar, const Eigen::VectorXd& ma,
   return out;
 }
 
+bool RidgeStep::bends() const { return std::abs(leading) >= kRidgeBendFrom; }
+
 namespace {
 
-// One walk along the ridge of the (ar, ma) pair selected by `ar_of`/`ma_of`.
-template <typename Ar, typename Ma>
-void walk_ridge(const SarimaxParams& at, double offset, Ar ar_of, Ma ma_of,
-                std::vector<SarimaxParams>& out) {
-  const Eigen::VectorXd& ar = ar_of(at);
-  const Eigen::VectorXd& ma = ma_of(at);
-  if (ar.size() == 0 || ma.size() == 0) return;
-  for (const double leading : kRidgeGrid) {
-    Eigen::VectorXd new_ar = ar;
-    new_ar[0] = leading;
-    if (!is_stationary(new_ar)) continue;
-    const Eigen::VectorXd on_ridge = ridge_ma(ar, ma, new_ar);
-    for (const double shift : {0.0, -offset, offset}) {
-      if (shift != 0.0 && std::abs(leading) < kRidgeBendFrom) continue;
-      SarimaxParams moved = at;
-      ar_of(moved) = new_ar;
-      Eigen::VectorXd new_ma = on_ridge;
-      new_ma[0] += shift;
-      double factor = 1.0;
-      ma_of(moved) = reflect_to_invertible(new_ma, factor);
-      moved.sigma2 *= factor;
-      out.push_back(std::move(moved));
-    }
-  }
-}
+Eigen::VectorXd& ar_of(SarimaxParams& p, bool seasonal) { return seasonal ? p.sar : p.ar; }
+Eigen::VectorXd& ma_of(SarimaxParams& p, bool seasonal) { return seasonal ? p.sma : p.ma; }
 
 }  // namespace
 
-std::vector<SarimaxParams> ridge_starts(const SarimaxParams& at, double offset) {
-  std::vector<SarimaxParams> out;
-  walk_ridge(
-      at, offset, [](auto& p) -> auto& { return p.ar; }, [](auto& p) -> auto& { return p.ma; },
-      out);
-  walk_ridge(
-      at, offset, [](auto& p) -> auto& { return p.sar; }, [](auto& p) -> auto& { return p.sma; },
-      out);
+std::vector<RidgeStep> ridge_steps(const SarimaxParams& at) {
+  std::vector<RidgeStep> out;
+  for (const bool seasonal : {false, true}) {
+    SarimaxParams moved = at;
+    Eigen::VectorXd& ar = ar_of(moved, seasonal);
+    if (ar.size() == 0 || ma_of(moved, seasonal).size() == 0) continue;
+    for (const double leading : kRidgeGrid) {
+      ar[0] = leading;
+      if (is_stationary(ar)) out.push_back({seasonal, leading});
+    }
+  }
   return out;
+}
+
+SarimaxParams ridge_point(const SarimaxParams& at, const RidgeStep& step, double shift) {
+  SarimaxParams moved = at;
+  Eigen::VectorXd& ar = ar_of(moved, step.seasonal);
+  Eigen::VectorXd& ma = ma_of(moved, step.seasonal);
+  const Eigen::VectorXd old_ar = ar;
+  ar[0] = step.leading;
+  Eigen::VectorXd new_ma = ridge_ma(old_ar, ma, ar);
+  new_ma[0] += shift;
+  double factor = 1.0;
+  ma = reflect_to_invertible(new_ma, factor);
+  moved.sigma2 *= factor;
+  return moved;
 }
 
 }  // namespace arabica

@@ -28,13 +28,23 @@ inline constexpr double kRidgeBendFrom = 0.5;
 Eigen::VectorXd ridge_ma(const Eigen::VectorXd& ar, const Eigen::VectorXd& ma,
                          const Eigen::VectorXd& new_ar);
 
-/// Points on the ridges through `at`: the leading plain AR coefficient set to
-/// each kRidgeGrid value (when it has plain AR and MA terms), then the
-/// leading seasonal one (when it has both seasonal parts), with the MA part
-/// from ridge_ma (where |AR| >= kRidgeBendFrom its leading coefficient also
-/// moved by -offset and +offset), reflected to its invertible twin (sigma2
-/// rescaled to match). Points whose AR part is not stationary are left out. Other
-/// parameters are those of `at`.
-std::vector<SarimaxParams> ridge_starts(const SarimaxParams& at, double offset);
+/// One stop of the walk: the leading coefficient of the plain (or seasonal)
+/// AR polynomial set to `leading`.
+struct RidgeStep {
+  bool seasonal = false;
+  double leading = 0.0;
+  /// Whether the crest is looked for off the kept psi-weights too.
+  bool bends() const;
+};
+
+/// The walk through `at`: each kRidgeGrid value for the plain pair (when it
+/// has plain AR and MA terms), then for the seasonal pair (when it has both
+/// seasonal parts); values that make the AR part non-stationary are left out.
+std::vector<RidgeStep> ridge_steps(const SarimaxParams& at);
+
+/// `at` moved to `step`: the MA part from ridge_ma, its leading coefficient
+/// moved by `shift`, reflected to its invertible twin (sigma2 rescaled to
+/// match). Other parameters are those of `at`.
+SarimaxParams ridge_point(const SarimaxParams& at, const RidgeStep& step, double shift);
 
 }  // namespace arabica

@@ -272,29 +272,48 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   };
   const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
   // The best optimum of a fixed, data-determined start set, whatever the
-  // first start: the points of the near-cancellation ridges through the
-  // optimum (ridge_starts) are scored in one interleaved likelihood pass, and
+  // first start: the stops of the near-cancellation ridges through the
+  // optimum (ridge_steps) are scored in one interleaved likelihood pass, and
   // the fit moves on from the best of them only when it already beats the
   // optimum (then another basin is higher); again from the new optimum.
-  // About one standard error of a psi-weight.
+  // Where the crest bends off the kept psi-weights, three points across it
+  // locate it (the vertex of their parabola, not beyond them).
   const double ridge_offset = 1.0 / std::sqrt(std::max(1.0, n - likelihood.burn()));
   auto best_on_ridges = [&](Solution solution) {
     for (int round = 0; round < kRidgeRounds; ++round) {
-      std::vector<SarimaxParams> walk = ridge_starts(solution.params, ridge_offset);
-      walk.erase(std::remove_if(walk.begin(), walk.end(),
-                                [&](const SarimaxParams& p) {
-                                  return !coordinates.to_free(p).allFinite();
-                                }),
-                 walk.end());
-      const std::vector<double> scores = likelihood.loglike_many(walk);
+      const std::vector<RidgeStep> steps = ridge_steps(solution.params);
+      std::vector<SarimaxParams> walk;
+      for (const RidgeStep& step : steps)
+        for (const double shift : {0.0, -1.0, 1.0})
+          if (shift == 0.0 || step.bends())
+            walk.push_back(ridge_point(solution.params, step, shift * ridge_offset));
+      std::vector<double> scores = likelihood.loglike_many(walk);
+      for (std::size_t i = 0; i < walk.size(); ++i)
+        if (!coordinates.to_free(walk[i]).allFinite()) scores[i] = std::nan("");
       const double margin = kRidgeMargin * std::abs(solution.evaluation.llf);
       double bar = solution.evaluation.llf + margin;
-      const SarimaxParams* from = nullptr;
-      for (std::size_t i = 0; i < walk.size(); ++i)
-        if (scores[i] > bar) bar = scores[i], from = &walk[i];  // NaN never wins
+      const RidgeStep* best_step = nullptr;
+      double best_shift = 0.0;
+      std::size_t at = 0;
+      for (const RidgeStep& step : steps) {
+        const double f0 = scores[at];
+        double value = f0, shift = 0.0;
+        if (step.bends()) {
+          double down = scores[at + 1], up = scores[at + 2];
+          if (!std::isfinite(down) || !std::isfinite(up)) down = up = f0;  // the centre alone
+          const double slope = 0.5 * (up - down), curvature = 2.0 * f0 - up - down;
+          shift = curvature > 0.0 ? std::clamp(slope / curvature, -1.0, 1.0) : 0.0;
+          value = f0 + slope * shift - 0.5 * curvature * shift * shift;
+          at += 3;
+        } else {
+          at += 1;
+        }
+        if (value > bar) bar = value, best_step = &step, best_shift = shift;  // NaN never wins
+      }
       const int left = lbfgs.max_iterations - solution.optimum.iterations;
-      if (from == nullptr || left <= 0) break;
-      Solution escaped = solve_from(*from, left);
+      if (best_step == nullptr || left <= 0) break;
+      Solution escaped =
+          solve_from(ridge_point(solution.params, *best_step, best_shift * ridge_offset), left);
       const bool usable = std::isfinite(escaped.optimum.value) &&
                           (!mirrored_ma || (is_invertible(escaped.params.ma) &&
                                             is_invertible(escaped.params.sma)));

@@ -37,26 +37,34 @@ TEST(RidgeStarts, KeepThePsiWeightsUpToTheMaOrder) {
 
 TEST(RidgeStarts, WalkBothPairsWithInvertibleMaOnly) {
   SarimaxParams at;
-  at.ar = Eigen::VectorXd::Constant(1, 0.5);
+  at.ar = Eigen::Vector2d(0.5, 0.45);  // with 0.45 second, only |leading| < 0.55 is stationary
   at.ma = Eigen::VectorXd::Constant(1, -0.45);
   at.sar = Eigen::VectorXd::Constant(1, 0.2);
   at.sma = Eigen::VectorXd::Constant(1, -0.3);
   at.sigma2 = 2.0;
-  const std::vector<SarimaxParams> walk = ridge_starts(at, 0.01);
-  std::size_t points = 0;
-  for (const double ar : kRidgeGrid) points += std::abs(ar) < kRidgeBendFrom ? 1 : 3;
-  ASSERT_EQ(walk.size(), 2 * points);
-  for (const SarimaxParams& p : walk) {
-    EXPECT_TRUE(std::abs(p.ma[0]) <= 1.0 && std::abs(p.sma[0]) <= 1.0);
-    EXPECT_GT(p.sigma2, 0.0);
-  }
-  // psi_1 = 0.05 is kept (ma = 0.05 - ar), then moved by -0.01 and +0.01.
-  EXPECT_DOUBLE_EQ(walk[0].ar[0], kRidgeGrid[0]);
-  EXPECT_NEAR(walk[0].ma[0], 0.05 - kRidgeGrid[0], 1e-15);
-  EXPECT_NEAR(walk[1].ma[0], 0.04 - kRidgeGrid[0], 1e-15);
-  EXPECT_NEAR(walk[2].ma[0], 0.06 - kRidgeGrid[0], 1e-15);
-  EXPECT_EQ(walk[points].ar[0], 0.5);  // the seasonal walk leaves the plain pair alone
-  EXPECT_NEAR(walk[points].sar[0], kRidgeGrid[0], 1e-15);
+  const std::vector<RidgeStep> steps = ridge_steps(at);
+  constexpr std::size_t grid = std::size(kRidgeGrid);
+  ASSERT_EQ(steps.size(), 6 + grid);
+  EXPECT_FALSE(steps.front().seasonal);
+  EXPECT_TRUE(steps.back().seasonal);
+  for (const RidgeStep& step : steps)
+    for (const double shift : {0.0, -0.01, 0.01}) {
+      const SarimaxParams p = ridge_point(at, step, shift);
+      EXPECT_LE(std::abs(p.ma[0]), 1.0);
+      EXPECT_LE(std::abs(p.sma[0]), 1.0);
+      EXPECT_GT(p.sigma2, 0.0);
+    }
+  // psi_1 = ar_1 + ma_1 = 0.05 is kept (ma = 0.05 - ar), then moved by the shift.
+  const SarimaxParams moved = ridge_point(at, {false, -0.5}, 0.01);
+  EXPECT_DOUBLE_EQ(moved.ar[0], -0.5);
+  EXPECT_NEAR(moved.ma[0], 0.05 + 0.5 + 0.01, 1e-15);
+  EXPECT_EQ(moved.sar[0], 0.2);  // the plain walk leaves the seasonal pair alone
+  // A shift past the unit circle is reflected back inside, sigma2 rescaled.
+  const SarimaxParams reflected = ridge_point(at, {false, -0.5}, 0.5);
+  EXPECT_NEAR(reflected.ma[0], 1.0 / 1.05, 1e-12);
+  EXPECT_NEAR(reflected.sigma2, 2.0 * 1.05 * 1.05, 1e-12);
+  EXPECT_TRUE((RidgeStep{false, -0.5}).bends());
+  EXPECT_FALSE((RidgeStep{false, 0.3}).bends());
 }
 
 TEST(SarimaxMultiStart, LogAirPassengersReachesTheGlobalOptimum) {
