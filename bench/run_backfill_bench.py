@@ -10,7 +10,7 @@ accuracy / p-value / RMSE at the end.
   * legacy: scripts/backfill_reference.py --fit legacy, i.e. the Python loop
     the quants run: `SARIMAX(...).fit(disp=False)` per fold, get_forecast,
     2,000 symmetric normal numpy paths per fold, one process;
-  * arabica: `arabica backfill` (exact MLE per fold from two starts,
+  * arabica: `arabica backfill` (exact MLE per fold, best of its ridge starts,
     state-space paths with CRPS, HDF5 store with fsync per commit), all cores
     and one thread.
 

@@ -13,9 +13,9 @@ Fits:
   * --fit tight (default): L-BFGS-B with complex-step gradients and tight
     tolerances, plus arabica's invertible-twin policy, so each optimum is
     known well inside the 1e-6 forecast parity budget; from statsmodels'
-    start parameters, and within warm-start chains also from the previous
-    fold's optimum when that scores higher than the first fit, keeping the
-    better likelihood (ARMA likelihoods can have several local maxima);
+    start parameters, then arabica's ridge walk (ARMA likelihoods can have
+    several local maxima along near-cancellation ridges), so every fit is a
+    function of the fold's data only, never of the previous fold's optimum;
   * --fit legacy: `fit(disp=False)` and 2,000 normal numpy paths per fold, as
     the legacy loop ran (for the benchmark).
 
@@ -46,7 +46,8 @@ import pandas as pd  # noqa: E402
 from scipy.stats import binomtest  # noqa: E402
 
 from sarimax_reference import (  # noqa: E402
-    TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats, invertible_twin, load_data)
+    TIGHT_FIT, DataSpec, LoadedData, ModelSpec, build_model, floats, invertible_twin, load_data,
+    reflect_to_invertible)
 
 EPOCH = pd.Timestamp("1970-01-01")
 
@@ -120,7 +121,16 @@ def plan_hash(spec: PlanSpec, folds: Sequence[Fold]) -> str:
     return f"{h.value:016x}"
 
 
-RESTART_TOLERANCE = 1e-9  # relative llf gain that triggers a restart and lets it win, as arabica
+# arabica's ridge walk (host/model/ridge_starts.hpp, fit_sarimax): the leading
+# AR coefficient of each AR/MA pair set to each grid value, the MA part keeping
+# the first q psi-weights (from |AR| >= RIDGE_BEND_FROM the crest located by a
+# parabola through points +-1/sqrt(n_eff) off them), reflected to invertible;
+# the best stop that beats the optimum by the margin (relative llf) starts
+# another fit; two rounds.
+RIDGE_GRID = (-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9)
+RIDGE_ROUNDS = 2
+RIDGE_BEND_FROM = 0.5  # |leading AR| from which the MA points off the ridge are tried too
+RIDGE_MARGIN = 1e-9
 
 
 def tight_fit(model: Any, start_params: np.ndarray | None = None) -> Any:
@@ -136,15 +146,84 @@ def tight_fit(model: Any, start_params: np.ndarray | None = None) -> Any:
     return result
 
 
-def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, horizon: int,
-                     warm_start: np.ndarray | None) -> dict[str, Any]:
-    """One fold: fit on the first `rows` rows, forecast `horizon` steps.
+def ridge_ma(ar: np.ndarray, ma: np.ndarray, new_ar: np.ndarray) -> np.ndarray:
+    """MA coefficients keeping the first len(ma) psi-weights when AR becomes new_ar."""
+    psi = np.zeros(len(ma) + 1)
+    psi[0] = 1.0
+    for j in range(1, len(ma) + 1):
+        psi[j] = ma[j - 1] + sum(ar[i - 1] * psi[j - i] for i in range(1, min(j, len(ar)) + 1))
+    return np.array([psi[j] - sum(new_ar[i - 1] * psi[j - i] for i in range(1, min(j, len(new_ar)) + 1))
+                     for j in range(1, len(ma) + 1)])
 
-    tight: from statsmodels' start parameters; when the previous fold's
-    optimum scores higher on these data than that fit (beyond rounding), also
-    from the previous optimum, keeping the better likelihood (the cold start
-    unless the warm one is better beyond rounding): arabica's restart rule.
-    """
+
+def ridge_steps(names: Sequence[str], params: np.ndarray) -> list[tuple[list[int], list[int], float]]:
+    """(AR indices, MA indices, leading AR value) of each stop of the walk, plain pair first."""
+    out = []
+    for ar_prefix, ma_prefix in (("ar.L", "ma.L"), ("ar.S.L", "ma.S.L")):
+        ia = [i for i, n in enumerate(names) if n.startswith(ar_prefix)]
+        im = [i for i, n in enumerate(names) if n.startswith(ma_prefix)]
+        if not ia or not im:
+            continue
+        for leading in RIDGE_GRID:
+            new_ar = params[ia].copy()
+            new_ar[0] = leading
+            if np.all(np.abs(np.roots(np.r_[1.0, -new_ar][::-1])) > 1.0):  # stationary
+                out.append((ia, im, leading))
+    return out
+
+
+def ridge_point(names: Sequence[str], params: np.ndarray, step: tuple[list[int], list[int], float],
+                shift: float) -> np.ndarray:
+    """params moved to the step: MA keeping the psi-weights, its leading coefficient moved by shift."""
+    ia, im, leading = step
+    new_ar = params[ia].copy()
+    new_ar[0] = leading
+    new_ma = ridge_ma(params[ia], params[im], new_ar)
+    new_ma[0] += shift
+    moved = params.copy()
+    moved[ia] = new_ar
+    moved[im], factor = reflect_to_invertible(new_ma)
+    moved[list(names).index("sigma2")] *= factor
+    return moved
+
+
+def best_fit(model: Any) -> Any:
+    """tight_fit from statsmodels' start, then the ridge walk (a function of the data only)."""
+    result = tight_fit(model)
+    names = model.param_names
+    offset = 1.0 / math.sqrt(max(1.0, model.nobs - model.loglikelihood_burn))
+    for _ in range(RIDGE_ROUNDS):
+        params = np.asarray(result.params, dtype=float)
+        margin = RIDGE_MARGIN * abs(result.llf)
+        bar, start = result.llf + margin, None
+        for step in ridge_steps(names, params):
+            f0 = model.loglike(ridge_point(names, params, step, 0.0))
+            value, shift = f0, 0.0
+            if abs(step[2]) >= RIDGE_BEND_FROM:
+                # The crest bends off the kept psi-weights: the vertex of the
+                # parabola through three points across it, not beyond them.
+                down = model.loglike(ridge_point(names, params, step, -offset))
+                up = model.loglike(ridge_point(names, params, step, offset))
+                if not (np.isfinite(down) and np.isfinite(up)):
+                    down = up = f0
+                slope, curvature = 0.5 * (up - down), 2.0 * f0 - up - down
+                shift = min(1.0, max(-1.0, slope / curvature)) if curvature > 0.0 else 0.0
+                value = f0 + slope * shift - 0.5 * curvature * shift * shift
+            if value > bar:  # NaN never wins
+                bar, start = value, ridge_point(names, params, step, shift * offset)
+        if start is None:
+            break
+        escaped = model.fit(disp=False, start_params=start, **TIGHT_FIT)
+        usable = invertible_twin(names, np.asarray(escaped.params, dtype=float)) is None
+        if not usable or not escaped.llf > result.llf + margin:
+            break
+        result = escaped
+    return result
+
+
+def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str,
+                     horizon: int) -> dict[str, Any]:
+    """One fold: fit on the first `rows` rows (tight: best_fit), forecast `horizon` steps."""
     train = LoadedData(loaded.dates[:rows], loaded.endog[:rows],
                        loaded.exog[:rows] if loaded.exog is not None else None)
     model = build_model(train, spec)
@@ -154,12 +233,7 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
         if mode == "legacy":
             result = model.fit(disp=False)
         else:
-            result = tight_fit(model)
-            margin = RESTART_TOLERANCE * abs(result.llf)
-            if warm_start is not None and model.loglike(warm_start) > result.llf + margin:
-                warm = tight_fit(model, warm_start)
-                if warm.llf > result.llf + margin:
-                    result = warm
+            result = best_fit(model)
         seconds = time.perf_counter() - start
         future = train.exog.iloc[-horizon:].to_numpy() if train.exog is not None else None
         f = result.get_forecast(steps=horizon, exog=future)
@@ -169,13 +243,9 @@ def fit_and_forecast(loaded: LoadedData, spec: ModelSpec, rows: int, mode: str, 
 
 
 def run_chain(job: tuple[LoadedData, ModelSpec, list[int], str, int]) -> list[dict[str, Any]]:
-    """A warm-start chain of folds, in order (the legacy mode starts cold)."""
+    """A warm-start chain of folds (arabica's unit of work), in order."""
     loaded, spec, rows, mode, horizon = job
-    out, warm = [], None
-    for n in rows:
-        out.append(fit_and_forecast(loaded, spec, n, mode, horizon, warm))
-        warm = out[-1]["params"]
-    return out
+    return [fit_and_forecast(loaded, spec, n, mode, horizon) for n in rows]
 
 
 def directional(mean: np.ndarray, actual: np.ndarray, last: np.ndarray) -> dict[str, Any]:

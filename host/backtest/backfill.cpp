@@ -27,9 +27,6 @@ namespace arabica {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Relative log-likelihood gain the previous optimum needs to trigger a
-// restart, and the restarted fit to replace the cold one.
-constexpr double kRestartTolerance = 1e-9;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -58,39 +55,24 @@ Eigen::MatrixXd fold_future_exog(const Series& series, const Fold& fold, Backfil
 }
 
 // The parameters a later fold of the same chain needs: enough of a fit to
-// re-filter or to warm-start from.
+// re-filter from.
 struct ChainFit {
   int fold = -1;            // fit fold
   std::string failure;      // non-empty: that fit failed
   SarimaxFit fit;           // spec, k_exog, param_names, params
 };
 
-// ARMA likelihoods can have several local maxima (near-cancelling AR and MA
-// roots make ridges). Fit from statsmodels-style start parameters; when the
-// chain's previous optimum already scores higher on these data than that
-// fit's optimum (beyond rounding), the cold start ended on a lower peak: fit
-// again from the previous optimum and keep the better of the two. One likelihood pass
-// decides, so the second fit runs only where the peaks swap.
-SarimaxFit fit_with_restart(const BacktestModel& model, const Eigen::VectorXd& y,
-                            const Eigen::MatrixXd& exog, const Eigen::VectorXd& warm_start,
-                            const std::vector<std::string>& exog_names) {
+// The fit for a cutoff is a function of the data and the spec only, never of
+// the fold plan: no start from the chain's previous optimum (that made the
+// reported optimum depend on which cutoffs came before). fit_sarimax itself
+// searches a fixed, data-determined set of starts for the best optimum.
+SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y,
+                    const Eigen::MatrixXd& exog, const std::vector<std::string>& exog_names) {
   FitOptions options;
   options.compute_standard_errors = false;  // not stored; they would double the cost
   options.gradient_tolerance = 1e-9;
   options.function_tolerance = 1e-14;
-  SarimaxFit cold = fit_sarimax(model.spec, y, exog, options, exog_names);
-  if (warm_start.size() == 0) return cold;
-  try {
-    const double margin = kRestartTolerance * std::abs(cold.llf);
-    if (!(sarimax_loglike(model.spec, y, exog, warm_start) > cold.llf + margin)) return cold;
-    options.start_params = warm_start;
-    SarimaxFit warm = fit_sarimax(model.spec, y, exog, options, exog_names);
-    warm.iterations += cold.iterations;
-    cold.iterations = warm.iterations;
-    return warm.llf > cold.llf + margin ? warm : cold;
-  } catch (const NumericalError&) {
-    return cold;  // the old optimum is no start for these data
-  }
+  return fit_sarimax(model.spec, y, exog, options, exog_names);
 }
 
 struct FoldOutput {
@@ -153,11 +135,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
   SarimaxFit fit;
   try {
     if (fold.refit) {
-      Eigen::VectorXd warm_start;
-      if (fold.warm_start_fold >= 0 && chain.fold == fold.warm_start_fold && chain.failure.empty())
-        warm_start = chain.fit.params;
       chain = ChainFit{fold.index, {}, {}};
-      fit = model.kind == ModelKind::sarimax ? fit_with_restart(model, y, exog, warm_start, series_.exog_names)
+      fit = model.kind == ModelKind::sarimax ? fit_fold(model, y, exog, series_.exog_names)
                                              : fit_baseline(model, y);
       chain.fit = fit;
       result.status = FoldStatus::trained;
@@ -253,7 +232,7 @@ class ResultQueue {
   std::exception_ptr error_;
 };
 
-// A fit recorded by an earlier run, rebuilt for re-filters and warm starts.
+// A fit recorded by an earlier run, rebuilt for re-filters.
 ChainFit stored_fit(const BackfillStore& store, const BacktestModel& model, int m, const Fold& fold,
                     const Series& series) {
   ChainFit chain;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -12,6 +13,7 @@
 #include "arabica/state_space.hpp"
 #include "model/lbfgs.hpp"
 #include "model/parameter_transform.hpp"
+#include "model/ridge_starts.hpp"
 #include "model/sarimax_likelihood.hpp"
 
 namespace arabica {
@@ -21,6 +23,10 @@ namespace {
 // Iterations of a fit's first leg when the MA part may wander to its
 // non-invertible mirror (see fit_sarimax).
 constexpr int kFirstLegIterations = 50;
+// Walks along the near-cancellation ridges after the first optimum, and the
+// relative llf gain a ridge point must show to be worth a fit.
+constexpr int kRidgeRounds = 2;
+constexpr double kRidgeMargin = 1e-9;
 
 // Optimiser coordinates: the ARMA polynomials (transformed when stationarity
 // or invertibility is enforced) and log sigma2. Regression coefficients are
@@ -265,6 +271,58 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     return more;
   };
   const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
+  // The best optimum of a fixed, data-determined start set, whatever the
+  // first start: the stops of the near-cancellation ridges through the
+  // optimum (ridge_steps) are scored in one interleaved likelihood pass, and
+  // the fit moves on from the best of them only when it already beats the
+  // optimum (then another basin is higher); again from the new optimum.
+  // Where the crest bends off the kept psi-weights, three points across it
+  // locate it (the vertex of their parabola, not beyond them).
+  const double ridge_offset = 1.0 / std::sqrt(std::max(1.0, n - likelihood.burn()));
+  auto best_on_ridges = [&](Solution solution) {
+    for (int round = 0; round < kRidgeRounds; ++round) {
+      const std::vector<RidgeStep> steps = ridge_steps(solution.params);
+      std::vector<SarimaxParams> walk;
+      for (const RidgeStep& step : steps)
+        for (const double shift : {0.0, -1.0, 1.0})
+          if (shift == 0.0 || step.bends())
+            walk.push_back(ridge_point(solution.params, step, shift * ridge_offset));
+      std::vector<double> scores = likelihood.loglike_many(walk);
+      for (std::size_t i = 0; i < walk.size(); ++i)
+        if (!coordinates.to_free(walk[i]).allFinite()) scores[i] = std::nan("");
+      const double margin = kRidgeMargin * std::abs(solution.evaluation.llf);
+      double bar = solution.evaluation.llf + margin;
+      const RidgeStep* best_step = nullptr;
+      double best_shift = 0.0;
+      std::size_t at = 0;
+      for (const RidgeStep& step : steps) {
+        const double f0 = scores[at];
+        double value = f0, shift = 0.0;
+        if (step.bends()) {
+          double down = scores[at + 1], up = scores[at + 2];
+          if (!std::isfinite(down) || !std::isfinite(up)) down = up = f0;  // the centre alone
+          const double slope = 0.5 * (up - down), curvature = 2.0 * f0 - up - down;
+          shift = curvature > 0.0 ? std::clamp(slope / curvature, -1.0, 1.0) : 0.0;
+          value = f0 + slope * shift - 0.5 * curvature * shift * shift;
+          at += 3;
+        } else {
+          at += 1;
+        }
+        if (value > bar) bar = value, best_step = &step, best_shift = shift;  // NaN never wins
+      }
+      const int left = lbfgs.max_iterations - solution.optimum.iterations;
+      if (best_step == nullptr || left <= 0) break;
+      Solution escaped =
+          solve_from(ridge_point(solution.params, *best_step, best_shift * ridge_offset), left);
+      const bool usable = std::isfinite(escaped.optimum.value) &&
+                          (!mirrored_ma || (is_invertible(escaped.params.ma) &&
+                                            is_invertible(escaped.params.sma)));
+      if (!usable || !(escaped.evaluation.llf > solution.evaluation.llf + margin)) break;
+      escaped.optimum.iterations += solution.optimum.iterations;
+      solution = std::move(escaped);
+    }
+    return solution;
+  };
   // A first leg short enough that a run-off towards a non-invertible MA
   // boundary (where the likelihood creeps up without a maximum) is caught
   // early and handed to the invertible twin below.
@@ -307,6 +365,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   } else {
     solution = resume(std::move(solution));
   }
+  solution = best_on_ridges(std::move(solution));
   const LbfgsResult& optimum = solution.optimum;
   const SarimaxParams& best = solution.params;
   const SarimaxLikelihood::Evaluation& evaluation = solution.evaluation;

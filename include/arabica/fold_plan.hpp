@@ -48,12 +48,10 @@ struct FoldPlanSpec {
   int min_train_rows = 1500;
   int horizon = 7;  // 1..kMaxHorizon
   RefitCadence refit = RefitCadence::every_fold;
-  /// Refits per warm-start chain: a chain's first refit starts from
-  /// statsmodels-style start parameters only; the others start there too
-  /// and restart from the previous refit's optimum when that scores higher
-  /// (the better likelihood wins). Chains are the units of threads and
-  /// shards, so results never depend on how the work is split. 0: no
-  /// restarts.
+  /// Refits per warm-start chain: the units of threads and shards (a
+  /// chain's folds run in order on one worker). Fits no longer start from
+  /// the previous refit's optimum, so a fit never depends on the plan;
+  /// the setting still shapes the work split and the plan hash.
   int warm_start_chain = 8;
 };
 
