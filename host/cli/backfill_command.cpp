@@ -397,7 +397,7 @@ void register_backfill_command(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--warm-start-chain", options->warm_start_chain,
-                   "Refits per warm-start chain (0: every fit starts cold)")
+                   "Refits per chain, the unit of work split over threads and shards (fits never start from another fold's optimum)")
       ->capture_default_str();
   command
       ->add_option("--future-exog", options->future_exog,
