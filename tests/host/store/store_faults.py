@@ -317,20 +317,25 @@ def file_size_limit(r: Runner) -> None:
 
 
 def small_tmpfs(r: Runner) -> int | None:
-    """The issue's own case: OUT on a 256 KiB tmpfs (skipped where this
-    sandbox cannot mount one)."""
+    """The issue's case: OUT on a small tmpfs (skipped where this sandbox
+    cannot mount one). The tmpfs holds three finished stores, at least 256
+    KiB: once the ballast is gone, a rerun needs room for the file the full
+    run left and the layout it writes beside it under a temporary name."""
     reference = r.reference()
+    final = reference.stat().st_size
+    size = max(256 * 1024, -(-3 * final // 4096) * 4096)
     mount = r.work / "tmpfs"
     mount.mkdir()
-    tried = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+    tried = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
                            capture_output=True, text=True)
     if tried.returncode != 0:
         print(f"skipped: cannot mount a tmpfs here ({tried.stderr.strip()})")
         return SKIP
     try:
         ran_out = 0
-        # Fill it up to different points, then give the space back.
-        for reserve in (200_000, 120_000, 60_000):
+        # Leave 30%, 60% and 90% of a finished store free, then give the
+        # space back.
+        for reserve in (size - int(final * share) for share in (0.3, 0.6, 0.9)):
             for old in mount.iterdir():
                 old.unlink()
             ballast = mount / "ballast"
@@ -346,7 +351,7 @@ def small_tmpfs(r: Runner) -> int | None:
             expect(again.returncode == 0, f"tmpfs: rerun with space failed: {again.stderr}")
             same_store(reference, out)
         expect(ran_out > 0, "the tmpfs never ran full")
-        print(f"256 KiB tmpfs: {ran_out} runs out of space, one line each; every rerun equals the "
+        print(f"{size // 1024} KiB tmpfs: {ran_out} runs out of space, one line each; every rerun equals the "
               f"uninterrupted run")
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
