@@ -1,15 +1,10 @@
 #include "arabica/backend.hpp"
 
 #include "arabica/error.hpp"
+#include "mc/backend_factory.hpp"
 #include "mc/batch_split.hpp"
 
 namespace arabica {
-
-std::unique_ptr<Backend> make_cpu_backend(int threads);
-#if defined(ARABICA_WITH_CUDA)
-std::unique_ptr<Backend> make_cuda_backend(int ordinal);
-bool cuda_device_present();
-#endif
 
 namespace {
 

@@ -14,7 +14,8 @@ std::vector<BatchRange> split_batch(const std::vector<PathRequest>& requests,
   for (std::size_t r = 0; r < requests.size(); ++r) {
     const PathRequest& request = requests[r];
     const double needed =
-        static_cast<double>(request.n_paths) * request.model.horizon * limits.bytes_per_value;
+        request.model.horizon *
+        (static_cast<double>(request.n_paths) * limits.bytes_per_value + limits.bytes_per_day);
     if (needed > limits.bytes_available)
       throw Error(backend_name + ": one request of " + std::to_string(request.n_paths) + " paths x " +
                   std::to_string(request.model.horizon) + " days needs " + std::to_string(needed / 1e9) +

@@ -37,12 +37,17 @@ ARABICA_HD inline QuantilePosition quantile_position(double level, std::int64_t 
   return {lo, lo + 1 < n ? position - static_cast<double>(lo) : 0.0};
 }
 
+/// numpy's linear interpolation between the order statistics at.lo and
+/// at.lo + 1.
+ARABICA_HD inline double interpolate_quantile(QuantilePosition at, double below, double above) {
+  return at.fraction > 0.0 ? below + at.fraction * (above - below) : below;
+}
+
 /// numpy.percentile(values, 100 * level) of n ascending values.
 ARABICA_HD inline double sorted_quantile(const float* sorted, std::int64_t n, double level) {
   const QuantilePosition at = quantile_position(level, n);
   const double below = sorted[at.lo];
-  return at.fraction > 0.0 ? below + at.fraction * (static_cast<double>(sorted[at.lo + 1]) - below)
-                           : below;
+  return interpolate_quantile(at, below, at.fraction > 0.0 ? sorted[at.lo + 1] : below);
 }
 
 /// How many of n ascending values form the lower `level` tail: ceil(level n),
@@ -89,7 +94,8 @@ void set_day_moments(PathStats& stats, int h, const MomentSums& total, double sh
 /// Fills day h's quantiles and lower-tail means from its n_paths values,
 /// ascending at least at the ranks those read (every value in the lower
 /// tails below its boundary), and its CRPS, which needs them all in order,
-/// when `actual` is not NaN. The CUDA backend reduces on the device instead.
+/// when `actual` is not NaN: the definition the pipeline's tests check the
+/// backends against (the backends select and reduce on their device).
 void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double actual);
 
 /// Realised price of day h for the CRPS, NaN when not requested or unknown.

@@ -18,6 +18,7 @@ struct BatchLimits {
   double bytes_available = 0.0;  // for path values and their workspace
   double bytes_per_value = 0.0;  // per path per day
   std::int64_t max_days = 0;     // (request, day) pairs per run
+  double bytes_per_day = 0.0;    // per (request, day), whatever its paths
 };
 
 class Backend {

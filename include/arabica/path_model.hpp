@@ -55,7 +55,9 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
     return;
   }
   const int k = model.k_states;
-  float state[kMaxPathStates], next[kMaxPathStates], xi[kMaxPathStates];
+  float buffers[2][kMaxPathStates], xi[kMaxPathStates];
+  float* state = buffers[0];
+  float* next = buffers[1];  // swapped with state each day, not copied
   for (int i = 0; i < k; i += 2) {
     const detail::NormalPair pair = detail::normal_pair(stream);
     xi[i] = pair.a;
@@ -76,10 +78,10 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
       next[i] = value;
     }
     next[model.trend_state] += model.intercept[h];
-    for (int i = 0; i < k; ++i) {
-      state[i] = next[i];
-      price += model.design[i] * next[i];
-    }
+    for (int i = 0; i < k; ++i) price += model.design[i] * next[i];
+    float* const previous = state;
+    state = next;
+    next = previous;
     out[h] = price + model.price_offset[h];
   }
 }

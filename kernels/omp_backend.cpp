@@ -1,0 +1,76 @@
+// The CPU backend: the Monte Carlo pipeline on Thrust's OpenMP device
+// system. It runs every line of the pipeline the CUDA backend runs, on any
+// machine, which is how the tests exercise the device code without a GPU.
+#include <thrust/system/omp/execution_policy.h>
+#include <thrust/system/omp/vector.h>
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <thread>
+
+#include "arabica/backend.hpp"
+#include "mc/backend_factory.hpp"
+#include "path_pipeline.hpp"
+
+namespace arabica {
+
+namespace {
+
+struct OmpSystem {
+  template <class T>
+  using vector = thrust::omp::vector<T>;
+  // Paths per work item: enough to amortise the item, few enough that a
+  // request's chunks spread over the threads.
+  static constexpr std::int64_t kPathsPerChunk = 4096;
+
+  auto policy() const { return thrust::omp::par; }
+  void synchronize() const {}
+};
+
+class OmpBackend final : public Backend {
+ public:
+  OmpBackend(int threads, double memory_budget)
+      : threads_(threads > 0 ? threads
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+        memory_budget_(memory_budget) {}
+
+  std::string name() const override { return "cpu(" + std::to_string(threads_) + " threads)"; }
+
+ protected:
+  // Per value: the value, its copy and key in the CRPS sort and the sort's
+  // scratch; per day the histogram and its marks. Within 80% of physical
+  // memory unless a budget is given.
+  BatchLimits batch_limits() const override {
+    double budget = memory_budget_;
+    if (budget <= 0) {
+      const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+      budget = physical > 0 ? 0.8 * physical : std::numeric_limits<double>::infinity();
+    }
+    return {budget, 5.0 * sizeof(float), std::numeric_limits<std::int64_t>::max(),
+            pipeline::kBytesPerDay};
+  }
+
+  std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override {
+    // Sets the team size of the parallel regions this thread starts: a
+    // backfill worker with one thread runs its batches on itself alone.
+    omp_set_num_threads(threads_);
+    OmpSystem system;
+    return pipeline::run_pipeline(system, requests);
+  }
+
+ private:
+  int threads_;
+  double memory_budget_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(int threads, double memory_budget) {
+  return std::make_unique<OmpBackend>(threads, memory_budget);
+}
+
+}  // namespace arabica

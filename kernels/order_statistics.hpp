@@ -1,0 +1,223 @@
+// Exact order statistics without sorting a day: a histogram of each segment
+// over its [min, max] finds the bins that hold the ranks the statistics read
+// (numpy-linear quantiles' neighbours, the lower tails' boundaries); only the
+// values in those few bins are kept and sorted. bin_of is monotone in the
+// value, so every value of a lower bin is below every value of a higher one
+// and a rank's value is found at (rank - values in lower bins) in its bin's
+// sorted candidates. Tail sums add whole bins below the boundary bin plus
+// the boundary bin's smallest candidates. Exact, whatever the distribution:
+// ties or a constant day land in one bin, which is then simply sorted whole.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "arabica/hd.hpp"
+#include "path_batch.hpp"
+
+namespace arabica::pipeline {
+
+constexpr int kHistogramBins = 1024;
+constexpr int kQuantiles = static_cast<int>(kQuantileLevels.size());
+constexpr int kTails = static_cast<int>(kTailLevels.size());
+constexpr int kMaxTargets = 2 * kQuantiles + kTails;
+
+/// The statistics' levels by value: device code cannot read the host's
+/// constexpr arrays.
+struct Levels {
+  double quantile[kQuantiles];
+  double tail[kTails];
+};
+inline Levels statistic_levels() {
+  Levels levels{};
+  for (int q = 0; q < kQuantiles; ++q) levels.quantile[q] = kQuantileLevels[q];
+  for (int i = 0; i < kTails; ++i) levels.tail[i] = kTailLevels[i];
+  return levels;
+}
+
+/// The ranks one segment's statistics read, and where they were found.
+struct SegmentTargets {
+  double lo = 0.0, scale = 0.0;  // bin_of's map: bin = (value - lo) * scale
+  int count = 0;                 // distinct target ranks, ascending
+  std::int64_t rank[kMaxTargets] = {};
+  // Set by PlanTargets:
+  int bin[kMaxTargets] = {};
+  std::int64_t below[kMaxTargets] = {};  // values in the bins before bin[t]
+  int group[kMaxTargets] = {};           // candidate group holding bin[t]
+  int groups = 0;                        // distinct target bins, ascending
+  int group_bin[kMaxTargets] = {};
+  std::int64_t group_size[kMaxTargets] = {};
+  // Set on the host once every segment's groups are sized:
+  std::int64_t group_offset[kMaxTargets] = {};  // into the candidate buffer
+  int first_group_key = 0;                      // groups' sort keys: first_group_key + g
+
+  ARABICA_HD int target_of(std::int64_t r) const {
+    int found = 0;
+    for (int k = 0; k < count; ++k)
+      if (rank[k] == r) found = k;
+    return found;
+  }
+  /// Where the value of rank r lies in the sorted candidates.
+  ARABICA_HD std::int64_t candidate_of(std::int64_t r) const {
+    const int k = target_of(r);
+    return group_offset[group[k]] + (r - below[k]);
+  }
+};
+
+/// The ranks a segment of n values needs, ascending and distinct.
+inline void set_target_ranks(SegmentTargets& t, std::int64_t n) {
+  std::int64_t ranks[kMaxTargets];
+  int count = 0;
+  for (const double level : kQuantileLevels) {
+    const QuantilePosition at = quantile_position(level, n);
+    ranks[count++] = at.lo;
+    if (at.fraction > 0.0) ranks[count++] = at.lo + 1;
+  }
+  for (const double level : kTailLevels) ranks[count++] = tail_count(level, n) - 1;
+  std::sort(ranks, ranks + count);
+  t.count = static_cast<int>(std::unique(ranks, ranks + count) - ranks);
+  std::copy(ranks, ranks + t.count, t.rank);
+}
+
+ARABICA_HD inline int bin_of(float value, double lo, double scale) {
+  const double x = (static_cast<double>(value) - lo) * scale;  // >= 0: lo is the minimum
+  return x < kHistogramBins - 1 ? static_cast<int>(x) : kHistogramBins - 1;
+}
+
+/// Per value item: its histogram (counts[item * kHistogramBins + bin]).
+struct HistogramItems {
+  const float* values;
+  const ValueItem* items;
+  const SegmentTargets* targets;
+  std::uint32_t* counts;
+
+  ARABICA_HD void operator()(std::int64_t i) const {
+    const ValueItem item = items[i];
+    const SegmentTargets& t = targets[item.segment];
+    std::uint32_t* hist = counts + i * kHistogramBins;
+    for (int b = 0; b < kHistogramBins; ++b) hist[b] = 0;
+    for (std::int64_t k = 0; k < item.n; ++k) ++hist[bin_of(values[item.begin + k], t.lo, t.scale)];
+  }
+};
+
+/// Per segment: adds its items' histograms bin by bin to find each target
+/// rank's bin; marks the target bins in bin_group (group + 1, else 0).
+struct PlanTargets {
+  const Segment* segments;
+  const std::uint32_t* counts;
+  SegmentTargets* targets;
+  std::int16_t* bin_group;
+
+  ARABICA_HD void operator()(std::int64_t s) const {
+    const Segment segment = segments[s];
+    SegmentTargets& t = targets[s];
+    std::int16_t* marks = bin_group + s * kHistogramBins;
+    std::int64_t cumulative = 0;
+    int next = 0;  // first target not yet placed
+    t.groups = 0;
+    for (int b = 0; b < kHistogramBins && next < t.count; ++b) {
+      std::int64_t in_bin = 0;
+      for (std::int64_t j = 0; j < segment.item_count; ++j)
+        in_bin += counts[(segment.item_first + j) * kHistogramBins + b];
+      marks[b] = 0;
+      const int first = next;
+      while (next < t.count && t.rank[next] < cumulative + in_bin) {
+        t.bin[next] = b;
+        t.below[next] = cumulative;
+        t.group[next] = t.groups;
+        ++next;
+      }
+      if (next > first) {
+        t.group_bin[t.groups] = b;
+        t.group_size[t.groups] = in_bin;
+        marks[b] = static_cast<std::int16_t>(++t.groups);
+      }
+      cumulative += in_bin;
+    }
+  }
+};
+
+/// Per value item: copies the values of its segment's target bins into their
+/// groups (after the earlier items' values of the same bin), with the
+/// group's key, and sums per tail the values in bins
+/// below the tail's boundary bin.
+struct CollectCandidates {
+  const float* values;
+  const ValueItem* items;
+  const Segment* segments;
+  const SegmentTargets* targets;
+  const std::uint32_t* counts;
+  const std::int16_t* bin_group;
+  float* candidates;
+  int* candidate_keys;
+  double* tail_partial;  // [item * kTails + tail]
+  Levels levels;
+
+  ARABICA_HD void operator()(std::int64_t i) const {
+    const ValueItem item = items[i];
+    const Segment segment = segments[item.segment];
+    const SegmentTargets& t = targets[item.segment];
+    std::int64_t position[kMaxTargets];
+    for (int g = 0; g < t.groups; ++g) {
+      position[g] = t.group_offset[g];
+      for (std::int64_t j = segment.item_first; j < i; ++j)
+        position[g] += counts[j * kHistogramBins + t.group_bin[g]];
+    }
+    int boundary[kTails];
+    for (int tail = 0; tail < kTails; ++tail)
+      boundary[tail] = t.bin[t.target_of(tail_count(levels.tail[tail], segment.n) - 1)];
+    double partial[kTails] = {};
+    const std::int16_t* marks = bin_group + static_cast<std::int64_t>(item.segment) * kHistogramBins;
+    for (std::int64_t k = 0; k < item.n; ++k) {
+      const float value = values[item.begin + k];
+      const int b = bin_of(value, t.lo, t.scale);
+      for (int tail = 0; tail < kTails; ++tail)
+        if (b < boundary[tail]) partial[tail] += value;
+      if (const int g = marks[b]) {
+        candidates[position[g - 1]] = value;
+        candidate_keys[position[g - 1]++] = t.first_group_key + g - 1;
+      }
+    }
+    for (int tail = 0; tail < kTails; ++tail) tail_partial[i * kTails + tail] = partial[tail];
+  }
+
+};
+
+/// A segment's order statistics, read from its sorted candidates.
+struct SegmentOrderStats {
+  double quantiles[kQuantiles];
+  double tail_sums[kTails];
+};
+
+struct FinishOrderStatistics {
+  const Segment* segments;
+  const SegmentTargets* targets;
+  const float* candidates;  // each group sorted
+  const double* tail_partial;
+  Levels levels;
+  SegmentOrderStats* out;
+
+  ARABICA_HD void operator()(std::int64_t s) const {
+    const Segment segment = segments[s];
+    const SegmentTargets& t = targets[s];
+    SegmentOrderStats& result = out[s];
+    for (int q = 0; q < kQuantiles; ++q) {
+      const QuantilePosition at = quantile_position(levels.quantile[q], segment.n);
+      const double below = candidates[t.candidate_of(at.lo)];
+      const double above = at.fraction > 0.0 ? candidates[t.candidate_of(at.lo + 1)] : below;
+      result.quantiles[q] = interpolate_quantile(at, below, above);
+    }
+    for (int tail = 0; tail < kTails; ++tail) {
+      const std::int64_t k = tail_count(levels.tail[tail], segment.n);
+      double sum = 0.0;
+      for (std::int64_t j = 0; j < segment.item_count; ++j)
+        sum += tail_partial[(segment.item_first + j) * kTails + tail];
+      const int boundary = t.target_of(k - 1);
+      const float* group = candidates + t.group_offset[t.group[boundary]];
+      for (std::int64_t j = 0; j < k - t.below[boundary]; ++j) sum += group[j];
+      result.tail_sums[tail] = sum;
+    }
+  }
+};
+
+}  // namespace arabica::pipeline
