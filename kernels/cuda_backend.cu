@@ -22,6 +22,7 @@ struct CudaSystem {
   using vector = thrust::cuda::vector<T>;
   // Paths per thread: a thread's moment sums cover this many paths.
   static constexpr std::int64_t kPathsPerChunk = 32;
+  using ItemWork = pipeline::OneByOne;
 
   cudaStream_t stream = nullptr;
   auto policy() const { return thrust::cuda::par.on(stream); }

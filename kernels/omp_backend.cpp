@@ -14,6 +14,7 @@
 
 #include "arabica/backend.hpp"
 #include "mc/backend_factory.hpp"
+#include "path_lanes.hpp"
 #include "path_pipeline.hpp"
 
 namespace arabica {
@@ -26,6 +27,27 @@ struct OmpSystem {
   // Paths per work item: enough to amortise the item, few enough that a
   // request's chunks spread over the threads.
   static constexpr std::int64_t kPathsPerChunk = 4096;
+  // A work item's loops in SIMD lanes (path_lanes.hpp); paths one by one
+  // for the families without a lane version.
+  struct ItemWork {
+    static void simulate(const pipeline::DeviceRequest& request, std::int64_t first, std::int64_t end,
+                         float* out) {
+      if (!pipeline::simulate_paths_in_lanes(request, first, end, out))
+        pipeline::OneByOne::simulate(request, first, end, out);
+    }
+    static pipeline::DayAccumulator accumulate(const float* values, std::int64_t n, double shift,
+                                               double last_price) {
+      return pipeline::accumulate_in_lanes(values, n, shift, last_price);
+    }
+    static void histogram(const float* values, std::int64_t n, float lo, float scale,
+                          std::uint32_t* hist) {
+      pipeline::histogram_in_lanes(values, n, lo, scale, hist);
+    }
+    static void collect(const float* values, std::int64_t n, pipeline::CollectPlan& plan,
+                        double* partial) {
+      pipeline::collect_in_lanes(values, n, plan, partial);
+    }
+  };
 
   auto policy() const { return thrust::omp::par; }
   void synchronize() const {}

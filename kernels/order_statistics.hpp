@@ -37,7 +37,7 @@ inline Levels statistic_levels() {
 
 /// The ranks one segment's statistics read, and where they were found.
 struct SegmentTargets {
-  double lo = 0.0, scale = 0.0;  // bin_of's map: bin = (value - lo) * scale
+  float lo = 0.0f, scale = 0.0f;  // bin_of's map: bin = (value - lo) * scale
   int count = 0;                 // distinct target ranks, ascending
   std::int64_t rank[kMaxTargets] = {};
   // Set by PlanTargets:
@@ -79,12 +79,58 @@ inline void set_target_ranks(SegmentTargets& t, std::int64_t n) {
   std::copy(ranks, ranks + t.count, t.rank);
 }
 
-ARABICA_HD inline int bin_of(float value, double lo, double scale) {
-  const double x = (static_cast<double>(value) - lo) * scale;  // >= 0: lo is the minimum
-  return x < kHistogramBins - 1 ? static_cast<int>(x) : kHistogramBins - 1;
+/// Float operations only, each monotone (rounding is), so the map is
+/// monotone in the value; branch-free, so SIMD lanes vectorise it.
+ARABICA_HD ARABICA_INLINE int bin_of(float value, float lo, float scale) {
+  const float x = (value - lo) * scale;  // >= 0: lo is the minimum
+  return x < static_cast<float>(kHistogramBins - 1) ? static_cast<int>(x) : kHistogramBins - 1;
 }
 
+/// The map of values in [lo, hi] onto the bins; a scale no product can
+/// overflow when hi - lo is tiny, 0 when every value is lo.
+inline void set_bin_map(SegmentTargets& t, float lo, float hi) {
+  t.lo = lo;
+  const double scale = hi > lo ? kHistogramBins / (static_cast<double>(hi) - lo) : 0.0;
+  t.scale = static_cast<float>(scale < 1e30 ? scale : 1e30);
+}
+
+/// What one value item's candidate collection needs (CollectCandidates).
+struct CollectPlan {
+  float lo, scale;
+  int boundary[kTails];         // per tail: the bin of its last value
+  const std::int32_t* marks;    // per bin: candidate group + 1, or 0
+  std::int64_t* position;       // per group: where its next candidate goes
+  int first_group_key;
+  float* candidates;
+  int* keys;
+};
+
+/// The item loops of the statistics stages, one value after another (a
+/// GPU thread's way; the CPU's is in SIMD lanes, path_lanes.hpp).
+struct ValueByValue {
+  ARABICA_HD static void histogram(const float* values, std::int64_t n, float lo, float scale,
+                                   std::uint32_t* hist) {
+    for (std::int64_t k = 0; k < n; ++k) ++hist[bin_of(values[k], lo, scale)];
+  }
+  /// Sums per tail the values in bins below its boundary bin into partial,
+  /// and appends the values of target bins to their groups.
+  ARABICA_HD static void collect(const float* values, std::int64_t n, CollectPlan& plan,
+                                 double* partial) {
+    for (std::int64_t k = 0; k < n; ++k) {
+      const float value = values[k];
+      const int b = bin_of(value, plan.lo, plan.scale);
+      for (int tail = 0; tail < kTails; ++tail)
+        if (b < plan.boundary[tail]) partial[tail] += value;
+      if (const int g = plan.marks[b]) {
+        plan.candidates[plan.position[g - 1]] = value;
+        plan.keys[plan.position[g - 1]++] = plan.first_group_key + g - 1;
+      }
+    }
+  }
+};
+
 /// Per value item: its histogram (counts[item * kHistogramBins + bin]).
+template <class ItemWork>
 struct HistogramItems {
   const float* values;
   const ValueItem* items;
@@ -96,7 +142,7 @@ struct HistogramItems {
     const SegmentTargets& t = targets[item.segment];
     std::uint32_t* hist = counts + i * kHistogramBins;
     for (int b = 0; b < kHistogramBins; ++b) hist[b] = 0;
-    for (std::int64_t k = 0; k < item.n; ++k) ++hist[bin_of(values[item.begin + k], t.lo, t.scale)];
+    ItemWork::histogram(values + item.begin, item.n, t.lo, t.scale, hist);
   }
 };
 
@@ -106,12 +152,12 @@ struct PlanTargets {
   const Segment* segments;
   const std::uint32_t* counts;
   SegmentTargets* targets;
-  std::int16_t* bin_group;
+  std::int32_t* bin_group;
 
   ARABICA_HD void operator()(std::int64_t s) const {
     const Segment segment = segments[s];
     SegmentTargets& t = targets[s];
-    std::int16_t* marks = bin_group + s * kHistogramBins;
+    std::int32_t* marks = bin_group + s * kHistogramBins;
     std::int64_t cumulative = 0;
     int next = 0;  // first target not yet placed
     t.groups = 0;
@@ -130,7 +176,7 @@ struct PlanTargets {
       if (next > first) {
         t.group_bin[t.groups] = b;
         t.group_size[t.groups] = in_bin;
-        marks[b] = static_cast<std::int16_t>(++t.groups);
+        marks[b] = ++t.groups;
       }
       cumulative += in_bin;
     }
@@ -139,15 +185,16 @@ struct PlanTargets {
 
 /// Per value item: copies the values of its segment's target bins into their
 /// groups (after the earlier items' values of the same bin), with the
-/// group's key, and sums per tail the values in bins
-/// below the tail's boundary bin.
+/// group's key, and sums per tail the values in bins below the tail's
+/// boundary bin.
+template <class ItemWork>
 struct CollectCandidates {
   const float* values;
   const ValueItem* items;
   const Segment* segments;
   const SegmentTargets* targets;
   const std::uint32_t* counts;
-  const std::int16_t* bin_group;
+  const std::int32_t* bin_group;
   float* candidates;
   int* candidate_keys;
   double* tail_partial;  // [item * kTails + tail]
@@ -163,24 +210,20 @@ struct CollectCandidates {
       for (std::int64_t j = segment.item_first; j < i; ++j)
         position[g] += counts[j * kHistogramBins + t.group_bin[g]];
     }
-    int boundary[kTails];
+    CollectPlan plan;
+    plan.lo = t.lo;
+    plan.scale = t.scale;
     for (int tail = 0; tail < kTails; ++tail)
-      boundary[tail] = t.bin[t.target_of(tail_count(levels.tail[tail], segment.n) - 1)];
+      plan.boundary[tail] = t.bin[t.target_of(tail_count(levels.tail[tail], segment.n) - 1)];
+    plan.marks = bin_group + static_cast<std::int64_t>(item.segment) * kHistogramBins;
+    plan.position = position;
+    plan.first_group_key = t.first_group_key;
+    plan.candidates = candidates;
+    plan.keys = candidate_keys;
     double partial[kTails] = {};
-    const std::int16_t* marks = bin_group + static_cast<std::int64_t>(item.segment) * kHistogramBins;
-    for (std::int64_t k = 0; k < item.n; ++k) {
-      const float value = values[item.begin + k];
-      const int b = bin_of(value, t.lo, t.scale);
-      for (int tail = 0; tail < kTails; ++tail)
-        if (b < boundary[tail]) partial[tail] += value;
-      if (const int g = marks[b]) {
-        candidates[position[g - 1]] = value;
-        candidate_keys[position[g - 1]++] = t.first_group_key + g - 1;
-      }
-    }
+    ItemWork::collect(values + item.begin, item.n, plan, partial);
     for (int tail = 0; tail < kTails; ++tail) tail_partial[i * kTails + tail] = partial[tail];
   }
-
 };
 
 /// A segment's order statistics, read from its sorted candidates.

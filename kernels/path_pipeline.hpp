@@ -1,7 +1,8 @@
 // The Monte Carlo batch pipeline, written once with Thrust and run by every
 // backend: g++ builds it for Thrust's OpenMP device system (the CPU backend,
 // executed by the tests on any machine), nvcc for CUDA. A System supplies
-// the execution policy, its vectors and its chunk size; the algorithm is
+// the execution policy, its vectors, its chunk size and the loops of a work
+// item (one by one, or in SIMD lanes: the same floats); the algorithm is
 // the same:
 //   1. simulate: one work item per chunk of paths, each path by the shared
 //      simulate_path() on its own Philox stream, writing horizon-major values
@@ -37,12 +38,37 @@ namespace arabica::pipeline {
 
 /// Memory a batch holds per (request, day) beyond its values: the value
 /// item's histogram and the day's bin marks, target plan and bookkeeping.
-constexpr double kBytesPerDay = kHistogramBins * (sizeof(std::uint32_t) + sizeof(std::int16_t)) +
+constexpr double kBytesPerDay = kHistogramBins * (sizeof(std::uint32_t) + sizeof(std::int32_t)) +
                                 sizeof(SegmentTargets) + sizeof(SegmentOrderStats) +
                                 sizeof(Segment) + 2 * sizeof(DayAccumulator) + sizeof(ValueItem);
 
+/// How a work item's paths are made and its values summed, histogrammed and
+/// collected on a GPU: one after another, paths by the shared
+/// simulate_path() on their own streams. (A System may do it otherwise, as
+/// the CPU does in SIMD lanes, provided the paths are the same floats and
+/// every sum a fixed order of them.)
+struct OneByOne : ValueByValue {
+  ARABICA_HD static void simulate(const DeviceRequest& request, std::int64_t first,
+                                  std::int64_t end, float* out) {
+    float path[kMaxPathHorizon];
+    for (std::int64_t p = first; p < end; ++p) {
+      PhiloxStream stream(request.stream_seed, static_cast<std::uint64_t>(p), 0);
+      simulate_path(request.model, request.innovations, stream, path);
+      for (int h = 0; h < request.model.horizon; ++h) out[h * request.n_paths + p] = path[h];
+    }
+  }
+  /// A run of one day's values, one after another.
+  ARABICA_HD static DayAccumulator accumulate(const float* values, std::int64_t n, double shift,
+                                              double last_price) {
+    DayAccumulator day;
+    for (std::int64_t p = 0; p < n; ++p) day.add(values[p], shift, last_price);
+    return day;
+  }
+};
+
 /// Stage 1: global chunk g of the batch (chunk_begin: first chunk of each
 /// request, plus the total).
+template <class ItemWork>
 struct SimulateChunks {
   const DeviceRequest* requests;
   const std::int64_t* chunk_begin;
@@ -64,20 +90,11 @@ struct SimulateChunks {
                                                                        : request.n_paths;
     const int horizon = request.model.horizon;
     float* out = values + request.value_offset;
-    float path[kMaxPathHorizon];
-    for (std::int64_t p = first; p < end; ++p) {
-      PhiloxStream stream(request.stream_seed, static_cast<std::uint64_t>(p), 0);
-      simulate_path(request.model, request.innovations, stream, path);
-      for (int h = 0; h < horizon; ++h) out[h * request.n_paths + p] = path[h];
-    }
+    ItemWork::simulate(request, first, end, out);
     // The chunk's values are still in cache: accumulate them day by day.
-    for (int h = 0; h < horizon; ++h) {
-      DayAccumulator day;
-      const double shift = request.model.mean[h];
-      for (std::int64_t p = first; p < end; ++p)
-        day.add(out[h * request.n_paths + p], shift, request.last_price);
-      accumulators[request.accumulator_offset + h * request.chunks + chunk] = day;
-    }
+    for (int h = 0; h < horizon; ++h)
+      accumulators[request.accumulator_offset + h * request.chunks + chunk] = ItemWork::accumulate(
+          out + h * request.n_paths + first, end - first, request.model.mean[h], request.last_price);
   }
 };
 
@@ -239,7 +256,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   typename System::template vector<float> values(static_cast<std::size_t>(total_values));
   typename System::template vector<DayAccumulator> accumulators(
       static_cast<std::size_t>(total_accumulators));
-  each(chunk_begin.back(), SimulateChunks{raw(device_requests), raw(device_chunk_begin), R,
+  each(chunk_begin.back(), SimulateChunks<typename System::ItemWork>{raw(device_requests), raw(device_chunk_begin), R,
                                           System::kPathsPerChunk, raw(values), raw(accumulators)});
   typename System::template vector<DayAccumulator> device_totals(static_cast<std::size_t>(S));
   each(S, SummarizeSegments{raw(segments), raw(accumulators), raw(device_totals)});
@@ -260,15 +277,13 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   std::vector<SegmentTargets> host_targets(static_cast<std::size_t>(S));
   for (std::int64_t s = 0; s < S; ++s) {
     SegmentTargets& t = host_targets[s];
-    const double lo = totals[s].lo, hi = totals[s].hi;
-    t.lo = lo;
-    t.scale = hi > lo ? kHistogramBins / (hi - lo) : 0.0;
+    set_bin_map(t, totals[s].lo, totals[s].hi);
     set_target_ranks(t, host_segments[s].n);
   }
   auto targets = to_system<System>(host_targets);
   typename System::template vector<std::uint32_t> counts(static_cast<std::size_t>(I) * kHistogramBins);
-  each(I, HistogramItems{raw(values), raw(items), raw(targets), raw(counts)});
-  typename System::template vector<std::int16_t> bin_group(static_cast<std::size_t>(S) * kHistogramBins);
+  each(I, HistogramItems<typename System::ItemWork>{raw(values), raw(items), raw(targets), raw(counts)});
+  typename System::template vector<std::int32_t> bin_group(static_cast<std::size_t>(S) * kHistogramBins);
   each(S, PlanTargets{raw(segments), raw(counts), raw(targets), raw(bin_group)});
   system.synchronize();
   host_targets = to_host<SegmentTargets>(targets);
@@ -287,7 +302,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   typename System::template vector<float> candidates(static_cast<std::size_t>(total_candidates));
   typename System::template vector<int> candidate_keys(static_cast<std::size_t>(total_candidates));
   typename System::template vector<double> tail_partial(static_cast<std::size_t>(I) * kTails);
-  each(I, CollectCandidates{raw(values), raw(items), raw(segments), raw(targets), raw(counts),
+  each(I, CollectCandidates<typename System::ItemWork>{raw(values), raw(items), raw(segments), raw(targets), raw(counts),
                             raw(bin_group), raw(candidates), raw(candidate_keys),
                             raw(tail_partial), levels});
   sort_within_keys(policy, candidate_keys, candidates);

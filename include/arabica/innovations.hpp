@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "arabica/float_math.hpp"
 #include "arabica/hd.hpp"
 #include "arabica/philox.hpp"
 
@@ -69,19 +70,19 @@ struct InnovationParams {
 
 namespace detail {
 
-constexpr float kTwoPiOver2Pow32 = 1.46291807926715968e-9f;  // 2 pi / 2^32
-
 struct NormalPair {
   float a, b;
 };
 
-/// Two independent N(0,1) from two words by Box-Muller, with cuRAND's
-/// conversions: radius from uniform_float (never log 0), angle in (0, 2 pi].
+/// Two independent N(0,1) from two words by Box-Muller: radius from
+/// cuRAND's uniform_float (never log 0), angle 2 pi (word + 1/2) / 2^32.
+/// The float math is fmath's, so that every backend and lane width draws
+/// the same floats.
 ARABICA_HD ARABICA_INLINE NormalPair normal_pair(PhiloxStream& stream) {
   const float u = uniform_float(stream.next());
-  const float angle = stream.next() * kTwoPiOver2Pow32 + 0.5f * kTwoPiOver2Pow32;
-  const float radius = sqrtf(-2.0f * logf(u));
-  return {radius * sinf(angle), radius * cosf(angle)};
+  const fmath::SinCos turn = fmath::sincos_turn(stream.next());
+  const float radius = sqrtf(-2.0f * fmath::log_positive(u));
+  return {radius * turn.sin, radius * turn.cos};
 }
 
 /// Uniform on (-1, 1), symmetric about 0 and never 0: (int32(x) + 1/2) 2^-31.

@@ -1,0 +1,408 @@
+// See path_lanes.hpp. Normal innovations first: every lane consumes the
+// same number of words, so the Philox blocks of a group of paths are made
+// for all lanes at once and each step reads its words by position.
+// Compiled with -ffp-contract=off (CMakeLists.txt) and cloned per ISA
+// (x86-64-v4 with AVX-512, v3 with AVX2, baseline), the best chosen at
+// load time.
+#include "path_lanes.hpp"
+
+// GCC 12 warns inside its own AVX-512 headers (their deliberately
+// undefined vectors); nothing here reads an uninitialised value.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#include <math.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "arabica/float_math.hpp"
+#include "arabica/path_model.hpp"
+#include "arabica/philox.hpp"
+
+namespace arabica::pipeline {
+
+namespace {
+
+constexpr int kLanes = 16;
+// Words of one path at most: the state's normals in pairs, then two a day.
+constexpr int kMaxWords = 2 * ((kMaxPathStates + 1) / 2) + 2 * kMaxPathHorizon;
+constexpr int kMaxBlocks = (kMaxWords + 3) / 4;
+
+using Lanes = float[kLanes];
+using WordLanes = std::uint32_t[kLanes];
+
+// Philox4x32-10 blocks 0..blocks-1 of the lanes' streams (subsequence =
+// path): block b has counter {b, 0, path_lo, path_hi}, as PhiloxStream
+// makes it; words[4 b + i] holds word i of block b for every lane. Three
+// versions, chosen at load time: compilers widen the 32 x 32 -> 64-bit
+// products to 64-bit lanes (vpmullq), while vpmuludq makes them from the
+// 32-bit lanes directly, even and odd lanes in two instructions.
+__attribute__((target("default")))
+void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
+                   WordLanes* words) {
+  for (int b = 0; b < blocks; ++b) {
+    PhiloxKey k = key;
+    std::uint32_t x[kLanes], y[kLanes], z[kLanes], w[kLanes];
+    for (int l = 0; l < kLanes; ++l) x[l] = b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
+    for (int round = 0; round < 10; ++round) {
+      for (int l = 0; l < kLanes; ++l) {
+        const std::uint64_t p0 = static_cast<std::uint64_t>(detail::kPhiloxM0) * x[l];
+        const std::uint64_t p1 = static_cast<std::uint64_t>(detail::kPhiloxM1) * z[l];
+        x[l] = static_cast<std::uint32_t>(p1 >> 32) ^ y[l] ^ k.lo;
+        y[l] = static_cast<std::uint32_t>(p1);
+        const std::uint32_t next_z = static_cast<std::uint32_t>(p0 >> 32) ^ w[l] ^ k.hi;
+        w[l] = static_cast<std::uint32_t>(p0);
+        z[l] = next_z;
+      }
+      k.lo += detail::kPhiloxW0;
+      k.hi += detail::kPhiloxW1;
+    }
+    for (int l = 0; l < kLanes; ++l)
+      words[4 * b][l] = x[l], words[4 * b + 1][l] = y[l], words[4 * b + 2][l] = z[l], words[4 * b + 3][l] = w[l];
+  }
+}
+
+__attribute__((target("avx512f")))
+void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
+                   WordLanes* words) {
+  static_assert(kLanes == 16, "one 512-bit vector of lanes");
+  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
+  const __m512i lo = _mm512_loadu_si512(path_lo), hi = _mm512_loadu_si512(path_hi);
+  constexpr __mmask16 odd = 0xAAAA;
+  for (int b = 0; b < blocks; ++b) {
+    __m512i x = _mm512_set1_epi32(b), y = _mm512_setzero_si512(), z = lo, w = hi;
+    std::uint32_t key_lo = key.lo, key_hi = key.hi;
+    for (int round = 0; round < 10; ++round) {
+      const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
+      const __m512i pz_even = _mm512_mul_epu32(z, m1), pz_odd = _mm512_mul_epu32(_mm512_srli_epi64(z, 32), m1);
+      const __m512i x_lo = _mm512_mask_blend_epi32(odd, px_even, _mm512_slli_epi64(px_odd, 32));
+      const __m512i x_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(px_even, 32), px_odd);
+      const __m512i z_lo = _mm512_mask_blend_epi32(odd, pz_even, _mm512_slli_epi64(pz_odd, 32));
+      const __m512i z_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pz_even, 32), pz_odd);
+      x = _mm512_ternarylogic_epi32(z_hi, y, _mm512_set1_epi32(static_cast<int>(key_lo)), 0x96);
+      y = z_lo;
+      z = _mm512_ternarylogic_epi32(x_hi, w, _mm512_set1_epi32(static_cast<int>(key_hi)), 0x96);
+      w = x_lo;
+      key_lo += detail::kPhiloxW0;
+      key_hi += detail::kPhiloxW1;
+    }
+    _mm512_storeu_si512(words[4 * b], x);
+    _mm512_storeu_si512(words[4 * b + 1], y);
+    _mm512_storeu_si512(words[4 * b + 2], z);
+    _mm512_storeu_si512(words[4 * b + 3], w);
+  }
+}
+
+__attribute__((target("avx2")))
+void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
+                   WordLanes* words) {
+  const __m256i m0 = _mm256_set1_epi64x(detail::kPhiloxM0), m1 = _mm256_set1_epi64x(detail::kPhiloxM1);
+  for (int b = 0; b < blocks; ++b)
+    for (int half = 0; half < kLanes; half += 8) {
+      __m256i x = _mm256_set1_epi32(b), y = _mm256_setzero_si256();
+      __m256i z = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(path_lo + half));
+      __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(path_hi + half));
+      std::uint32_t key_lo = key.lo, key_hi = key.hi;
+      for (int round = 0; round < 10; ++round) {
+        const __m256i px_even = _mm256_mul_epu32(x, m0), px_odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m0);
+        const __m256i pz_even = _mm256_mul_epu32(z, m1), pz_odd = _mm256_mul_epu32(_mm256_srli_epi64(z, 32), m1);
+        const __m256i x_lo = _mm256_blend_epi32(px_even, _mm256_slli_epi64(px_odd, 32), 0xAA);
+        const __m256i x_hi = _mm256_blend_epi32(_mm256_srli_epi64(px_even, 32), px_odd, 0xAA);
+        const __m256i z_lo = _mm256_blend_epi32(pz_even, _mm256_slli_epi64(pz_odd, 32), 0xAA);
+        const __m256i z_hi = _mm256_blend_epi32(_mm256_srli_epi64(pz_even, 32), pz_odd, 0xAA);
+        x = _mm256_xor_si256(_mm256_xor_si256(z_hi, y), _mm256_set1_epi32(static_cast<int>(key_lo)));
+        y = z_lo;
+        z = _mm256_xor_si256(_mm256_xor_si256(x_hi, w), _mm256_set1_epi32(static_cast<int>(key_hi)));
+        w = x_lo;
+        key_lo += detail::kPhiloxW0;
+        key_hi += detail::kPhiloxW1;
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[4 * b] + half), x);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[4 * b + 1] + half), y);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[4 * b + 2] + half), z);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[4 * b + 3] + half), w);
+    }
+}
+
+// detail::normal_pair on words (u_word, angle_word) of every lane.
+inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a, Lanes b) {
+#pragma omp simd
+  for (int l = 0; l < kLanes; ++l) {
+    const float u = uniform_float(u_word[l]);
+    const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
+    const float radius = sqrtf(-2.0f * fmath::log_positive(u));
+    a[l] = radius * turn.sin;
+    b[l] = radius * turn.cos;
+  }
+}
+
+// draw_innovation for the normal family: the pair's first normal,
+// standardised (a no-op for the normal, kept so that the floats are the
+// scalar path's).
+inline void normal_innovations(const WordLanes u_word, const WordLanes angle_word,
+                               const InnovationParams& p, Lanes z) {
+#pragma omp simd
+  for (int l = 0; l < kLanes; ++l) {
+    const float u = uniform_float(u_word[l]);
+    const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
+    const float radius = sqrtf(-2.0f * fmath::log_positive(u));
+    z[l] = (radius * turn.sin - p.center) * p.inv_scale;
+  }
+}
+
+// One group of lanes in state-space mode with K states known at compile
+// time (the common SARIMAX sizes): the lanes' states stay in registers. The
+// arithmetic is simulate_path()'s, operation for operation.
+template <int K>
+[[gnu::always_inline]] inline void state_space_fixed(const PathModel& model, const InnovationParams& innovations,
+                                                     const WordLanes* words, int active, std::int64_t n_paths,
+                                                     float* out) {
+  alignas(64) Lanes xi[K + 1];
+  alignas(64) Lanes z;
+  for (int i = 0; i < K; i += 2) normal_pairs(words[i], words[i + 1], xi[i], xi[i + 1]);
+  alignas(64) float state[K][kLanes];
+#pragma omp simd
+  for (int l = 0; l < kLanes; ++l)
+    for (int i = 0; i < K; ++i) {
+      float value = model.anchor[i];
+      for (int j = 0; j < K; ++j) value += model.anchor_factor[i * kMaxPathStates + j] * xi[j][l];
+      state[i][l] = value;
+    }
+  constexpr int state_words = 2 * ((K + 1) / 2);
+  for (int h = 0; h < model.horizon; ++h) {
+    normal_innovations(words[state_words + 2 * h], words[state_words + 2 * h + 1], innovations, z);
+    const float scale = model.sigma * model.volatility[h];
+    float trend[K];
+    for (int i = 0; i < K; ++i) trend[i] = i == model.trend_state ? model.intercept[h] : 0.0f;
+    alignas(64) float price[kLanes];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const float shock = scale * z[l];
+      float next[K];
+      for (int i = 0; i < K; ++i) {
+        float value = model.selection[i] * shock;
+        for (int j = 0; j < K; ++j) value += model.transition[i * kMaxPathStates + j] * state[j][l];
+        // next[trend_state] += intercept, without indexing the lanes'
+        // registers: adding 0 elsewhere changes no float but the sign of a
+        // zero state, which no price can show.
+        next[i] = value + trend[i];
+      }
+      float p = model.regression[h];
+      for (int i = 0; i < K; ++i) p += model.design[i] * next[i];
+      for (int i = 0; i < K; ++i) state[i][l] = next[i];
+      price[l] = p + model.price_offset[h];
+    }
+    std::copy(price, price + active, out + h * n_paths);
+  }
+}
+
+// The same for any state dimension, the lanes' states in memory.
+[[gnu::always_inline]] inline void state_space_any(const PathModel& model, const InnovationParams& innovations,
+                                                   const WordLanes* words, int active, std::int64_t n_paths,
+                                                   float* out) {
+  const int k = model.k_states;
+  const int state_words = 2 * ((k + 1) / 2);
+  alignas(64) Lanes state_a[kMaxPathStates], state_b[kMaxPathStates], xi[kMaxPathStates + 1];
+  alignas(64) Lanes z, price;
+  for (int i = 0; i < k; i += 2) normal_pairs(words[i], words[i + 1], xi[i], xi[i + 1]);
+  float (*state)[kLanes] = state_a;
+  float (*next)[kLanes] = state_b;
+  for (int i = 0; i < k; ++i) {
+    const float* factor = model.anchor_factor + i * kMaxPathStates;
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) state[i][l] = model.anchor[i];
+    for (int j = 0; j < k; ++j)
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) state[i][l] += factor[j] * xi[j][l];
+  }
+  for (int h = 0; h < model.horizon; ++h) {
+    normal_innovations(words[state_words + 2 * h], words[state_words + 2 * h + 1], innovations, z);
+    const float scale = model.sigma * model.volatility[h];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) z[l] = scale * z[l];  // the shock
+    for (int i = 0; i < k; ++i) {
+      const float* row = model.transition + i * kMaxPathStates;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) next[i][l] = model.selection[i] * z[l];
+      for (int j = 0; j < k; ++j)
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) next[i][l] += row[j] * state[j][l];
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) next[model.trend_state][l] += model.intercept[h];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) price[l] = model.regression[h];
+    for (int i = 0; i < k; ++i)
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) price[l] += model.design[i] * next[i][l];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) price[l] += model.price_offset[h];
+    std::swap(state, next);
+    std::copy(price, price + active, out + h * n_paths);
+  }
+}
+
+[[gnu::always_inline]] inline void marginal_group(const PathModel& model, const InnovationParams& innovations,
+                                                  const WordLanes* words, int active, std::int64_t n_paths,
+                                                  float* out) {
+  alignas(64) Lanes z, price;
+  for (int h = 0; h < model.horizon; ++h) {
+    normal_innovations(words[2 * h], words[2 * h + 1], innovations, z);
+    const float scale = model.std_error[h] * model.volatility[h];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) price[l] = model.mean[h] + scale * z[l] + model.price_offset[h];
+    std::copy(price, price + active, out + h * n_paths);
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void normal_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  const PathModel& model = request.model;
+  const int k = model.k_states;
+  const bool marginal = model.mode == PathMode::marginal;
+  const int state_words = marginal ? 0 : 2 * ((k + 1) / 2);
+  const int blocks = (state_words + 2 * model.horizon + 3) / 4;
+  const PhiloxKey key{static_cast<std::uint32_t>(request.stream_seed),
+                      static_cast<std::uint32_t>(request.stream_seed >> 32)};
+  alignas(64) WordLanes words[kMaxBlocks * 4];
+  alignas(64) WordLanes path_lo, path_hi;
+  for (std::int64_t group = first; group < end; group += kLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const std::uint64_t p = static_cast<std::uint64_t>(group + l);
+      path_lo[l] = static_cast<std::uint32_t>(p);
+      path_hi[l] = static_cast<std::uint32_t>(p >> 32);
+    }
+    philox_blocks(blocks, path_lo, path_hi, key, words);
+    float* group_out = out + group;
+    const InnovationParams& innovations = request.innovations;
+    if (marginal) {
+      marginal_group(model, innovations, words, active, request.n_paths, group_out);
+      continue;
+    }
+    switch (k) {
+      case 1: state_space_fixed<1>(model, innovations, words, active, request.n_paths, group_out); break;
+      case 2: state_space_fixed<2>(model, innovations, words, active, request.n_paths, group_out); break;
+      case 3: state_space_fixed<3>(model, innovations, words, active, request.n_paths, group_out); break;
+      case 4: state_space_fixed<4>(model, innovations, words, active, request.n_paths, group_out); break;
+      default: state_space_any(model, innovations, words, active, request.n_paths, group_out); break;
+    }
+  }
+}
+
+}  // namespace
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double shift, double last_price) {
+  alignas(64) double s1[kLanes] = {}, s2[kLanes] = {}, s3[kLanes] = {}, s4[kLanes] = {};
+  alignas(64) std::int64_t up[kLanes] = {}, nonfinite[kLanes] = {};
+  alignas(64) float lo[kLanes], hi[kLanes];
+  std::fill(lo, lo + kLanes, INFINITY);
+  std::fill(hi, hi + kLanes, -INFINITY);
+  // DayAccumulator::add per lane, with the non-finite test in bits and
+  // selects for branches.
+  auto add = [&](int l, float value) {
+    const bool finite = (fmath::bits_of(value) & 0x7f800000u) != 0x7f800000u;
+    const double d = finite ? static_cast<double>(value) - shift : 0.0, d2 = d * d;
+    s1[l] += d, s2[l] += d2, s3[l] += d2 * d, s4[l] += d2 * d2;
+    up[l] += finite & (static_cast<double>(value) > last_price);
+    nonfinite[l] += !finite;
+    lo[l] = finite & (value < lo[l]) ? value : lo[l];
+    hi[l] = finite & (value > hi[l]) ? value : hi[l];
+  };
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) add(l, values[i + l]);
+  }
+  for (int l = 0; i < n; ++i, ++l) add(l, values[i]);
+  DayAccumulator total;
+  for (int l = 0; l < kLanes; ++l) {
+    DayAccumulator lane;
+    lane.sums.s1 = s1[l], lane.sums.s2 = s2[l], lane.sums.s3 = s3[l], lane.sums.s4 = s4[l];
+    lane.sums.up = up[l];
+    lane.lo = lo[l], lane.hi = hi[l], lane.nonfinite = nonfinite[l];
+    total.merge(lane);
+  }
+  return total;
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, std::uint32_t* hist) {
+  // Four partial histograms: consecutive values often share a central bin,
+  // and one counter would chain every increment through memory.
+  alignas(64) std::uint32_t partial[4][kHistogramBins] = {};
+  alignas(64) int bins[kLanes];
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(values[i + l], lo, scale);
+    for (int l = 0; l < kLanes; l += 4) {
+      ++partial[0][bins[l]];
+      ++partial[1][bins[l + 1]];
+      ++partial[2][bins[l + 2]];
+      ++partial[3][bins[l + 3]];
+    }
+  }
+  for (; i < n; ++i) ++partial[0][bin_of(values[i], lo, scale)];
+#pragma omp simd
+  for (int b = 0; b < kHistogramBins; ++b) hist[b] += partial[0][b] + partial[1][b] + partial[2][b] + partial[3][b];
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, double* partial) {
+  alignas(64) double sums[kTails][kLanes] = {};
+  alignas(64) int bins[kLanes], marks[kLanes];
+  static_assert(kTails == 2, "two tails, written out so that the lanes vectorise");
+  const int boundary0 = plan.boundary[0], boundary1 = plan.boundary[1];
+  const std::int32_t* group_marks = plan.marks;
+  const float lo = plan.lo, scale = plan.scale;
+  // The (rare) copy of a value whose bin is a target's.
+  auto copy = [&plan](int mark, float value) {
+    if (mark) {
+      plan.candidates[plan.position[mark - 1]] = value;
+      plan.keys[plan.position[mark - 1]++] = plan.first_group_key + mark - 1;
+    }
+  };
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    const float* v = values + i;
+    // Per lane: the value's tail sums, and its group's mark.
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(v[l], lo, scale);
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const double x = v[l];
+      sums[0][l] += bins[l] < boundary0 ? x : 0.0;
+      sums[1][l] += bins[l] < boundary1 ? x : 0.0;
+    }
+    unsigned lanes = 0;  // bit l: lane l's value is a candidate (a few percent are)
+#pragma omp simd reduction(| : lanes)
+    for (int l = 0; l < kLanes; ++l) {
+      marks[l] = group_marks[bins[l]];
+      lanes |= (marks[l] != 0 ? 1u : 0u) << l;
+    }
+    for (; lanes; lanes &= lanes - 1) {
+      const int l = __builtin_ctz(lanes);
+      copy(marks[l], v[l]);
+    }
+  }
+  for (int l = 0; i < n; ++i, ++l) {
+    const int b = bin_of(values[i], lo, scale);
+    sums[0][l] += b < boundary0 ? values[i] : 0.0;
+    sums[1][l] += b < boundary1 ? values[i] : 0.0;
+    copy(group_marks[b], values[i]);
+  }
+  for (int tail = 0; tail < kTails; ++tail)
+    for (int l = 0; l < kLanes; ++l) partial[tail] += sums[tail][l];
+}
+
+bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, std::int64_t end,
+                             float* out) {
+  if (request.innovations.kind != InnovationKind::normal) return false;
+  normal_paths(request, first, end, out);
+  return true;
+}
+
+}  // namespace arabica::pipeline
