@@ -48,9 +48,9 @@ class CudaBackend final : public Backend {
   std::string name() const override { return std::string("cuda(") + properties_.name + ")"; }
 
  protected:
-  // Per value: the value, its copy and key in the CRPS sort and the radix
-  // sort's double buffers; within 80% of the memory free now unless a
-  // budget is given.
+  // Per value: the value, its copy and key in the CRPS sort, the radix
+  // sort's double buffers and about half a byte of histogram; within 80% of
+  // the memory free now unless a budget is given.
   BatchLimits batch_limits() const override {
     double budget = memory_budget_;
     if (budget <= 0) {
@@ -58,18 +58,19 @@ class CudaBackend final : public Backend {
       ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
       budget = 0.8 * static_cast<double>(free_bytes);
     }
-    return {budget, 6.0 * sizeof(float), std::numeric_limits<std::int64_t>::max(),
+    return {budget, 6.0 * sizeof(float) + 1.0, std::numeric_limits<std::int64_t>::max(),
             pipeline::kBytesPerDay};
   }
 
   std::vector<PathStats> run_batch(const std::vector<PathRequest>& requests) override {
-    return pipeline::run_pipeline(system_, requests);
+    return pipeline::run_pipeline(system_, workspace_, requests);
   }
 
  private:
   int device_ = 0;
   cudaDeviceProp properties_{};
   CudaSystem system_;
+  pipeline::Workspace<CudaSystem> workspace_;
   double memory_budget_;
 };
 

@@ -39,9 +39,9 @@ struct OmpSystem {
                                                double last_price) {
       return pipeline::accumulate_in_lanes(values, n, shift, last_price);
     }
-    static void histogram(const float* values, std::int64_t n, float lo, float scale,
+    static void histogram(const float* values, std::int64_t n, float lo, float scale, int bins,
                           std::uint32_t* hist) {
-      pipeline::histogram_in_lanes(values, n, lo, scale, hist);
+      pipeline::histogram_in_lanes(values, n, lo, scale, bins, hist);
     }
     static void collect(const float* values, std::int64_t n, pipeline::CollectPlan& plan,
                         double* partial) {
@@ -63,16 +63,17 @@ class OmpBackend final : public Backend {
   std::string name() const override { return "cpu(" + std::to_string(threads_) + " threads)"; }
 
  protected:
-  // Per value: the value, its copy and key in the CRPS sort and the sort's
-  // scratch; per day the histogram and its marks. Within 80% of physical
-  // memory unless a budget is given.
+  // Per value: the value, its copy and key in the CRPS sort, the sort's
+  // scratch and about half a byte of histogram; per day the rest of its
+  // bookkeeping. Within 80% of physical memory unless a budget is given.
+  // The value buffer stays allocated between batches (Workspace).
   BatchLimits batch_limits() const override {
     double budget = memory_budget_;
     if (budget <= 0) {
       const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
       budget = physical > 0 ? 0.8 * physical : std::numeric_limits<double>::infinity();
     }
-    return {budget, 5.0 * sizeof(float), std::numeric_limits<std::int64_t>::max(),
+    return {budget, 5.0 * sizeof(float) + 1.0, std::numeric_limits<std::int64_t>::max(),
             pipeline::kBytesPerDay};
   }
 
@@ -81,11 +82,12 @@ class OmpBackend final : public Backend {
     // backfill worker with one thread runs its batches on itself alone.
     omp_set_num_threads(threads_);
     OmpSystem system;
-    return pipeline::run_pipeline(system, requests);
+    return pipeline::run_pipeline(system, workspace_, requests);
   }
 
  private:
   int threads_;
+  pipeline::Workspace<OmpSystem> workspace_;
   double memory_budget_;
 };
 

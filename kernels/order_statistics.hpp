@@ -17,7 +17,16 @@
 
 namespace arabica::pipeline {
 
-constexpr int kHistogramBins = 1024;
+constexpr int kMaxHistogramBins = 4096;
+
+/// Bins of a day of n values: about n / 16 (a power of two in 64..4096), so
+/// a small day's histogram stays small and a large day's target bins hold
+/// a fraction of a percent of its values each.
+inline int histogram_bins(std::int64_t n) {
+  int bins = 64;
+  while (bins < kMaxHistogramBins && bins * 16 < n) bins *= 2;
+  return bins;
+}
 constexpr int kQuantiles = static_cast<int>(kQuantileLevels.size());
 constexpr int kTails = static_cast<int>(kTailLevels.size());
 constexpr int kMaxTargets = 2 * kQuantiles + kTails;
@@ -38,6 +47,7 @@ inline Levels statistic_levels() {
 /// The ranks one segment's statistics read, and where they were found.
 struct SegmentTargets {
   float lo = 0.0f, scale = 0.0f;  // bin_of's map: bin = (value - lo) * scale
+  int bins = 64;                  // histogram_bins(n)
   int count = 0;                 // distinct target ranks, ascending
   std::int64_t rank[kMaxTargets] = {};
   // Set by PlanTargets:
@@ -81,22 +91,24 @@ inline void set_target_ranks(SegmentTargets& t, std::int64_t n) {
 
 /// Float operations only, each monotone (rounding is), so the map is
 /// monotone in the value; branch-free, so SIMD lanes vectorise it.
-ARABICA_HD ARABICA_INLINE int bin_of(float value, float lo, float scale) {
+ARABICA_HD ARABICA_INLINE int bin_of(float value, float lo, float scale, int bins) {
   const float x = (value - lo) * scale;  // >= 0: lo is the minimum
-  return x < static_cast<float>(kHistogramBins - 1) ? static_cast<int>(x) : kHistogramBins - 1;
+  return x < static_cast<float>(bins - 1) ? static_cast<int>(x) : bins - 1;
 }
 
 /// The map of values in [lo, hi] onto the bins; a scale no product can
 /// overflow when hi - lo is tiny, 0 when every value is lo.
-inline void set_bin_map(SegmentTargets& t, float lo, float hi) {
+inline void set_bin_map(SegmentTargets& t, float lo, float hi, std::int64_t n) {
   t.lo = lo;
-  const double scale = hi > lo ? kHistogramBins / (static_cast<double>(hi) - lo) : 0.0;
+  t.bins = histogram_bins(n);
+  const double scale = hi > lo ? t.bins / (static_cast<double>(hi) - lo) : 0.0;
   t.scale = static_cast<float>(scale < 1e30 ? scale : 1e30);
 }
 
 /// What one value item's candidate collection needs (CollectCandidates).
 struct CollectPlan {
   float lo, scale;
+  int bins;
   int boundary[kTails];         // per tail: the bin of its last value
   const std::int32_t* marks;    // per bin: candidate group + 1, or 0
   std::int64_t* position;       // per group: where its next candidate goes
@@ -109,8 +121,8 @@ struct CollectPlan {
 /// GPU thread's way; the CPU's is in SIMD lanes, path_lanes.hpp).
 struct ValueByValue {
   ARABICA_HD static void histogram(const float* values, std::int64_t n, float lo, float scale,
-                                   std::uint32_t* hist) {
-    for (std::int64_t k = 0; k < n; ++k) ++hist[bin_of(values[k], lo, scale)];
+                                   int bins, std::uint32_t* hist) {
+    for (std::int64_t k = 0; k < n; ++k) ++hist[bin_of(values[k], lo, scale, bins)];
   }
   /// Sums per tail the values in bins below its boundary bin into partial,
   /// and appends the values of target bins to their groups.
@@ -118,7 +130,7 @@ struct ValueByValue {
                                  double* partial) {
     for (std::int64_t k = 0; k < n; ++k) {
       const float value = values[k];
-      const int b = bin_of(value, plan.lo, plan.scale);
+      const int b = bin_of(value, plan.lo, plan.scale, plan.bins);
       for (int tail = 0; tail < kTails; ++tail)
         if (b < plan.boundary[tail]) partial[tail] += value;
       if (const int g = plan.marks[b]) {
@@ -129,7 +141,7 @@ struct ValueByValue {
   }
 };
 
-/// Per value item: its histogram (counts[item * kHistogramBins + bin]).
+/// Per value item: its histogram (its segment's bins from counts[item.hist_offset]).
 template <class ItemWork>
 struct HistogramItems {
   const float* values;
@@ -140,9 +152,9 @@ struct HistogramItems {
   ARABICA_HD void operator()(std::int64_t i) const {
     const ValueItem item = items[i];
     const SegmentTargets& t = targets[item.segment];
-    std::uint32_t* hist = counts + i * kHistogramBins;
-    for (int b = 0; b < kHistogramBins; ++b) hist[b] = 0;
-    ItemWork::histogram(values + item.begin, item.n, t.lo, t.scale, hist);
+    std::uint32_t* hist = counts + item.hist_offset;
+    for (int b = 0; b < t.bins; ++b) hist[b] = 0;
+    ItemWork::histogram(values + item.begin, item.n, t.lo, t.scale, t.bins, hist);
   }
 };
 
@@ -150,6 +162,7 @@ struct HistogramItems {
 /// rank's bin; marks the target bins in bin_group (group + 1, else 0).
 struct PlanTargets {
   const Segment* segments;
+  const ValueItem* items;
   const std::uint32_t* counts;
   SegmentTargets* targets;
   std::int32_t* bin_group;
@@ -157,15 +170,15 @@ struct PlanTargets {
   ARABICA_HD void operator()(std::int64_t s) const {
     const Segment segment = segments[s];
     SegmentTargets& t = targets[s];
-    std::int32_t* marks = bin_group + s * kHistogramBins;
+    std::int32_t* marks = bin_group + segment.mark_offset;
     std::int64_t cumulative = 0;
     int next = 0;  // first target not yet placed
     t.groups = 0;
-    for (int b = 0; b < kHistogramBins && next < t.count; ++b) {
+    for (int b = 0; b < t.bins; ++b) marks[b] = 0;
+    for (int b = 0; b < t.bins && next < t.count; ++b) {
       std::int64_t in_bin = 0;
       for (std::int64_t j = 0; j < segment.item_count; ++j)
-        in_bin += counts[(segment.item_first + j) * kHistogramBins + b];
-      marks[b] = 0;
+        in_bin += counts[items[segment.item_first + j].hist_offset + b];
       const int first = next;
       while (next < t.count && t.rank[next] < cumulative + in_bin) {
         t.bin[next] = b;
@@ -208,14 +221,15 @@ struct CollectCandidates {
     for (int g = 0; g < t.groups; ++g) {
       position[g] = t.group_offset[g];
       for (std::int64_t j = segment.item_first; j < i; ++j)
-        position[g] += counts[j * kHistogramBins + t.group_bin[g]];
+        position[g] += counts[items[j].hist_offset + t.group_bin[g]];
     }
     CollectPlan plan;
     plan.lo = t.lo;
     plan.scale = t.scale;
+    plan.bins = t.bins;
     for (int tail = 0; tail < kTails; ++tail)
       plan.boundary[tail] = t.bin[t.target_of(tail_count(levels.tail[tail], segment.n) - 1)];
-    plan.marks = bin_group + static_cast<std::int64_t>(item.segment) * kHistogramBins;
+    plan.marks = bin_group + segment.mark_offset;
     plan.position = position;
     plan.first_group_key = t.first_group_key;
     plan.candidates = candidates;

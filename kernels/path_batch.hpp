@@ -36,6 +36,7 @@ struct Segment {
   double last_price;   // for P(up)
   std::int64_t accumulator_first, accumulator_count;  // one per path chunk, in path order
   std::int64_t item_first, item_count;                // value items, in value order
+  std::int64_t mark_offset;                           // its bins' marks in the bin_group buffer
 };
 
 /// A run of at most kValuesPerItem consecutive values of one segment: the
@@ -44,8 +45,9 @@ struct Segment {
 constexpr std::int64_t kValuesPerItem = 65536;
 struct ValueItem {
   int segment;
-  std::int64_t begin;  // into the value buffer
+  std::int64_t begin;        // into the value buffer
   std::int64_t n;
+  std::int64_t hist_offset;  // its histogram in the counts buffer
 };
 
 /// Moments of the finite values of one run of a day, their range, and how

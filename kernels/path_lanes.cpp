@@ -329,15 +329,17 @@ DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double s
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, std::uint32_t* hist) {
+void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, int bin_count,
+                        std::uint32_t* hist) {
   // Four partial histograms: consecutive values often share a central bin,
   // and one counter would chain every increment through memory.
-  alignas(64) std::uint32_t partial[4][kHistogramBins] = {};
+  alignas(64) std::uint32_t partial[4][kMaxHistogramBins];
+  for (auto& copy : partial) std::fill(copy, copy + bin_count, 0u);
   alignas(64) int bins[kLanes];
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(values[i + l], lo, scale);
+    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(values[i + l], lo, scale, bin_count);
     for (int l = 0; l < kLanes; l += 4) {
       ++partial[0][bins[l]];
       ++partial[1][bins[l + 1]];
@@ -345,9 +347,9 @@ void histogram_in_lanes(const float* values, std::int64_t n, float lo, float sca
       ++partial[3][bins[l + 3]];
     }
   }
-  for (; i < n; ++i) ++partial[0][bin_of(values[i], lo, scale)];
+  for (; i < n; ++i) ++partial[0][bin_of(values[i], lo, scale, bin_count)];
 #pragma omp simd
-  for (int b = 0; b < kHistogramBins; ++b) hist[b] += partial[0][b] + partial[1][b] + partial[2][b] + partial[3][b];
+  for (int b = 0; b < bin_count; ++b) hist[b] += partial[0][b] + partial[1][b] + partial[2][b] + partial[3][b];
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -358,11 +360,17 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
   const int boundary0 = plan.boundary[0], boundary1 = plan.boundary[1];
   const std::int32_t* group_marks = plan.marks;
   const float lo = plan.lo, scale = plan.scale;
-  // The (rare) copy of a value whose bin is a target's.
-  auto copy = [&plan](int mark, float value) {
+  const int bin_count = plan.bins;
+  // The (rare) copy of a value whose bin is a target's; the plan's fields in
+  // locals, which the stores cannot alias.
+  float* const candidates = plan.candidates;
+  int* const keys = plan.keys;
+  std::int64_t* const position = plan.position;
+  const int first_key = plan.first_group_key;
+  auto copy = [=](int mark, float value) {
     if (mark) {
-      plan.candidates[plan.position[mark - 1]] = value;
-      plan.keys[plan.position[mark - 1]++] = plan.first_group_key + mark - 1;
+      candidates[position[mark - 1]] = value;
+      keys[position[mark - 1]++] = first_key + mark - 1;
     }
   };
   std::int64_t i = 0;
@@ -370,7 +378,7 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
     const float* v = values + i;
     // Per lane: the value's tail sums, and its group's mark.
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(v[l], lo, scale);
+    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(v[l], lo, scale, bin_count);
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const double x = v[l];
@@ -389,7 +397,7 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
     }
   }
   for (int l = 0; i < n; ++i, ++l) {
-    const int b = bin_of(values[i], lo, scale);
+    const int b = bin_of(values[i], lo, scale, bin_count);
     sums[0][l] += b < boundary0 ? values[i] : 0.0;
     sums[1][l] += b < boundary1 ? values[i] : 0.0;
     copy(group_marks[b], values[i]);

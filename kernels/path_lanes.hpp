@@ -28,7 +28,7 @@ DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double s
                                    double last_price);
 
 /// ValueByValue::histogram, the bins computed in lanes.
-void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale,
+void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, int bins,
                         std::uint32_t* hist);
 
 /// ValueByValue::collect, the bins and tail sums in lanes (value i's tail

@@ -38,7 +38,7 @@ namespace arabica::pipeline {
 
 /// Memory a batch holds per (request, day) beyond its values: the value
 /// item's histogram and the day's bin marks, target plan and bookkeeping.
-constexpr double kBytesPerDay = kHistogramBins * (sizeof(std::uint32_t) + sizeof(std::int32_t)) +
+constexpr double kBytesPerDay = 64 * (sizeof(std::uint32_t) + sizeof(std::int32_t)) +
                                 sizeof(SegmentTargets) + sizeof(SegmentOrderStats) +
                                 sizeof(Segment) + 2 * sizeof(DayAccumulator) + sizeof(ValueItem);
 
@@ -179,9 +179,28 @@ void sort_within_keys(const Policy& policy, Keys& keys, Values& values) {
   thrust::stable_sort_by_key(policy, keys.begin(), keys.end(), values.begin());
 }
 
+/// What a backend keeps between batches: the value buffer, the largest
+/// allocation, grown when a batch needs more and never filled again (every
+/// value is written by the simulation), so repeated batches neither
+/// allocate nor touch fresh pages.
+template <class System>
+struct Workspace {
+  typename System::template vector<float> values;
+
+  float* values_for(std::int64_t count) {
+    if (static_cast<std::int64_t>(values.size()) < count) {
+      values.clear();
+      values.shrink_to_fit();
+      values.resize(static_cast<std::size_t>(count));
+    }
+    return thrust::raw_pointer_cast(values.data());
+  }
+};
+
 /// Runs a batch on `system`; see the top of this file.
 template <class System>
-std::vector<PathStats> run_pipeline(System& system, const std::vector<PathRequest>& requests) {
+std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace,
+                                    const std::vector<PathRequest>& requests) {
   const auto policy = system.policy();
   const int R = static_cast<int>(requests.size());
   auto each = [&](std::int64_t n, const auto& functor) {
@@ -206,7 +225,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   std::vector<std::int64_t> chunk_begin{0};
   std::vector<Segment> host_segments;
   std::vector<ValueItem> host_items;
-  std::int64_t total_values = 0, total_accumulators = 0;
+  std::int64_t total_values = 0, total_accumulators = 0, total_counts = 0, total_marks = 0;
   for (int r = 0; r < R; ++r) {
     const PathRequest& request = requests[r];
     const int horizon = request.model.horizon;
@@ -235,9 +254,14 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
       segment.accumulator_first = d.accumulator_offset + h * d.chunks;
       segment.accumulator_count = d.chunks;
       segment.item_first = static_cast<std::int64_t>(host_items.size());
-      for (std::int64_t at = 0; at < n; at += kValuesPerItem)
+      const int bins = histogram_bins(n);
+      segment.mark_offset = total_marks;
+      total_marks += bins;
+      for (std::int64_t at = 0; at < n; at += kValuesPerItem) {
         host_items.push_back({static_cast<int>(host_segments.size()), segment.begin + at,
-                              std::min(kValuesPerItem, n - at)});
+                              std::min(kValuesPerItem, n - at), total_counts});
+        total_counts += bins;
+      }
       segment.item_count = static_cast<std::int64_t>(host_items.size()) - segment.item_first;
       host_segments.push_back(segment);
     }
@@ -253,11 +277,11 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   auto items = to_system<System>(host_items);
 
   // --- 1-2: simulate, then each day's moments, range and non-finite count
-  typename System::template vector<float> values(static_cast<std::size_t>(total_values));
+  float* const values = workspace.values_for(total_values);
   typename System::template vector<DayAccumulator> accumulators(
       static_cast<std::size_t>(total_accumulators));
   each(chunk_begin.back(), SimulateChunks<typename System::ItemWork>{raw(device_requests), raw(device_chunk_begin), R,
-                                          System::kPathsPerChunk, raw(values), raw(accumulators)});
+                                          System::kPathsPerChunk, values, raw(accumulators)});
   typename System::template vector<DayAccumulator> device_totals(static_cast<std::size_t>(S));
   each(S, SummarizeSegments{raw(segments), raw(accumulators), raw(device_totals)});
   system.synchronize();
@@ -277,14 +301,14 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   std::vector<SegmentTargets> host_targets(static_cast<std::size_t>(S));
   for (std::int64_t s = 0; s < S; ++s) {
     SegmentTargets& t = host_targets[s];
-    set_bin_map(t, totals[s].lo, totals[s].hi);
+    set_bin_map(t, totals[s].lo, totals[s].hi, host_segments[s].n);
     set_target_ranks(t, host_segments[s].n);
   }
   auto targets = to_system<System>(host_targets);
-  typename System::template vector<std::uint32_t> counts(static_cast<std::size_t>(I) * kHistogramBins);
-  each(I, HistogramItems<typename System::ItemWork>{raw(values), raw(items), raw(targets), raw(counts)});
-  typename System::template vector<std::int32_t> bin_group(static_cast<std::size_t>(S) * kHistogramBins);
-  each(S, PlanTargets{raw(segments), raw(counts), raw(targets), raw(bin_group)});
+  typename System::template vector<std::uint32_t> counts(static_cast<std::size_t>(total_counts));
+  each(I, HistogramItems<typename System::ItemWork>{values, raw(items), raw(targets), raw(counts)});
+  typename System::template vector<std::int32_t> bin_group(static_cast<std::size_t>(total_marks));
+  each(S, PlanTargets{raw(segments), raw(items), raw(counts), raw(targets), raw(bin_group)});
   system.synchronize();
   host_targets = to_host<SegmentTargets>(targets);
   std::int64_t total_candidates = 0;
@@ -302,7 +326,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   typename System::template vector<float> candidates(static_cast<std::size_t>(total_candidates));
   typename System::template vector<int> candidate_keys(static_cast<std::size_t>(total_candidates));
   typename System::template vector<double> tail_partial(static_cast<std::size_t>(I) * kTails);
-  each(I, CollectCandidates<typename System::ItemWork>{raw(values), raw(items), raw(segments), raw(targets), raw(counts),
+  each(I, CollectCandidates<typename System::ItemWork>{values, raw(items), raw(segments), raw(targets), raw(counts),
                             raw(bin_group), raw(candidates), raw(candidate_keys),
                             raw(tail_partial), levels});
   sort_within_keys(policy, candidate_keys, candidates);
@@ -327,7 +351,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
     auto sort_at = to_system<System>(host_sort_at);
     typename System::template vector<float> sorted(static_cast<std::size_t>(crps_values));
     typename System::template vector<int> keys(static_cast<std::size_t>(crps_values));
-    each(I, CopyForCrps{raw(values), raw(items), raw(sort_at), raw(sorted), raw(keys)});
+    each(I, CopyForCrps{values, raw(items), raw(sort_at), raw(sorted), raw(keys)});
     sort_within_keys(policy, keys, sorted);
     each(I, CrpsPartials{raw(items), raw(segments), raw(sort_at), raw(sorted), raw(crps_partial)});
   }
@@ -342,7 +366,7 @@ std::vector<PathStats> run_pipeline(System& system, const std::vector<PathReques
   auto stored_index = to_system<System>(host_stored_index);
   typename System::template vector<float> stored(host_stored_index.size());
   if (!host_stored_index.empty())
-    thrust::gather(policy, stored_index.begin(), stored_index.end(), values.begin(), stored.begin());
+    thrust::gather(policy, stored_index.begin(), stored_index.end(), values, stored.begin());
 
   system.synchronize();
   const std::vector<SegmentOrderStats> host_order = to_host<SegmentOrderStats>(order_stats);
