@@ -35,24 +35,36 @@ std::vector<double> to_vector(const Eigen::VectorXd& v) {
 }
 
 #if defined(ARABICA_WITH_CUDA)
-// Peak DRAM bandwidth from the device attributes (the deprecated
-// cudaDeviceProp clock fields are gone in CUDA 13): DDR, so two transfers per
-// clock over the bus width.
+// The two roofs of bench/H200_MODEL.md from the device's attributes: DRAM
+// (peak bandwidth, DDR: two transfers per clock over the bus width, over the
+// pipeline's bytes per path-step) and instruction issue (4 warp schedulers
+// per SM, one 32-thread instruction each per clock, over the instructions
+// per path-step of the model's normal-innovation kernel).
 nlohmann::json gpu_ceiling(double path_steps_per_second) {
-  int device = 0, clock_khz = 0, bus_bits = 0;
+  int device = 0, memory_khz = 0, bus_bits = 0, sm_khz = 0, sms = 0;
   cudaGetDevice(&device);
-  cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device);
+  cudaDeviceGetAttribute(&memory_khz, cudaDevAttrMemoryClockRate, device);
   cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device);
-  const double bytes_per_second = 2.0 * clock_khz * 1e3 * bus_bits / 8.0;
-  // Exact quantiles need every value in memory: at least one 4-byte write
-  // and one read per path-step, whatever the kernels do.
-  constexpr double kMinBytesPerPathStep = 8.0;
-  const double ceiling = bytes_per_second / kMinBytesPerPathStep;
+  cudaDeviceGetAttribute(&sm_khz, cudaDevAttrClockRate, device);
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+  const double bytes_per_second = 2.0 * memory_khz * 1e3 * bus_bits / 8.0;
+  // Each value written once by the simulation and read by the histogram and
+  // the candidate passes (the moments read it while it is still cached).
+  constexpr double kBytesPerPathStep = 12.0;
+  constexpr double kInstructionsPerPathStep = 190.0;
+  const double instructions_per_second = 4.0 * 32.0 * sms * sm_khz * 1e3;
+  const double dram_roof = bytes_per_second / kBytesPerPathStep;
+  const double instruction_roof = instructions_per_second / kInstructionsPerPathStep;
   nlohmann::json out;
   out["peak_bandwidth_gb_per_s"] = bytes_per_second / 1e9;
-  out["min_bytes_per_path_step"] = kMinBytesPerPathStep;
-  out["bandwidth_ceiling_path_steps_per_second"] = ceiling;
-  out["percent_of_bandwidth_ceiling"] = 100.0 * path_steps_per_second / ceiling;
+  out["bytes_per_path_step"] = kBytesPerPathStep;
+  out["dram_roof_path_steps_per_second"] = dram_roof;
+  out["percent_of_dram_roof"] = 100.0 * path_steps_per_second / dram_roof;
+  out["multiprocessors"] = sms;
+  out["sm_clock_mhz"] = sm_khz / 1e3;
+  out["instructions_per_path_step"] = kInstructionsPerPathStep;
+  out["instruction_roof_path_steps_per_second"] = instruction_roof;
+  out["percent_of_instruction_roof"] = 100.0 * path_steps_per_second / instruction_roof;
   return out;
 }
 #endif

@@ -125,14 +125,40 @@ def numpy_model(data: DataSpec, fitted: dict[str, Any], horizon: int) -> NumpyMo
     )
 
 
-def numpy_paths(m: NumpyModel, n: int, chunk: int, last_price: float, seed: int) -> DayStats:
+def parse_family(described: str) -> tuple[str, dict[str, float]]:
+    """arabica's describe() line, e.g. "skew_t(alpha=0.19, nu=3.85)", as (name, parameters)."""
+    name, _, rest = described.partition("(")
+    params = dict(item.split("=") for item in rest.rstrip(")").split(", ") if "=" in item)
+    return name, {k: float(v) for k, v in params.items()}
+
+
+def numpy_shocks(rng: np.random.Generator, family: tuple[str, dict[str, float]], shape: tuple[int, int]):
+    """Standardised (mean 0, variance 1) float32 innovations as a numpy user draws them."""
+    name, p = family
+    if name == "normal":
+        return rng.standard_normal(shape, dtype=np.float32)
+    if name == "student_t":
+        nu = p["nu"]
+        return (rng.standard_t(nu, shape) * math.sqrt((nu - 2.0) / nu)).astype(np.float32)
+    if name == "skew_t":  # Azzalini: skew-normal / sqrt(chi2_nu / nu), then standardised
+        alpha, nu = p["alpha"], p["nu"]
+        delta = alpha / math.sqrt(1.0 + alpha * alpha)
+        skew_normal = delta * np.abs(rng.standard_normal(shape)) + math.sqrt(1.0 - delta**2) * rng.standard_normal(shape)
+        raw = skew_normal / np.sqrt(rng.chisquare(nu, shape) / nu)
+        mean = delta * math.sqrt(nu / math.pi) * math.exp(math.lgamma((nu - 1) / 2) - math.lgamma(nu / 2))
+        return ((raw - mean) / math.sqrt(nu / (nu - 2.0) - mean * mean)).astype(np.float32)
+    raise SystemExit(f"no numpy reference for {name} innovations")
+
+
+def numpy_paths(m: NumpyModel, n: int, chunk: int, last_price: float, seed: int,
+                family: tuple[str, dict[str, float]]) -> DayStats:
     rng = np.random.default_rng(seed)
     horizon, k = len(m.regression), len(m.anchor)
     values = np.empty((horizon, n), dtype=np.float32)  # every value, for exact percentiles
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
         state = m.anchor[:, None] + m.anchor_factor @ rng.standard_normal((k, size), dtype=np.float32)
-        shocks = rng.standard_normal((horizon, size), dtype=np.float32)
+        shocks = numpy_shocks(rng, family, (horizon, size))
         shocks *= m.sigma
         for h in range(horizon):
             state = m.transition @ state + m.selection[:, None] * shocks[h]
@@ -155,11 +181,12 @@ def numpy_paths(m: NumpyModel, n: int, chunk: int, last_price: float, seed: int)
     )
 
 
-def time_numpy(m: NumpyModel, n: int, chunk: int, last_price: float, seed: int, repeat: int) -> Timing:
+def time_numpy(m: NumpyModel, n: int, chunk: int, last_price: float, seed: int, repeat: int,
+               family: tuple[str, dict[str, float]]) -> Timing:
     seconds: list[float] = []
     for _ in range(repeat):
         start = time.perf_counter()
-        stats = numpy_paths(m, n, chunk, last_price, seed)
+        stats = numpy_paths(m, n, chunk, last_price, seed, family)
         seconds.append(time.perf_counter() - start)
     return Timing("numpy (float32, vectorised over paths)", n, seconds,
                   float(stats.mean[-1]), float(stats.std[-1]), float(stats.kurtosis[-1]))
@@ -225,7 +252,8 @@ def render(numpy_runs: list[Timing], arabica_runs: list[Timing], checks: list[st
         "",
         f"{out['spec']}, 5 exog ({', '.join(EXOG)}) fitted once (untimed) on {out['rows']} rows of "
         f"`{Path(out['csv']).name}` (cutoff {out['data_cutoff_date']}, last price {out['last_price']:g}); "
-        f"{horizon}-day float32 price paths from the filtered end state with normal shocks and repeat-last "
+        f"{horizon}-day float32 price paths from the filtered end state with {out['innovations']} shocks "
+        "(shape fitted to the residuals) and repeat-last "
         "future exog, then per-day mean, std, skewness, kurtosis, 9 exact percentiles and P(up). "
         f"Median of {repeat} runs per path count, both implementations in the same run; "
         "a path-step is one path advanced one day.",
@@ -235,18 +263,20 @@ def render(numpy_runs: list[Timing], arabica_runs: list[Timing], checks: list[st
         "(the latter includes this run's own work; the machine may be shared, so treat small differences "
         "as noise).",
         f"numpy runs single-threaded except the small k x k matmul ({blas_note()}), "
+        "drawing the same family with numpy's own generators, "
         f"in chunks of {chunk:,} paths; arabica used {out['backend']}.",
         "",
         "| implementation | paths | median s | path-steps/s | speed-up vs numpy |"
-        + (" % of bandwidth ceiling |" if gpu else ""),
-        "|---|---:|---:|---:|---:|" + ("---:|" if gpu else ""),
+        + (" % of DRAM roof | % of instruction roof |" if gpu else ""),
+        "|---|---:|---:|---:|---:|" + ("---:|---:|" if gpu else ""),
     ]
     baseline = {t.paths: t.median for t in numpy_runs}
     for t in sorted(numpy_runs + arabica_runs, key=lambda t: (t.paths, t.implementation.startswith("arabica"))):
         row = (f"| {t.implementation} | {t.paths:,} | {t.median:.4f} | {t.rate(horizon):.3e} "
                f"| {baseline[t.paths] / t.median:.2f}x |")
         if gpu:
-            row += f" {t.gpu['percent_of_bandwidth_ceiling']:.1f}% |" if t.gpu else " |"
+            row += (f" {t.gpu['percent_of_dram_roof']:.1f}% | {t.gpu['percent_of_instruction_roof']:.1f}% |"
+                    if t.gpu else " | |")
         lines.append(row)
     lines += [
         "",
@@ -260,13 +290,14 @@ def render(numpy_runs: list[Timing], arabica_runs: list[Timing], checks: list[st
         "",
     ]
     if gpu:
-        lines.append("GPU ceiling: peak DRAM bandwidth / 8 bytes per path-step (each value written once and "
-                     "read once, the least that exact percentiles need).")
+        lines.append("GPU roofs (bench/H200_MODEL.md): DRAM, peak bandwidth / 12 bytes per path-step; "
+                     "instruction issue, 4 x 32 thread-instructions per SM per clock / 190 instructions per "
+                     "path-step.")
     else:
         lines.append("GPU: no CUDA device was available to this run, so there is no GPU figure yet. On a CUDA "
                      "build with a device, `build/bench/bench_paths --device cuda` (or this script with "
-                     "`--device cuda`) times the CUDA backend and reports its throughput as a percentage of "
-                     "the bandwidth ceiling (peak DRAM bandwidth / 8 bytes per path-step).")
+                     "`--device cuda`) times the CUDA backend and reports its throughput against the DRAM "
+                     "and instruction roofs of bench/H200_MODEL.md.")
     lines += ["", "Commands:", "", "```", *commands, "```"]
     return "\n".join(lines) + "\n"
 
@@ -280,7 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=1_000_000, help="numpy paths per chunk")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="arabica backend")
-    parser.add_argument("--threads", type=int, default=0, help="arabica CPU threads (0: all cores)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="arabica CPU threads (default 1: per core, as numpy; 0: all cores)")
+    parser.add_argument("--innovations", choices=("normal", "student_t", "skew_t"), default="normal")
     parser.add_argument("--bench-exe", type=Path, default=REPO / "build" / "bench" / "bench_paths")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "paths.md")
     args = parser.parse_args(argv)
@@ -297,11 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_start = os.getloadavg()[0]
     command = [str(args.bench_exe), "--csv", str(csv), "--exog", ",".join(EXOG), "--horizon", str(args.horizon),
                "--paths", ",".join(map(str, args.paths)), "--repeat", str(args.repeat), "--seed", str(args.seed),
-               "--device", args.device, "--threads", str(args.threads)]
+               "--device", args.device, "--threads", str(args.threads), "--innovations", args.innovations]
     # arabica first: its JSON carries the fitted parameters numpy simulates with.
     out = run_arabica(command)
     model = numpy_model(data, out, args.horizon)
-    numpy_runs = [time_numpy(model, n, args.chunk, out["last_price"], args.seed, args.repeat) for n in args.paths]
+    family = parse_family(out["innovations"])
+    numpy_runs = [time_numpy(model, n, args.chunk, out["last_price"], args.seed, args.repeat, family)
+                  for n in args.paths]
     arabica_runs = arabica_timings(out)
     load_end = os.getloadavg()[0]
 
