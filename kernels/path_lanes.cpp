@@ -31,19 +31,20 @@ constexpr int kMaxBlocks = (kMaxWords + 3) / 4;
 using Lanes = float[kLanes];
 using WordLanes = std::uint32_t[kLanes];
 
-// Philox4x32-10 blocks 0..blocks-1 of the lanes' streams (subsequence =
-// path): block b has counter {b, 0, path_lo, path_hi}, as PhiloxStream
-// makes it; words[4 b + i] holds word i of block b for every lane. Three
+// Philox4x32-10 blocks first_block + 0..blocks-1 of the lanes' streams
+// (subsequence = path): block c has counter {c, 0, path_lo, path_hi}, as
+// PhiloxStream makes it; words[4 b + i] holds word i of each lane's block
+// first_block + b. Three
 // versions, chosen at load time: compilers widen the 32 x 32 -> 64-bit
 // products to 64-bit lanes (vpmullq), while vpmuludq makes them from the
 // 32-bit lanes directly, even and odd lanes in two instructions.
 __attribute__((target("default")))
-void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
-                   WordLanes* words) {
+void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
+                   const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   for (int b = 0; b < blocks; ++b) {
     PhiloxKey k = key;
     std::uint32_t x[kLanes], y[kLanes], z[kLanes], w[kLanes];
-    for (int l = 0; l < kLanes; ++l) x[l] = b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
+    for (int l = 0; l < kLanes; ++l) x[l] = first_block[l] + b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
     for (int round = 0; round < 10; ++round) {
       for (int l = 0; l < kLanes; ++l) {
         const std::uint64_t p0 = static_cast<std::uint64_t>(detail::kPhiloxM0) * x[l];
@@ -63,14 +64,15 @@ void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi,
 }
 
 __attribute__((target("avx512f")))
-void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
-                   WordLanes* words) {
+void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
+                   const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   static_assert(kLanes == 16, "one 512-bit vector of lanes");
   const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
   const __m512i lo = _mm512_loadu_si512(path_lo), hi = _mm512_loadu_si512(path_hi);
+  const __m512i first = _mm512_loadu_si512(first_block);
   constexpr __mmask16 odd = 0xAAAA;
   for (int b = 0; b < blocks; ++b) {
-    __m512i x = _mm512_set1_epi32(b), y = _mm512_setzero_si512(), z = lo, w = hi;
+    __m512i x = _mm512_add_epi32(first, _mm512_set1_epi32(b)), y = _mm512_setzero_si512(), z = lo, w = hi;
     std::uint32_t key_lo = key.lo, key_hi = key.hi;
     for (int round = 0; round < 10; ++round) {
       const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
@@ -94,12 +96,14 @@ void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi,
 }
 
 __attribute__((target("avx2")))
-void philox_blocks(int blocks, const WordLanes path_lo, const WordLanes path_hi, PhiloxKey key,
-                   WordLanes* words) {
+void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
+                   const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   const __m256i m0 = _mm256_set1_epi64x(detail::kPhiloxM0), m1 = _mm256_set1_epi64x(detail::kPhiloxM1);
   for (int b = 0; b < blocks; ++b)
     for (int half = 0; half < kLanes; half += 8) {
-      __m256i x = _mm256_set1_epi32(b), y = _mm256_setzero_si256();
+      __m256i x = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(first_block + half)),
+                                   _mm256_set1_epi32(b));
+      __m256i y = _mm256_setzero_si256();
       __m256i z = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(path_lo + half));
       __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(path_hi + half));
       std::uint32_t key_lo = key.lo, key_hi = key.hi;
@@ -136,30 +140,137 @@ inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lan
   }
 }
 
-// draw_innovation for the normal family: the pair's first normal,
-// standardised (a no-op for the normal, kept so that the floats are the
-// scalar path's).
-inline void normal_innovations(const WordLanes u_word, const WordLanes angle_word,
-                               const InnovationParams& p, Lanes z) {
-#pragma omp simd
-  for (int l = 0; l < kLanes; ++l) {
-    const float u = uniform_float(u_word[l]);
-    const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
-    const float radius = sqrtf(-2.0f * fmath::log_positive(u));
-    z[l] = (radius * turn.sin - p.center) * p.inv_scale;
+// A group's draws in lockstep: every lane consumes the same words (normal
+// innovations), so all its Philox blocks are made up front. The state's
+// normals come first, then two words a day.
+struct NormalWords {
+  const WordLanes* words;
+  int state_words;
+  const InnovationParams& innovations;
+
+  [[gnu::always_inline]] void state_pair(int i, Lanes a, Lanes b) const {
+    normal_pairs(words[i], words[i + 1], a, b);
   }
-}
+  // draw_innovation for the normal family: the pair's first normal,
+  // standardised (a no-op for the normal, kept so that the floats are the
+  // scalar path's).
+  [[gnu::always_inline]] void innovation(int h, Lanes z) const {
+    const std::uint32_t* u_word = words[state_words + 2 * h];
+    const std::uint32_t* angle_word = words[state_words + 2 * h + 1];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const float u = uniform_float(u_word[l]);
+      const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
+      const float radius = sqrtf(-2.0f * fmath::log_positive(u));
+      z[l] = (radius * turn.sin - innovations.center) * innovations.inv_scale;
+    }
+  }
+};
+
+// A group's streams when lanes consume different numbers of words
+// (rejection samplers): each lane has its position and holds the Philox
+// block around it; the blocks lanes step into are made together, for all
+// lanes at once. Words are taken in pairs at even positions, which never
+// straddle a block. (Holding two blocks a lane measured slower: lanes drift
+// apart, and each refill then makes twice the words.)
+struct LaneStreams {
+  PhiloxKey key;
+  alignas(64) WordLanes path_lo, path_hi;
+  alignas(64) WordLanes position;  // next word of each lane's stream
+  alignas(64) WordLanes held;      // block each lane holds
+  alignas(64) WordLanes block[4];
+
+  LaneStreams(PhiloxKey stream_key, const WordLanes lo, const WordLanes hi) : key(stream_key) {
+    std::copy(lo, lo + kLanes, path_lo);
+    std::copy(hi, hi + kLanes, path_hi);
+    std::fill(position, position + kLanes, 0u);
+    std::fill(held, held + kLanes, 0u);
+    philox_blocks(1, position, path_lo, path_hi, key, block);  // block 0 for every lane
+  }
+
+  // The next word pair of the lanes in `lanes` (bit l), in (first, second);
+  // their positions advance by two.
+  [[gnu::always_inline]] void next_pairs(unsigned lanes, WordLanes first, WordLanes second) {
+    alignas(64) WordLanes wanted;
+    unsigned stale = 0;
+#pragma omp simd reduction(| : stale)
+    for (int l = 0; l < kLanes; ++l) {
+      wanted[l] = position[l] >> 2;
+      stale |= (((lanes >> l) & 1u) & (wanted[l] != held[l] ? 1u : 0u)) << l;
+    }
+    if (stale) {
+      alignas(64) WordLanes fresh[4];
+      philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const std::uint32_t take = 0u - ((stale >> l) & 1u);  // all ones or 0
+        for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
+        held[l] = (wanted[l] & take) | (held[l] & ~take);
+      }
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);  // words 2, 3 of the block
+      first[l] = (block[2][l] & high) | (block[0][l] & ~high);
+      second[l] = (block[3][l] & high) | (block[1][l] & ~high);
+      position[l] += ((lanes >> l) & 1u) << 1;
+    }
+  }
+};
+
+// Student-t draws by Bailey's polar method (detail::student_t_raw) in lanes:
+// tries until every lane has accepted, each lane on its own stream.
+struct StudentTDraws {
+  LaneStreams& streams;
+  const InnovationParams& innovations;
+
+  [[gnu::always_inline]] void state_pair(int, Lanes a, Lanes b) const {
+    alignas(64) WordLanes first, second;
+    streams.next_pairs(0xffffu, first, second);
+    normal_pairs(first, second, a, b);
+  }
+  [[gnu::always_inline]] void innovation(int, Lanes z) const {
+    alignas(64) Lanes u_kept = {}, w_kept = {};
+    unsigned waiting = 0xffffu;
+    while (waiting) {
+      alignas(64) WordLanes first, second;
+      streams.next_pairs(waiting, first, second);
+      unsigned accepted = 0;
+      const unsigned open = waiting;
+#pragma omp simd reduction(| : accepted)
+      for (int l = 0; l < kLanes; ++l) {
+        const float u = detail::signed_uniform(first[l]);
+        const float v = detail::signed_uniform(second[l]);
+        const float w = u * u + v * v;
+        const unsigned take = ((open >> l) & 1u) & (w < 1.0f ? 1u : 0u);
+        if (take) {
+          u_kept[l] = u;
+          w_kept[l] = w;
+        }
+        accepted |= take << l;
+      }
+      waiting &= ~accepted;
+    }
+    const float nu = innovations.coef[0], minus_two_over_nu = innovations.coef[1];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const float w = w_kept[l];
+      const float raw =
+          u_kept[l] * sqrtf(nu * fmath::expm1_nonnegative(minus_two_over_nu * fmath::log_positive(w)) / w);
+      z[l] = (raw - innovations.center) * innovations.inv_scale;
+    }
+  }
+};
 
 // One group of lanes in state-space mode with K states known at compile
 // time (the common SARIMAX sizes): the lanes' states stay in registers. The
 // arithmetic is simulate_path()'s, operation for operation.
-template <int K>
-[[gnu::always_inline]] inline void state_space_fixed(const PathModel& model, const InnovationParams& innovations,
-                                                     const WordLanes* words, int active, std::int64_t n_paths,
-                                                     float* out) {
+template <int K, class Draws>
+[[gnu::always_inline]] inline void state_space_fixed(const PathModel& model, Draws& draws, int active,
+                                                     std::int64_t n_paths, float* out) {
   alignas(64) Lanes xi[K + 1];
   alignas(64) Lanes z;
-  for (int i = 0; i < K; i += 2) normal_pairs(words[i], words[i + 1], xi[i], xi[i + 1]);
+  for (int i = 0; i < K; i += 2) draws.state_pair(i, xi[i], xi[i + 1]);
   alignas(64) float state[K][kLanes];
 #pragma omp simd
   for (int l = 0; l < kLanes; ++l)
@@ -168,28 +279,31 @@ template <int K>
       for (int j = 0; j < K; ++j) value += model.anchor_factor[i * kMaxPathStates + j] * xi[j][l];
       state[i][l] = value;
     }
-  constexpr int state_words = 2 * ((K + 1) / 2);
   for (int h = 0; h < model.horizon; ++h) {
-    normal_innovations(words[state_words + 2 * h], words[state_words + 2 * h + 1], innovations, z);
+    draws.innovation(h, z);
     const float scale = model.sigma * model.volatility[h];
     float trend[K];
     for (int i = 0; i < K; ++i) trend[i] = i == model.trend_state ? model.intercept[h] : 0.0f;
-    alignas(64) float price[kLanes];
+    alignas(64) float price[kLanes], shock[kLanes], next[K][kLanes];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) shock[l] = scale * z[l];
+    for (int i = 0; i < K; ++i) {
+      const float* row = model.transition + i * kMaxPathStates;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        float value = model.selection[i] * shock[l];
+        for (int j = 0; j < K; ++j) value += row[j] * state[j][l];
+        // next[trend_state] += intercept, without indexing the lanes:
+        // adding 0 elsewhere changes no float but the sign of a zero state,
+        // which no price can show.
+        next[i][l] = value + trend[i];
+      }
+    }
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
-      const float shock = scale * z[l];
-      float next[K];
-      for (int i = 0; i < K; ++i) {
-        float value = model.selection[i] * shock;
-        for (int j = 0; j < K; ++j) value += model.transition[i * kMaxPathStates + j] * state[j][l];
-        // next[trend_state] += intercept, without indexing the lanes'
-        // registers: adding 0 elsewhere changes no float but the sign of a
-        // zero state, which no price can show.
-        next[i] = value + trend[i];
-      }
       float p = model.regression[h];
-      for (int i = 0; i < K; ++i) p += model.design[i] * next[i];
-      for (int i = 0; i < K; ++i) state[i][l] = next[i];
+      for (int i = 0; i < K; ++i) p += model.design[i] * next[i][l];
+      for (int i = 0; i < K; ++i) state[i][l] = next[i][l];
       price[l] = p + model.price_offset[h];
     }
     std::copy(price, price + active, out + h * n_paths);
@@ -197,14 +311,13 @@ template <int K>
 }
 
 // The same for any state dimension, the lanes' states in memory.
-[[gnu::always_inline]] inline void state_space_any(const PathModel& model, const InnovationParams& innovations,
-                                                   const WordLanes* words, int active, std::int64_t n_paths,
-                                                   float* out) {
+template <class Draws>
+[[gnu::always_inline]] inline void state_space_any(const PathModel& model, Draws& draws, int active,
+                                                   std::int64_t n_paths, float* out) {
   const int k = model.k_states;
-  const int state_words = 2 * ((k + 1) / 2);
   alignas(64) Lanes state_a[kMaxPathStates], state_b[kMaxPathStates], xi[kMaxPathStates + 1];
   alignas(64) Lanes z, price;
-  for (int i = 0; i < k; i += 2) normal_pairs(words[i], words[i + 1], xi[i], xi[i + 1]);
+  for (int i = 0; i < k; i += 2) draws.state_pair(i, xi[i], xi[i + 1]);
   float (*state)[kLanes] = state_a;
   float (*next)[kLanes] = state_b;
   for (int i = 0; i < k; ++i) {
@@ -216,7 +329,7 @@ template <int K>
       for (int l = 0; l < kLanes; ++l) state[i][l] += factor[j] * xi[j][l];
   }
   for (int h = 0; h < model.horizon; ++h) {
-    normal_innovations(words[state_words + 2 * h], words[state_words + 2 * h + 1], innovations, z);
+    draws.innovation(h, z);
     const float scale = model.sigma * model.volatility[h];
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) z[l] = scale * z[l];  // the shock
@@ -242,12 +355,12 @@ template <int K>
   }
 }
 
-[[gnu::always_inline]] inline void marginal_group(const PathModel& model, const InnovationParams& innovations,
-                                                  const WordLanes* words, int active, std::int64_t n_paths,
-                                                  float* out) {
+template <class Draws>
+[[gnu::always_inline]] inline void marginal_group(const PathModel& model, Draws& draws, int active,
+                                                  std::int64_t n_paths, float* out) {
   alignas(64) Lanes z, price;
   for (int h = 0; h < model.horizon; ++h) {
-    normal_innovations(words[2 * h], words[2 * h + 1], innovations, z);
+    draws.innovation(h, z);
     const float scale = model.std_error[h] * model.volatility[h];
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) price[l] = model.mean[h] + scale * z[l] + model.price_offset[h];
@@ -255,39 +368,59 @@ template <int K>
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void normal_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
-  const PathModel& model = request.model;
-  const int k = model.k_states;
-  const bool marginal = model.mode == PathMode::marginal;
-  const int state_words = marginal ? 0 : 2 * ((k + 1) / 2);
-  const int blocks = (state_words + 2 * model.horizon + 3) / 4;
-  const PhiloxKey key{static_cast<std::uint32_t>(request.stream_seed),
-                      static_cast<std::uint32_t>(request.stream_seed >> 32)};
-  alignas(64) WordLanes words[kMaxBlocks * 4];
+// One group of 16 paths from `draws`, in the request's mode.
+template <class Draws>
+[[gnu::always_inline]] inline void simulate_group(const PathModel& model, Draws& draws, int active,
+                                                  std::int64_t n_paths, float* out) {
+  if (model.mode == PathMode::marginal) return marginal_group(model, draws, active, n_paths, out);
+  switch (model.k_states) {
+    case 1: return state_space_fixed<1>(model, draws, active, n_paths, out);
+    case 2: return state_space_fixed<2>(model, draws, active, n_paths, out);
+    case 3: return state_space_fixed<3>(model, draws, active, n_paths, out);
+    case 4: return state_space_fixed<4>(model, draws, active, n_paths, out);
+    default: return state_space_any(model, draws, active, n_paths, out);
+  }
+}
+
+struct GroupKeys {
+  PhiloxKey key;
   alignas(64) WordLanes path_lo, path_hi;
-  for (std::int64_t group = first; group < end; group += kLanes) {
-    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+
+  GroupKeys(std::uint64_t stream_seed, std::int64_t group)
+      : key{static_cast<std::uint32_t>(stream_seed), static_cast<std::uint32_t>(stream_seed >> 32)} {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const std::uint64_t p = static_cast<std::uint64_t>(group + l);
       path_lo[l] = static_cast<std::uint32_t>(p);
       path_hi[l] = static_cast<std::uint32_t>(p >> 32);
     }
-    philox_blocks(blocks, path_lo, path_hi, key, words);
-    float* group_out = out + group;
-    const InnovationParams& innovations = request.innovations;
-    if (marginal) {
-      marginal_group(model, innovations, words, active, request.n_paths, group_out);
-      continue;
-    }
-    switch (k) {
-      case 1: state_space_fixed<1>(model, innovations, words, active, request.n_paths, group_out); break;
-      case 2: state_space_fixed<2>(model, innovations, words, active, request.n_paths, group_out); break;
-      case 3: state_space_fixed<3>(model, innovations, words, active, request.n_paths, group_out); break;
-      case 4: state_space_fixed<4>(model, innovations, words, active, request.n_paths, group_out); break;
-      default: state_space_any(model, innovations, words, active, request.n_paths, group_out); break;
-    }
+  }
+};
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void normal_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  const PathModel& model = request.model;
+  const int state_words = model.mode == PathMode::marginal ? 0 : 2 * ((model.k_states + 1) / 2);
+  const int blocks = (state_words + 2 * model.horizon + 3) / 4;
+  alignas(64) WordLanes words[kMaxBlocks * 4];
+  alignas(64) const WordLanes block_zero = {};
+  for (std::int64_t group = first; group < end; group += kLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+    const GroupKeys keys(request.stream_seed, group);
+    philox_blocks(blocks, block_zero, keys.path_lo, keys.path_hi, keys.key, words);
+    NormalWords draws{words, state_words, request.innovations};
+    simulate_group(model, draws, active, request.n_paths, out + group);
+  }
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void student_t_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  for (std::int64_t group = first; group < end; group += kLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+    const GroupKeys keys(request.stream_seed, group);
+    LaneStreams streams(keys.key, keys.path_lo, keys.path_hi);
+    StudentTDraws draws{streams, request.innovations};
+    simulate_group(request.model, draws, active, request.n_paths, out + group);
   }
 }
 
@@ -408,9 +541,11 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
 
 bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, std::int64_t end,
                              float* out) {
-  if (request.innovations.kind != InnovationKind::normal) return false;
-  normal_paths(request, first, end, out);
-  return true;
+  switch (request.innovations.kind) {
+    case InnovationKind::normal: normal_paths(request, first, end, out); return true;
+    case InnovationKind::student_t: student_t_paths(request, first, end, out); return true;
+    default: return false;
+  }
 }
 
 }  // namespace arabica::pipeline

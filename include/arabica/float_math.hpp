@@ -1,4 +1,4 @@
-// The float logarithm and sine/cosine of the normal sampler, written out so
+// The float logarithm, sine/cosine and e^x - 1 of the samplers, written out so
 // that one sequence of float operations runs on every backend: the scalar
 // path, the CPU's SIMD lanes (which vectorise these lines; libm's calls do
 // not) and CUDA. The paths are then the same floats on every CPU backend,
@@ -42,6 +42,23 @@ ARABICA_HD ARABICA_INLINE float log_positive(float x) {
   const float ke = static_cast<float>(e);
   // ln 2 in two parts: ke * hi is exact for |e| < 2^8.
   return ke * 6.9313812256e-01f + ((f - half_f2) + (s * (half_f2 + r) + ke * 9.0580006145e-06f));
+}
+
+/// e^x - 1 for 0 <= x < 88 (the Student-t sampler's exponent): x = k ln 2 + r
+/// with |r| <= ln 2 / 2, e^r - 1 by its Taylor series to r^7 (truncation
+/// below 0.2 ulp there), then 2^k (e^r - 1) + (2^k - 1), which is e^r - 1
+/// itself for k = 0 and so keeps full relative precision near x = 0.
+ARABICA_HD ARABICA_INLINE float expm1_nonnegative(float x) {
+  const int k = static_cast<int>(x * 1.44269504089f + 0.5f);  // round(x / ln 2), x >= 0
+  const float kf = static_cast<float>(k);
+  // ln 2 in two parts: kf * hi is exact for k < 2^11.
+  const float r = (x - kf * 0.693145751953125f) - kf * 1.428606765330187e-06f;
+  const float em =
+      r + r * r *
+              (0.5f + r * (0.16666667f +
+                           r * (0.041666668f + r * (0.0083333338f + r * (0.0013888889f + r * 0.00019841270f)))));
+  const float two_k = float_of(static_cast<std::uint32_t>(k + 127) << 23);
+  return two_k * em + (two_k - 1.0f);
 }
 
 struct SinCos {

@@ -90,8 +90,9 @@ ARABICA_HD ARABICA_INLINE float signed_uniform(std::uint32_t x) {
   return static_cast<float>(static_cast<std::int32_t>(x)) * 0x1p-31f + 0x1p-32f;
 }
 
-/// Student-t(nu) by Bailey's polar method (Math. Comp. 62, 1994): exact for
-/// any nu > 0, two words per try, acceptance pi/4.
+/// Student-t(nu) by Bailey's polar method (Math. Comp. 62, 1994): exact,
+/// two words per try, acceptance pi/4; nu > 2 (make_student_t), so the
+/// exponent stays below 44.
 ARABICA_HD ARABICA_INLINE float student_t_raw(PhiloxStream& stream, float nu,
                                               float minus_two_over_nu) {
   float u, w;
@@ -100,8 +101,9 @@ ARABICA_HD ARABICA_INLINE float student_t_raw(PhiloxStream& stream, float nu,
     const float v = signed_uniform(stream.next());
     w = u * u + v * v;
   } while (w >= 1.0f);
-  // expm1f keeps precision near w = 1, where t is near 0.
-  return u * sqrtf(nu * expm1f(minus_two_over_nu * logf(w)) / w);
+  // expm1 keeps precision near w = 1, where t is near 0; fmath's, so that
+  // the CPU's SIMD lanes draw the same floats.
+  return u * sqrtf(nu * fmath::expm1_nonnegative(minus_two_over_nu * fmath::log_positive(w)) / w);
 }
 
 /// Gamma(d + 1/3) for shape >= 1 by Marsaglia & Tsang (ACM TOMS 26, 2000),

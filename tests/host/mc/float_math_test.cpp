@@ -63,5 +63,17 @@ TEST(FloatMath, SinCosOfEveryTurnIsWithinThreeUlps) {
   EXPECT_LE(worst, 3.0);
 }
 
+TEST(FloatMath, Expm1IsWithinTwoUlpsOverTheStudentTRange) {
+  double worst = 0.0;
+  float at = 0.0f;
+  // Dense near 0 (relative precision of tiny results), then out to 88.
+  for (float x = 1e-30f; x < 88.0f; x = x < 1e-3f ? x * 1.01f : x + 1.3e-4f) {
+    const double error = ulps(fmath::expm1_nonnegative(x), static_cast<double>(std::expm1(static_cast<long double>(x))));
+    if (error > worst) worst = error, at = x;
+  }
+  EXPECT_LE(worst, 2.0) << "at x = " << at;
+  EXPECT_EQ(fmath::expm1_nonnegative(0.0f), 0.0f);
+}
+
 }  // namespace
 }  // namespace arabica
