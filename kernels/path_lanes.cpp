@@ -1,6 +1,7 @@
-// See path_lanes.hpp. Normal innovations first: every lane consumes the
-// same number of words, so the Philox blocks of a group of paths are made
-// for all lanes at once and each step reads its words by position.
+// See path_lanes.hpp. Normal innovations: every lane consumes the same
+// words, so the Philox blocks of a group of paths are made for all lanes at
+// once and each step reads its words by position. Student-t and skew-t
+// (rejection samplers): each lane keeps its own position in its stream.
 // Compiled with -ffp-contract=off (CMakeLists.txt) and cloned per ISA
 // (x86-64-v4 with AVX-512, v3 with AVX2, baseline), the best chosen at
 // load time.
@@ -216,6 +217,37 @@ struct LaneStreams {
       position[l] += ((lanes >> l) & 1u) << 1;
     }
   }
+
+  // The next word of the lanes in `lanes`, at any position; their positions
+  // advance by one.
+  [[gnu::always_inline]] void next_words(unsigned lanes, WordLanes word) {
+    alignas(64) WordLanes wanted;
+    unsigned stale = 0;
+#pragma omp simd reduction(| : stale)
+    for (int l = 0; l < kLanes; ++l) {
+      wanted[l] = position[l] >> 2;
+      stale |= (((lanes >> l) & 1u) & (wanted[l] != held[l] ? 1u : 0u)) << l;
+    }
+    if (stale) {
+      alignas(64) WordLanes fresh[4];
+      philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const std::uint32_t take = 0u - ((stale >> l) & 1u);
+        for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
+        held[l] = (wanted[l] & take) | (held[l] & ~take);
+      }
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);
+      const std::uint32_t odd = 0u - (position[l] & 1u);
+      const std::uint32_t low_pair = (block[1][l] & odd) | (block[0][l] & ~odd);
+      const std::uint32_t high_pair = (block[3][l] & odd) | (block[2][l] & ~odd);
+      word[l] = (high_pair & high) | (low_pair & ~high);
+      position[l] += (lanes >> l) & 1u;
+    }
+  }
 };
 
 // Student-t draws by Bailey's polar method (detail::student_t_raw) in lanes:
@@ -259,6 +291,72 @@ struct StudentTDraws {
           u_kept[l] * sqrtf(nu * fmath::expm1_nonnegative(minus_two_over_nu * fmath::log_positive(w)) / w);
       z[l] = (raw - innovations.center) * innovations.inv_scale;
     }
+  }
+};
+
+// Skew-t draws (raw_innovation's skew_t case) in lanes: a normal pair for
+// the skew-normal, then Marsaglia-Tsang gamma tries (a normal until
+// 1 + c x > 0, then a uniform) until every lane has accepted. Word counts
+// are odd here, so words are taken one at a time.
+struct SkewTDraws {
+  LaneStreams& streams;
+  const InnovationParams& innovations;
+
+  // detail::normal_pair's first normal (and second) of the lanes in `lanes`.
+  [[gnu::always_inline]] void normal_pairs_of(unsigned lanes, Lanes a, Lanes b) const {
+    alignas(64) WordLanes u_word, angle_word;
+    streams.next_words(lanes, u_word);
+    streams.next_words(lanes, angle_word);
+    normal_pairs(u_word, angle_word, a, b);
+  }
+  [[gnu::always_inline]] void state_pair(int, Lanes a, Lanes b) const { normal_pairs_of(0xffffu, a, b); }
+  [[gnu::always_inline]] void innovation(int, Lanes z) const {
+    const float delta = innovations.coef[0], root = innovations.coef[1];
+    const float d = innovations.coef[2], c = innovations.coef[3];
+    alignas(64) Lanes a, b, skew_normal;
+    normal_pairs_of(0xffffu, a, b);
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) skew_normal[l] = delta * fabsf(a[l]) + root * b[l];
+    alignas(64) Lanes x_kept = {}, v_kept = {}, gamma = {};
+    unsigned waiting = 0xffffu;
+    while (waiting) {
+      for (unsigned need_x = waiting; need_x;) {  // x ~ N(0, 1) with 1 + c x > 0
+        alignas(64) Lanes x, unused;
+        normal_pairs_of(need_x, x, unused);
+        unsigned found = 0;
+        const unsigned open = need_x;
+#pragma omp simd reduction(| : found)
+        for (int l = 0; l < kLanes; ++l) {
+          const float v = 1.0f + c * x[l];
+          const unsigned take = ((open >> l) & 1u) & (v > 0.0f ? 1u : 0u);
+          if (take) {
+            x_kept[l] = x[l];
+            v_kept[l] = v;
+          }
+          found |= take << l;
+        }
+        need_x &= ~found;
+      }
+      alignas(64) WordLanes u_word;
+      streams.next_words(waiting, u_word);
+      unsigned accepted = 0;
+      const unsigned open = waiting;
+#pragma omp simd reduction(| : accepted)
+      for (int l = 0; l < kLanes; ++l) {
+        const float v = v_kept[l] * v_kept[l] * v_kept[l];
+        const float u = uniform_float(u_word[l]);
+        const float x2 = x_kept[l] * x_kept[l];
+        const bool squeeze = u < 1.0f - 0.0331f * x2 * x2;
+        const bool full = fmath::log_positive(u) < 0.5f * x2 + d * (1.0f - v + fmath::log_positive(v));
+        const unsigned take = ((open >> l) & 1u) & ((squeeze | full) ? 1u : 0u);
+        if (take) gamma[l] = d * v;
+        accepted |= take << l;
+      }
+      waiting &= ~accepted;
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l)
+      z[l] = (skew_normal[l] / sqrtf(gamma[l]) - innovations.center) * innovations.inv_scale;
   }
 };
 
@@ -424,6 +522,17 @@ void student_t_paths(const DeviceRequest& request, std::int64_t first, std::int6
   }
 }
 
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void skew_t_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  for (std::int64_t group = first; group < end; group += kLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+    const GroupKeys keys(request.stream_seed, group);
+    LaneStreams streams(keys.key, keys.path_lo, keys.path_hi);
+    SkewTDraws draws{streams, request.innovations};
+    simulate_group(request.model, draws, active, request.n_paths, out + group);
+  }
+}
+
 }  // namespace
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -544,6 +653,7 @@ bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, s
   switch (request.innovations.kind) {
     case InnovationKind::normal: normal_paths(request, first, end, out); return true;
     case InnovationKind::student_t: student_t_paths(request, first, end, out); return true;
+    case InnovationKind::skew_t: skew_t_paths(request, first, end, out); return true;
     default: return false;
   }
 }

@@ -107,7 +107,8 @@ ARABICA_HD ARABICA_INLINE float student_t_raw(PhiloxStream& stream, float nu,
 }
 
 /// Gamma(d + 1/3) for shape >= 1 by Marsaglia & Tsang (ACM TOMS 26, 2000),
-/// with c = 1 / sqrt(9 d). Three words per try; acceptance > 95%.
+/// with c = 1 / sqrt(9 d). Three words per try; acceptance > 95%. v > 0 is
+/// at least (2^-24)^3, a normal float, so fmath's log applies.
 ARABICA_HD ARABICA_INLINE float gamma_raw(PhiloxStream& stream, float d, float c) {
   for (;;) {
     float x, v;
@@ -119,7 +120,7 @@ ARABICA_HD ARABICA_INLINE float gamma_raw(PhiloxStream& stream, float d, float c
     const float u = uniform_float(stream.next());
     const float x2 = x * x;
     if (u < 1.0f - 0.0331f * x2 * x2) return d * v;  // squeeze, no log
-    if (logf(u) < 0.5f * x2 + d * (1.0f - v + logf(v))) return d * v;
+    if (fmath::log_positive(u) < 0.5f * x2 + d * (1.0f - v + fmath::log_positive(v))) return d * v;
   }
 }
 
