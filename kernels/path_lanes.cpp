@@ -189,9 +189,9 @@ struct LaneStreams {
     philox_blocks(1, position, path_lo, path_hi, key, block);  // block 0 for every lane
   }
 
-  // The next word pair of the lanes in `lanes` (bit l), in (first, second);
-  // their positions advance by two.
-  [[gnu::always_inline]] void next_pairs(unsigned lanes, WordLanes first, WordLanes second) {
+  // Makes the lanes in `lanes` hold the block of their next word: the
+  // blocks of every lane that steps into a new one, in one Philox call.
+  [[gnu::always_inline]] void hold_next_blocks(unsigned lanes) {
     alignas(64) WordLanes wanted;
     unsigned stale = 0;
 #pragma omp simd reduction(| : stale)
@@ -199,16 +199,21 @@ struct LaneStreams {
       wanted[l] = position[l] >> 2;
       stale |= (((lanes >> l) & 1u) & (wanted[l] != held[l] ? 1u : 0u)) << l;
     }
-    if (stale) {
-      alignas(64) WordLanes fresh[4];
-      philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
+    if (!stale) return;
+    alignas(64) WordLanes fresh[4];
+    philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
-        const std::uint32_t take = 0u - ((stale >> l) & 1u);  // all ones or 0
-        for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
-        held[l] = (wanted[l] & take) | (held[l] & ~take);
-      }
+    for (int l = 0; l < kLanes; ++l) {
+      const std::uint32_t take = 0u - ((stale >> l) & 1u);  // all ones or 0
+      for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
+      held[l] = (wanted[l] & take) | (held[l] & ~take);
     }
+  }
+
+  // The next word pair of the lanes in `lanes` (bit l), in (first, second);
+  // their positions advance by two.
+  [[gnu::always_inline]] void next_pairs(unsigned lanes, WordLanes first, WordLanes second) {
+    hold_next_blocks(lanes);
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);  // words 2, 3 of the block
@@ -221,23 +226,7 @@ struct LaneStreams {
   // The next word of the lanes in `lanes`, at any position; their positions
   // advance by one.
   [[gnu::always_inline]] void next_words(unsigned lanes, WordLanes word) {
-    alignas(64) WordLanes wanted;
-    unsigned stale = 0;
-#pragma omp simd reduction(| : stale)
-    for (int l = 0; l < kLanes; ++l) {
-      wanted[l] = position[l] >> 2;
-      stale |= (((lanes >> l) & 1u) & (wanted[l] != held[l] ? 1u : 0u)) << l;
-    }
-    if (stale) {
-      alignas(64) WordLanes fresh[4];
-      philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
-        const std::uint32_t take = 0u - ((stale >> l) & 1u);
-        for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
-        held[l] = (wanted[l] & take) | (held[l] & ~take);
-      }
-    }
+    hold_next_blocks(lanes);
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);
