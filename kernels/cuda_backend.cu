@@ -17,15 +17,35 @@ namespace arabica {
 
 namespace {
 
+// Stage 1's kernel: the pipeline's SimulateChunks functor (which Thrust's
+// for_each runs on the OpenMP system) under launch bounds, so that the
+// specialised path kernels get at most 64 registers (4 blocks of 256 per
+// SM) and the generic one at most 128.
+constexpr int kPathThreads = 256;
+template <class F, int kMinBlocks>
+__global__ void __launch_bounds__(kPathThreads, kMinBlocks) path_chunk_kernel(F f, std::int64_t n) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * kPathThreads + threadIdx.x;
+  if (i < n) f(i);
+}
+
 struct CudaSystem {
   template <class T>
   using vector = thrust::cuda::vector<T>;
   // Paths per thread: a thread's moment sums cover this many paths.
   static constexpr std::int64_t kPathsPerChunk = 32;
+  // A kernel per common (states, family): the state in registers, one sampler.
+  static constexpr bool kSpecialisedPaths = true;
   using ItemWork = pipeline::OneByOne;
 
   cudaStream_t stream = nullptr;
   auto policy() const { return thrust::cuda::par.on(stream); }
+  template <bool Specialised, class F>
+  void for_each_path_chunk(std::int64_t n, const F& f) const {
+    if (n == 0) return;
+    const auto blocks = static_cast<unsigned>((n + kPathThreads - 1) / kPathThreads);
+    path_chunk_kernel<F, Specialised ? 4 : 2><<<blocks, kPathThreads, 0, stream>>>(f, n);
+    ARABICA_CUDA_CHECK(cudaGetLastError());
+  }
   void synchronize() const { ARABICA_CUDA_CHECK(cudaStreamSynchronize(stream)); }
 };
 

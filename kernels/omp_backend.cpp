@@ -27,13 +27,15 @@ struct OmpSystem {
   // Paths per work item: enough to amortise the item, few enough that a
   // request's chunks spread over the threads.
   static constexpr std::int64_t kPathsPerChunk = 4096;
+  static constexpr bool kSpecialisedPaths = false;
   // A work item's loops in SIMD lanes (path_lanes.hpp); paths one by one
   // for the families without a lane version.
   struct ItemWork {
+    template <int K, int Family>  // one class: the lanes choose at run time
     static void simulate(const pipeline::DeviceRequest& request, std::int64_t first, std::int64_t end,
                          float* out) {
       if (!pipeline::simulate_paths_in_lanes(request, first, end, out))
-        pipeline::OneByOne::simulate(request, first, end, out);
+        pipeline::OneByOne::simulate<K, Family>(request, first, end, out);
     }
     static pipeline::DayAccumulator accumulate(const float* values, std::int64_t n, double shift,
                                                double last_price) {
@@ -50,6 +52,12 @@ struct OmpSystem {
   };
 
   auto policy() const { return thrust::omp::par; }
+  template <bool Specialised, class F>
+  void for_each_path_chunk(std::int64_t n, const F& f) const {
+    if (n > 0)
+      thrust::for_each(policy(), thrust::counting_iterator<std::int64_t>(0),
+                       thrust::counting_iterator<std::int64_t>(n), f);
+  }
   void synchronize() const {}
 };
 

@@ -428,8 +428,11 @@ template <class Draws>
 #pragma omp simd
         for (int l = 0; l < kLanes; ++l) next[i][l] += row[j] * state[j][l];
     }
+    for (int i = 0; i < k; ++i) {  // simulate_path's trend term, 0 off the trend state
+      const float trend = i == model.trend_state ? model.intercept[h] : 0.0f;
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) next[model.trend_state][l] += model.intercept[h];
+      for (int l = 0; l < kLanes; ++l) next[i][l] += trend;
+    }
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) price[l] = model.regression[h];
     for (int i = 0; i < k; ++i)

@@ -5,8 +5,10 @@
 // item (one by one, or in SIMD lanes: the same floats); the algorithm is
 // the same:
 //   1. simulate: one work item per chunk of paths, each path by the shared
-//      simulate_path() on its own Philox stream, writing horizon-major values
-//      and per-day moment sums, range and non-finite count of the chunk;
+//      simulate_path_strided() on its own Philox stream (on CUDA by a kernel
+//      specialised to the request's states and family where there is one),
+//      writing horizon-major values and per-day moment sums, range and
+//      non-finite count of the chunk;
 //   2. per (request, day) segment: the chunks' sums in path order (so no
 //      result depends on the number of threads); a non-finite value is an
 //      error naming the request and day;
@@ -26,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arabica/error.hpp"
@@ -48,13 +51,15 @@ constexpr double kBytesPerDay = 64 * (sizeof(std::uint32_t) + sizeof(std::int32_
 /// the CPU does in SIMD lanes, provided the paths are the same floats and
 /// every sum a fixed order of them.)
 struct OneByOne : ValueByValue {
+  /// Paths [first, end) straight into their day rows (no local path array),
+  /// by the kernel for K states and Family (kAnyStates, kAnyFamily: any).
+  template <int K, int Family>
   ARABICA_HD static void simulate(const DeviceRequest& request, std::int64_t first,
                                   std::int64_t end, float* out) {
-    float path[kMaxPathHorizon];
     for (std::int64_t p = first; p < end; ++p) {
       PhiloxStream stream(request.stream_seed, static_cast<std::uint64_t>(p), 0);
-      simulate_path(request.model, request.innovations, stream, path);
-      for (int h = 0; h < request.model.horizon; ++h) out[h * request.n_paths + p] = path[h];
+      simulate_path_strided<K, Family>(request.model, request.innovations, stream, out + p,
+                                       request.n_paths);
     }
   }
   /// A run of one day's values, one after another.
@@ -66,37 +71,75 @@ struct OneByOne : ValueByValue {
   }
 };
 
-/// Stage 1: global chunk g of the batch (chunk_begin: first chunk of each
-/// request, plus the total).
-template <class ItemWork>
+/// Path kernels: the generic one (class 0) and, where a System sets
+/// kSpecialisedPaths (CUDA: registers), one per common (states, family),
+/// which holds the state in registers and inlines one sampler.
+struct PathClass {
+  int states;
+  int family;
+};
+constexpr PathClass kPathClasses[] = {
+    {kAnyStates, kAnyFamily},
+    {1, int(InnovationKind::normal)},    {2, int(InnovationKind::normal)},
+    {3, int(InnovationKind::normal)},    {4, int(InnovationKind::normal)},
+    {1, int(InnovationKind::student_t)}, {2, int(InnovationKind::student_t)},
+    {3, int(InnovationKind::student_t)}, {4, int(InnovationKind::student_t)},
+};
+constexpr int kPathClassCount = static_cast<int>(sizeof(kPathClasses) / sizeof(kPathClasses[0]));
+
+inline int path_class_of(const PathRequest& request, bool specialised) {
+  if (!specialised) return 0;
+  for (int c = 1; c < kPathClassCount; ++c)
+    if (kPathClasses[c].states == request.model.k_states &&
+        kPathClasses[c].family == int(request.innovations.kind))
+      return c;
+  return 0;
+}
+
+/// One chunk of a request's paths: the work item of stage 1.
+struct PathChunk {
+  int request;
+  std::int64_t chunk;
+};
+
+/// Stage 1: chunk i of a class's chunk list, by that class's kernel.
+template <class ItemWork, int K, int Family>
 struct SimulateChunks {
   const DeviceRequest* requests;
-  const std::int64_t* chunk_begin;
-  int n_requests;
+  const PathChunk* chunks;
   std::int64_t paths_per_chunk;
   float* values;
   DayAccumulator* accumulators;
 
-  ARABICA_HD void operator()(std::int64_t g) const {
-    int lo = 0, hi = n_requests;  // chunk_begin[lo] <= g < chunk_begin[hi]
-    while (hi - lo > 1) {
-      const int mid = (lo + hi) / 2;
-      if (chunk_begin[mid] <= g) lo = mid; else hi = mid;
-    }
-    const DeviceRequest& request = requests[lo];
-    const std::int64_t chunk = g - chunk_begin[lo];
-    const std::int64_t first = chunk * paths_per_chunk;
+  ARABICA_HD void operator()(std::int64_t i) const {
+    const PathChunk item = chunks[i];
+    const DeviceRequest& request = requests[item.request];
+    const std::int64_t first = item.chunk * paths_per_chunk;
     const std::int64_t end = first + paths_per_chunk < request.n_paths ? first + paths_per_chunk
                                                                        : request.n_paths;
-    const int horizon = request.model.horizon;
     float* out = values + request.value_offset;
-    ItemWork::simulate(request, first, end, out);
+    ItemWork::template simulate<K, Family>(request, first, end, out);
     // The chunk's values are still in cache: accumulate them day by day.
-    for (int h = 0; h < horizon; ++h)
-      accumulators[request.accumulator_offset + h * request.chunks + chunk] = ItemWork::accumulate(
+    for (int h = 0; h < request.model.horizon; ++h)
+      accumulators[request.accumulator_offset + h * request.chunks + item.chunk] = ItemWork::accumulate(
           out + h * request.n_paths + first, end - first, request.model.mean[h], request.last_price);
   }
 };
+
+/// Stage 1 for every class, each class's chunks by its own kernel
+/// (class_begin: where each class's chunks start, plus the total), launched
+/// by the System (CUDA bounds a specialised kernel's registers).
+template <class System, std::size_t... C>
+void simulate_classes(System& system, const std::vector<std::int64_t>& class_begin,
+                      const DeviceRequest* requests, const PathChunk* chunks,
+                      std::int64_t paths_per_chunk, float* values, DayAccumulator* accumulators,
+                      std::index_sequence<C...>) {
+  (system.template for_each_path_chunk<(C != 0)>(
+       class_begin[C + 1] - class_begin[C],
+       SimulateChunks<typename System::ItemWork, kPathClasses[C].states, kPathClasses[C].family>{
+           requests, chunks + class_begin[C], paths_per_chunk, values, accumulators}),
+   ...);
+}
 
 /// Stage 2: a segment's chunk accumulators in path order.
 struct SummarizeSegments {
@@ -222,7 +265,6 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   auto residuals = to_system<System>(host_residuals);
 
   std::vector<DeviceRequest> host_requests(requests.size());
-  std::vector<std::int64_t> chunk_begin{0};
   std::vector<Segment> host_segments;
   std::vector<ValueItem> host_items;
   std::int64_t total_values = 0, total_accumulators = 0, total_counts = 0, total_marks = 0;
@@ -267,12 +309,23 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
     }
     total_values += n * horizon;
     total_accumulators += d.chunks * horizon;
-    chunk_begin.push_back(chunk_begin.back() + d.chunks);
+  }
+  // Stage 1's chunks, grouped by path kernel.
+  constexpr int kClasses = System::kSpecialisedPaths ? kPathClassCount : 1;
+  std::vector<std::vector<PathChunk>> chunks_of_class(kClasses);
+  for (int r = 0; r < R; ++r)
+    for (std::int64_t c = 0; c < host_requests[r].chunks; ++c)
+      chunks_of_class[path_class_of(requests[r], System::kSpecialisedPaths)].push_back({r, c});
+  std::vector<PathChunk> host_chunks;
+  std::vector<std::int64_t> class_begin{0};
+  for (const std::vector<PathChunk>& of_class : chunks_of_class) {
+    host_chunks.insert(host_chunks.end(), of_class.begin(), of_class.end());
+    class_begin.push_back(static_cast<std::int64_t>(host_chunks.size()));
   }
   const auto S = static_cast<std::int64_t>(host_segments.size());
   const auto I = static_cast<std::int64_t>(host_items.size());
   auto device_requests = to_system<System>(host_requests);
-  auto device_chunk_begin = to_system<System>(chunk_begin);
+  auto chunks = to_system<System>(host_chunks);
   auto segments = to_system<System>(host_segments);
   auto items = to_system<System>(host_items);
 
@@ -280,8 +333,8 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   float* const values = workspace.values_for(total_values);
   typename System::template vector<DayAccumulator> accumulators(
       static_cast<std::size_t>(total_accumulators));
-  each(chunk_begin.back(), SimulateChunks<typename System::ItemWork>{raw(device_requests), raw(device_chunk_begin), R,
-                                          System::kPathsPerChunk, values, raw(accumulators)});
+  simulate_classes(system, class_begin, raw(device_requests), raw(chunks), System::kPathsPerChunk,
+                   values, raw(accumulators), std::make_index_sequence<kClasses>{});
   typename System::template vector<DayAccumulator> device_totals(static_cast<std::size_t>(S));
   each(S, SummarizeSegments{raw(segments), raw(accumulators), raw(device_totals)});
   system.synchronize();

@@ -139,54 +139,62 @@ ARABICA_HD ARABICA_INLINE int poisson_inversion(std::uint32_t word, double rate,
   return count;
 }
 
-/// Raw (unstandardised) draw of each family; see InnovationParams::coef.
+/// Raw (unstandardised) draw of family Kind; see InnovationParams::coef.
+/// Path kernels compiled for one family call it directly.
+template <InnovationKind Kind>
+ARABICA_HD ARABICA_INLINE float raw_innovation_of(const InnovationParams& p, PhiloxStream& stream) {
+  if constexpr (Kind == InnovationKind::student_t) {
+    return student_t_raw(stream, p.coef[0], p.coef[1]);
+  } else if constexpr (Kind == InnovationKind::skew_normal) {
+    // Azzalini's construction: delta |U0| + sqrt(1 - delta^2) U1.
+    const NormalPair z = normal_pair(stream);
+    return p.coef[0] * fabsf(z.a) + p.coef[1] * z.b;
+  } else if constexpr (Kind == InnovationKind::skew_t) {
+    // Skew-normal / sqrt(G) with G ~ Gamma(nu/2); the sqrt(nu/2) that turns
+    // G into chi2_nu / nu is folded into center and inv_scale.
+    const NormalPair z = normal_pair(stream);
+    const float skew_normal = p.coef[0] * fabsf(z.a) + p.coef[1] * z.b;
+    return skew_normal / sqrtf(gamma_raw(stream, p.coef[2], p.coef[3]));
+  } else if constexpr (Kind == InnovationKind::mixture) {
+    const float z = normal_pair(stream).a;
+    return uniform_float(stream.next()) <= p.coef[0] ? p.coef[1] * z : z;
+  } else if constexpr (Kind == InnovationKind::nig) {
+    // V ~ inverse Gaussian(m, shape 1) by Michael, Schucany & Haas (1976),
+    // then beta V + sqrt(V) Z. The small root is m^2 / (large root), which
+    // avoids the cancellation of the textbook formula.
+    const NormalPair z = normal_pair(stream);
+    const float m = p.coef[0];
+    const float my = m * z.a * z.a;
+    const float large = m * (1.0f + 0.5f * (my + sqrtf(my * (my + 4.0f))));
+    const float small = m * m / large;
+    const float v = uniform_float(stream.next()) * (m + small) <= m ? small : large;
+    return p.coef[1] * v + sqrtf(v) * z.b;
+  } else if constexpr (Kind == InnovationKind::jumps) {
+    // Given N jumps, the jump sum is N mu_J + sigma_J sqrt(N) Z'.
+    const NormalPair z = normal_pair(stream);
+    const int n = poisson_inversion(stream.next(), p.jump_rate, p.poisson_p0);
+    return z.a + n * p.coef[0] + p.coef[1] * sqrtf(static_cast<float>(n)) * z.b;
+  } else if constexpr (Kind == InnovationKind::bootstrap) {
+    // Multiply-shift index: bias below count / 2^32.
+    const std::uint64_t index = (static_cast<std::uint64_t>(stream.next()) * p.residual_count) >> 32;
+    return p.residuals[index];
+  } else {
+    return normal_pair(stream).a;
+  }
+}
+
+/// Raw draw of the family params names at run time.
 ARABICA_HD ARABICA_INLINE float raw_innovation(const InnovationParams& p, PhiloxStream& stream) {
   switch (p.kind) {
-    case InnovationKind::student_t:
-      return student_t_raw(stream, p.coef[0], p.coef[1]);
-    case InnovationKind::skew_normal: {
-      // Azzalini's construction: delta |U0| + sqrt(1 - delta^2) U1.
-      const NormalPair z = normal_pair(stream);
-      return p.coef[0] * fabsf(z.a) + p.coef[1] * z.b;
-    }
-    case InnovationKind::skew_t: {
-      // Skew-normal / sqrt(G) with G ~ Gamma(nu/2); the sqrt(nu/2) that turns
-      // G into chi2_nu / nu is folded into center and inv_scale.
-      const NormalPair z = normal_pair(stream);
-      const float skew_normal = p.coef[0] * fabsf(z.a) + p.coef[1] * z.b;
-      return skew_normal / sqrtf(gamma_raw(stream, p.coef[2], p.coef[3]));
-    }
-    case InnovationKind::mixture: {
-      const float z = normal_pair(stream).a;
-      return uniform_float(stream.next()) <= p.coef[0] ? p.coef[1] * z : z;
-    }
-    case InnovationKind::nig: {
-      // V ~ inverse Gaussian(m, shape 1) by Michael, Schucany & Haas (1976),
-      // then beta V + sqrt(V) Z. The small root is m^2 / (large root), which
-      // avoids the cancellation of the textbook formula.
-      const NormalPair z = normal_pair(stream);
-      const float m = p.coef[0];
-      const float my = m * z.a * z.a;
-      const float large = m * (1.0f + 0.5f * (my + sqrtf(my * (my + 4.0f))));
-      const float small = m * m / large;
-      const float v = uniform_float(stream.next()) * (m + small) <= m ? small : large;
-      return p.coef[1] * v + sqrtf(v) * z.b;
-    }
-    case InnovationKind::jumps: {
-      // Given N jumps, the jump sum is N mu_J + sigma_J sqrt(N) Z'.
-      const NormalPair z = normal_pair(stream);
-      const int n = poisson_inversion(stream.next(), p.jump_rate, p.poisson_p0);
-      return z.a + n * p.coef[0] + p.coef[1] * sqrtf(static_cast<float>(n)) * z.b;
-    }
-    case InnovationKind::bootstrap: {
-      // Multiply-shift index: bias below count / 2^32.
-      const std::uint64_t index =
-          (static_cast<std::uint64_t>(stream.next()) * p.residual_count) >> 32;
-      return p.residuals[index];
-    }
+    case InnovationKind::student_t: return raw_innovation_of<InnovationKind::student_t>(p, stream);
+    case InnovationKind::skew_normal: return raw_innovation_of<InnovationKind::skew_normal>(p, stream);
+    case InnovationKind::skew_t: return raw_innovation_of<InnovationKind::skew_t>(p, stream);
+    case InnovationKind::mixture: return raw_innovation_of<InnovationKind::mixture>(p, stream);
+    case InnovationKind::nig: return raw_innovation_of<InnovationKind::nig>(p, stream);
+    case InnovationKind::jumps: return raw_innovation_of<InnovationKind::jumps>(p, stream);
+    case InnovationKind::bootstrap: return raw_innovation_of<InnovationKind::bootstrap>(p, stream);
     case InnovationKind::normal:
-    default:
-      return normal_pair(stream).a;
+    default: return raw_innovation_of<InnovationKind::normal>(p, stream);
   }
 }
 
@@ -198,6 +206,20 @@ ARABICA_HD ARABICA_INLINE float raw_innovation(const InnovationParams& p, Philox
 ARABICA_HD ARABICA_INLINE float draw_innovation(const InnovationParams& params,
                                                 PhiloxStream& stream) {
   return (detail::raw_innovation(params, stream) - params.center) * params.inv_scale;
+}
+
+/// A path kernel's family: kAnyFamily reads params.kind at run time, any
+/// other value is an InnovationKind fixed at compile time (a smaller kernel).
+constexpr int kAnyFamily = -1;
+
+/// draw_innovation for family Family (or params.kind for kAnyFamily).
+template <int Family>
+ARABICA_HD ARABICA_INLINE float draw_innovation_as(const InnovationParams& params, PhiloxStream& stream) {
+  if constexpr (Family == kAnyFamily)
+    return draw_innovation(params, stream);
+  else
+    return (detail::raw_innovation_of<static_cast<InnovationKind>(Family)>(params, stream) - params.center) *
+           params.inv_scale;
 }
 
 // ---- host API -------------------------------------------------------------

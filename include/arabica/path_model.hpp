@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <cstdint>
+
 #include "arabica/hd.hpp"
 #include "arabica/innovations.hpp"
 #include "arabica/philox.hpp"
@@ -41,27 +43,38 @@ struct PathModel {
   float price_offset[kMaxPathHorizon] = {};  // added to day h's price (deterministic jumps)
 };
 
-/// Writes the path's prices for days 1..horizon into `out`. The stream is
-/// the path's own (seed, series, fold, path) stream; the draws are: k
-/// normals for the filtered-state uncertainty, then one innovation per day.
-ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
-                                             const InnovationParams& innovations,
-                                             PhiloxStream& stream, float* out) {
+/// A path kernel's state dimension: kAnyStates reads model.k_states at run
+/// time; 1..4 fix it at compile time, so a GPU thread keeps the state in
+/// registers.
+constexpr int kAnyStates = 0;
+
+/// Writes the path's prices for days 1..horizon to out[0], out[stride], ...
+/// The stream is the path's own (seed, series, fold, path) stream; the draws
+/// are: k normals for the filtered-state uncertainty, then one innovation
+/// per day. K and Family (see kAnyStates, kAnyFamily) only select a kernel:
+/// the floats are the same for every choice that fits the model.
+template <int K = kAnyStates, int Family = kAnyFamily>
+ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
+                                                     const InnovationParams& innovations,
+                                                     PhiloxStream& stream, float* out,
+                                                     std::int64_t stride) {
   if (model.mode == PathMode::marginal) {
     for (int h = 0; h < model.horizon; ++h)
-      out[h] = model.mean[h] +
-               model.std_error[h] * model.volatility[h] * draw_innovation(innovations, stream) +
-               model.price_offset[h];
+      out[h * stride] = model.mean[h] +
+                        model.std_error[h] * model.volatility[h] *
+                            draw_innovation_as<Family>(innovations, stream) +
+                        model.price_offset[h];
     return;
   }
-  const int k = model.k_states;
-  float buffers[2][kMaxPathStates], xi[kMaxPathStates];
+  constexpr int kCapacity = K > 0 ? K : kMaxPathStates;
+  const int k = K > 0 ? K : model.k_states;
+  float buffers[2][kCapacity], xi[kCapacity + 1];
   float* state = buffers[0];
-  float* next = buffers[1];  // swapped with state each day, not copied
+  float* next = buffers[1];
   for (int i = 0; i < k; i += 2) {
     const detail::NormalPair pair = detail::normal_pair(stream);
     xi[i] = pair.a;
-    if (i + 1 < k) xi[i + 1] = pair.b;
+    xi[i + 1] = pair.b;  // xi[k] when k is odd: drawn, never read
   }
   for (int i = 0; i < k; ++i) {
     float value = model.anchor[i];
@@ -69,21 +82,34 @@ ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
     state[i] = value;
   }
   for (int h = 0; h < model.horizon; ++h) {
-    const float shock = model.sigma * model.volatility[h] * draw_innovation(innovations, stream);
+    const float shock =
+        model.sigma * model.volatility[h] * draw_innovation_as<Family>(innovations, stream);
     float price = model.regression[h];
     for (int i = 0; i < k; ++i) {
       float value = model.selection[i] * shock;
       const float* row = model.transition + i * kMaxPathStates;
       for (int j = 0; j < k; ++j) value += row[j] * state[j];
-      next[i] = value;
+      // c_h on the trend state; 0 elsewhere changes no float but the sign
+      // of a zero state, and keeps the index constant (registers on a GPU).
+      next[i] = value + (i == model.trend_state ? model.intercept[h] : 0.0f);
     }
-    next[model.trend_state] += model.intercept[h];
     for (int i = 0; i < k; ++i) price += model.design[i] * next[i];
-    float* const previous = state;
-    state = next;
-    next = previous;
-    out[h] = price + model.price_offset[h];
+    if constexpr (K > 0) {
+      for (int i = 0; i < K; ++i) state[i] = next[i];  // unrolled: registers
+    } else {
+      float* const previous = state;  // swapped, not copied
+      state = next;
+      next = previous;
+    }
+    out[h * stride] = price + model.price_offset[h];
   }
+}
+
+/// The path's prices for days 1..horizon into out[0..horizon).
+ARABICA_HD ARABICA_INLINE void simulate_path(const PathModel& model,
+                                             const InnovationParams& innovations,
+                                             PhiloxStream& stream, float* out) {
+  simulate_path_strided(model, innovations, stream, out, 1);
 }
 
 }  // namespace arabica
