@@ -5,7 +5,10 @@
 #include <thrust/system/cuda/execution_policy.h>
 #include <thrust/system/cuda/vector.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "arabica/backend.hpp"
@@ -47,6 +50,41 @@ struct CudaSystem {
     ARABICA_CUDA_CHECK(cudaGetLastError());
   }
   void synchronize() const { ARABICA_CUDA_CHECK(cudaStreamSynchronize(stream)); }
+  // Launch errors after every stage; in debug builds also the stage's
+  // asynchronous faults, named by the stage that caused them.
+  void stage_done(const char* stage) const {
+    cuda::check(cudaGetLastError(), stage, __FILE__, __LINE__);
+#if !defined(NDEBUG)
+    cuda::check(cudaStreamSynchronize(stream), stage, __FILE__, __LINE__);
+#endif
+  }
+};
+
+// Backends alive per device: the workers of one GPU share its memory.
+class DeviceShares {
+ public:
+  static void join(int device) {
+    const std::lock_guard<std::mutex> lock(mutex());
+    ++live()[device];
+  }
+  static void leave(int device) {
+    const std::lock_guard<std::mutex> lock(mutex());
+    --live()[device];
+  }
+  static int count(int device) {
+    const std::lock_guard<std::mutex> lock(mutex());
+    return std::max(1, live()[device]);
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static std::map<int, int>& live() {
+    static std::map<int, int> m;
+    return m;
+  }
 };
 
 class CudaBackend final : public Backend {
@@ -60,8 +98,12 @@ class CudaBackend final : public Backend {
     ARABICA_CUDA_CHECK(cudaGetDevice(&device_));
     ARABICA_CUDA_CHECK(cudaGetDeviceProperties(&properties_, device_));
     ARABICA_CUDA_CHECK(cudaStreamCreate(&system_.stream));
+    DeviceShares::join(device_);
   }
-  ~CudaBackend() override { cudaStreamDestroy(system_.stream); }
+  ~CudaBackend() override {
+    DeviceShares::leave(device_);
+    cudaStreamDestroy(system_.stream);
+  }
   CudaBackend(const CudaBackend&) = delete;
   CudaBackend& operator=(const CudaBackend&) = delete;
 
@@ -69,14 +111,15 @@ class CudaBackend final : public Backend {
 
  protected:
   // Per value: the value, its copy and key in the CRPS sort, the radix
-  // sort's double buffers and about half a byte of histogram; within 80% of
-  // the memory free now unless a budget is given.
+  // sort's double buffers and about half a byte of histogram. Each backend
+  // on a device (a backfill worker) gets an equal share of 80% of its
+  // memory, so concurrent batches fit together; or the given budget.
   BatchLimits batch_limits() const override {
     double budget = memory_budget_;
     if (budget <= 0) {
       std::size_t free_bytes = 0, total_bytes = 0;
       ARABICA_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-      budget = 0.8 * static_cast<double>(free_bytes);
+      budget = 0.8 * static_cast<double>(total_bytes) / DeviceShares::count(device_);
     }
     return {budget, 6.0 * sizeof(float) + 1.0, std::numeric_limits<std::int64_t>::max(),
             pipeline::kBytesPerDay};

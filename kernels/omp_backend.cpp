@@ -59,6 +59,7 @@ struct OmpSystem {
                        thrust::counting_iterator<std::int64_t>(n), f);
   }
   void synchronize() const {}
+  void stage_done(const char* /*stage*/) const {}  // errors are exceptions where they happen
 };
 
 class OmpBackend final : public Backend {

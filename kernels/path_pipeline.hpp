@@ -246,10 +246,13 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
                                     const std::vector<PathRequest>& requests) {
   const auto policy = system.policy();
   const int R = static_cast<int>(requests.size());
-  auto each = [&](std::int64_t n, const auto& functor) {
+  // One stage over n work items; the System checks it where it ran (CUDA:
+  // launch errors always, asynchronous faults too in debug builds).
+  auto each = [&](const char* stage, std::int64_t n, const auto& functor) {
     if (n > 0)
       thrust::for_each(policy, thrust::counting_iterator<std::int64_t>(0),
                        thrust::counting_iterator<std::int64_t>(n), functor);
+    system.stage_done(stage);
   };
 
   // --- layout: requests, chunks, segments, value items
@@ -335,8 +338,9 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
       static_cast<std::size_t>(total_accumulators));
   simulate_classes(system, class_begin, raw(device_requests), raw(chunks), System::kPathsPerChunk,
                    values, raw(accumulators), std::make_index_sequence<kClasses>{});
+  system.stage_done("simulation");
   typename System::template vector<DayAccumulator> device_totals(static_cast<std::size_t>(S));
-  each(S, SummarizeSegments{raw(segments), raw(accumulators), raw(device_totals)});
+  each("moments", S, SummarizeSegments{raw(segments), raw(accumulators), raw(device_totals)});
   system.synchronize();
   const std::vector<DayAccumulator> totals = to_host<DayAccumulator>(device_totals);
   for (std::int64_t s = 0; s < S; ++s)
@@ -359,9 +363,9 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   }
   auto targets = to_system<System>(host_targets);
   typename System::template vector<std::uint32_t> counts(static_cast<std::size_t>(total_counts));
-  each(I, HistogramItems<typename System::ItemWork>{values, raw(items), raw(targets), raw(counts)});
+  each("histogram", I, HistogramItems<typename System::ItemWork>{values, raw(items), raw(targets), raw(counts)});
   typename System::template vector<std::int32_t> bin_group(static_cast<std::size_t>(total_marks));
-  each(S, PlanTargets{raw(segments), raw(items), raw(counts), raw(targets), raw(bin_group)});
+  each("target bins", S, PlanTargets{raw(segments), raw(items), raw(counts), raw(targets), raw(bin_group)});
   system.synchronize();
   host_targets = to_host<SegmentTargets>(targets);
   std::int64_t total_candidates = 0;
@@ -379,12 +383,13 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   typename System::template vector<float> candidates(static_cast<std::size_t>(total_candidates));
   typename System::template vector<int> candidate_keys(static_cast<std::size_t>(total_candidates));
   typename System::template vector<double> tail_partial(static_cast<std::size_t>(I) * kTails);
-  each(I, CollectCandidates<typename System::ItemWork>{values, raw(items), raw(segments), raw(targets), raw(counts),
+  each("candidates", I, CollectCandidates<typename System::ItemWork>{values, raw(items), raw(segments), raw(targets), raw(counts),
                             raw(bin_group), raw(candidates), raw(candidate_keys),
                             raw(tail_partial), levels});
   sort_within_keys(policy, candidate_keys, candidates);
+  system.stage_done("candidate sort");
   typename System::template vector<SegmentOrderStats> order_stats(static_cast<std::size_t>(S));
-  each(S, FinishOrderStatistics{raw(segments), raw(targets), raw(candidates), raw(tail_partial),
+  each("order statistics", S, FinishOrderStatistics{raw(segments), raw(targets), raw(candidates), raw(tail_partial),
                                 levels, raw(order_stats)});
 
   // --- 4: CRPS of the days with a realised price
@@ -404,9 +409,10 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
     auto sort_at = to_system<System>(host_sort_at);
     typename System::template vector<float> sorted(static_cast<std::size_t>(crps_values));
     typename System::template vector<int> keys(static_cast<std::size_t>(crps_values));
-    each(I, CopyForCrps{values, raw(items), raw(sort_at), raw(sorted), raw(keys)});
+    each("CRPS copy", I, CopyForCrps{values, raw(items), raw(sort_at), raw(sorted), raw(keys)});
     sort_within_keys(policy, keys, sorted);
-    each(I, CrpsPartials{raw(items), raw(segments), raw(sort_at), raw(sorted), raw(crps_partial)});
+    system.stage_done("CRPS sort");
+    each("CRPS", I, CrpsPartials{raw(items), raw(segments), raw(sort_at), raw(sorted), raw(crps_partial)});
   }
 
   // --- 5: stored paths, (path, day) row-major per request, in one gather
@@ -420,6 +426,7 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   typename System::template vector<float> stored(host_stored_index.size());
   if (!host_stored_index.empty())
     thrust::gather(policy, stored_index.begin(), stored_index.end(), values, stored.begin());
+  system.stage_done("stored paths");
 
   system.synchronize();
   const std::vector<SegmentOrderStats> host_order = to_host<SegmentOrderStats>(order_stats);
