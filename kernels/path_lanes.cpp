@@ -25,8 +25,9 @@ namespace arabica::pipeline {
 namespace {
 
 constexpr int kLanes = 16;
-// Words of one path at most: the state's normals in pairs, then two a day.
-constexpr int kMaxWords = 2 * ((kMaxPathStates + 1) / 2) + 2 * kMaxPathHorizon;
+// Words of one lockstep path at most: the state's normals in pairs, then up
+// to three a day.
+constexpr int kMaxWords = 2 * ((kMaxPathStates + 1) / 2) + 3 * kMaxPathHorizon;
 constexpr int kMaxBlocks = (kMaxWords + 3) / 4;
 
 using Lanes = float[kLanes];
@@ -141,10 +142,16 @@ inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lan
   }
 }
 
-// A group's draws in lockstep: every lane consumes the same words (normal
-// innovations), so all its Philox blocks are made up front. The state's
-// normals come first, then two words a day.
-struct NormalWords {
+// A group's draws in lockstep: families whose every draw takes the same
+// number of words (normal, skew-normal, mixture, NIG, bootstrap), so all
+// of a group's Philox blocks are made up front. The state's normals come
+// first, then kWordsPerDay words a day; each family's arithmetic is
+// detail::raw_innovation_of's, operation for operation.
+template <InnovationKind Kind>
+struct LockstepWords {
+  static constexpr int kWordsPerDay = Kind == InnovationKind::bootstrap                                 ? 1
+                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig ? 3
+                                                                                                      : 2;
   const WordLanes* words;
   int state_words;
   const InnovationParams& innovations;
@@ -152,18 +159,41 @@ struct NormalWords {
   [[gnu::always_inline]] void state_pair(int i, Lanes a, Lanes b) const {
     normal_pairs(words[i], words[i + 1], a, b);
   }
-  // draw_innovation for the normal family: the pair's first normal,
-  // standardised (a no-op for the normal, kept so that the floats are the
-  // scalar path's).
+  // draw_innovation: the family's raw draw, standardised.
   [[gnu::always_inline]] void innovation(int h, Lanes z) const {
-    const std::uint32_t* u_word = words[state_words + 2 * h];
-    const std::uint32_t* angle_word = words[state_words + 2 * h + 1];
+    const WordLanes* day = words + state_words + kWordsPerDay * h;
+    const InnovationParams& p = innovations;
+    if constexpr (Kind == InnovationKind::bootstrap) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
-      const float u = uniform_float(u_word[l]);
-      const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
-      const float radius = sqrtf(-2.0f * fmath::log_positive(u));
-      z[l] = (radius * turn.sin - innovations.center) * innovations.inv_scale;
+      for (int l = 0; l < kLanes; ++l) {
+        const std::uint64_t index = (static_cast<std::uint64_t>(day[0][l]) * p.residual_count) >> 32;
+        z[l] = (p.residuals[index] - p.center) * p.inv_scale;
+      }
+    } else {
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const float u = uniform_float(day[0][l]);
+        const fmath::SinCos turn = fmath::sincos_turn(day[1][l]);
+        const float radius = sqrtf(-2.0f * fmath::log_positive(u));
+        const float a = radius * turn.sin;
+        float raw;
+        if constexpr (Kind == InnovationKind::skew_normal) {
+          raw = p.coef[0] * fabsf(a) + p.coef[1] * (radius * turn.cos);
+        } else if constexpr (Kind == InnovationKind::mixture) {
+          raw = uniform_float(day[2][l]) <= p.coef[0] ? p.coef[1] * a : a;
+        } else if constexpr (Kind == InnovationKind::nig) {
+          const float b = radius * turn.cos;
+          const float m = p.coef[0];
+          const float my = m * a * a;
+          const float large = m * (1.0f + 0.5f * (my + sqrtf(my * (my + 4.0f))));
+          const float small = m * m / large;
+          const float v = uniform_float(day[2][l]) * (m + small) <= m ? small : large;
+          raw = p.coef[1] * v + sqrtf(v) * b;
+        } else {
+          raw = a;
+        }
+        z[l] = (raw - p.center) * p.inv_scale;
+      }
     }
   }
 };
@@ -487,19 +517,32 @@ struct GroupKeys {
   }
 };
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void normal_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+template <InnovationKind Kind>
+[[gnu::always_inline]] inline void lockstep_paths(const DeviceRequest& request, std::int64_t first,
+                                                  std::int64_t end, float* out) {
   const PathModel& model = request.model;
   const int state_words = model.mode == PathMode::marginal ? 0 : 2 * ((model.k_states + 1) / 2);
-  const int blocks = (state_words + 2 * model.horizon + 3) / 4;
+  const int blocks = (state_words + LockstepWords<Kind>::kWordsPerDay * model.horizon + 3) / 4;
   alignas(64) WordLanes words[kMaxBlocks * 4];
   alignas(64) const WordLanes block_zero = {};
   for (std::int64_t group = first; group < end; group += kLanes) {
     const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
     const GroupKeys keys(request.stream_seed, group);
     philox_blocks(blocks, block_zero, keys.path_lo, keys.path_hi, keys.key, words);
-    NormalWords draws{words, state_words, request.innovations};
+    LockstepWords<Kind> draws{words, state_words, request.innovations};
     simulate_group(model, draws, active, request.n_paths, out + group);
+  }
+}
+
+// The lockstep families, one set of ISA clones for them all.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void lockstep_family_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  switch (request.innovations.kind) {
+    case InnovationKind::skew_normal: return lockstep_paths<InnovationKind::skew_normal>(request, first, end, out);
+    case InnovationKind::mixture: return lockstep_paths<InnovationKind::mixture>(request, first, end, out);
+    case InnovationKind::nig: return lockstep_paths<InnovationKind::nig>(request, first, end, out);
+    case InnovationKind::bootstrap: return lockstep_paths<InnovationKind::bootstrap>(request, first, end, out);
+    default: return lockstep_paths<InnovationKind::normal>(request, first, end, out);
   }
 }
 
@@ -643,7 +686,11 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
 bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, std::int64_t end,
                              float* out) {
   switch (request.innovations.kind) {
-    case InnovationKind::normal: normal_paths(request, first, end, out); return true;
+    case InnovationKind::normal:
+    case InnovationKind::skew_normal:
+    case InnovationKind::mixture:
+    case InnovationKind::nig:
+    case InnovationKind::bootstrap: lockstep_family_paths(request, first, end, out); return true;
     case InnovationKind::student_t: student_t_paths(request, first, end, out); return true;
     case InnovationKind::skew_t: skew_t_paths(request, first, end, out); return true;
     default: return false;
