@@ -33,7 +33,6 @@ struct Segment {
   std::int64_t n;
   double shift;        // moment reference: the day's Kalman mean (no cancellation in float paths)
   double actual;       // realised price for the CRPS, NaN when unknown
-  double last_price;   // for P(up)
   std::int64_t accumulator_first, accumulator_count;  // one per path chunk, in path order
   std::int64_t item_first, item_count;                // value items, in value order
   std::int64_t mark_offset;                           // its bins' marks in the bin_group buffer

@@ -170,27 +170,24 @@ struct LockstepWords {
         z[l] = (p.residuals[index] - p.center) * p.inv_scale;
       }
     } else {
+      alignas(64) Lanes a, b;
+      normal_pairs(day[0], day[1], a, b);
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
-        const float u = uniform_float(day[0][l]);
-        const fmath::SinCos turn = fmath::sincos_turn(day[1][l]);
-        const float radius = sqrtf(-2.0f * fmath::log_positive(u));
-        const float a = radius * turn.sin;
         float raw;
         if constexpr (Kind == InnovationKind::skew_normal) {
-          raw = p.coef[0] * fabsf(a) + p.coef[1] * (radius * turn.cos);
+          raw = p.coef[0] * fabsf(a[l]) + p.coef[1] * b[l];
         } else if constexpr (Kind == InnovationKind::mixture) {
-          raw = uniform_float(day[2][l]) <= p.coef[0] ? p.coef[1] * a : a;
+          raw = uniform_float(day[2][l]) <= p.coef[0] ? p.coef[1] * a[l] : a[l];
         } else if constexpr (Kind == InnovationKind::nig) {
-          const float b = radius * turn.cos;
           const float m = p.coef[0];
-          const float my = m * a * a;
+          const float my = m * a[l] * a[l];
           const float large = m * (1.0f + 0.5f * (my + sqrtf(my * (my + 4.0f))));
           const float small = m * m / large;
           const float v = uniform_float(day[2][l]) * (m + small) <= m ? small : large;
-          raw = p.coef[1] * v + sqrtf(v) * b;
+          raw = p.coef[1] * v + sqrtf(v) * b[l];
         } else {
-          raw = a;
+          raw = a[l];
         }
         z[l] = (raw - p.center) * p.inv_scale;
       }
@@ -546,26 +543,26 @@ void lockstep_family_paths(const DeviceRequest& request, std::int64_t first, std
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void student_t_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+// The families whose lanes draw from their own stream positions
+// (rejection samplers), one set of ISA clones for them all.
+template <class Draws>
+[[gnu::always_inline]] inline void rejection_paths(const DeviceRequest& request, std::int64_t first,
+                                                   std::int64_t end, float* out) {
   for (std::int64_t group = first; group < end; group += kLanes) {
     const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
     const GroupKeys keys(request.stream_seed, group);
     LaneStreams streams(keys.key, keys.path_lo, keys.path_hi);
-    StudentTDraws draws{streams, request.innovations};
+    Draws draws{streams, request.innovations};
     simulate_group(request.model, draws, active, request.n_paths, out + group);
   }
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void skew_t_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
-  for (std::int64_t group = first; group < end; group += kLanes) {
-    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
-    const GroupKeys keys(request.stream_seed, group);
-    LaneStreams streams(keys.key, keys.path_lo, keys.path_hi);
-    SkewTDraws draws{streams, request.innovations};
-    simulate_group(request.model, draws, active, request.n_paths, out + group);
-  }
+void rejection_family_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
+  if (request.innovations.kind == InnovationKind::student_t)
+    rejection_paths<StudentTDraws>(request, first, end, out);
+  else
+    rejection_paths<SkewTDraws>(request, first, end, out);
 }
 
 }  // namespace
@@ -691,8 +688,8 @@ bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, s
     case InnovationKind::mixture:
     case InnovationKind::nig:
     case InnovationKind::bootstrap: lockstep_family_paths(request, first, end, out); return true;
-    case InnovationKind::student_t: student_t_paths(request, first, end, out); return true;
-    case InnovationKind::skew_t: skew_t_paths(request, first, end, out); return true;
+    case InnovationKind::student_t:
+    case InnovationKind::skew_t: rejection_family_paths(request, first, end, out); return true;
     default: return false;
   }
 }

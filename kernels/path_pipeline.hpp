@@ -295,7 +295,6 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
       segment.n = n;
       segment.shift = request.model.mean[h];
       segment.actual = day_actual(request, h);
-      segment.last_price = request.last_price;
       segment.accumulator_first = d.accumulator_offset + h * d.chunks;
       segment.accumulator_count = d.chunks;
       segment.item_first = static_cast<std::int64_t>(host_items.size());
