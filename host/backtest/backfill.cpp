@@ -160,7 +160,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
                           : Eigen::MatrixXd(H, 0);
     result.forecast = forecast_sarimax(fit, future, H);
     pending.innovations = choose_innovations(
-        config_.innovations, fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn), y);
+        config_.innovations, fit.innovation_residuals(), y);
     result.fit_seconds = seconds_since(start);
 
     PathRequest request;

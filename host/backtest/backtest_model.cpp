@@ -54,6 +54,8 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
                                                    parts.size() > 3 ? parts[3] : "n");
       spec.enforce_stationarity = defaults.enforce_stationarity;
       spec.enforce_invertibility = defaults.enforce_invertibility;
+      spec.initialization = defaults.initialization;
+      spec.simple_differencing = defaults.simple_differencing;
       model.spec = spec;
     } catch (const InputError& e) {
       throw InputError(field, "model '" + text + "': " + e.what());

@@ -27,6 +27,12 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
       ->capture_default_str();
   command.add_flag("--enforce-stationarity", options.enforce_stationarity);
   command.add_flag("--enforce-invertibility", options.enforce_invertibility);
+  command.add_option("--init", options.init,
+                     "Prior of the diffuse states: approximate (statsmodels' default, variance "
+                     "1e6) or exact-diffuse (exact initial Kalman filter, scale-free)")
+      ->capture_default_str();
+  command.add_flag("--simple-differencing", options.simple_differencing,
+                   "Likelihood of the differenced series (Stata's and R's arima convention)");
 }
 
 void add_target_policy_option(CLI::App& command, ModelOptions& options) {
@@ -38,6 +44,8 @@ SarimaxSpec model_spec(const ModelOptions& options) {
   SarimaxSpec spec = SarimaxSpec::from_strings(options.order, options.seasonal, options.trend);
   spec.enforce_stationarity = options.enforce_stationarity;
   spec.enforce_invertibility = options.enforce_invertibility;
+  spec.initialization = parse_initialization(options.init);
+  spec.simple_differencing = options.simple_differencing;
   return spec;
 }
 

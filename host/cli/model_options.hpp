@@ -20,6 +20,8 @@ struct ModelOptions {
   std::string missing = "ffill-bfill";
   bool enforce_stationarity = false;
   bool enforce_invertibility = false;
+  std::string init = "approximate";
+  bool simple_differencing = false;
   bool allow_nonpositive = false;  // returns, spreads: targets may be <= 0
 };
 

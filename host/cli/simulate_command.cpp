@@ -157,7 +157,7 @@ void register_simulate_command(CLI::App& app) {
     const SarimaxFit result = fit(loaded);
     print_fit(loaded, result);
     const Innovations innovations = choose_innovations(
-        options->innovations, result.residuals.tail(result.residuals.size() - result.loglikelihood_burn),
+        options->innovations, result.innovation_residuals(),
         series.target);
 
     PathRequest request;

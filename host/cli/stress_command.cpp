@@ -130,7 +130,7 @@ void run(StressOptions& options) {
                                        history.exog_names);
     const Eigen::MatrixXd future = future_exog(history.exog, exog_policy, H);
     bases.push_back(choose_innovations(
-        options.innovations, fit.residuals.tail(fit.residuals.size() - fit.loglikelihood_burn),
+        options.innovations, fit.innovation_residuals(),
         history.target));
     std::printf("cutoff %s: %s fitted on %zu rows (llf %.6f), base innovations %s\n",
                 format_date(history.dates.back()).c_str(), loaded.spec.describe().c_str(),

@@ -19,9 +19,65 @@ namespace {
 // dynamic instantiation.
 constexpr int kMinFixedStates = 2, kMaxFixedStates = 8;
 
+// P_inf starts as the identity on the diffuse states and only loses rank, so
+// its entries and F_inf are O(1) whatever the data's units: an absolute
+// tolerance is scale-free here.
+constexpr double kDiffuseTolerance = 1e-9;
+
+template <class Matrix, class Vector>
+struct DiffuseStep {
+  double F = 0.0;            // F_inf when positive, else F_*
+  bool informative = false;  // F_inf > 0: the period pins down a diffuse direction
+  Vector update;             // a_{t|t} = a_t + update * v_t
+  Matrix filtered_cov;       // P_*,t|t
+};
+
+// One period of the exact initial Kalman filter for a univariate observation
+// (Durbin & Koopman 2012, 5.2.1; Koopman & Durbin 2000): with F_inf > 0 the
+// update uses the diffuse gain M_inf/F_inf and removes that direction from
+// P_inf, else it is an ordinary update of P_*. Advances P_* and P_inf to t+1.
+// False when an ordinary period's F_* is not positive.
+template <class Matrix, class Vector, class RowVector>
+bool diffuse_step(const Matrix& T, const RowVector& Z, const Matrix& RQR, Matrix& P_star,
+                  Matrix& P_inf, DiffuseStep<Matrix, Vector>& step) {
+  const Vector M_inf = P_inf * Z.transpose();
+  const Vector M_star = P_star * Z.transpose();
+  const double F_inf = Z.dot(M_inf), F_star = Z.dot(M_star);
+  Matrix filtered_inf = P_inf;
+  if (F_inf > kDiffuseTolerance) {
+    step.informative = true;
+    step.F = F_inf;
+    step.update = M_inf / F_inf;
+    step.filtered_cov = P_star;
+    step.filtered_cov.noalias() -= step.update * M_star.transpose();
+    step.filtered_cov.noalias() -= M_star * step.update.transpose();
+    step.filtered_cov.noalias() += F_star * step.update * step.update.transpose();
+    filtered_inf.noalias() -= M_inf * step.update.transpose();
+  } else {
+    if (!(F_star > 0.0) || !std::isfinite(F_star)) return false;
+    step.informative = false;
+    step.F = F_star;
+    step.update = M_star / F_star;
+    step.filtered_cov = P_star;
+    step.filtered_cov.noalias() -= M_star * step.update.transpose();
+  }
+  P_star.noalias() = T * step.filtered_cov * T.transpose();
+  P_star += RQR;
+  P_inf.noalias() = T * filtered_inf * T.transpose();
+  P_star = (0.5 * (P_star + P_star.transpose())).eval();
+  P_inf = (0.5 * (P_inf + P_inf.transpose())).eval();
+  return true;
+}
+
+template <class Matrix>
+bool still_diffuse(const Matrix& P_inf) {
+  return P_inf.cwiseAbs().maxCoeff() > kDiffuseTolerance;
+}
+
 template <int K>
 KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
-                    const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
+                    const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns,
+                    const Eigen::MatrixXd& initial_diffuse) {
   using Vector = Eigen::Matrix<double, K, 1>;
   using RowVector = Eigen::Matrix<double, 1, K>;
   using Matrix = Eigen::Matrix<double, K, K>;
@@ -33,17 +89,35 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   const Matrix T = system.transition;
   const RowVector Z = system.design;
   const Matrix RQR = system.sigma2 * system.selection * system.selection.transpose();
-  Matrix P = initial_cov, P_next, P_used;
-  Vector gain, update;  // T P Z' / F and P Z' / F
+  const Eigen::Index k = system.k_states();
+  Matrix P = initial_cov, P_next, P_used = Matrix::Zero(k, k);
+  Vector gain = Vector::Zero(k), update = Vector::Zero(k);  // T P Z' / F and P Z' / F
   double F = 0.0;
   bool steady = false;
   Means A = initial_means, A_next(A.rows(), m);
+  bool diffuse = initial_diffuse.size() > 0;
+  Matrix P_inf;
+  if (diffuse) P_inf = initial_diffuse;
+  std::vector<double> diffuse_variance;
 
   KalmanResult out;
   out.forecast_variance.resize(n);
   out.innovations.resize(n, m);
   for (Eigen::Index t = 0; t < n; ++t) {
-    if (!steady) {
+    if (diffuse) {
+      if (t + 1 == n)
+        throw NumericalError("Kalman filter: the sample ends inside the exact diffuse initial "
+                             "periods (" + std::to_string(n) + " observations)");
+      DiffuseStep<Matrix, Vector> step;
+      if (!diffuse_step(T, Z, RQR, P, P_inf, step))
+        throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
+                             std::to_string(t));
+      F = step.F;
+      update = step.update;
+      gain.noalias() = T * update;
+      diffuse_variance.push_back(step.informative ? F : 0.0);
+      diffuse = still_diffuse(P_inf);
+    } else if (!steady) {
       const Vector PZ = P * Z.transpose();
       F = Z.dot(PZ);
       if (!(F > 0.0) || !std::isfinite(F))
@@ -80,6 +154,8 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   }
   out.end_means = A;
   out.end_cov = P;
+  out.diffuse_variance = Eigen::Map<const Eigen::VectorXd>(
+      diffuse_variance.data(), static_cast<Eigen::Index>(diffuse_variance.size()));
   return out;
 }
 
@@ -89,17 +165,19 @@ constexpr double kLog2Pi = 1.8378770664093454836;
 // any advances the next. Per lane the arithmetic is filter<K>'s.
 template <int K>
 std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Eigen::VectorXd& y,
-                                  const Eigen::VectorXd& intercepts, int burn) {
+                                  const Eigen::VectorXd& intercepts, int burn,
+                                  bool drop_diffuse_periods) {
   using Vector = Eigen::Matrix<double, K, 1>;
   using RowVector = Eigen::Matrix<double, 1, K>;
   using Matrix = Eigen::Matrix<double, K, K>;
   struct Lane {
-    Matrix T, RQR, P;
+    Matrix T, RQR, P, P_inf;
     RowVector Z;
     Vector a, gain;
     double F = 0.0, log_F = 0.0, log_det = 0.0, sse = 0.0;
     int trend_state = 0;
-    bool steady = false, failed = false;
+    long used = 0;  // periods in the likelihood
+    bool steady = false, failed = false, diffuse = false;
   };
   std::vector<Lane> state(lanes.size());
   for (std::size_t l = 0; l < lanes.size(); ++l) {
@@ -111,12 +189,36 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
     lane.P = lanes[l].initial_cov;
     lane.a = lanes[l].initial_mean;
     lane.trend_state = system.trend_state;
+    lane.diffuse = lanes[l].initial_diffuse.size() > 0;
+    if (lane.diffuse) lane.P_inf = lanes[l].initial_diffuse;
   }
   const Eigen::Index n = y.size();
   const bool has_intercepts = intercepts.size() > 0;
   for (Eigen::Index t = 0; t < n; ++t) {
     for (Lane& lane : state) {
       if (lane.failed) continue;
+      if (lane.diffuse) {
+        DiffuseStep<Matrix, Vector> step;
+        if (!diffuse_step(lane.T, lane.Z, lane.RQR, lane.P, lane.P_inf, step)) {
+          lane.failed = true;
+          continue;
+        }
+        lane.F = step.F;
+        lane.log_F = std::log(step.F);
+        lane.gain.noalias() = lane.T * step.update;
+        lane.diffuse = still_diffuse(lane.P_inf);
+        const double v = y[t] - lane.Z.dot(lane.a);
+        lane.a = lane.T * lane.a + lane.gain * v;
+        if (has_intercepts) lane.a[lane.trend_state] += intercepts[t];
+        if (t >= burn && !(step.informative && drop_diffuse_periods)) {
+          lane.log_det += lane.log_F;
+          if (!step.informative) lane.sse += v * v / lane.F;
+          ++lane.used;
+        }
+        // The sample must not end inside the diffuse periods.
+        if (t + 1 == n) lane.failed = true;
+        continue;
+      }
       if (!lane.steady) {
         const Vector PZ = lane.P * lane.Z.transpose();
         const double F = lane.Z.dot(PZ);
@@ -143,38 +245,39 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
       if (t >= burn) {
         lane.log_det += lane.log_F;
         lane.sse += v * v / lane.F;
+        ++lane.used;
       }
     }
   }
-  const double n_eff = static_cast<double>(n - burn);
   std::vector<double> out;
   for (const Lane& lane : state)
     out.push_back(lane.failed || !std::isfinite(lane.sse)
                       ? std::numeric_limits<double>::quiet_NaN()
-                      : -0.5 * (n_eff * kLog2Pi + lane.log_det + lane.sse));
+                      : -0.5 * (static_cast<double>(lane.used) * kLog2Pi + lane.log_det + lane.sse));
   return out;
 }
 
 template <int K>
 std::vector<double> dispatch_lanes(int k, const std::vector<KalmanLane>& lanes,
                                    const Eigen::VectorXd& y, const Eigen::VectorXd& intercepts,
-                                   int burn) {
+                                   int burn, bool drop) {
   if constexpr (K > kMaxFixedStates) {
-    return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn);
+    return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn, drop);
   } else {
-    if (k == K) return loglike_lanes<K>(lanes, y, intercepts, burn);
-    return dispatch_lanes<K + 1>(k, lanes, y, intercepts, burn);
+    if (k == K) return loglike_lanes<K>(lanes, y, intercepts, burn, drop);
+    return dispatch_lanes<K + 1>(k, lanes, y, intercepts, burn, drop);
   }
 }
 
 template <int K>
 KalmanResult dispatch(int k, const StateSpace& system, const Eigen::MatrixXd& initial_means,
-                      const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
+                      const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns,
+                      const Eigen::MatrixXd& initial_diffuse) {
   if constexpr (K > kMaxFixedStates) {
-    return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns);
+    return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns, initial_diffuse);
   } else {
-    if (k == K) return filter<K>(system, initial_means, initial_cov, columns);
-    return dispatch<K + 1>(k, system, initial_means, initial_cov, columns);
+    if (k == K) return filter<K>(system, initial_means, initial_cov, columns, initial_diffuse);
+    return dispatch<K + 1>(k, system, initial_means, initial_cov, columns, initial_diffuse);
   }
 }
 
@@ -182,22 +285,29 @@ KalmanResult dispatch(int k, const StateSpace& system, const Eigen::MatrixXd& in
 
 std::vector<double> kalman_loglike_lanes(const std::vector<KalmanLane>& lanes,
                                          const Eigen::VectorXd& y,
-                                         const Eigen::VectorXd& intercepts, int burn) {
+                                         const Eigen::VectorXd& intercepts, int burn,
+                                         bool drop_diffuse_periods) {
   if (lanes.empty()) return {};
   const Eigen::Index k = lanes.front().system.k_states();
   for (const KalmanLane& lane : lanes)
     ARABICA_REQUIRE(lane.system.k_states() == k && lane.initial_mean.size() == k &&
                         lane.initial_cov.rows() == k && lane.initial_cov.cols() == k,
                     "kalman_loglike_lanes: every lane needs the same state dimension");
+  for (const KalmanLane& lane : lanes)
+    ARABICA_REQUIRE(lane.initial_diffuse.size() == 0 ||
+                        (lane.initial_diffuse.rows() == k && lane.initial_diffuse.cols() == k),
+                    "kalman_loglike_lanes: initial_diffuse is not k x k");
   ARABICA_REQUIRE(intercepts.size() == 0 || intercepts.size() == y.size(),
                   "kalman_loglike_lanes: intercepts must be empty or one per period");
   ARABICA_REQUIRE(burn >= 0 && burn < y.size(), "kalman_loglike_lanes: burn outside the sample");
-  if (k < kMinFixedStates) return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn);
-  return dispatch_lanes<kMinFixedStates>(static_cast<int>(k), lanes, y, intercepts, burn);
+  const bool drop = drop_diffuse_periods;
+  if (k < kMinFixedStates) return loglike_lanes<Eigen::Dynamic>(lanes, y, intercepts, burn, drop);
+  return dispatch_lanes<kMinFixedStates>(static_cast<int>(k), lanes, y, intercepts, burn, drop);
 }
 
 KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& initial_means,
-                           const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns) {
+                           const Eigen::MatrixXd& initial_cov, const KalmanColumns& columns,
+                           const Eigen::MatrixXd& initial_diffuse) {
   const Eigen::Index k = system.k_states();
   const Eigen::Index n = columns.observations.rows();
   const Eigen::Index m = columns.observations.cols();
@@ -210,8 +320,13 @@ KalmanResult kalman_filter(const StateSpace& system, const Eigen::MatrixXd& init
   ARABICA_REQUIRE(columns.intercepts.size() == 0 ||
                       (columns.intercepts.rows() == n && columns.intercepts.cols() == m),
                   "intercepts is not n x m");
-  if (k < kMinFixedStates) return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns);
-  return dispatch<kMinFixedStates>(static_cast<int>(k), system, initial_means, initial_cov, columns);
+  ARABICA_REQUIRE(initial_diffuse.size() == 0 ||
+                      (initial_diffuse.rows() == k && initial_diffuse.cols() == k),
+                  "initial_diffuse is not k x k");
+  if (k < kMinFixedStates)
+    return filter<Eigen::Dynamic>(system, initial_means, initial_cov, columns, initial_diffuse);
+  return dispatch<kMinFixedStates>(static_cast<int>(k), system, initial_means, initial_cov, columns,
+                                   initial_diffuse);
 }
 
 }  // namespace arabica

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <limits>
 #include <string>
@@ -53,6 +54,7 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
   std::deque<Eigen::VectorXd> s_hist, y_hist;
   std::deque<double> rho_hist;
   Eigen::VectorXd x_new(x.size()), g_new(x.size());
+  double last_change = std::numeric_limits<double>::infinity();  // of the last accepted step
 
   for (int iter = 0; iter < options.max_iterations; ++iter) {
     if (g.lpNorm<Eigen::Infinity>() <= options.gradient_tolerance) {
@@ -131,9 +133,28 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
       // At the objective's rounding floor no step decreases it; that is a
       // converged point when the gradient is already small.
       const double gradient_norm = g.lpNorm<Eigen::Infinity>();
-      result.converged = gradient_norm <= options.noise_floor_gradient;
-      result.message = "no further decrease possible (gradient max-norm " +
-                       std::to_string(gradient_norm) + ")";
+      // With curvature pairs, -slope0 = g'Hg is the Newton decrement.
+      const double gain = s_hist.empty() ? std::numeric_limits<double>::infinity()
+                                         : 0.5 * -slope0 / std::max(1.0, std::abs(f));
+      char text[160];
+      if (gradient_norm <= options.noise_floor_gradient) {
+        result.converged = true;
+        std::snprintf(text, sizeof text, "at the rounding floor, gradient max-norm %.3g", gradient_norm);
+      } else if (gain <= options.decrement_tolerance) {
+        result.converged = true;
+        std::snprintf(text, sizeof text,
+                      "at the rounding floor, a quasi-Newton step would gain %.2g relative", gain);
+      } else if (last_change <= options.stagnation_tolerance) {
+        result.converged = true;
+        std::snprintf(text, sizeof text,
+                      "at the rounding floor, the last step changed the objective by %.2g relative",
+                      last_change);
+      } else {
+        std::snprintf(text, sizeof text,
+                      "no further decrease possible (gradient max-norm %.3g, predicted gain %.2g "
+                      "relative)", gradient_norm, gain);
+      }
+      result.message = text;
       break;
     }
     x_new = x + accepted.step * direction;
@@ -147,7 +168,8 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
       if (static_cast<int>(s_hist.size()) > options.memory)
         s_hist.pop_front(), y_hist.pop_front(), rho_hist.pop_front();
     }
-    if (std::abs(f_old - f) <= options.function_tolerance * std::max({std::abs(f_old), std::abs(f), 1.0})) {
+    last_change = std::abs(f_old - f) / std::max({std::abs(f_old), std::abs(f), 1.0});
+    if (last_change <= options.function_tolerance) {
       result.converged = true;
       result.message = "relative function change below tolerance";
       break;

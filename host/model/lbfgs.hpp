@@ -21,6 +21,15 @@ struct LbfgsOptions {
   // When the line search cannot decrease f any more, the point still counts
   // as converged if the gradient max-norm is below this (scipy's pgtol).
   double noise_floor_gradient = 1e-5;
+  // ... or if a full quasi-Newton step would gain at most this much relative
+  // to |f| (half the Newton decrement -g'Hg): a rule in the objective's own
+  // units, whatever the parameters' scales, for optima whose gradient is
+  // held up by rounding in flat directions.
+  double decrement_tolerance = 1e-9;
+  // ... or if the last accepted step changed f by at most this much relative
+  // (scipy's L-BFGS-B factr rule at its default, 1e7 * machine epsilon, as
+  // statsmodels fits use): the objective has stagnated at its rounding floor.
+  double stagnation_tolerance = 2.2e-9;
   // Wall-clock bound, checked before each iteration.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -26,6 +27,14 @@ constexpr int kFirstLegIterations = 50;
 // Walks along the near-cancellation ridges after the first optimum, and the
 // relative llf gain a ridge point must show to be worth a fit.
 constexpr int kRidgeRounds = 2;
+// Models with this many ARMA coefficients or more also start from a fixed
+// set of shapes (alternative_starts): their likelihoods have several basins
+// that no single start reaches reliably (Stata's coverage grid on wpi1).
+constexpr int kMultiStartCoefficients = 3;
+constexpr int kAlternativeLegIterations = 30;
+// ... up to this many states: the legs of a monthly seasonal model (40
+// states at s = 12) would cost a minute.
+constexpr int kMultiStartMaxStates = 32;
 constexpr double kRidgeMargin = 1e-9;
 
 // Optimiser coordinates: the ARMA polynomials (transformed when stationarity
@@ -38,9 +47,9 @@ struct Coordinates {
 
   Eigen::VectorXd to_free(const SarimaxParams& params) const {
     Eigen::VectorXd u(size());
-    u << (spec.enforce_stationarity ? unconstrain_stationary(params.ar) : params.ar),
+    u << (spec.stationary_ar() ? unconstrain_stationary(params.ar) : params.ar),
         (spec.enforce_invertibility ? unconstrain_stationary(-params.ma) : params.ma),
-        (spec.enforce_stationarity ? unconstrain_stationary(params.sar) : params.sar),
+        (spec.stationary_ar() ? unconstrain_stationary(params.sar) : params.sar),
         (spec.enforce_invertibility ? unconstrain_stationary(-params.sma) : params.sma),
         std::log(params.sigma2);
     return u;
@@ -58,7 +67,7 @@ struct Coordinates {
     params.ma = take(spec.q);
     params.sar = take(spec.P);
     params.sma = take(spec.Q);
-    if (spec.enforce_stationarity) {
+    if (spec.stationary_ar()) {
       params.ar = constrain_stationary(params.ar);
       params.sar = constrain_stationary(params.sar);
     }
@@ -74,6 +83,28 @@ std::string format_seconds(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", seconds);
   return text;
+}
+
+// Fixed, data-independent shapes for the ARMA coefficients of models with
+// several of them; the regression coefficients and sigma2 come from the
+// cold start. Each shape puts its weight on the first lag of a polynomial:
+// white noise, a persistent AR part (near the unit root that trending
+// levels pull towards), a moderate AR part, and a moderate MA part.
+std::vector<SarimaxParams> alternative_starts(const SarimaxSpec& spec, const SarimaxParams& cold) {
+  std::vector<SarimaxParams> starts;
+  const auto shaped = [&](double ar, double ma) {
+    SarimaxParams start = cold;
+    start.ar.setZero(), start.sar.setZero(), start.ma.setZero(), start.sma.setZero();
+    if (spec.p > 0) start.ar[0] = ar;
+    else if (spec.P > 0) start.sar[0] = ar;
+    if (spec.q > 0) start.ma[0] = ma;
+    else if (spec.Q > 0) start.sma[0] = ma;
+    starts.push_back(start);
+  };
+  shaped(0.0, 0.0);
+  if (spec.p + spec.P > 0) shaped(0.95, 0.0), shaped(0.5, 0.0);
+  if (spec.q + spec.Q > 0) shaped(0.0, 0.5);
+  return starts;
 }
 
 void set_information_criteria(SarimaxFit& fit) {
@@ -133,12 +164,24 @@ Eigen::VectorXd opg_standard_errors(const SarimaxLikelihood& likelihood,
     probe[i] = params[i];
     scores.col(i) = (up - down) / width;
   }
+  if (!scores.allFinite()) throw NumericalError("the likelihood is not finite beside the optimum");
+  // In correlation form, so that parameters on scales far apart (a sigma2 of
+  // 1e-6 beside a coefficient of 1e3) do not decide the rank; an optimum on
+  // a boundary (an MA root on the unit circle) leaves an information matrix
+  // that is positive definite but badly conditioned, which an
+  // eigendecomposition inverts where LDLT's pivots may fail.
   const Eigen::MatrixXd information = scores.transpose() * scores;
-  const Eigen::LDLT<Eigen::MatrixXd> ldlt(information);
-  if (ldlt.info() != Eigen::Success || !(ldlt.vectorD().minCoeff() > 0.0))
-    return Eigen::VectorXd::Constant(k, std::numeric_limits<double>::quiet_NaN());
-  const Eigen::MatrixXd cov = ldlt.solve(Eigen::MatrixXd::Identity(k, k));
-  return cov.diagonal().cwiseMax(0.0).cwiseSqrt();
+  const Eigen::VectorXd unit = information.diagonal().cwiseSqrt().cwiseInverse();
+  if (!unit.allFinite()) throw NumericalError("a parameter does not change the likelihood");
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(unit.asDiagonal() * information *
+                                                             unit.asDiagonal());
+  if (eigen.info() != Eigen::Success || !(eigen.eigenvalues().minCoeff() > 0.0))
+    throw NumericalError("the information matrix is singular (an optimum on the boundary of the "
+                         "parameter space, such as an MA root on the unit circle?)");
+  const Eigen::MatrixXd& V = eigen.eigenvectors();
+  const Eigen::MatrixXd correlation_inverse =
+      V * eigen.eigenvalues().cwiseInverse().asDiagonal() * V.transpose();
+  return correlation_inverse.diagonal().cwiseMax(0.0).cwiseSqrt().cwiseProduct(unit);
 }
 
 SarimaxFit make_fit(const SarimaxLikelihood& likelihood, const SarimaxFit& base,
@@ -146,7 +189,9 @@ SarimaxFit make_fit(const SarimaxLikelihood& likelihood, const SarimaxFit& base,
   SarimaxFit fit = base;
   fit.llf = evaluation.llf;
   fit.nobs = likelihood.nobs();
-  fit.loglikelihood_burn = likelihood.burn();
+  fit.loglikelihood_burn = evaluation.excluded_periods;
+  fit.initialisation_periods =
+      std::max(likelihood.burn(), static_cast<int>(evaluation.diffuse_variance.size()));
   fit.residuals = evaluation.innovations;
   fit.end_state = evaluation.end_state;
   set_information_criteria(fit);
@@ -199,7 +244,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   if (warm) {
     // A warm start from another fit may violate this spec's constraints;
     // statsmodels-style start values are already valid.
-    if (spec.enforce_stationarity && !(is_stationary(start.ar) && is_stationary(start.sar)))
+    if (spec.stationary_ar() && !(is_stationary(start.ar) && is_stationary(start.sar)))
       start.ar.setZero(), start.sar.setZero();
     if (spec.enforce_invertibility && !(is_invertible(start.ma) && is_invertible(start.sma)))
       start.ma.setZero(), start.sma.setZero();
@@ -364,6 +409,34 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     }
   } else {
     solution = resume(std::move(solution));
+  }
+  if (spec.p + spec.q + spec.P + spec.Q >= kMultiStartCoefficients &&
+      spec.k_states() <= kMultiStartMaxStates) {
+    // The same shapes whatever the first start was (a warm start included),
+    // so the best of them does not depend on the fold plan.
+    const SarimaxParams cold = warm ? SarimaxParams::unpack(spec, k_exog, sarimax_start_params(spec, y, exog))
+                                    : start;
+    // A short leg from each shape; only the most promising one is finished,
+    // and kept when it beats the optimum found so far.
+    std::optional<Solution> leader;
+    int iterations = solution.optimum.iterations;
+    for (const SarimaxParams& alternative : alternative_starts(spec, cold)) {
+      Solution leg = solve_from(alternative, kAlternativeLegIterations);
+      if (!std::isfinite(leg.optimum.value)) continue;
+      iterations += leg.optimum.iterations;
+      if (!leader || leg.evaluation.llf > leader->evaluation.llf) leader = std::move(leg);
+    }
+    const double slack = std::max(1.0, 1e-3 * std::abs(solution.evaluation.llf));
+    if (leader && leader->evaluation.llf > solution.evaluation.llf - slack) {
+      const int leg_iterations = leader->optimum.iterations;
+      Solution finished = resume(std::move(*leader));
+      iterations += finished.optimum.iterations - leg_iterations;
+      const double margin = kRidgeMargin * std::abs(solution.evaluation.llf);
+      if (std::isfinite(finished.optimum.value) &&
+          finished.evaluation.llf > solution.evaluation.llf + margin)
+        solution = std::move(finished);
+    }
+    solution.optimum.iterations = iterations;
   }
   solution = best_on_ridges(std::move(solution));
   const LbfgsResult& optimum = solution.optimum;

@@ -80,7 +80,7 @@ KalmanResult SarimaxLikelihood::filter(const StateSpace& system,
   const Eigen::Index m = columns.observations.cols();
   const InitialState init = initial_state(spec_, system, Eigen::VectorXd::Zero(k));
   Eigen::MatrixXd initial_means = Eigen::MatrixXd::Zero(k, m);
-  if (spec_.enforce_stationarity && columns.intercepts.size() > 0) {
+  if (spec_.stationary_ar() && columns.intercepts.size() > 0) {
     // The stationary law is centred on the mean the state intercept implies.
     for (Eigen::Index j = 0; j < m; ++j) {
       Eigen::VectorXd intercept0 = Eigen::VectorXd::Zero(k);
@@ -88,21 +88,34 @@ KalmanResult SarimaxLikelihood::filter(const StateSpace& system,
       initial_means.col(j) = initial_state(spec_, system, intercept0).mean;
     }
   }
-  return kalman_filter(system, initial_means, init.cov, columns);
+  return kalman_filter(system, initial_means, init.cov, columns, init.diffuse);
 }
 
-double SarimaxLikelihood::loglike(const Eigen::VectorXd& innovations,
-                                  const Eigen::VectorXd& variance) const {
+Eigen::VectorXd SarimaxLikelihood::sse_mask(const Eigen::VectorXd& diffuse_variance) const {
+  Eigen::VectorXd mask = Eigen::VectorXd::Ones(y_.size());
+  mask.head(burn_).setZero();
+  for (Eigen::Index t = 0; t < diffuse_variance.size(); ++t)
+    if (diffuse_variance[t] > 0.0) mask[t] = 0.0;
+  return mask;
+}
+
+void SarimaxLikelihood::loglike(Evaluation& e) const {
+  const Eigen::VectorXd& diffuse_variance = e.diffuse_variance;
   // F_t is constant once the filter is steady: take each distinct log once.
   double log_det = 0.0, last_F = 0.0, last_log = 0.0, weighted_sse = 0.0;
-  for (Eigen::Index t = burn_; t < innovations.size(); ++t) {
-    const double F = variance[t];
+  long used = 0;
+  for (Eigen::Index t = burn_; t < e.innovations.size(); ++t) {
+    const bool informative_diffuse = t < diffuse_variance.size() && diffuse_variance[t] > 0.0;
+    if (informative_diffuse && spec_.simple_differencing) continue;  // the differenced series' convention
+    const double F = e.forecast_variance[t];
     if (F != last_F) last_F = F, last_log = std::log(F);
     log_det += last_log;
-    weighted_sse += innovations[t] * innovations[t] / F;
+    // A diffuse period's innovation has infinite variance: only log F_inf counts.
+    if (!informative_diffuse) weighted_sse += e.innovations[t] * e.innovations[t] / F;
+    ++used;
   }
-  const double n_eff = static_cast<double>(innovations.size() - burn_);
-  return -0.5 * (n_eff * kLog2Pi + log_det + weighted_sse);
+  e.excluded_periods = static_cast<int>(e.innovations.size() - used);
+  e.llf = -0.5 * (static_cast<double>(used) * kLog2Pi + log_det + weighted_sse);
 }
 
 SarimaxLikelihood::Evaluation SarimaxLikelihood::evaluate(const SarimaxParams& params) const {
@@ -118,7 +131,8 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::evaluate(const SarimaxParams& p
   out.regression << params.trend, params.beta;
   out.innovations = kf.innovations.col(0);
   out.forecast_variance = kf.forecast_variance;
-  out.llf = loglike(out.innovations, out.forecast_variance);
+  out.diffuse_variance = kf.diffuse_variance;
+  loglike(out);
   out.end_state = {kf.end_means.col(0), kf.end_cov, kf.filtered_means.col(0), kf.filtered_cov};
   return out;
 }
@@ -126,16 +140,18 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::evaluate(const SarimaxParams& p
 SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& params) const {
   const StateSpace system = make_state_space(spec_, params);
   const KalmanResult kf = filter(system, regressors_);
-  const Eigen::Index n = y_.size(), m = regressors_.observations.cols();
+  const Eigen::Index m = regressors_.observations.cols();
 
   Evaluation out;
   out.regression = Eigen::VectorXd::Zero(m - 1);
   if (m > 1) {
     // GLS normal equations V' W V as a symmetric rank update of the
     // square-root-weighted innovations (half a general product's work).
-    const auto V = kf.innovations.bottomRows(n - burn_);
-    const Eigen::VectorXd root_weight = kf.forecast_variance.tail(n - burn_).cwiseSqrt().cwiseInverse();
-    const ColumnsMatrix weighted = V.array().colwise() * root_weight.array();
+    // Periods left out of the likelihood, and diffuse ones (whose
+    // innovations carry no information on the coefficients), weigh nothing.
+    const Eigen::VectorXd root_weight =
+        kf.forecast_variance.cwiseSqrt().cwiseInverse().cwiseProduct(sse_mask(kf.diffuse_variance));
+    const ColumnsMatrix weighted = kf.innovations.array().colwise() * root_weight.array();
     Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(m, m);
     normal.selfadjointView<Eigen::Lower>().rankUpdate(weighted.transpose());
     normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
@@ -153,7 +169,8 @@ SarimaxLikelihood::Evaluation SarimaxLikelihood::profile(const SarimaxParams& pa
   const auto regressors = kf.innovations.rightCols(m - 1);
   out.innovations = kf.innovations.col(0) - regressors * out.regression;
   out.forecast_variance = kf.forecast_variance;
-  out.llf = loglike(out.innovations, out.forecast_variance);
+  out.diffuse_variance = kf.diffuse_variance;
+  loglike(out);
   out.end_state = {kf.end_means.col(0) - kf.end_means.rightCols(m - 1) * out.regression, kf.end_cov,
                    kf.filtered_means.col(0) - kf.filtered_means.rightCols(m - 1) * out.regression,
                    kf.filtered_cov};
@@ -176,12 +193,13 @@ std::vector<double> SarimaxLikelihood::loglike_many(const std::vector<SarimaxPar
   std::vector<std::size_t> lane_point;
   for (std::size_t i = 0; i < points.size(); ++i) {
     try {
-      KalmanLane lane{make_state_space(spec_, points[i]), {}, {}};
+      KalmanLane lane{make_state_space(spec_, points[i]), {}, {}, {}};
       const int k = lane.system.k_states();
       const InitialState init = initial_state(spec_, lane.system, Eigen::VectorXd::Zero(k));
       lane.initial_cov = init.cov;
+      lane.initial_diffuse = init.diffuse;
       lane.initial_mean = Eigen::VectorXd::Zero(k);
-      if (spec_.enforce_stationarity && intercepts.size() > 0) {
+      if (spec_.stationary_ar() && intercepts.size() > 0) {
         // As filter(): the stationary law centred on the implied mean.
         Eigen::VectorXd intercept0 = Eigen::VectorXd::Zero(k);
         intercept0[lane.system.trend_state] = intercepts[0];
@@ -193,7 +211,7 @@ std::vector<double> SarimaxLikelihood::loglike_many(const std::vector<SarimaxPar
       // stays NaN
     }
   }
-  const std::vector<double> values = kalman_loglike_lanes(lanes, column, intercepts, burn_);
+  const std::vector<double> values = kalman_loglike_lanes(lanes, column, intercepts, burn_, spec_.simple_differencing);
   for (std::size_t l = 0; l < lanes.size(); ++l) out[lane_point[l]] = values[l];
   return out;
 }
@@ -201,8 +219,13 @@ std::vector<double> SarimaxLikelihood::loglike_many(const std::vector<SarimaxPar
 Eigen::VectorXd SarimaxLikelihood::loglike_obs(const SarimaxParams& params) const {
   const Evaluation e = evaluate(params);
   const Eigen::ArrayXd F = e.forecast_variance.array();
-  Eigen::VectorXd out = -0.5 * (kLog2Pi + F.log() + e.innovations.array().square() / F).matrix();
+  const Eigen::ArrayXd mask = sse_mask(e.diffuse_variance).array();
+  Eigen::VectorXd out =
+      (-0.5 * (kLog2Pi + F.log() + mask * e.innovations.array().square() / F)).matrix();
   out.head(burn_).setZero();
+  if (spec_.simple_differencing)
+    for (Eigen::Index t = 0; t < e.diffuse_variance.size(); ++t)
+      if (e.diffuse_variance[t] > 0.0) out[t] = 0.0;
   return out;
 }
 

@@ -28,6 +28,8 @@ class SarimaxLikelihood {
     Eigen::VectorXd innovations;        // v_t of y - regression, n
     Eigen::VectorXd forecast_variance;  // F_t, n
     FilterEndState end_state;
+    Eigen::VectorXd diffuse_variance;   // KalmanResult::diffuse_variance
+    int excluded_periods = 0;           // leading periods not in llf (burn, dropped diffuse)
   };
 
   /// Likelihood at `params`, regression coefficients included.
@@ -45,7 +47,7 @@ class SarimaxLikelihood {
   /// recursions interleaved; NaN where the likelihood cannot be evaluated.
   std::vector<double> loglike_many(const std::vector<SarimaxParams>& points) const;
 
-  /// Per-period log-likelihood contributions (zero inside the burn-in).
+  /// Per-period log-likelihood contributions (zero for periods left out).
   Eigen::VectorXd loglike_obs(const SarimaxParams& params) const;
 
   int nobs() const { return static_cast<int>(y_.size()); }
@@ -56,7 +58,11 @@ class SarimaxLikelihood {
  private:
   // Filters `columns` whose trend columns' intercept at t=0 is intercepts(0,j).
   KalmanResult filter(const StateSpace& system, const KalmanColumns& columns) const;
-  double loglike(const Eigen::VectorXd& innovations, const Eigen::VectorXd& variance) const;
+  // Fills e.llf and e.excluded_periods from e's innovations and variances.
+  void loglike(Evaluation& e) const;
+  // Weight of period t in the likelihood's sum of squares: 0 for periods
+  // left out and for informative diffuse periods, else 1.
+  Eigen::VectorXd sse_mask(const Eigen::VectorXd& diffuse_variance) const;
   std::string regressor_name(Eigen::Index j) const;
   [[noreturn]] void throw_collinear(const Eigen::MatrixXd& gram) const;
 

@@ -24,6 +24,17 @@ std::string to_string(Trend trend) {
   return "n";
 }
 
+Initialization parse_initialization(const std::string& text) {
+  if (text == "approximate" || text == "approximate-diffuse") return Initialization::approximate_diffuse;
+  if (text == "exact-diffuse" || text == "exact") return Initialization::exact_diffuse;
+  throw InputError("--init", "unknown initialisation '" + text +
+                                 "' (expected approximate or exact-diffuse)");
+}
+
+std::string to_string(Initialization initialization) {
+  return initialization == Initialization::exact_diffuse ? "exact-diffuse" : "approximate";
+}
+
 namespace {
 std::vector<int> parse_int_list(const std::string& what, const std::string& text,
                                 std::size_t expected) {
@@ -110,6 +121,10 @@ std::string SarimaxSpec::describe() const {
   std::ostringstream out;
   out << "SARIMAX(" << p << "," << d << "," << q << ")(" << P << "," << D << "," << Q << ","
       << s << ") trend=" << to_string(trend);
+  // Defaults add nothing, so the descriptions (and store hashes) of
+  // existing models stay as they were.
+  if (initialization != Initialization::approximate_diffuse) out << " init=" << to_string(initialization);
+  if (simple_differencing) out << " simple-differencing";
   return out.str();
 }
 

@@ -113,9 +113,9 @@ Eigen::VectorXd sarimax_start_params(const SarimaxSpec& spec, const Eigen::Vecto
   start.sar = seasonal.ar;
   start.sma = seasonal.ma;
   // Invalid starting values under enforced constraints fall back to zeros.
-  if (spec.enforce_stationarity && !is_stationary(start.ar)) start.ar.setZero();
+  if (spec.stationary_ar() && !is_stationary(start.ar)) start.ar.setZero();
   if (spec.enforce_invertibility && !is_invertible(start.ma)) start.ma.setZero();
-  if (spec.enforce_stationarity && !is_stationary(start.sar)) start.sar.setZero();
+  if (spec.stationary_ar() && !is_stationary(start.sar)) start.sar.setZero();
   if (spec.enforce_invertibility && !is_invertible(start.sma)) start.sma.setZero();
 
   double variance;

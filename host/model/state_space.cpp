@@ -104,30 +104,57 @@ double trend_regressor(const SarimaxSpec& spec, int j, long t) {
   return power == 0 ? 1.0 : std::pow(static_cast<double>(t + 1), power);
 }
 
+namespace {
+bool differencing_exactly_diffuse(const SarimaxSpec& spec) {
+  return spec.initialization == Initialization::exact_diffuse || spec.simple_differencing;
+}
+// Under the exact diffuse prior the ARMA block always takes its stationary
+// law, never a diffuse one: the diffuse likelihood of AR states is unbounded
+// (F_inf shrinks with the square of a vanishing AR coefficient and -log F_inf
+// grows without limit), so it has no maximum to find.
+bool arma_stationary_prior(const SarimaxSpec& spec) { return spec.stationary_ar(); }
+}  // namespace
+
 int loglikelihood_burn(const SarimaxSpec& spec) {
-  return spec.enforce_stationarity ? spec.k_states_diff() : spec.k_states();
+  const bool arma_approximate = !arma_stationary_prior(spec);
+  if (spec.simple_differencing)
+    // statsmodels fits the differenced series, whose own approximately
+    // diffuse ARMA states burn k_order periods after the k_diff it dropped.
+    return arma_approximate ? spec.k_states() : 0;
+  return (differencing_exactly_diffuse(spec) ? 0 : spec.k_states_diff()) +
+         (arma_approximate ? spec.k_order() : 0);
 }
 
 InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
                            const Eigen::VectorXd& intercept0) {
   const int k = system.k_states();
+  const int start = spec.k_states_diff(), n = spec.k_order();
   InitialState init;
   init.mean = Eigen::VectorXd::Zero(k);
-  init.cov = kApproximateDiffuseVariance * Eigen::MatrixXd::Identity(k, k);
-  if (!spec.enforce_stationarity) return init;
-
-  const int start = spec.k_states_diff(), n = spec.k_order();
-  const Eigen::MatrixXd T = system.transition.block(start, start, n, n);
-  const Eigen::VectorXd R = system.selection.segment(start, n);
-  const double spectral_radius = T.eigenvalues().cwiseAbs().maxCoeff();
-  if (!(spectral_radius < 1.0 - 1e-10))
-    throw NumericalError("stationary initialisation of a non-stationary ARMA block");
-  init.cov.block(start, start, n, n) =
-      solve_discrete_lyapunov(T, system.sigma2 * R * R.transpose());
-  init.cov.block(start, 0, n, start).setZero();
-  init.cov.block(0, start, start, n).setZero();
-  init.mean.segment(start, n) =
-      (Eigen::MatrixXd::Identity(n, n) - T).partialPivLu().solve(intercept0.segment(start, n));
+  init.cov = Eigen::MatrixXd::Zero(k, k);
+  Eigen::MatrixXd diffuse = Eigen::MatrixXd::Zero(k, k);
+  const auto make_diffuse = [&](int from, int count, bool exact) {
+    if (exact)
+      diffuse.block(from, from, count, count).setIdentity();
+    else
+      init.cov.block(from, from, count, count) =
+          kApproximateDiffuseVariance * Eigen::MatrixXd::Identity(count, count);
+  };
+  make_diffuse(0, start, differencing_exactly_diffuse(spec));
+  if (!arma_stationary_prior(spec)) {
+    make_diffuse(start, n, /*exact=*/false);
+  } else {
+    const Eigen::MatrixXd T = system.transition.block(start, start, n, n);
+    const Eigen::VectorXd R = system.selection.segment(start, n);
+    const double spectral_radius = T.eigenvalues().cwiseAbs().maxCoeff();
+    if (!(spectral_radius < 1.0 - 1e-10))
+      throw NumericalError("stationary initialisation of a non-stationary ARMA block");
+    init.cov.block(start, start, n, n) =
+        solve_discrete_lyapunov(T, system.sigma2 * R * R.transpose());
+    init.mean.segment(start, n) =
+        (Eigen::MatrixXd::Identity(n, n) - T).partialPivLu().solve(intercept0.segment(start, n));
+  }
+  if (!diffuse.isZero()) init.diffuse = std::move(diffuse);
   return init;
 }
 

@@ -26,12 +26,32 @@ inline constexpr int kMaxStates = 64;             // d + s*D + max(p + s*P, q + 
 Trend parse_trend(const std::string& text);  // "n"/"none", "c", "t", "ct"
 std::string to_string(Trend trend);
 
+/// Prior of the states the data cannot pin down. approximate_diffuse is
+/// statsmodels' default: variance 1e6 in the data's units for the
+/// differencing states, and for the ARMA states unless enforce_stationarity
+/// gives them their stationary law; the first such periods are left out of
+/// the likelihood. exact_diffuse is free of the data's scale: the
+/// differencing states are exactly diffuse (Durbin-Koopman exact initial
+/// Kalman filter; statsmodels' use_exact_diffuse=True) and the ARMA block
+/// always takes its stationary law, as in R's and Stata's arima (a diffuse
+/// prior on AR states has an unbounded likelihood), so AR parts must be
+/// stationary.
+enum class Initialization { approximate_diffuse, exact_diffuse };
+Initialization parse_initialization(const std::string& text);  // "approximate", "exact-diffuse"
+std::string to_string(Initialization initialization);
+
 struct SarimaxSpec {
   int p = 1, d = 1, q = 1;
   int P = 0, D = 0, Q = 0, s = 0;
   Trend trend = Trend::none;
   bool enforce_stationarity = false;
   bool enforce_invertibility = false;
+  Initialization initialization = Initialization::approximate_diffuse;
+  /// The likelihood of the differenced series (Stata's and R's arima): the
+  /// differencing states take the exact diffuse prior and the periods it
+  /// covers are left out of the likelihood. With enforce_stationarity this is
+  /// statsmodels' simple_differencing=True; the model still forecasts levels.
+  bool simple_differencing = false;
 
   /// Parses "p,d,q" (order) and "P,D,Q,s" (seasonal); throws InputError.
   static SarimaxSpec from_strings(const std::string& order, const std::string& seasonal,
@@ -40,8 +60,16 @@ struct SarimaxSpec {
   /// seasonal period below 2, orders above the limits above, lags in both
   /// the seasonal and plain polynomials (statsmodels' rule) or too many states.
   void validate() const;
-  std::string describe() const;  // e.g. "SARIMAX(1,1,1)(0,0,0,0) trend=n"
+  /// e.g. "SARIMAX(1,1,1)(0,0,0,0) trend=n"; a non-default initialisation or
+  /// simple differencing is appended (" init=exact-diffuse", " simple-differencing").
+  std::string describe() const;
 
+  /// AR parts held stationary (and the ARMA block given its stationary
+  /// law): enforce_stationarity, or the exact diffuse prior, which has no
+  /// likelihood for non-stationary AR parts (see Initialization).
+  bool stationary_ar() const {
+    return enforce_stationarity || initialization == Initialization::exact_diffuse;
+  }
   int k_trend() const;         // number of trend coefficients
   int k_states_diff() const;   // d + s*D differencing states
   int k_order() const;         // max(p + s*P, q + s*Q + 1) ARMA states
@@ -101,6 +129,10 @@ struct SarimaxFit {
   double aic = 0.0, bic = 0.0, hqic = 0.0;
   int nobs = 0;                    // observations in the fit
   int loglikelihood_burn = 0;      // leading periods left out of llf
+  /// Leading periods whose residuals are not innovations of the fitted
+  /// model: the burn-in, or the exact diffuse periods (which stay in the
+  /// likelihood through log F_inf).
+  int initialisation_periods = 0;
   Eigen::VectorXd residuals;       // one-step forecast errors (statsmodels' resid)
   bool converged = false;
   int iterations = 0;
@@ -108,6 +140,12 @@ struct SarimaxFit {
   std::vector<std::string> warnings;  // e.g. standard errors that could not be computed
   FilterEndState end_state;
   int k_exog = 0;
+
+  /// The residuals after initialisation_periods: the sample the innovation
+  /// families and the bootstrap are estimated from.
+  Eigen::VectorXd innovation_residuals() const {
+    return residuals.tail(residuals.size() - initialisation_periods);
+  }
 };
 
 /// Exact Gaussian log-likelihood of y given constrained params (statsmodels'

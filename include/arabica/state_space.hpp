@@ -34,13 +34,19 @@ double trend_regressor(const SarimaxSpec& spec, int j, long t);
 Eigen::VectorXd reduced_ar(const SarimaxSpec& spec, const SarimaxParams& params);
 Eigen::VectorXd reduced_ma(const SarimaxSpec& spec, const SarimaxParams& params);
 
-/// Initial state distribution a_1 ~ N(mean, cov) as statsmodels'
-/// initialize_default: approximate diffuse (variance 1e6) everywhere unless
-/// enforce_stationarity, then the ARMA block gets its stationary law.
+/// Initial state distribution a_1 ~ N(mean, cov + kappa * diffuse), kappa
+/// -> infinity, as statsmodels' initialize_default: the differencing states
+/// are diffuse, and so is the ARMA block unless it gets its stationary law
+/// (enforce_stationarity, or exact_diffuse: see Initialization). Under
+/// approximate_diffuse "diffuse" means variance 1e6 in `cov`; under
+/// exact_diffuse, and for the differencing states under
+/// simple_differencing, it is the identity in `diffuse`, for the exact
+/// initial Kalman filter.
 /// `intercept0` is c_0 (the state intercept of the first period).
 struct InitialState {
   Eigen::VectorXd mean;
-  Eigen::MatrixXd cov;
+  Eigen::MatrixXd cov;      // P_*
+  Eigen::MatrixXd diffuse;  // P_inf; empty when no state is exactly diffuse
 };
 InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
                            const Eigen::VectorXd& intercept0);
@@ -49,7 +55,9 @@ InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
 /// x: rows - d - s*D rows remain (none when x is shorter).
 Eigen::MatrixXd apply_differencing(Eigen::MatrixXd x, const SarimaxSpec& spec);
 
-/// Number of leading periods statsmodels leaves out of the log-likelihood.
+/// Number of leading periods left out of the log-likelihood for the
+/// approximately diffuse states (statsmodels' loglikelihood_burn); periods
+/// of the exact diffuse filter are accounted for by the filter itself.
 int loglikelihood_burn(const SarimaxSpec& spec);
 
 constexpr double kApproximateDiffuseVariance = 1e6;

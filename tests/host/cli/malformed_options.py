@@ -53,6 +53,10 @@ CASES = [
     case("simulate innovations", [*SIMULATE, "--innovations", "cauchy"], "'cauchy' is not one of"),
     case("stress innovations", [*STRESS, "--innovations", "levy"], "'levy' is not one of",
          STRESS_FILES),
+    # --init: one known initialisation
+    case("init name", ["fit", *MODEL, "--init", "kappa"],
+         "--init: unknown initialisation 'kappa' (expected approximate or exact-diffuse)"),
+    case("backfill init name", [*BACKFILL, "--init", "diffuse"], "--init: unknown initialisation 'diffuse'"),
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
     # --stored-paths >= 0 and <= --paths

@@ -18,11 +18,17 @@
 
 #include "arabica/sarimax.hpp"
 #include "arabica/series.hpp"
+#include "golden_json.hpp"
 
 namespace arabica {
 namespace {
 
 using nlohmann::json;
+using golden::max_param_error;
+using golden::param_error;
+using golden::relative_error;
+using golden::spec_from;
+using golden::to_vector;
 
 constexpr double kLoglikeTolerance = 1e-9;   // relative, at fixed parameters
 constexpr double kFittedLlfTolerance = 1e-6; // relative
@@ -58,39 +64,6 @@ const std::vector<GoldenCase>& golden_cases() {
   return cases;
 }
 
-Eigen::VectorXd to_vector(const json& values) {
-  const std::vector<double> v = values.get<std::vector<double>>();
-  return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
-}
-
-double relative_error(double actual, double expected) {
-  return std::abs(actual - expected) / std::abs(expected);
-}
-
-// The parity metric for parameters: absolute for |expected| < 1, else relative.
-double param_error(double actual, double expected) {
-  return std::abs(actual - expected) / std::max(1.0, std::abs(expected));
-}
-
-double max_param_error(const Eigen::VectorXd& actual, const Eigen::VectorXd& expected) {
-  double worst = 0.0;
-  for (Eigen::Index i = 0; i < expected.size(); ++i)
-    worst = std::max(worst, param_error(actual[i], expected[i]));
-  return worst;
-}
-
-SarimaxSpec spec_from(const json& spec) {
-  const std::vector<int> order = spec.at("order").get<std::vector<int>>();
-  const std::vector<int> seasonal = spec.at("seasonal_order").get<std::vector<int>>();
-  SarimaxSpec s;
-  s.p = order.at(0), s.d = order.at(1), s.q = order.at(2);
-  s.P = seasonal.at(0), s.D = seasonal.at(1), s.Q = seasonal.at(2), s.s = seasonal.at(3);
-  s.trend = parse_trend(spec.at("trend").get<std::string>());
-  s.enforce_stationarity = spec.at("enforce_stationarity").get<bool>();
-  s.enforce_invertibility = spec.at("enforce_invertibility").get<bool>();
-  return s;
-}
-
 struct CaseData {
   Eigen::VectorXd y;
   Eigen::MatrixXd exog;
@@ -114,10 +87,7 @@ CaseData load_case(const json& c, const std::string& csv_path) {
 }
 
 std::string test_name(const testing::TestParamInfo<GoldenCase>& info) {
-  std::string name = info.param.name;
-  for (char& ch : name)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return name.empty() ? "case" + std::to_string(info.index) : name;
+  return golden::test_name(info.param.name, info.index);
 }
 
 TEST(GoldenFile, HasCases) {
