@@ -32,9 +32,9 @@ constexpr int kRidgeRounds = 2;
 // that no single start reaches reliably (Stata's coverage grid on wpi1).
 constexpr int kMultiStartCoefficients = 3;
 constexpr int kAlternativeLegIterations = 30;
-// ... up to this many states: the legs of a monthly seasonal model (40
-// states at s = 12) would cost a minute.
-constexpr int kMultiStartMaxStates = 32;
+// ... up to this many states (quarterly seasonal models): the legs of a
+// monthly seasonal model (28 to 40 states at s = 12) cost several seconds each.
+constexpr int kMultiStartMaxStates = 26;
 constexpr double kRidgeMargin = 1e-9;
 
 // Optimiser coordinates: the ARMA polynomials (transformed when stationarity

