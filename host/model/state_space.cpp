@@ -108,15 +108,12 @@ namespace {
 bool differencing_exactly_diffuse(const SarimaxSpec& spec) {
   return spec.initialization == Initialization::exact_diffuse || spec.simple_differencing;
 }
-// Under the exact diffuse prior the ARMA block always takes its stationary
-// law, never a diffuse one: the diffuse likelihood of AR states is unbounded
-// (F_inf shrinks with the square of a vanishing AR coefficient and -log F_inf
-// grows without limit), so it has no maximum to find.
-bool arma_stationary_prior(const SarimaxSpec& spec) { return spec.stationary_ar(); }
 }  // namespace
 
 int loglikelihood_burn(const SarimaxSpec& spec) {
-  const bool arma_approximate = !arma_stationary_prior(spec);
+  // The ARMA block takes its stationary law under stationary_ar(), which the
+  // exact diffuse prior implies (see Initialization), else the 1e6 prior.
+  const bool arma_approximate = !spec.stationary_ar();
   if (spec.simple_differencing)
     // statsmodels fits the differenced series, whose own approximately
     // diffuse ARMA states burn k_order periods after the k_diff it dropped.
@@ -141,7 +138,7 @@ InitialState initial_state(const SarimaxSpec& spec, const StateSpace& system,
           kApproximateDiffuseVariance * Eigen::MatrixXd::Identity(count, count);
   };
   make_diffuse(0, start, differencing_exactly_diffuse(spec));
-  if (!arma_stationary_prior(spec)) {
+  if (!spec.stationary_ar()) {
     make_diffuse(start, n, /*exact=*/false);
   } else {
     const Eigen::MatrixXd T = system.transition.block(start, start, n, n);
