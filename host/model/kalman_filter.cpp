@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <Eigen/Dense>
+#include <Eigen/SparseCore>
 
 #include "arabica/error.hpp"
 
@@ -24,6 +25,45 @@ constexpr int kMinFixedStates = 2, kMaxFixedStates = 8;
 // tolerance is scale-free here.
 constexpr double kDiffuseTolerance = 1e-9;
 
+// The transition as the filter applies it. Small states use fixed-size dense
+// algebra; large (seasonal) ones are mostly zeros - a companion column, a
+// shift and the seasonal rotation, O(k) non-zeros - so a sparse T makes the
+// covariance step T P T' O(k^2) instead of O(k^3), which was most of a
+// seasonal fit's time.
+template <class Matrix>
+struct Transition {
+  Matrix matrix;
+  explicit Transition(const Eigen::MatrixXd& T) : matrix(T) {}
+  void sandwich(const Matrix& P, Matrix& out) const { out.noalias() = matrix * P * matrix.transpose(); }
+};
+
+template <>
+struct Transition<Eigen::MatrixXd> {
+  Eigen::SparseMatrix<double, Eigen::RowMajor> matrix;
+  mutable Eigen::MatrixXd scratch;
+  explicit Transition(const Eigen::MatrixXd& T) : matrix(T.sparseView()) {}
+  // Column axpys over T's rows: (P T')(:, i) = sum_j T_ij P(:, j) for a
+  // symmetric P, and T P T' = (T (P T'))' the same way from the transpose.
+  // Eigen's general sparse x dense product does the same work about three
+  // times slower on these one- or two-entry rows.
+  void sandwich(const Eigen::MatrixXd& P, Eigen::MatrixXd& out) const {
+    const Eigen::Index k = P.rows();
+    scratch.setZero(k, k);
+    times_transpose(P, scratch);  // P T'
+    out.setZero(k, k);
+    const Eigen::MatrixXd transposed = scratch.transpose();  // T P
+    times_transpose(transposed, out);  // T P T'
+  }
+
+ private:
+  // out += A T' column by column.
+  void times_transpose(const Eigen::MatrixXd& A, Eigen::MatrixXd& out) const {
+    for (Eigen::Index i = 0; i < matrix.outerSize(); ++i)
+      for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(matrix, i); it; ++it)
+        out.col(i) += it.value() * A.col(it.col());
+  }
+};
+
 template <class Matrix, class Vector>
 struct DiffuseStep {
   double F = 0.0;            // F_inf when positive, else F_*
@@ -38,7 +78,7 @@ struct DiffuseStep {
 // P_inf, else it is an ordinary update of P_*. Advances P_* and P_inf to t+1.
 // False when an ordinary period's F_* is not positive.
 template <class Matrix, class Vector, class RowVector>
-bool diffuse_step(const Matrix& T, const RowVector& Z, const Matrix& RQR, Matrix& P_star,
+bool diffuse_step(const Transition<Matrix>& T, const RowVector& Z, const Matrix& RQR, Matrix& P_star,
                   Matrix& P_inf, DiffuseStep<Matrix, Vector>& step) {
   const Vector M_inf = P_inf * Z.transpose();
   const Vector M_star = P_star * Z.transpose();
@@ -61,9 +101,9 @@ bool diffuse_step(const Matrix& T, const RowVector& Z, const Matrix& RQR, Matrix
     step.filtered_cov = P_star;
     step.filtered_cov.noalias() -= M_star * step.update.transpose();
   }
-  P_star.noalias() = T * step.filtered_cov * T.transpose();
+  T.sandwich(step.filtered_cov, P_star);
   P_star += RQR;
-  P_inf.noalias() = T * filtered_inf * T.transpose();
+  T.sandwich(filtered_inf, P_inf);
   P_star = (0.5 * (P_star + P_star.transpose())).eval();
   P_inf = (0.5 * (P_inf + P_inf.transpose())).eval();
   return true;
@@ -86,7 +126,7 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   const Eigen::Index m = columns.observations.cols();
   const bool has_intercepts = columns.intercepts.size() > 0;
 
-  const Matrix T = system.transition;
+  const Transition<Matrix> T(system.transition);
   const RowVector Z = system.design;
   const Matrix RQR = system.sigma2 * system.selection * system.selection.transpose();
   const Eigen::Index k = system.k_states();
@@ -114,7 +154,7 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
                              std::to_string(t));
       F = step.F;
       update = step.update;
-      gain.noalias() = T * update;
+      gain.noalias() = T.matrix * update;
       diffuse_variance.push_back(step.informative ? F : 0.0);
       diffuse = still_diffuse(P_inf);
     } else if (!steady) {
@@ -124,9 +164,9 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
         throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
                              std::to_string(t));
       update = PZ / F;
-      gain.noalias() = T * update;
+      gain.noalias() = T.matrix * update;
       P_used = P;
-      P_next.noalias() = T * P * T.transpose();
+      T.sandwich(P, P_next);
       P_next.noalias() -= F * gain * gain.transpose();
       P_next += RQR;
       P_next.template triangularView<Eigen::StrictlyLower>() =
@@ -142,7 +182,8 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
     double* v = out.innovations.row(t).data();
     for (Eigen::Index j = 0; j < m; ++j) {
       v[j] = y[j] - Z.dot(A.col(j));
-      A_next.col(j).noalias() = T * A.col(j) + gain * v[j];
+      A_next.col(j).noalias() = T.matrix * A.col(j);
+      A_next.col(j) += gain * v[j];
       if (has_intercepts) A_next(system.trend_state, j) += columns.intercepts(t, j);
     }
     if (t + 1 == n) {
@@ -171,7 +212,9 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
   using RowVector = Eigen::Matrix<double, 1, K>;
   using Matrix = Eigen::Matrix<double, K, K>;
   struct Lane {
-    Matrix T, RQR, P, P_inf;
+    explicit Lane(const Eigen::MatrixXd& transition) : T(transition) {}
+    Transition<Matrix> T;
+    Matrix RQR, P, P_inf;
     RowVector Z;
     Vector a, gain;
     double F = 0.0, log_F = 0.0, log_det = 0.0, sse = 0.0;
@@ -179,11 +222,11 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
     long used = 0;  // periods in the likelihood
     bool steady = false, failed = false, diffuse = false;
   };
-  std::vector<Lane> state(lanes.size());
+  std::vector<Lane> state;
+  state.reserve(lanes.size());
   for (std::size_t l = 0; l < lanes.size(); ++l) {
     const StateSpace& system = lanes[l].system;
-    Lane& lane = state[l];
-    lane.T = system.transition;
+    Lane& lane = state.emplace_back(system.transition);
     lane.Z = system.design;
     lane.RQR = system.sigma2 * system.selection * system.selection.transpose();
     lane.P = lanes[l].initial_cov;
@@ -194,7 +237,15 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
   }
   const Eigen::Index n = y.size();
   const bool has_intercepts = intercepts.size() > 0;
-  for (Eigen::Index t = 0; t < n; ++t) {
+  Eigen::Index t = 0;
+  // a_{t+1} = T a_t + K_t v_t (+ the trend intercept).
+  const auto advance_mean = [&](Lane& lane, double v) {
+    Vector next = lane.T.matrix * lane.a;
+    next += lane.gain * v;
+    if (has_intercepts) next[lane.trend_state] += intercepts[t];
+    lane.a = next;
+  };
+  for (; t < n; ++t) {
     for (Lane& lane : state) {
       if (lane.failed) continue;
       if (lane.diffuse) {
@@ -205,11 +256,10 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
         }
         lane.F = step.F;
         lane.log_F = std::log(step.F);
-        lane.gain.noalias() = lane.T * step.update;
+        lane.gain.noalias() = lane.T.matrix * step.update;
         lane.diffuse = still_diffuse(lane.P_inf);
         const double v = y[t] - lane.Z.dot(lane.a);
-        lane.a = lane.T * lane.a + lane.gain * v;
-        if (has_intercepts) lane.a[lane.trend_state] += intercepts[t];
+        advance_mean(lane, v);
         if (t >= burn && !(step.informative && drop_diffuse_periods)) {
           lane.log_det += lane.log_F;
           if (!step.informative) lane.sse += v * v / lane.F;
@@ -228,9 +278,9 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
         }
         if (F != lane.F) lane.log_F = std::log(F);
         lane.F = F;
-        lane.gain.noalias() = lane.T * (PZ / F);
+        lane.gain.noalias() = lane.T.matrix * (PZ / F);
         Matrix P_next;
-        P_next.noalias() = lane.T * lane.P * lane.T.transpose();
+        lane.T.sandwich(lane.P, P_next);
         P_next.noalias() -= F * lane.gain * lane.gain.transpose();
         P_next += lane.RQR;
         P_next.template triangularView<Eigen::StrictlyLower>() =
@@ -240,8 +290,7 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
         lane.P = P_next;
       }
       const double v = y[t] - lane.Z.dot(lane.a);
-      lane.a = lane.T * lane.a + lane.gain * v;
-      if (has_intercepts) lane.a[lane.trend_state] += intercepts[t];
+      advance_mean(lane, v);
       if (t >= burn) {
         lane.log_det += lane.log_F;
         lane.sse += v * v / lane.F;

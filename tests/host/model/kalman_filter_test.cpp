@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "arabica/error.hpp"
+#include "arabica/sarimax.hpp"
+#include "arabica/state_space.hpp"
 
 namespace arabica {
 namespace {
@@ -29,6 +31,50 @@ TEST(KalmanFilter, MatchesHandWrittenLocalLevelRecursion) {
   }
   EXPECT_NEAR(kf.end_means(0, 0), a, 1e-13);
   EXPECT_NEAR(kf.end_cov(0, 0), P, 1e-13);
+}
+
+// Large (seasonal) states go through the sparse transition: the textbook
+// dense recursion, written out here, must give the same innovations,
+// variances, end state and likelihood lanes.
+TEST(KalmanFilter, SeasonalStateMatchesTheDenseRecursion) {
+  const SarimaxSpec spec = SarimaxSpec::from_strings("2,1,1", "1,1,1,12", "n");
+  std::vector<double> flat{0.4, -0.2, 0.3, 0.5, -0.6, 1.7};
+  const SarimaxParams params = SarimaxParams::unpack(
+      spec, 0, Eigen::Map<Eigen::VectorXd>(flat.data(), static_cast<Eigen::Index>(flat.size())));
+  const StateSpace ss = make_state_space(spec, params);
+  ASSERT_GT(ss.k_states(), 20);
+  const Eigen::Index k = ss.k_states(), n = 60;
+  KalmanColumns columns;
+  columns.observations = ColumnsMatrix::Random(n, 1);
+  for (Eigen::Index t = 1; t < n; ++t) columns.observations(t, 0) += columns.observations(t - 1, 0);
+  const Eigen::MatrixXd P0 = Eigen::MatrixXd::Identity(k, k) * 3.0 + Eigen::MatrixXd::Constant(k, k, 0.5);
+  const KalmanResult kf = kalman_filter(ss, Eigen::MatrixXd::Zero(k, 1), P0, columns);
+
+  const Eigen::MatrixXd& T = ss.transition;
+  const Eigen::RowVectorXd& Z = ss.design;
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(k);
+  Eigen::MatrixXd P = P0;
+  double loglike = 0.0;
+  for (Eigen::Index t = 0; t < n; ++t) {
+    const double F = Z * P * Z.transpose();
+    const double v = columns.observations(t, 0) - Z.dot(a);
+    EXPECT_NEAR(kf.forecast_variance[t], F, 1e-10 * F) << "t=" << t;
+    EXPECT_NEAR(kf.innovations(t, 0), v, 1e-10 * (1.0 + std::abs(v))) << "t=" << t;
+    const Eigen::VectorXd K = T * P * Z.transpose() / F;
+    a = T * a + K * v;
+    P = T * P * T.transpose() - F * K * K.transpose() +
+        ss.sigma2 * ss.selection * ss.selection.transpose();
+    loglike += -0.5 * (std::log(2.0 * M_PI) + std::log(F) + v * v / F);
+  }
+  EXPECT_LT((kf.end_means.col(0) - a).cwiseAbs().maxCoeff(), 1e-9 * (1.0 + a.cwiseAbs().maxCoeff()));
+  EXPECT_LT((kf.end_cov - P).cwiseAbs().maxCoeff(), 1e-9 * P.cwiseAbs().maxCoeff());
+
+  KalmanLane lane{ss, Eigen::VectorXd::Zero(k), P0, {}};
+  const std::vector<double> lanes = kalman_loglike_lanes({lane, lane}, columns.observations.col(0),
+                                                         Eigen::VectorXd(), 0);
+  ASSERT_EQ(lanes.size(), 2u);
+  EXPECT_NEAR(lanes[0], loglike, 1e-10 * std::abs(loglike));
+  EXPECT_EQ(lanes[0], lanes[1]);
 }
 
 // The filter is linear in the data: filtering columns separately equals

@@ -77,6 +77,37 @@ TEST(StateSpace, StationaryInitialisationSolvesLyapunov) {
   EXPECT_NEAR(init.mean[0], 2.0 / 0.4, 1e-12);
 }
 
+// The O(k^3) doubling solver near the unit root: AR(1) with phi = 1 - 1e-6
+// needs about 2^24 terms of the series, still exact to rounding; an AR block
+// on the unit circle has no stationary law and is refused, not summed.
+TEST(StateSpace, StationaryInitialisationNearAndOnTheUnitRoot) {
+  SarimaxSpec spec = SarimaxSpec::from_strings("1,0,0", "", "n");
+  spec.enforce_stationarity = true;
+  const double phi = 1.0 - 1e-6;
+  const StateSpace near = make_state_space(spec, params_for(spec, {phi, 0.25}));
+  const InitialState init = initial_state(spec, near, Eigen::VectorXd::Zero(near.k_states()));
+  const double exact = 0.25 / (1.0 - phi * phi);
+  EXPECT_NEAR(init.cov(0, 0), exact, 1e-8 * exact);
+  const StateSpace unit = make_state_space(spec, params_for(spec, {1.0, 0.25}));
+  EXPECT_THROW(initial_state(spec, unit, Eigen::VectorXd::Zero(1)), NumericalError);
+  const StateSpace explosive = make_state_space(spec, params_for(spec, {1.01, 0.25}));
+  EXPECT_THROW(initial_state(spec, explosive, Eigen::VectorXd::Zero(1)), NumericalError);
+}
+
+// A seasonal ARMA block (27 states): the solution satisfies X = T X T' + Q.
+TEST(StateSpace, StationaryInitialisationOfASeasonalBlock) {
+  SarimaxSpec spec = SarimaxSpec::from_strings("2,0,2", "1,0,2,12", "n");
+  spec.enforce_stationarity = true;
+  const StateSpace ss =
+      make_state_space(spec, params_for(spec, {0.5, 0.3, 0.2, -0.3, 0.9, 0.4, 0.2, 2.0}));
+  const InitialState init = initial_state(spec, ss, Eigen::VectorXd::Zero(ss.k_states()));
+  const Eigen::MatrixXd& T = ss.transition;
+  const Eigen::MatrixXd Q = ss.sigma2 * ss.selection * ss.selection.transpose();
+  const Eigen::MatrixXd residual = init.cov - T * init.cov * T.transpose() - Q;
+  EXPECT_LT(residual.cwiseAbs().maxCoeff(), 1e-11 * init.cov.cwiseAbs().maxCoeff());
+  EXPECT_LT((init.cov - init.cov.transpose()).cwiseAbs().maxCoeff(), 1e-15 * init.cov.cwiseAbs().maxCoeff());
+}
+
 TEST(SarimaxSpec, ParsesAndNamesParameters) {
   const SarimaxSpec spec = SarimaxSpec::from_strings("2,1,1", "1,0,1,5", "ct");
   EXPECT_EQ(spec.k_params(2), 2 + 2 + 2 + 1 + 1 + 1 + 1);
