@@ -40,27 +40,35 @@ struct Transition {
 template <>
 struct Transition<Eigen::MatrixXd> {
   Eigen::SparseMatrix<double, Eigen::RowMajor> matrix;
-  mutable Eigen::MatrixXd scratch;
+  mutable Eigen::MatrixXd scratch, transposed;  // reused: no allocation per period
   explicit Transition(const Eigen::MatrixXd& T) : matrix(T.sparseView()) {}
   // Column axpys over T's rows: (P T')(:, i) = sum_j T_ij P(:, j) for a
   // symmetric P, and T P T' = (T (P T'))' the same way from the transpose.
-  // Eigen's general sparse x dense product does the same work about three
-  // times slower on these one- or two-entry rows.
   void sandwich(const Eigen::MatrixXd& P, Eigen::MatrixXd& out) const {
     const Eigen::Index k = P.rows();
     scratch.setZero(k, k);
     times_transpose(P, scratch);  // P T'
     out.setZero(k, k);
-    const Eigen::MatrixXd transposed = scratch.transpose();  // T P
+    transposed = scratch.transpose();  // T P
     times_transpose(transposed, out);  // T P T'
   }
 
  private:
-  // out += A T' column by column.
+  // out += A T' column by column, on the compressed rows directly (an Eigen
+  // block expression per non-zero cost more than its k multiply-adds).
   void times_transpose(const Eigen::MatrixXd& A, Eigen::MatrixXd& out) const {
-    for (Eigen::Index i = 0; i < matrix.outerSize(); ++i)
-      for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(matrix, i); it; ++it)
-        out.col(i) += it.value() * A.col(it.col());
+    const Eigen::Index k = A.rows();
+    const int* row_start = matrix.outerIndexPtr();
+    const int* column = matrix.innerIndexPtr();
+    const double* value = matrix.valuePtr();
+    for (Eigen::Index i = 0; i < matrix.outerSize(); ++i) {
+      double* target = out.col(i).data();
+      for (int at = row_start[i]; at < row_start[i + 1]; ++at) {
+        const double weight = value[at];
+        const double* source = A.col(column[at]).data();
+        for (Eigen::Index r = 0; r < k; ++r) target[r] += weight * source[r];
+      }
+    }
   }
 };
 
@@ -132,6 +140,7 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
   const Eigen::Index k = system.k_states();
   Matrix P = initial_cov, P_next, P_used = Matrix::Zero(k, k);
   Vector gain = Vector::Zero(k), update = Vector::Zero(k);  // T P Z' / F and P Z' / F
+  Vector PZ(k);
   double F = 0.0;
   bool steady = false;
   Means A = initial_means, A_next(A.rows(), m);
@@ -158,7 +167,7 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
       diffuse_variance.push_back(step.informative ? F : 0.0);
       diffuse = still_diffuse(P_inf);
     } else if (!steady) {
-      const Vector PZ = P * Z.transpose();
+      PZ.noalias() = P * Z.transpose();
       F = Z.dot(PZ);
       if (!(F > 0.0) || !std::isfinite(F))
         throw NumericalError("Kalman filter: non-positive forecast variance at t=" +
@@ -217,6 +226,8 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
     Matrix RQR, P, P_inf;
     RowVector Z;
     Vector a, gain;
+    Matrix P_next;          // scratch, kept so that large states
+    Vector PZ, update, next;  // allocate nothing per period
     double F = 0.0, log_F = 0.0, log_det = 0.0, sse = 0.0;
     int trend_state = 0;
     long used = 0;  // periods in the likelihood
@@ -240,10 +251,10 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
   Eigen::Index t = 0;
   // a_{t+1} = T a_t + K_t v_t (+ the trend intercept).
   const auto advance_mean = [&](Lane& lane, double v) {
-    Vector next = lane.T.matrix * lane.a;
-    next += lane.gain * v;
-    if (has_intercepts) next[lane.trend_state] += intercepts[t];
-    lane.a = next;
+    lane.next.noalias() = lane.T.matrix * lane.a;
+    lane.next += lane.gain * v;
+    if (has_intercepts) lane.next[lane.trend_state] += intercepts[t];
+    lane.a.swap(lane.next);
   };
   for (; t < n; ++t) {
     for (Lane& lane : state) {
@@ -270,16 +281,17 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
         continue;
       }
       if (!lane.steady) {
-        const Vector PZ = lane.P * lane.Z.transpose();
-        const double F = lane.Z.dot(PZ);
+        lane.PZ.noalias() = lane.P * lane.Z.transpose();
+        const double F = lane.Z.dot(lane.PZ);
         if (!(F > 0.0) || !std::isfinite(F)) {
           lane.failed = true;
           continue;
         }
         if (F != lane.F) lane.log_F = std::log(F);
         lane.F = F;
-        lane.gain.noalias() = lane.T.matrix * (PZ / F);
-        Matrix P_next;
+        lane.update = lane.PZ / F;
+        lane.gain.noalias() = lane.T.matrix * lane.update;
+        Matrix& P_next = lane.P_next;
         lane.T.sandwich(lane.P, P_next);
         P_next.noalias() -= F * lane.gain * lane.gain.transpose();
         P_next += lane.RQR;
@@ -287,7 +299,7 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
             P_next.template triangularView<Eigen::StrictlyUpper>().transpose();
         const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
         lane.steady = (P_next - lane.P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
-        lane.P = P_next;
+        lane.P.swap(P_next);
       }
       const double v = y[t] - lane.Z.dot(lane.a);
       advance_mean(lane, v);
