@@ -29,6 +29,7 @@ std::string fit_json(const LoadedModel& loaded, const SarimaxFit& fit) {
   out["params"] = std::vector<double>(fit.params.data(), fit.params.data() + fit.params.size());
   out["standard_errors"] = std::vector<double>(
       fit.standard_errors.data(), fit.standard_errors.data() + fit.standard_errors.size());
+  out["cov_type"] = to_string(fit.cov_type);
   out["llf"] = fit.llf;
   out["aic"] = fit.aic;
   out["bic"] = fit.bic;
@@ -49,6 +50,7 @@ void register_fit_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("fit", "Fit a SARIMAX model by exact maximum likelihood");
   add_model_options(*command, *options);
   add_target_policy_option(*command, *options);
+  add_covariance_option(*command, *options);
   command->add_option("--json", *json_path, "Also write the fit as JSON to this file");
   command->callback([options, json_path] {
     require_writable_outputs({{"--json", *json_path}});
@@ -73,6 +75,7 @@ void register_forecast_command(CLI::App& app) {
       app.add_subcommand("forecast", "Fit, then write an h-step forecast (legacy forecast.csv)");
   add_model_options(*command, options->model);
   add_target_policy_option(*command, options->model);
+  add_covariance_option(*command, options->model);
   command->add_option("--horizon", options->horizon, "Days ahead")
       ->check(CLI::Range(1, 366))
       ->capture_default_str();

@@ -40,6 +40,15 @@ void add_target_policy_option(CLI::App& command, ModelOptions& options) {
                    "Accept target values <= 0 (returns, spreads); prices must be positive");
 }
 
+void add_covariance_option(CLI::App& command, ModelOptions& options) {
+  command
+      .add_option("--cov-type", options.cov_type,
+                  "Standard errors: opg (statsmodels' and Stata's default), approx (numerical "
+                  "Hessian), robust_approx (sandwich of the two: valid for non-Gaussian "
+                  "innovations) or none")
+      ->capture_default_str();
+}
+
 SarimaxSpec model_spec(const ModelOptions& options) {
   SarimaxSpec spec = SarimaxSpec::from_strings(options.order, options.seasonal, options.trend);
   spec.enforce_stationarity = options.enforce_stationarity;
@@ -51,11 +60,12 @@ SarimaxSpec model_spec(const ModelOptions& options) {
 
 LoadedModel load(ModelOptions& options) {
   const SarimaxSpec spec = model_spec(options);  // bad orders refused before reading the CSV
+  const CovarianceType cov_type = parse_covariance_type(options.cov_type);
   options.csv.exog_columns = options.exog;
   options.csv.require_positive_target = !options.allow_nonpositive;
   options.csv.missing =
       options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
-  LoadedModel loaded{read_series_csv(options.csv), spec};
+  LoadedModel loaded{read_series_csv(options.csv), spec, cov_type};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
   require_identifiable_model(loaded.series, loaded.spec);
@@ -63,8 +73,10 @@ LoadedModel load(ModelOptions& options) {
 }
 
 SarimaxFit fit(const LoadedModel& loaded) {
-  SarimaxFit result = fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog,
-                                  FitOptions{}, loaded.series.exog_names);
+  FitOptions options;
+  options.cov_type = loaded.cov_type;
+  SarimaxFit result = fit_sarimax(loaded.spec, loaded.series.target, loaded.series.exog, options,
+                                  loaded.series.exog_names);
   for (const std::string& warning : result.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';
   return result;
@@ -75,10 +87,11 @@ void print_fit(const LoadedModel& loaded, const SarimaxFit& fit) {
   std::printf("%s on %s: %zu rows, %s .. %s\n", fit.spec.describe().c_str(),
               series.source.c_str(), series.rows(), format_date(series.dates.front()).c_str(),
               format_date(series.dates.back()).c_str());
-  std::printf("%-28s %16s %14s %10s\n", "param", "coef", "std err (OPG)", "z");
+  const std::string se_label = "std err (" + to_string(fit.cov_type) + ")";
+  std::printf("%-28s %16s %22s %10s\n", "param", "coef", se_label.c_str(), "z");
   for (Eigen::Index i = 0; i < fit.params.size(); ++i) {
     const double se = fit.standard_errors.size() ? fit.standard_errors[i] : NAN;
-    std::printf("%-28s %16.8g %14.6g %10.3f\n", fit.param_names[i].c_str(), fit.params[i], se,
+    std::printf("%-28s %16.8g %22.6g %10.3f\n", fit.param_names[i].c_str(), fit.params[i], se,
                 fit.params[i] / se);
   }
   std::printf("llf %.10g  aic %.6f  bic %.6f  hqic %.6f  nobs %d  burn %d\n", fit.llf, fit.aic,

@@ -23,15 +23,19 @@ struct ModelOptions {
   std::string init = "approximate";
   bool simple_differencing = false;
   bool allow_nonpositive = false;  // returns, spreads: targets may be <= 0
+  std::string cov_type = "opg";
 };
 
 void add_model_options(CLI::App& command, ModelOptions& options);
 /// --allow-nonpositive, for commands whose outputs do not divide by the price.
 void add_target_policy_option(CLI::App& command, ModelOptions& options);
+/// --cov-type, for commands that print the fit's standard errors.
+void add_covariance_option(CLI::App& command, ModelOptions& options);
 
 struct LoadedModel {
   Series series;
   SarimaxSpec spec;
+  CovarianceType cov_type = CovarianceType::opg;
 };
 
 /// The --order/--seasonal/--trend/--enforce-* model (InputError when bad).

@@ -15,6 +15,7 @@
 #include "model/lbfgs.hpp"
 #include "model/parameter_transform.hpp"
 #include "model/ridge_starts.hpp"
+#include "model/sarimax_covariance.hpp"
 #include "model/sarimax_likelihood.hpp"
 
 namespace arabica {
@@ -113,75 +114,6 @@ void set_information_criteria(SarimaxFit& fit) {
   fit.aic = -2.0 * fit.llf + 2.0 * k;
   fit.bic = -2.0 * fit.llf + k * std::log(n_eff);
   fit.hqic = -2.0 * fit.llf + 2.0 * k * std::log(std::log(n_eff));
-}
-
-// Central-difference step for each parameter, relative to its own scale so
-// that probes stay inside the parameter space at any data scale: sigma2 by a
-// fraction of itself (sigma2 - h > 0), a regression coefficient by the change
-// that moves its regressor's contribution by a fraction of the innovation
-// standard deviation (the likelihood is quadratic in it, so only rounding
-// limits the step), ARMA coefficients (dimensionless) as before.
-Eigen::VectorXd opg_steps(const SarimaxSpec& spec, Eigen::Index n, const Eigen::MatrixXd& exog,
-                          const SarimaxParams& params) {
-  const double base_step = std::cbrt(std::numeric_limits<double>::epsilon());
-  const int k_trend = spec.k_trend(), k_exog = static_cast<int>(exog.cols());
-  Eigen::MatrixXd regressors(n, k_trend + k_exog);
-  for (int j = 0; j < k_trend; ++j)
-    for (Eigen::Index t = 0; t < n; ++t) regressors(t, j) = trend_regressor(spec, j, t);
-  if (k_exog > 0) regressors.rightCols(k_exog) = exog;
-  const double innovation_sd = std::sqrt(params.sigma2);
-
-  Eigen::VectorXd flat = params.pack();
-  Eigen::VectorXd steps(flat.size());
-  for (Eigen::Index i = 0; i < flat.size(); ++i)
-    steps[i] = base_step * std::max(1.0, std::abs(flat[i]));
-  for (int j = 0; j < k_trend + k_exog; ++j) {
-    const double rms = regressors.col(j).norm() / std::sqrt(static_cast<double>(n));
-    if (rms > 0.0 && std::isfinite(rms)) steps[j] = base_step * innovation_sd / rms;
-  }
-  steps[flat.size() - 1] = base_step * params.sigma2;
-  return steps;
-}
-
-// Outer-product-of-gradients standard errors (statsmodels' default cov_type).
-Eigen::VectorXd opg_standard_errors(const SarimaxLikelihood& likelihood,
-                                    const Eigen::MatrixXd& exog, const Eigen::VectorXd& params) {
-  const SarimaxSpec& spec = likelihood.spec();
-  const int k_exog = likelihood.k_exog();
-  const Eigen::Index k = params.size();
-  const Eigen::VectorXd steps =
-      opg_steps(spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, k_exog, params));
-  Eigen::MatrixXd scores(likelihood.nobs(), k);
-  Eigen::VectorXd probe = params;
-  for (Eigen::Index i = 0; i < k; ++i) {
-    probe[i] = params[i] + steps[i];
-    const Eigen::VectorXd up = likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
-    probe[i] = params[i] - steps[i];
-    const Eigen::VectorXd down =
-        likelihood.loglike_obs(SarimaxParams::unpack(spec, k_exog, probe));
-    // The step as the probes hold it: (x + h) - (x - h) is not always 2h.
-    const double width = (params[i] + steps[i]) - (params[i] - steps[i]);
-    probe[i] = params[i];
-    scores.col(i) = (up - down) / width;
-  }
-  if (!scores.allFinite()) throw NumericalError("the likelihood is not finite beside the optimum");
-  // In correlation form, so that parameters on scales far apart (a sigma2 of
-  // 1e-6 beside a coefficient of 1e3) do not decide the rank; an optimum on
-  // a boundary (an MA root on the unit circle) leaves an information matrix
-  // that is positive definite but badly conditioned, which an
-  // eigendecomposition inverts where LDLT's pivots may fail.
-  const Eigen::MatrixXd information = scores.transpose() * scores;
-  const Eigen::VectorXd unit = information.diagonal().cwiseSqrt().cwiseInverse();
-  if (!unit.allFinite()) throw NumericalError("a parameter does not change the likelihood");
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(unit.asDiagonal() * information *
-                                                             unit.asDiagonal());
-  if (eigen.info() != Eigen::Success || !(eigen.eigenvalues().minCoeff() > 0.0))
-    throw NumericalError("the information matrix is singular (an optimum on the boundary of the "
-                         "parameter space, such as an MA root on the unit circle?)");
-  const Eigen::MatrixXd& V = eigen.eigenvectors();
-  const Eigen::MatrixXd correlation_inverse =
-      V * eigen.eigenvalues().cwiseInverse().asDiagonal() * V.transpose();
-  return correlation_inverse.diagonal().cwiseMax(0.0).cwiseSqrt().cwiseProduct(unit);
 }
 
 SarimaxFit make_fit(const SarimaxLikelihood& likelihood, const SarimaxFit& base,
@@ -457,10 +389,12 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   else if (!optimum.converged && optimum.iterations >= options.max_iterations)
     base.message = "stopped: iteration limit " + std::to_string(options.max_iterations);
   SarimaxFit fit = make_fit(likelihood, base, evaluation);
-  if (options.compute_standard_errors) {
+  fit.cov_type = options.compute_standard_errors ? options.cov_type : CovarianceType::none;
+  if (fit.cov_type != CovarianceType::none) {
     // A finished fit is never lost to its standard errors.
     try {
-      fit.standard_errors = opg_standard_errors(likelihood, exog, fit.params);
+      fit.standard_errors =
+          standard_errors(likelihood, exog, fit.params, fit.cov_type, &fit.warnings);
     } catch (const NumericalError& e) {
       fit.standard_errors = Eigen::VectorXd::Constant(fit.params.size(),
                                                       std::numeric_limits<double>::quiet_NaN());

@@ -40,6 +40,19 @@ enum class Initialization { approximate_diffuse, exact_diffuse };
 Initialization parse_initialization(const std::string& text);  // "approximate", "exact-diffuse"
 std::string to_string(Initialization initialization);
 
+/// How standard errors are computed, by statsmodels' cov_type names:
+///  opg            inverse outer product of the per-period scores (statsmodels'
+///                 and Stata's default);
+///  approx         inverse of the negative numerical Hessian of the
+///                 log-likelihood (observed information);
+///  robust_approx  the sandwich H^-1 (S'S) H^-1 of the two: quasi-ML errors that
+///                 stay valid when the innovations are not Gaussian (fat-tailed
+///                 returns, volatility clusters);
+///  none           no standard errors (backfills, where they are not stored).
+enum class CovarianceType { opg, approx, robust_approx, none };
+CovarianceType parse_covariance_type(const std::string& text);
+std::string to_string(CovarianceType cov_type);
+
 struct SarimaxSpec {
   int p = 1, d = 1, q = 1;
   int P = 0, D = 0, Q = 0, s = 0;
@@ -109,6 +122,7 @@ struct FitOptions {
   /// statsmodels-style start parameters.
   Eigen::VectorXd start_params;
   bool compute_standard_errors = true;
+  CovarianceType cov_type = CovarianceType::opg;
 };
 
 /// Kalman filter end state: predicted mean/covariance for the period after
@@ -124,7 +138,8 @@ struct SarimaxFit {
   SarimaxSpec spec;
   std::vector<std::string> param_names;
   Eigen::VectorXd params;          // constrained, statsmodels order
-  Eigen::VectorXd standard_errors; // OPG, like statsmodels' default cov_type
+  Eigen::VectorXd standard_errors; // by cov_type (NaN with a warning where not available)
+  CovarianceType cov_type = CovarianceType::opg;
   double llf = 0.0;
   double aic = 0.0, bic = 0.0, hqic = 0.0;
   int nobs = 0;                    // observations in the fit
@@ -152,6 +167,15 @@ struct SarimaxFit {
 /// loglike): the building block for parity checks and the optimiser.
 double sarimax_loglike(const SarimaxSpec& spec, const Eigen::VectorXd& y,
                        const Eigen::MatrixXd& exog, const Eigen::VectorXd& params);
+
+/// Standard errors of constrained params (statsmodels order) by cov_type,
+/// as a fit reports them (with its warnings, when `warnings` is given).
+/// Throws NumericalError where the information matrix is singular or the
+/// likelihood is not finite beside params.
+Eigen::VectorXd sarimax_standard_errors(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                        const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
+                                        CovarianceType cov_type,
+                                        std::vector<std::string>* warnings = nullptr);
 
 /// statsmodels-style start parameters (OLS for exog, conditional sum of
 /// squares / Hannan-Rissanen for ARMA and trend).

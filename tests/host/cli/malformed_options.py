@@ -57,6 +57,9 @@ CASES = [
     case("init name", ["fit", *MODEL, "--init", "kappa"],
          "--init: unknown initialisation 'kappa' (expected approximate or exact-diffuse)"),
     case("backfill init name", [*BACKFILL, "--init", "diffuse"], "--init: unknown initialisation 'diffuse'"),
+    # --cov-type: statsmodels' names that arabica computes
+    case("cov type name", ["fit", *MODEL, "--cov-type", "oim"],
+         "--cov-type: unknown covariance type 'oim' (expected opg, approx, robust_approx or none)"),
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
     # --stored-paths >= 0 and <= --paths
