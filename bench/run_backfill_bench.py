@@ -14,6 +14,13 @@ accuracy / p-value / RMSE at the end.
     state-space paths with CRPS, HDF5 store with fsync per commit), all cores
     and one thread.
 
+  * statsforecast (when installed: `scripts/setup --with-bench`): its ARIMA
+    (order (1,1,1), method "ML", the same 5 exog) fitted and forecast on the
+    same folds, one process; its numba functions are compiled by one fit
+    before the clock starts;
+  * --baseline PATH: another arabica build (e.g. before a change), timed
+    with the same command in the same run.
+
 Wall time includes loading the CSV and writing results on both sides.
 Writes bench/results/backfill.md. Data: the shared coffee file when present,
 else the demo generator's synthetic prices (same shape).
@@ -61,11 +68,39 @@ def time_arabica(exe: Path, data: DataSpec, plan: PlanSpec, threads: int, repeat
     return statistics.median(times), command + ["--out", "OUT.h5"]
 
 
+def time_statsforecast(data: DataSpec, plan: PlanSpec) -> float | None:
+    """statsforecast's ARIMA(1,1,1) + exog by ML on every fold, 7-day forecasts
+    with the last 7 covariate rows (the protocol's), 95% intervals."""
+    try:
+        from statsforecast.models import ARIMA
+    except ImportError:
+        return None
+    from backfill_reference import plan_weekly_folds
+    from sarimax_reference import load_data
+    loaded = load_data(data)
+    folds = plan_weekly_folds(loaded.dates, plan)
+    y = loaded.endog.to_numpy()
+    X = loaded.exog.to_numpy()
+
+    def fold(rows: int) -> None:
+        model = ARIMA(order=(1, 1, 1), method="ML").fit(y[:rows], X[:rows])
+        model.predict(h=plan.horizon, X=X[rows - plan.horizon:rows], level=[95])
+
+    fold(folds[0].cutoff_row + 1)  # numba compilation, not timed
+    start = time.perf_counter()
+    for f in folds:
+        fold(f.cutoff_row + 1)
+    return time.perf_counter() - start
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--arabica", default=str(REPO / "build" / "arabica"))
     parser.add_argument("--repeat", type=int, default=3, help="arabica runs per setting (median)")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "backfill.md"))
+    parser.add_argument("--baseline", default="",
+                        help="another arabica binary timed with the same command (e.g. an older build)")
+    parser.add_argument("--baseline-label", default="", help="what the baseline is, for the table")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="arabica_backfill_bench_"))
@@ -84,13 +119,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     legacy_seconds = time.perf_counter() - start
     folds = len(legacy["folds"])
     cores = os.cpu_count() or 1
+    statsforecast_seconds = time_statsforecast(data, plan)
     all_cores, command = time_arabica(Path(args.arabica), data, plan, 0, args.repeat, work)
     one_core, _ = time_arabica(Path(args.arabica), data, plan, 1, args.repeat, work)
+    baseline = {}
+    if args.baseline:
+        baseline["all"], _ = time_arabica(Path(args.baseline), data, plan, 0, args.repeat, work)
+        baseline["one"], _ = time_arabica(Path(args.baseline), data, plan, 1, args.repeat, work)
     load_after = os.getloadavg()[0]
 
-    rows = [("statsmodels loop (legacy: default fit, 2,000 numpy paths), 1 process", legacy_seconds),
-            (f"arabica backfill, {cores} threads", all_cores),
-            ("arabica backfill, 1 thread", one_core)]
+    rows = [("statsmodels loop (legacy: default fit, 2,000 numpy paths), 1 process", legacy_seconds)]
+    if statsforecast_seconds is not None:
+        rows.append(("statsforecast ARIMA(1,1,1) + exog, method ML, fit + 7-day forecast, 1 process",
+                     statsforecast_seconds))
+    rows += [(f"arabica backfill, {cores} threads", all_cores), ("arabica backfill, 1 thread", one_core)]
+    if baseline:
+        label = args.baseline_label or f"`{args.baseline}`"
+        rows += [(f"baseline arabica ({label}), {cores} threads", baseline["all"]),
+                 (f"baseline arabica ({label}), 1 thread", baseline["one"])]
     lines = [
         "# Backfill benchmark",
         "",
@@ -109,6 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, seconds in rows:
         lines.append(f"| {label} | {folds} | {seconds:.2f} | {folds / seconds:.1f} | "
                      f"{legacy_seconds / seconds:.0f}x |")
+    if statsforecast_seconds is not None:
+        lines += ["", f"Per core, arabica (1 thread) is {statsforecast_seconds / one_core:.1f}x "
+                  "statsforecast's fit and forecast on the same folds."]
+    if baseline:
+        lines += ["", f"Against the baseline build: {all_cores / baseline['all']:.2f}x its wall time on "
+                  f"{cores} threads, {one_core / baseline['one']:.2f}x on 1 thread."]
     overall = legacy["metrics_overall"]
     lines += [
         "",
@@ -121,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Commands:",
         "",
         "```",
-        ".venv/bin/python bench/run_backfill_bench.py",
+        ".venv/bin/python bench/run_backfill_bench.py" +
+        (f" --baseline BASELINE/arabica --baseline-label {shlex.quote(args.baseline_label)}" if baseline else ""),
         shlex.join(command),
         "```",
         "",
