@@ -40,6 +40,11 @@ inline void add_case_options(CLI::App& app, BenchCase& bench_case) {
   app.add_option("--trend", bench_case.trend)->capture_default_str();
 }
 
+/// --repeat: how many timed runs the median is taken over.
+inline void add_repeat_option(CLI::App& app, int& repeat, const std::string& description) {
+  app.add_option("--repeat", repeat, description)->check(CLI::PositiveNumber)->capture_default_str();
+}
+
 inline double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();

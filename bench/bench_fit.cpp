@@ -22,9 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--csv", csv.path, "Input CSV")->required();
   arabica::bench::add_case_options(app, bench_case);
   app.add_option("--rows", rows, "Fit on the first N rows (0: all)")->capture_default_str();
-  app.add_option("--repeat", repeat, "Number of timed fits")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  arabica::bench::add_repeat_option(app, repeat, "Number of timed fits");
   CLI11_PARSE(app, argc, argv);
 
   try {

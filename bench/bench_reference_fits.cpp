@@ -14,38 +14,15 @@
 #include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
 #include "bench_case.hpp"
+#include "model/golden_json.hpp"  // the tests' reading of the reference set
 
-namespace {
-
-Eigen::VectorXd to_vector(const nlohmann::json& values) {
-  const std::vector<double> v = values.get<std::vector<double>>();
-  return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
-}
-
-arabica::SarimaxSpec spec_from(const nlohmann::json& spec) {
-  const std::vector<int> order = spec.at("order").get<std::vector<int>>();
-  const std::vector<int> seasonal = spec.at("seasonal_order").get<std::vector<int>>();
-  arabica::SarimaxSpec s;
-  s.p = order.at(0), s.d = order.at(1), s.q = order.at(2);
-  s.P = seasonal.at(0), s.D = seasonal.at(1), s.Q = seasonal.at(2), s.s = seasonal.at(3);
-  s.trend = arabica::parse_trend(spec.at("trend").get<std::string>());
-  s.enforce_stationarity = spec.at("enforce_stationarity").get<bool>();
-  s.enforce_invertibility = spec.at("enforce_invertibility").get<bool>();
-  s.initialization = arabica::parse_initialization(spec.at("init").get<std::string>());
-  s.simple_differencing = spec.at("simple_differencing").get<bool>();
-  return s;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Time fit_sarimax on the outside reference set (JSON on stdout)"};
   std::string path = ARABICA_REFERENCE_SET;
   int repeat = 3;
   app.add_option("--reference-set", path, "Reference set JSON")->capture_default_str();
-  app.add_option("--repeat", repeat, "Timed fits per case (median)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  arabica::bench::add_repeat_option(app, repeat, "Timed fits per case (median)");
   CLI11_PARSE(app, argc, argv);
   try {
     std::ifstream in(path);
@@ -53,11 +30,11 @@ int main(int argc, char** argv) {
     const nlohmann::json cases = nlohmann::json::parse(in);
     nlohmann::json out = nlohmann::json::array();
     for (const nlohmann::json& c : cases) {
-      const arabica::SarimaxSpec spec = spec_from(c.at("spec"));
-      const Eigen::VectorXd y = to_vector(c.at("y"));
+      const arabica::SarimaxSpec spec = arabica::golden::spec_from(c.at("spec"));
+      const Eigen::VectorXd y = arabica::golden::to_vector(c.at("y"));
       Eigen::MatrixXd exog(y.size(), static_cast<Eigen::Index>(c.at("exog").size()));
       for (std::size_t j = 0; j < c.at("exog").size(); ++j)
-        exog.col(static_cast<Eigen::Index>(j)) = to_vector(c.at("exog")[j]);
+        exog.col(static_cast<Eigen::Index>(j)) = arabica::golden::to_vector(c.at("exog")[j]);
       // As on the statsmodels side, the timed work is the point estimate.
       arabica::FitOptions options;
       options.compute_standard_errors = false;
