@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
       }
       out.push_back({{"name", c.at("name")}, {"spec", spec.describe()}, {"rows", y.size()},
                      {"states", spec.k_states()}, {"median_seconds", arabica::bench::median(seconds)},
-                     {"llf", fit.llf}, {"converged", fit.converged}});
+                     {"llf", fit.llf}, {"converged", fit.converged},
+                     {"message", fit.message}, {"iterations", fit.iterations}});
     }
     std::cout << out.dump(1) << '\n';
   } catch (const arabica::InputError& e) {

@@ -81,8 +81,8 @@ double skew_normal_alpha(double skewness) {
 Eigen::VectorXd maximize(const std::function<double(const Eigen::VectorXd&)>& log_likelihood,
                          Eigen::VectorXd start) {
   const auto negative = [&](const Eigen::VectorXd& x) { return -log_likelihood(x); };
-  const Objective objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& gradient) {
-    gradient = central_gradient(negative, x);
+  const Objective objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd* gradient) {
+    if (gradient != nullptr) *gradient = central_gradient(negative, x);
     return negative(x);
   };
   LbfgsOptions options;

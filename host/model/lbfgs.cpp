@@ -35,6 +35,26 @@ double cubic_step(const LinePoint& a, const LinePoint& b) {
   return std::clamp(step, lo + margin, hi - margin);
 }
 
+// Minimiser of the quadratic through a (value and slope) and b's value, for
+// a trial point whose gradient was not computed; same safeguards.
+double quadratic_step(const LinePoint& a, const LinePoint& b) {
+  const double d = b.step - a.step;
+  const double curvature = (b.value - a.value - a.slope * d) / (d * d);
+  double step = curvature > 0.0 ? a.step - a.slope / (2.0 * curvature) : 0.5 * (a.step + b.step);
+  const double lo = std::min(a.step, b.step), hi = std::max(a.step, b.step);
+  const double margin = 0.1 * (hi - lo);
+  if (!std::isfinite(step)) step = 0.5 * (lo + hi);
+  return std::clamp(step, lo + margin, hi - margin);
+}
+
+// The next trial point of the zoom: cubic with both slopes, quadratic when
+// the far end's gradient was skipped, bisection beside a non-finite value.
+double interpolate(const LinePoint& lo, const LinePoint& hi) {
+  if (!std::isfinite(hi.value)) return 0.5 * (lo.step + hi.step);
+  if (!std::isfinite(hi.slope)) return quadratic_step(lo, hi);
+  return cubic_step(lo, hi);
+}
+
 }  // namespace
 
 LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
@@ -43,7 +63,7 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
   LbfgsResult result;
   Eigen::VectorXd x = std::move(x0);
   Eigen::VectorXd g(x.size());
-  double f = objective(x, g);
+  double f = objective(x, &g);
   result.evaluations = 1;
   if (!std::isfinite(f)) {
     result.x = x, result.value = f, result.gradient = g;
@@ -89,17 +109,23 @@ LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
     double step = s_hist.empty() ? std::min(1.0, 1.0 / g.lpNorm<Eigen::Infinity>()) : 1.0;
     LinePoint previous{0.0, f, slope0, g}, accepted = previous;
     bool found = false;
+    // A trial point; its gradient only when it passes sufficient decrease
+    // (a rejected point's slope stays NaN and is never read).
+    constexpr double kNoSlope = std::numeric_limits<double>::quiet_NaN();
     auto probe = [&](double t) {
       x_new = x + t * direction;
-      const double value = objective(x_new, g_new);
+      const double value = objective(x_new, nullptr);
       ++result.evaluations;
-      if (!std::isfinite(value)) return LinePoint{t, std::numeric_limits<double>::infinity(), 0.0, {}};
+      if (!std::isfinite(value))
+        return LinePoint{t, std::numeric_limits<double>::infinity(), kNoSlope, {}};
+      if (value > f + c1 * t * slope0) return LinePoint{t, value, kNoSlope, {}};
+      if (!std::isfinite(objective(x_new, &g_new)))
+        return LinePoint{t, std::numeric_limits<double>::infinity(), kNoSlope, {}};
       return LinePoint{t, value, g_new.dot(direction), g_new};
     };
     auto zoom = [&](LinePoint lo, LinePoint hi) {
       for (int i = 0; i < 12; ++i) {
-        const LinePoint mid = probe(std::isfinite(hi.value) ? cubic_step(lo, hi)
-                                                            : 0.5 * (lo.step + hi.step));
+        const LinePoint mid = probe(interpolate(lo, hi));
         if (mid.value > f + c1 * mid.step * slope0 || mid.value >= lo.value) {
           hi = mid;
         } else {

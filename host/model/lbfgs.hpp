@@ -44,8 +44,12 @@ struct LbfgsResult {
   std::string message;
 };
 
-/// Objective: returns f(x) and writes its gradient into `gradient`.
-using Objective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd& gradient)>;
+/// Objective: returns f(x) and, when `gradient` is not null, writes the
+/// gradient there. The line search asks for the value alone first and for
+/// the gradient only at points that pass its sufficient-decrease test (a
+/// quarter of a SARIMAX fit's trial points do not), so an objective whose
+/// gradient is costly may cache its work for the value at x and skip it.
+using Objective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd* gradient)>;
 
 LbfgsResult minimize_lbfgs(const Objective& objective, Eigen::VectorXd x0,
                            const LbfgsOptions& options = {});

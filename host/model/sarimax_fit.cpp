@@ -192,28 +192,40 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     params.trend = e.regression.head(k_trend);
     params.beta = e.regression.tail(k_exog);
   };
-  const Objective objective = [&](const Eigen::VectorXd& u, Eigen::VectorXd& gradient) {
-    SarimaxParams at = start;
-    coordinates.from_free(u, at);
-    try {
-      const SarimaxLikelihood::Evaluation e = likelihood.profile(at);
-      regression_from(e, at);
-      // All probes of the central difference in one interleaved pass.
-      std::vector<SarimaxParams> probes;
-      for (const Eigen::VectorXd& probe : central_probes(u)) {
-        SarimaxParams moved = at;
-        coordinates.from_free(probe, moved);
-        probes.push_back(std::move(moved));
+  // The value at u (the profile likelihood: a filter of the target and every
+  // regressor) is kept for the gradient, which the line search asks for at
+  // the same point only when it passes sufficient decrease.
+  struct ProfiledPoint {
+    Eigen::VectorXd u;
+    SarimaxParams at;
+    double value = 0.0;
+  };
+  std::optional<ProfiledPoint> last;
+  const Objective objective = [&](const Eigen::VectorXd& u, Eigen::VectorXd* gradient) {
+    if (!last || last->u.size() != u.size() || last->u != u) {
+      ProfiledPoint point{u, start, std::numeric_limits<double>::infinity()};
+      coordinates.from_free(u, point.at);
+      try {
+        const SarimaxLikelihood::Evaluation e = likelihood.profile(point.at);
+        regression_from(e, point.at);
+        point.value = -e.llf / n;
+      } catch (const NumericalError&) {
+      } catch (const InputError&) {  // collinear at this point; diagnosed below if at the start
       }
-      std::vector<double> values = likelihood.loglike_many(probes);
-      for (double& v : values) v = -v / n;
-      gradient = central_gradient_from(values, u);
-      return gradient.allFinite() ? -e.llf / n : std::numeric_limits<double>::infinity();
-    } catch (const NumericalError&) {
-      return std::numeric_limits<double>::infinity();
-    } catch (const InputError&) {  // collinear at this point; diagnosed below if at the start
-      return std::numeric_limits<double>::infinity();
+      last = std::move(point);
     }
+    if (gradient == nullptr || !std::isfinite(last->value)) return last->value;
+    // All probes of the central difference in one interleaved pass.
+    std::vector<SarimaxParams> probes;
+    for (const Eigen::VectorXd& probe : central_probes(u)) {
+      SarimaxParams moved = last->at;
+      coordinates.from_free(probe, moved);
+      probes.push_back(std::move(moved));
+    }
+    std::vector<double> values = likelihood.loglike_many(probes);
+    for (double& v : values) v = -v / n;
+    *gradient = central_gradient_from(values, u);
+    return gradient->allFinite() ? last->value : std::numeric_limits<double>::infinity();
   };
   LbfgsOptions lbfgs;
   lbfgs.max_iterations = options.max_iterations;

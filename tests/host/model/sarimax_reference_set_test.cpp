@@ -46,25 +46,33 @@ Eigen::VectorXd invertible_form(const SarimaxSpec& spec, int k_exog, const Eigen
 // Stata coverage-grid models of wpi1's trending levels with a stationary
 // ARMA part (d = 0), Stata (and statsmodels started from Stata's estimates)
 // reach a higher optimum near the stationarity or invertibility boundary
-// than any of arabica's starts: arabica's llf is 0.006 to 2.8 below. The
-// test holds them as expected failures: it fails as soon as one is fixed,
-// so that the case leaves this list.
+// than any of arabica's starts: arabica's llf is 0.006 to 2.8 below. Row 42
+// is the other way round: arabica is above Stata's published fit, but an
+// earlier arabica search found an optimum 10.2 higher whose seasonal MA
+// polynomial 1 + 0.893 L^4 - 1.893 L^8 vanishes at L = 1 (a root on the unit
+// circle, where the likelihood creeps up to the boundary). Which of these
+// boundary optima a search reaches changes with the path of the line search
+// (rows 16 and 24 left the list when it changed). The test holds them as
+// expected failures: it fails as soon as one is fixed, so that the case
+// leaves this list.
 bool known_gap(const std::string& name) {
-  static const char* const gaps[] = {"stata_grid_09", "stata_grid_21", "stata_grid_24",
-                                     "stata_grid_41", "stata_grid_49"};
+  static const char* const gaps[] = {"stata_grid_09", "stata_grid_21", "stata_grid_41",
+                                     "stata_grid_42", "stata_grid_49"};
   for (const char* gap : gaps)
     if (name == gap) return true;
   return false;
 }
 
 // Known gap (item 6 of the same issue): a monthly seasonal model of log air2
-// under the approximate diffuse prior reaches the optimum (llf and
-// parameters match) but reports "converged NO": the 1e6 prior leaves
+// (36 rows) under the approximate diffuse prior reaches the optimum (llf
+// within 2e-8 relative) but reports "converged NO": the 1e6 prior leaves
 // rounding noise of ~1e-6 in the llf, which holds the finite-difference
-// gradient near 3e-4..1e-3 and stops the line search before any of the
-// stopping rules is met. (1,1,2)(0,1,1,12) enforced was another until the
-// rounding of the O(k^3) Lyapunov solver and the sparse transition.)
-bool known_convergence_gap(const std::string& name) { return name == "sm_air2_212_012_free"; }
+// gradient near 2e-4 and stops the line search before any of the stopping
+// rules is met. Which noise-floor cases stall moves with the search path:
+// (2,1,2)(0,1,2,12) and (1,1,2)(0,1,1,12) were on this list before.
+bool known_convergence_gap(const std::string& name) {
+  return name == "sm_air2_short36_airline_approximate";
+}
 
 struct ReferenceCase {
   std::string name;
