@@ -1,5 +1,6 @@
 #include "arabica/kalman_filter.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -46,15 +47,15 @@ struct Transition<Eigen::MatrixXd> {
   // symmetric P, and T P T' = (T (P T'))' the same way from the transpose.
   void sandwich(const Eigen::MatrixXd& P, Eigen::MatrixXd& out) const {
     const Eigen::Index k = P.rows();
-    scratch.setZero(k, k);
+    scratch.resize(k, k);
     times_transpose(P, scratch);  // P T'
-    out.setZero(k, k);
     transposed = scratch.transpose();  // T P
+    out.resize(k, k);
     times_transpose(transposed, out);  // T P T'
   }
 
  private:
-  // out += A T' column by column, on the compressed rows directly (an Eigen
+  // out = A T' column by column, on the compressed rows directly (an Eigen
   // block expression per non-zero cost more than its k multiply-adds).
   void times_transpose(const Eigen::MatrixXd& A, Eigen::MatrixXd& out) const {
     const Eigen::Index k = A.rows();
@@ -63,14 +64,42 @@ struct Transition<Eigen::MatrixXd> {
     const double* value = matrix.valuePtr();
     for (Eigen::Index i = 0; i < matrix.outerSize(); ++i) {
       double* target = out.col(i).data();
-      for (int at = row_start[i]; at < row_start[i + 1]; ++at) {
+      if (row_start[i] == row_start[i + 1]) {
+        std::fill(target, target + k, 0.0);
+        continue;
+      }
+      const double first = value[row_start[i]];
+      const double* source = A.col(column[row_start[i]]).data();
+      for (Eigen::Index r = 0; r < k; ++r) target[r] = first * source[r];
+      for (int at = row_start[i] + 1; at < row_start[i + 1]; ++at) {
         const double weight = value[at];
-        const double* source = A.col(column[at]).data();
+        source = A.col(column[at]).data();
         for (Eigen::Index r = 0; r < k; ++r) target[r] += weight * source[r];
       }
     }
   }
 };
+
+// Finishes P_{t+1} = T P T' - F K K' + RQR (P_next holds T P T') on the
+// upper triangle in one pass, mirrors it, and says whether P has settled:
+// once it stops changing (1e-14 relative) the gain is frozen, which saves
+// the covariance step for the rest of the sample without changing results.
+template <class Matrix, class Vector>
+bool finish_covariance(Matrix& P_next, const Matrix& P, double F, const Vector& gain,
+                       const Matrix& RQR) {
+  const Eigen::Index k = P.rows();
+  double largest = 1.0, change = 0.0;
+  for (Eigen::Index c = 0; c < k; ++c) {
+    for (Eigen::Index r = 0; r <= c; ++r) {
+      const double value = (P_next(r, c) - (F * gain[r]) * gain[c]) + RQR(r, c);
+      P_next(r, c) = value;
+      P_next(c, r) = value;
+      largest = std::max(largest, std::abs(value));
+      change = std::max(change, std::abs(value - P(r, c)));
+    }
+  }
+  return change <= 1e-14 * largest;
+}
 
 template <class Matrix, class Vector>
 struct DiffuseStep {
@@ -176,14 +205,7 @@ KalmanResult filter(const StateSpace& system, const Eigen::MatrixXd& initial_mea
       gain.noalias() = T.matrix * update;
       P_used = P;
       T.sandwich(P, P_next);
-      P_next.noalias() -= F * gain * gain.transpose();
-      P_next += RQR;
-      P_next.template triangularView<Eigen::StrictlyLower>() =
-          P_next.template triangularView<Eigen::StrictlyUpper>().transpose();
-      // Once P stops changing the gain is frozen: this saves the O(k^3)
-      // step for the rest of the sample without changing results.
-      const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
-      steady = (P_next - P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
+      steady = finish_covariance(P_next, P, F, gain, RQR);
       P = P_next;
     }
     out.forecast_variance[t] = F;
@@ -293,12 +315,7 @@ std::vector<double> loglike_lanes(const std::vector<KalmanLane>& lanes, const Ei
         lane.gain.noalias() = lane.T.matrix * lane.update;
         Matrix& P_next = lane.P_next;
         lane.T.sandwich(lane.P, P_next);
-        P_next.noalias() -= F * lane.gain * lane.gain.transpose();
-        P_next += lane.RQR;
-        P_next.template triangularView<Eigen::StrictlyLower>() =
-            P_next.template triangularView<Eigen::StrictlyUpper>().transpose();
-        const double scale = std::max(1.0, P_next.cwiseAbs().maxCoeff());
-        lane.steady = (P_next - lane.P).cwiseAbs().maxCoeff() <= 1e-14 * scale;
+        lane.steady = finish_covariance(P_next, lane.P, F, lane.gain, lane.RQR);
         lane.P.swap(P_next);
       }
       const double v = y[t] - lane.Z.dot(lane.a);
