@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
         exog.col(static_cast<Eigen::Index>(j)) = arabica::golden::to_vector(c.at("exog")[j]);
       // As on the statsmodels side, the timed work is the point estimate.
       arabica::FitOptions options;
-      options.compute_standard_errors = false;
+      options.cov_type = arabica::CovarianceType::none;
       std::vector<double> seconds;
       arabica::SarimaxFit fit;
       for (int i = 0; i < repeat; ++i) {

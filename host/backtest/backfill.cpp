@@ -69,7 +69,7 @@ struct ChainFit {
 SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y,
                     const Eigen::MatrixXd& exog, const std::vector<std::string>& exog_names) {
   FitOptions options;
-  options.compute_standard_errors = false;  // not stored; they would double the cost
+  options.cov_type = CovarianceType::none;  // not stored; they would double the cost
   options.gradient_tolerance = 1e-9;
   options.function_tolerance = 1e-14;
   return fit_sarimax(model.spec, y, exog, options, exog_names);

@@ -35,14 +35,15 @@ std::string to_string(CovarianceType cov_type) {
 
 namespace {
 
-// Finite-difference step for each parameter, base_step relative to its own
-// scale so that probes stay inside the parameter space at any data scale:
-// sigma2 by a fraction of itself (sigma2 - h > 0), a regression coefficient
-// by the change that moves its regressor's contribution by a fraction of the
-// innovation standard deviation (the likelihood is quadratic in it, so only
-// rounding limits the step), ARMA coefficients (dimensionless) as they are.
-Eigen::VectorXd parameter_steps(const SarimaxSpec& spec, Eigen::Index n, const Eigen::MatrixXd& exog,
-                                const SarimaxParams& params, double base_step) {
+// Each parameter's scale for finite differences (a step is a base step
+// times it), chosen so that probes stay inside the parameter space at any
+// data scale: sigma2 by a fraction of itself (sigma2 - h > 0), a regression
+// coefficient by the change that moves its regressor's contribution by a
+// fraction of the innovation standard deviation (the likelihood is quadratic
+// in it, so only rounding limits the step), ARMA coefficients
+// (dimensionless) by max(1, |x|).
+Eigen::VectorXd parameter_scales(const SarimaxSpec& spec, Eigen::Index n, const Eigen::MatrixXd& exog,
+                                 const SarimaxParams& params) {
   const int k_trend = spec.k_trend(), k_exog = static_cast<int>(exog.cols());
   Eigen::MatrixXd regressors(n, k_trend + k_exog);
   for (int j = 0; j < k_trend; ++j)
@@ -51,26 +52,23 @@ Eigen::VectorXd parameter_steps(const SarimaxSpec& spec, Eigen::Index n, const E
   const double innovation_sd = std::sqrt(params.sigma2);
 
   Eigen::VectorXd flat = params.pack();
-  Eigen::VectorXd steps(flat.size());
-  for (Eigen::Index i = 0; i < flat.size(); ++i)
-    steps[i] = base_step * std::max(1.0, std::abs(flat[i]));
+  Eigen::VectorXd scales(flat.size());
+  for (Eigen::Index i = 0; i < flat.size(); ++i) scales[i] = std::max(1.0, std::abs(flat[i]));
   for (int j = 0; j < k_trend + k_exog; ++j) {
     const double rms = regressors.col(j).norm() / std::sqrt(static_cast<double>(n));
-    if (rms > 0.0 && std::isfinite(rms)) steps[j] = base_step * innovation_sd / rms;
+    if (rms > 0.0 && std::isfinite(rms)) scales[j] = innovation_sd / rms;
   }
-  steps[flat.size() - 1] = base_step * params.sigma2;
-  return steps;
+  scales[flat.size() - 1] = params.sigma2;
+  return scales;
 }
 
 // Per-period scores by central differences (eps^(1/3) steps): n x k.
-Eigen::MatrixXd central_scores(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
-                               const Eigen::VectorXd& params) {
+Eigen::MatrixXd central_scores(const SarimaxLikelihood& likelihood, const Eigen::VectorXd& params,
+                               const Eigen::VectorXd& scales) {
   const SarimaxSpec& spec = likelihood.spec();
   const int k_exog = likelihood.k_exog();
   const Eigen::Index k = params.size();
-  const Eigen::VectorXd steps =
-      parameter_steps(spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, k_exog, params),
-                      std::cbrt(std::numeric_limits<double>::epsilon()));
+  const Eigen::VectorXd steps = std::cbrt(std::numeric_limits<double>::epsilon()) * scales;
   Eigen::MatrixXd scores(likelihood.nobs(), k);
   Eigen::VectorXd probe = params;
   for (Eigen::Index i = 0; i < k; ++i) {
@@ -110,17 +108,15 @@ std::vector<double> loglike_at(const SarimaxLikelihood& likelihood,
   return out;
 }
 
-// Hessian of the log-likelihood by central second differences, steps
-// base_step relative to each parameter's scale: the diagonal from x +- 2h_i,
-// the cross terms from the four corners x +- h_i +- h_j.
-Eigen::MatrixXd numerical_hessian(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
-                                  const Eigen::VectorXd& params, double base_step) {
+// Hessian of the log-likelihood (f0 at params) by central second
+// differences, steps base_step times each parameter's scale: the diagonal
+// from x +- 2h_i, the cross terms from the four corners x +- h_i +- h_j.
+Eigen::MatrixXd numerical_hessian(const SarimaxLikelihood& likelihood, const Eigen::VectorXd& params,
+                                  double f0, const Eigen::VectorXd& scales, double base_step) {
   const SarimaxSpec& spec = likelihood.spec();
   const int k_exog = likelihood.k_exog();
   const Eigen::Index k = params.size();
-  const Eigen::VectorXd steps =
-      parameter_steps(spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, k_exog, params),
-                      base_step);
+  const Eigen::VectorXd steps = base_step * scales;
   // The steps as the probes hold them.
   Eigen::VectorXd h(k);
   for (Eigen::Index i = 0; i < k; ++i) h[i] = 0.5 * ((params[i] + steps[i]) - (params[i] - steps[i]));
@@ -140,7 +136,6 @@ Eigen::MatrixXd numerical_hessian(const SarimaxLikelihood& likelihood, const Eig
         for (const double sj : {1.0, -1.0}) add(i, si, j, sj);
   }
   const std::vector<double> f = loglike_at(likelihood, points);
-  const double f0 = likelihood.evaluate(SarimaxParams::unpack(spec, k_exog, params)).llf;
 
   Eigen::MatrixXd hessian(k, k);
   std::size_t at = 0;
@@ -153,8 +148,7 @@ Eigen::MatrixXd numerical_hessian(const SarimaxLikelihood& likelihood, const Eig
       at += 4;
     }
   }
-  if (!hessian.allFinite() || !std::isfinite(f0))
-    throw NumericalError("the likelihood is not finite beside the optimum");
+  if (!hessian.allFinite()) throw NumericalError("the likelihood is not finite beside the optimum");
   return hessian;
 }
 
@@ -192,17 +186,20 @@ Eigen::MatrixXd inverse_information(const Eigen::MatrixXd& information, const ch
 // space (an AR root near 1 under the stationary prior). When no step agrees
 // (rounding noise of the approximate diffuse prior, an optimum on the
 // boundary) the most consistent one is used and reported.
-Eigen::MatrixXd hessian_inverse(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
-                                const Eigen::VectorXd& params, std::vector<std::string>* warnings) {
+Eigen::MatrixXd hessian_inverse(const SarimaxLikelihood& likelihood, const Eigen::VectorXd& params,
+                                const Eigen::VectorXd& scales, std::vector<std::string>* warnings) {
   const char* what = "negative Hessian of the log-likelihood";
+  const double f0 =
+      likelihood.evaluate(SarimaxParams::unpack(likelihood.spec(), likelihood.k_exog(), params)).llf;
+  if (!std::isfinite(f0)) throw NumericalError("the likelihood is not finite at the estimate");
   std::optional<Eigen::MatrixXd> best;
   double best_moved = std::numeric_limits<double>::infinity();
   std::string failure;
   for (const double base_step : {1e-3, 1.25e-4, 1.5625e-5}) {
     try {
-      const Eigen::MatrixXd h1 = numerical_hessian(likelihood, exog, params, base_step);
-      const Eigen::MatrixXd h2 = numerical_hessian(likelihood, exog, params, 2.0 * base_step);
-      const Eigen::MatrixXd h4 = numerical_hessian(likelihood, exog, params, 4.0 * base_step);
+      const Eigen::MatrixXd h1 = numerical_hessian(likelihood, params, f0, scales, base_step);
+      const Eigen::MatrixXd h2 = numerical_hessian(likelihood, params, f0, scales, 2.0 * base_step);
+      const Eigen::MatrixXd h4 = numerical_hessian(likelihood, params, f0, scales, 4.0 * base_step);
       const Eigen::MatrixXd inverse = inverse_information(-(4.0 * h1 - h2) / 3.0, what);
       double moved = std::numeric_limits<double>::infinity();
       try {
@@ -235,22 +232,27 @@ Eigen::MatrixXd hessian_inverse(const SarimaxLikelihood& likelihood, const Eigen
 Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
                                 const Eigen::VectorXd& params, CovarianceType cov_type,
                                 std::vector<std::string>* warnings) {
+  if (cov_type == CovarianceType::none)
+    return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
+  const SarimaxSpec& spec = likelihood.spec();
+  const Eigen::VectorXd scales = parameter_scales(
+      spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, likelihood.k_exog(), params));
   Eigen::MatrixXd covariance;
   switch (cov_type) {
     case CovarianceType::none:
-      return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
+      break;
     case CovarianceType::opg: {
-      const Eigen::MatrixXd scores = central_scores(likelihood, exog, params);
+      const Eigen::MatrixXd scores = central_scores(likelihood, params, scales);
       covariance = inverse_information(scores.transpose() * scores, "information matrix (OPG)");
       break;
     }
     case CovarianceType::approx:
     case CovarianceType::robust_approx: {
-      const Eigen::MatrixXd bread = hessian_inverse(likelihood, exog, params, warnings);
+      const Eigen::MatrixXd bread = hessian_inverse(likelihood, params, scales, warnings);
       if (cov_type == CovarianceType::approx) {
         covariance = bread;
       } else {
-        const Eigen::MatrixXd scores = central_scores(likelihood, exog, params);
+        const Eigen::MatrixXd scores = central_scores(likelihood, params, scales);
         covariance = bread * (scores.transpose() * scores) * bread;
       }
       break;

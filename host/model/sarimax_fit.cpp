@@ -401,7 +401,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   else if (!optimum.converged && optimum.iterations >= options.max_iterations)
     base.message = "stopped: iteration limit " + std::to_string(options.max_iterations);
   SarimaxFit fit = make_fit(likelihood, base, evaluation);
-  fit.cov_type = options.compute_standard_errors ? options.cov_type : CovarianceType::none;
+  fit.cov_type = options.cov_type;
   if (fit.cov_type != CovarianceType::none) {
     // A finished fit is never lost to its standard errors.
     try {

@@ -121,7 +121,7 @@ struct FitOptions {
   /// Warm start (flat constrained parameters, statsmodels order). Empty: use
   /// statsmodels-style start parameters.
   Eigen::VectorXd start_params;
-  bool compute_standard_errors = true;
+  /// Standard errors to compute (none: skip them, as backfills do).
   CovarianceType cov_type = CovarianceType::opg;
 };
 

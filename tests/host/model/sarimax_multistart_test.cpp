@@ -79,7 +79,7 @@ TEST(SarimaxMultiStart, LogAirPassengersReachesTheGlobalOptimum) {
   SarimaxSpec spec = SarimaxSpec::from_strings("1,1,2", "0,1,1,12", "n");
   spec.enforce_stationarity = true;
   FitOptions options;
-  options.compute_standard_errors = false;
+  options.cov_type = CovarianceType::none;
   options.max_seconds = 1e4;  // ~40 s under ASan: the 120 s default is not what this checks
   const SarimaxFit fit = fit_sarimax(spec, y, Eigen::MatrixXd(144, 0), options);
   EXPECT_GE(fit.llf, 246.01);
@@ -103,7 +103,7 @@ TEST(SarimaxMultiStart, SoftsCoffeeFitDoesNotDependOnTheStart) {
   const Eigen::Index end = (last - all.dates.begin()) + 1;
   const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "", "n");
   FitOptions options;
-  options.compute_standard_errors = false;
+  options.cov_type = CovarianceType::none;
   for (const Eigen::Index rows : {Eigen::Index{750}, Eigen::Index{1000}, Eigen::Index{2500}, end}) {
     const Eigen::VectorXd y = all.target.segment(end - rows, rows);
     const Eigen::MatrixXd none(rows, 0);
