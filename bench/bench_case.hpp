@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,22 @@ inline void add_case_options(CLI::App& app, BenchCase& bench_case) {
 /// --repeat: how many timed runs the median is taken over.
 inline void add_repeat_option(CLI::App& app, int& repeat, const std::string& description) {
   app.add_option("--repeat", repeat, description)->check(CLI::PositiveNumber)->capture_default_str();
+}
+
+/// Wall seconds of `repeat` point-estimate fits (no standard errors: the
+/// statsmodels side computes them lazily); the last fit in `fit`.
+inline std::vector<double> time_fits(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                     const Eigen::MatrixXd& exog, int repeat, SarimaxFit& fit,
+                                     const std::vector<std::string>& exog_names = {}) {
+  FitOptions options;
+  options.cov_type = CovarianceType::none;
+  std::vector<double> seconds;
+  for (int i = 0; i < repeat; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fit = fit_sarimax(spec, y, exog, options, exog_names);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return seconds;
 }
 
 inline double median(std::vector<double> values) {

@@ -1,6 +1,5 @@
 // bench_fit: wall time of fit_sarimax on the first N rows of a CSV, repeated.
 // Prints one JSON object; bench/run_fit_bench.py puts it beside statsmodels.
-#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -33,16 +32,9 @@ int main(int argc, char** argv) {
 
     // statsmodels' fit() computes standard errors lazily (on first access to
     // bse), so the timed work on both sides is the point estimate.
-    arabica::FitOptions options;
-    options.cov_type = arabica::CovarianceType::none;
-    std::vector<double> seconds;
     arabica::SarimaxFit fit;
-    for (int i = 0; i < repeat; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      fit = arabica::fit_sarimax(spec, series.target, series.exog, options, series.exog_names);
-      seconds.push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
+    const std::vector<double> seconds = arabica::bench::time_fits(
+        spec, series.target, series.exog, repeat, fit, series.exog_names);
 
     nlohmann::json out;
     out["implementation"] = "arabica";

@@ -2,7 +2,6 @@
 // outside reference set (tests/data/golden/sarimax_reference_set.json).
 // Prints one JSON list; bench/run_reference_fit_bench.py puts it beside
 // statsmodels' default and tight fits of the same cases.
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -32,19 +31,10 @@ int main(int argc, char** argv) {
     for (const nlohmann::json& c : cases) {
       const arabica::SarimaxSpec spec = arabica::golden::spec_from(c.at("spec"));
       const Eigen::VectorXd y = arabica::golden::to_vector(c.at("y"));
-      Eigen::MatrixXd exog(y.size(), static_cast<Eigen::Index>(c.at("exog").size()));
-      for (std::size_t j = 0; j < c.at("exog").size(); ++j)
-        exog.col(static_cast<Eigen::Index>(j)) = arabica::golden::to_vector(c.at("exog")[j]);
+      const Eigen::MatrixXd exog = arabica::golden::to_columns(c.at("exog"), y.size());
       // As on the statsmodels side, the timed work is the point estimate.
-      arabica::FitOptions options;
-      options.cov_type = arabica::CovarianceType::none;
-      std::vector<double> seconds;
       arabica::SarimaxFit fit;
-      for (int i = 0; i < repeat; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        fit = arabica::fit_sarimax(spec, y, exog, options);
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
+      const std::vector<double> seconds = arabica::bench::time_fits(spec, y, exog, repeat, fit);
       out.push_back({{"name", c.at("name")}, {"spec", spec.describe()}, {"rows", y.size()},
                      {"states", spec.k_states()}, {"median_seconds", arabica::bench::median(seconds)},
                      {"llf", fit.llf}, {"converged", fit.converged},

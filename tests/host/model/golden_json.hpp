@@ -22,6 +22,15 @@ inline Eigen::VectorXd to_vector(const json& values) {
   return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
+/// Columns given as a list of equal-length lists (the reference set's
+/// "exog"), as a rows x columns matrix.
+inline Eigen::MatrixXd to_columns(const json& columns, Eigen::Index rows) {
+  Eigen::MatrixXd out(rows, static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t j = 0; j < columns.size(); ++j)
+    out.col(static_cast<Eigen::Index>(j)) = to_vector(columns[j]);
+  return out;
+}
+
 inline double relative_error(double actual, double expected) {
   return std::abs(actual - expected) / std::abs(expected);
 }

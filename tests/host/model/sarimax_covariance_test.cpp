@@ -83,10 +83,7 @@ TEST_P(SarimaxCovariance, MatchesStatsmodels) {
   const json& c = GetParam().data;
   const SarimaxSpec spec = golden::spec_from(c.at("spec"));
   const Eigen::VectorXd y = to_vector(c.at("y"));
-  const json& columns = c.at("exog");
-  Eigen::MatrixXd exog(y.size(), static_cast<Eigen::Index>(columns.size()));
-  for (std::size_t j = 0; j < columns.size(); ++j)
-    exog.col(static_cast<Eigen::Index>(j)) = to_vector(columns[j]);
+  const Eigen::MatrixXd exog = golden::to_columns(c.at("exog"), y.size());
   const Eigen::VectorXd params = to_vector(GetParam().expected.at("params"));
   const bool reliable = statsmodels_reliable(spec, params, static_cast<int>(exog.cols()));
   // statsmodels' own Hessian is not converged on every case

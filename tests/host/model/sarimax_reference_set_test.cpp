@@ -121,9 +121,7 @@ class SarimaxReferenceSet : public testing::TestWithParam<ReferenceCase> {
     const json& c = GetParam().data;
     spec_ = golden::spec_from(c.at("spec"));
     y_ = to_vector(c.at("y"));
-    const json& columns = c.at("exog");
-    exog_.resize(y_.size(), static_cast<Eigen::Index>(columns.size()));
-    for (std::size_t j = 0; j < columns.size(); ++j) exog_.col(static_cast<Eigen::Index>(j)) = to_vector(columns[j]);
+    exog_ = golden::to_columns(c.at("exog"), y_.size());
     exog_names_ = c.at("exog_names").get<std::vector<std::string>>();
     published_ = c.at("published");
     statsmodels_ = c.at("statsmodels");
