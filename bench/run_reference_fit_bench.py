@@ -34,19 +34,9 @@ import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
-from make_reference_set import Case  # noqa: E402
+from make_reference_set import case_from  # noqa: E402
 
 REFERENCE_SET = REPO / "tests" / "data" / "golden" / "sarimax_reference_set.json"
-
-
-def case_from(item: dict[str, Any]) -> Case:
-    spec = item["spec"]
-    return Case(item["name"], item["source"], np.asarray(item["y"], dtype=float),
-                exog={n: np.asarray(v, dtype=float) for n, v in zip(item["exog_names"], item["exog"])},
-                order=tuple(spec["order"]), seasonal=tuple(spec["seasonal_order"]), trend=spec["trend"],
-                enforce_stationarity=spec["enforce_stationarity"],
-                enforce_invertibility=spec["enforce_invertibility"], init=spec["init"],
-                simple_differencing=spec["simple_differencing"])
 
 
 def timed(fit, repeat: int) -> tuple[float, float]:

@@ -27,8 +27,7 @@ from statsmodels.tools.numdiff import approx_hess3
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
-sys.path.insert(0, str(REPO / "bench"))
-from run_reference_fit_bench import case_from  # noqa: E402
+from make_reference_set import case_from  # noqa: E402
 
 REFERENCE_SET = REPO / "tests" / "data" / "golden" / "sarimax_reference_set.json"
 OUT = REPO / "tests" / "data" / "golden" / "sarimax_cov_types.json"

@@ -75,6 +75,17 @@ class Case:
             use_exact_diffuse=self.init == "exact-diffuse")
 
 
+def case_from(item: dict[str, Any]) -> Case:
+    """A case back from its entry in the committed reference set."""
+    spec = item["spec"]
+    return Case(item["name"], item["source"], np.asarray(item["y"], dtype=float),
+                exog={n: np.asarray(v, dtype=float) for n, v in zip(item["exog_names"], item["exog"])},
+                order=tuple(spec["order"]), seasonal=tuple(spec["seasonal_order"]), trend=spec["trend"],
+                enforce_stationarity=spec["enforce_stationarity"],
+                enforce_invertibility=spec["enforce_invertibility"], init=spec["init"],
+                simple_differencing=spec["simple_differencing"])
+
+
 def floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=float).ravel()]
 
