@@ -490,11 +490,13 @@ def to_json(case: Case) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "tests/data/golden/sarimax_reference_set.json")
-    parser.add_argument("--only", default="", help="comma separated case names")
+    parser.add_argument("--only", default="",
+                        help="comma separated case names: rebuild these and keep the other cases of --out")
     parser.add_argument("--no-r", action="store_true", help="leave out the R cases")
-    parser.add_argument("--arabica", type=Path, default=REPO / "build" / "arabica",
-                        help="arabica binary whose optimum is one more statsmodels start "
-                             "(default: build/arabica; skipped when missing)")
+    parser.add_argument("--arabica", type=Path, action="append",
+                        help="arabica binary whose optimum is one more statsmodels start; repeat it to "
+                             "keep the optima of earlier builds as starts, so that a new build cannot "
+                             "lower a reference (default: build/arabica; skipped when missing)")
     args = parser.parse_args(argv)
 
     cases = stata_cases()
@@ -506,6 +508,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases += [r_case(spec) for spec in R_SPECS]
     cases += statsmodels_cases()
     wanted = {n for n in args.only.split(",") if n}
+    binaries = [b for b in (args.arabica or [REPO / "build" / "arabica"]) if b.exists()]
+    # The optimum each case has now is one more start: rebuilding never
+    # lowers a reference because a new arabica build stops lower.
+    previous = {item["name"]: item for item in json.loads(args.out.read_text())} if args.out.exists() else {}
     out = []
     for case in cases:
         if wanted and case.name not in wanted:
@@ -513,9 +519,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.perf_counter()
         item = to_json(case)
         extra = []
-        if args.arabica.exists():
+        if case.name in previous:
+            extra.append(("previous", np.asarray(previous[case.name]["statsmodels"]["params"], dtype=float)))
+        for index, binary in enumerate(binaries):
             with tempfile.TemporaryDirectory() as workdir:
-                extra.append(("arabica", arabica_start(case, args.arabica, Path(workdir))))
+                label = "arabica" if index == 0 else f"arabica{index + 1}"
+                extra.append((label, arabica_start(case, binary, Path(workdir))))
         item["statsmodels"] = tight_fit(case, extra)
         sm = item["statsmodels"]
         published = case.published["llf"] if case.published else float("nan")
@@ -523,6 +532,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{case.name}: statsmodels {sm['llf']:.6f} ({sm['start']} start), published {published:.6f}, "
               f"llf at published params {at_pub:.6f} [{time.perf_counter() - start:.1f} s]", file=sys.stderr)
         out.append(item)
+    if wanted and args.out.exists():
+        rebuilt = {item["name"]: item for item in out}
+        out = [rebuilt.pop(name, item) for name, item in previous.items()] + list(rebuilt.values())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {len(out)} cases to {args.out}", file=sys.stderr)

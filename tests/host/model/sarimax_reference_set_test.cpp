@@ -42,38 +42,6 @@ Eigen::VectorXd invertible_form(const SarimaxSpec& spec, int k_exog, const Eigen
   return params.pack();
 }
 
-// Known gaps (issue "SARIMAX estimation you can trust", open): on these
-// Stata coverage-grid models of wpi1's trending levels with a stationary
-// ARMA part (d = 0), Stata (and statsmodels started from Stata's estimates)
-// reach a higher optimum near the stationarity or invertibility boundary
-// than any of arabica's starts: arabica's llf is 0.006 to 2.8 below. Row 42
-// is the other way round: arabica is above Stata's published fit, but an
-// earlier arabica search found an optimum 10.2 higher whose seasonal MA
-// polynomial 1 + 0.893 L^4 - 1.893 L^8 vanishes at L = 1 (a root on the unit
-// circle, where the likelihood creeps up to the boundary). Which of these
-// boundary optima a search reaches changes with the path of the line search
-// (rows 16 and 24 left the list when it changed). The test holds them as
-// expected failures: it fails as soon as one is fixed, so that the case
-// leaves this list.
-bool known_gap(const std::string& name) {
-  static const char* const gaps[] = {"stata_grid_09", "stata_grid_21", "stata_grid_41",
-                                     "stata_grid_42", "stata_grid_49"};
-  for (const char* gap : gaps)
-    if (name == gap) return true;
-  return false;
-}
-
-// Known gap (item 6 of the same issue): a monthly seasonal model of log air2
-// (36 rows) under the approximate diffuse prior reaches the optimum (llf
-// within 2e-8 relative) but reports "converged NO": the 1e6 prior leaves
-// rounding noise of ~1e-6 in the llf, which holds the finite-difference
-// gradient near 2e-4 and stops the line search before any of the stopping
-// rules is met. Which noise-floor cases stall moves with the search path:
-// (2,1,2)(0,1,2,12) and (1,1,2)(0,1,1,12) were on this list before.
-bool known_convergence_gap(const std::string& name) {
-  return name == "sm_air2_short36_airline_approximate";
-}
-
 struct ReferenceCase {
   std::string name;
   json data;
@@ -154,19 +122,9 @@ TEST_P(SarimaxReferenceSet, LikelihoodAtThePublishedParameters) {
 
 TEST_P(SarimaxReferenceSet, FitReachesTheBestKnownOptimum) {
   const SarimaxFit fit = fit_sarimax(spec_, y_, exog_, FitOptions{}, exog_names_);
-  if (known_convergence_gap(GetParam().name))
-    EXPECT_FALSE(fit.converged) << "fixed: take the case off the known convergence gaps";
-  else
-    EXPECT_TRUE(fit.converged) << fit.message;
+  EXPECT_TRUE(fit.converged) << fit.message;
   const double best = statsmodels_.at("llf").get<double>();
   const double tolerance = kOwnLlfTolerance * std::max(1.0, std::abs(best));
-  if (known_gap(GetParam().name)) {
-    EXPECT_TRUE(std::isfinite(fit.llf));
-    EXPECT_LT(fit.llf, best - tolerance) << "fixed: take the case off the known gaps";
-    std::cout << "[ known gap ] llf " << fit.llf << ", best known " << best << " (gap "
-              << best - fit.llf << ")\n";
-    return;
-  }
   if (published_comparable()) {
     // Never below the published fit (Stata and R stop at worse optima at times).
     EXPECT_GE(fit.llf, published_.at("llf").get<double>() - published_.at("llf_tolerance").get<double>());
