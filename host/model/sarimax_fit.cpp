@@ -276,6 +276,18 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     return more;
   };
   const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
+  const auto invertible = [](const SarimaxParams& params) {
+    return is_invertible(params.ma) && is_invertible(params.sma);
+  };
+  // The MA polynomials with their roots inside the unit circle reflected out
+  // and sigma2 rescaled: the same autocovariances.
+  const auto invertible_twin = [](SarimaxParams params) {
+    double factor = 1.0, seasonal_factor = 1.0;
+    params.ma = reflect_to_invertible(params.ma, factor);
+    params.sma = reflect_to_invertible(params.sma, seasonal_factor);
+    params.sigma2 *= factor * seasonal_factor;
+    return params;
+  };
   // The best optimum of a fixed, data-determined start set, whatever the
   // first start: the stops of the near-cancellation ridges through the
   // optimum (ridge_steps) are scored in one interleaved likelihood pass, and
@@ -320,8 +332,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
       Solution escaped =
           solve_from(ridge_point(solution.params, *best_step, best_shift * ridge_offset), left);
       const bool usable = std::isfinite(escaped.optimum.value) &&
-                          (!mirrored_ma || (is_invertible(escaped.params.ma) &&
-                                            is_invertible(escaped.params.sma)));
+                          (!mirrored_ma || invertible(escaped.params));
       if (!usable || !(escaped.evaluation.llf > solution.evaluation.llf + margin)) break;
       escaped.optimum.iterations += solution.optimum.iterations;
       solution = std::move(escaped);
@@ -351,16 +362,10 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   // report the invertible optimum when it is as good (to 1e-6 relative) as
   // the non-invertible point, which is kept (and finished) otherwise.
   const SarimaxParams& found = solution.params;
-  if (mirrored_ma && !(is_invertible(found.ma) && is_invertible(found.sma))) {
-    SarimaxParams mirrored = found;
-    double factor = 1.0, seasonal_factor = 1.0;
-    mirrored.ma = reflect_to_invertible(found.ma, factor);
-    mirrored.sma = reflect_to_invertible(found.sma, seasonal_factor);
-    mirrored.sigma2 = found.sigma2 * factor * seasonal_factor;
-    Solution twin = solve_from(mirrored, lbfgs.max_iterations);
+  if (mirrored_ma && !invertible(found)) {
+    Solution twin = solve_from(invertible_twin(found), lbfgs.max_iterations);
     const double tolerance = 1e-6 * std::abs(solution.evaluation.llf);
-    const bool twin_usable = std::isfinite(twin.optimum.value) && is_invertible(twin.params.ma) &&
-                             is_invertible(twin.params.sma);
+    const bool twin_usable = std::isfinite(twin.optimum.value) && invertible(twin.params);
     if (twin_usable && twin.evaluation.llf >= solution.evaluation.llf - tolerance) {
       twin.optimum.iterations += solution.optimum.iterations;
       solution = std::move(twin);
@@ -397,6 +402,17 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     for (Solution& leg : legs) {
       if (!(leg.evaluation.llf > best_llf - slack)) continue;
       const int leg_iterations = leg.optimum.iterations;
+      // A leg running off towards a non-invertible MA boundary, where the
+      // likelihood creeps up without a maximum (Stata's (0,2,0)(0,0,3,4) row
+      // ran out its 500 iterations there), is finished from its invertible
+      // twin, as the first start is.
+      if (mirrored_ma && !leg.optimum.converged && !invertible(leg.params)) {
+        Solution twin = solve_from(invertible_twin(leg.params), lbfgs.max_iterations - leg_iterations);
+        if (std::isfinite(twin.optimum.value)) {
+          twin.optimum.iterations += leg_iterations;
+          leg = std::move(twin);
+        }
+      }
       Solution finished = resume(std::move(leg));
       iterations += finished.optimum.iterations - leg_iterations;
       if (std::isfinite(finished.optimum.value) &&
