@@ -33,15 +33,15 @@ Eigen::VectorXd unconstrain_stationary(const Eigen::VectorXd& constrained) {
   return (r / (1.0 - r.square()).sqrt()).matrix();
 }
 
-bool is_stationary(const Eigen::VectorXd& ar_coefficients) {
-  const Eigen::Index n = ar_coefficients.size();
-  if (n == 0) return true;
-  // Roots of the lag polynomial lie outside the unit circle exactly when the
-  // companion matrix's eigenvalues lie inside it.
+double largest_inverse_root(const Eigen::VectorXd& coefficients) {
+  const Eigen::Index n = coefficients.size();
+  if (n == 0) return 0.0;
+  // 1 + c_1 L + ... + c_n L^n = prod (1 - r_i L), where the inverse roots
+  // r_i are the eigenvalues of the companion matrix of x^n + c_1 x^(n-1) + ... + c_n.
   Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(n, n);
-  companion.row(0) = ar_coefficients.transpose();
+  companion.row(0) = -coefficients.transpose();
   for (Eigen::Index i = 1; i < n; ++i) companion(i, i - 1) = 1.0;
-  return companion.eigenvalues().cwiseAbs().maxCoeff() < 1.0;
+  return companion.eigenvalues().cwiseAbs().maxCoeff();
 }
 
 Eigen::VectorXd reflect_to_invertible(const Eigen::VectorXd& ma_coefficients,

@@ -69,12 +69,13 @@ double largest_inverse_root(const Eigen::VectorXd& c) {
 // roots within 3% of the unit circle) they differ from arabica's
 // relative-step ones, which sarimax_scale_test checks by scale equivariance
 // and whose Hessian checks its own step dependence.
-bool statsmodels_reliable(const SarimaxSpec& spec, const Eigen::VectorXd& flat, int k_exog) {
+bool statsmodels_reliable(const SarimaxSpec& spec, const Eigen::VectorXd& flat, int k_exog,
+                          double root_bound = 0.97) {
   for (Eigen::Index i = 0; i < flat.size(); ++i)
     if (flat[i] != 0.0 && std::abs(flat[i]) < 1e-3) return false;
   const SarimaxParams params = SarimaxParams::unpack(spec, k_exog, flat);
-  return largest_inverse_root(-reduced_ar(spec, params)) < 0.97 &&
-         largest_inverse_root(reduced_ma(spec, params)) < 0.97;
+  return largest_inverse_root(-reduced_ar(spec, params)) < root_bound &&
+         largest_inverse_root(reduced_ma(spec, params)) < root_bound;
 }
 
 class SarimaxCovariance : public testing::TestWithParam<CovarianceCase> {};
@@ -86,11 +87,18 @@ TEST_P(SarimaxCovariance, MatchesStatsmodels) {
   const Eigen::MatrixXd exog = golden::to_columns(c.at("exog"), y.size());
   const Eigen::VectorXd params = to_vector(GetParam().expected.at("params"));
   const bool reliable = statsmodels_reliable(spec, params, static_cast<int>(exog.cols()));
+  // Scores are first derivatives: statsmodels' complex steps and arabica's
+  // extrapolated central differences agree up to a root 1e-3 inside the unit
+  // circle (the Stata grid's AR(3) rows); on it (an MA root at 1, where a
+  // boundary optimum leaves the information singular) no standard error is
+  // defined.
+  const bool opg_reliable =
+      statsmodels_reliable(spec, params, static_cast<int>(exog.cols()), 1.0 - 1e-4);
   // statsmodels' own Hessian is not converged on every case
   // (scripts/make_cov_type_reference.py checks it independently).
   const bool hessian_checked = GetParam().expected.at("hessian_checked").get<bool>();
   for (const char* name : {"opg", "approx", "robust_approx"}) {
-    const bool comparable = reliable && (std::string(name) == "opg" || hessian_checked);
+    const bool comparable = std::string(name) == "opg" ? opg_reliable : reliable && hessian_checked;
     const Eigen::VectorXd expected = to_vector(GetParam().expected.at("bse").at(name));
     Eigen::VectorXd actual;
     std::vector<std::string> warnings;

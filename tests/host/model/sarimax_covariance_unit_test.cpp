@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
 #include "simulate_arima.hpp"
 
@@ -63,6 +64,31 @@ TEST(SarimaxCovariance, TheSandwichSeesFatTails) {
   EXPECT_GT(fit.standard_errors[1], 1.3 * gaussian[1]);
   std::cout << "kurtosis " << kurtosis << ", SE(sigma2) robust " << fit.standard_errors[1]
             << ", Hessian " << gaussian[1] << '\n';
+}
+
+// An MA root on the unit circle (an over-differenced series, whose optimum
+// sits on the boundary of the invertible region) leaves the information
+// singular or nearly so: whatever numbers come out, the fit says they are
+// not meaningful. Inside the circle it says nothing.
+TEST(SarimaxCovariance, WarnsOfAnMaRootOnTheUnitCircle) {
+  const auto data = testing::simulate_arima(400, 0.0, 0.0, 1.0, 0, Eigen::VectorXd(), 4);
+  const SarimaxSpec spec = SarimaxSpec::from_strings("0,1,1", "", "n");
+  for (const double theta : {-1.0, -0.99999, -0.5}) {
+    std::vector<std::string> warnings;
+    bool singular = false;
+    try {
+      sarimax_standard_errors(spec, data.y, data.exog, Eigen::Vector2d(theta, 1.0), CovarianceType::opg,
+                              &warnings);
+    } catch (const NumericalError&) {  // singular: the other way of saying so
+      singular = true;
+    }
+    const bool warned = !warnings.empty() && warnings.back().find("unit circle") != std::string::npos;
+    if (theta < -0.9999) {
+      EXPECT_TRUE(singular || warned) << "theta " << theta;
+    } else {
+      EXPECT_FALSE(singular || warned) << "theta " << theta;
+    }
+  }
 }
 
 TEST(SarimaxCovariance, NoneComputesNothing) {
