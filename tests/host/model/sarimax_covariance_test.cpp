@@ -51,6 +51,9 @@ TEST(CovarianceReference, CoversTheReferenceSet) {
   for (const CovarianceCase& c : covariance_cases()) checked += c.expected.at("hessian_checked").get<bool>();
   EXPECT_GE(covariance_cases().size(), 70u);
   EXPECT_GE(checked, 50);
+  int opg_checked = 0;
+  for (const CovarianceCase& c : covariance_cases()) opg_checked += c.expected.at("opg_checked").get<bool>();
+  EXPECT_GE(opg_checked, 50);
 }
 
 // Largest modulus of the inverse roots of 1 + sum c_i L^i.
@@ -97,9 +100,22 @@ TEST_P(SarimaxCovariance, MatchesStatsmodels) {
   // statsmodels' own Hessian is not converged on every case
   // (scripts/make_cov_type_reference.py checks it independently).
   const bool hessian_checked = GetParam().expected.at("hessian_checked").get<bool>();
+  // statsmodels' complex-step scores are not exact where its gain settles
+  // slowly (a root 3% inside the unit circle): where they disagree with the
+  // OPG from Richardson-extrapolated differences of statsmodels' own
+  // per-period log-likelihood, and those are stable across steps (the
+  // script checks both), the differences are the reference.
+  const json& expected_case = GetParam().expected;
+  const bool opg_checked = expected_case.at("opg_checked").get<bool>();
+  const bool has_independent = expected_case.at("opg_independent").is_array();
   for (const char* name : {"opg", "approx", "robust_approx"}) {
-    const bool comparable = std::string(name) == "opg" ? opg_reliable : reliable && hessian_checked;
-    const Eigen::VectorXd expected = to_vector(GetParam().expected.at("bse").at(name));
+    const bool opg = std::string(name) == "opg";
+    const bool independent = opg && !opg_checked && has_independent;
+    const bool comparable = opg ? opg_reliable : reliable && hessian_checked;
+    const Eigen::VectorXd expected = to_vector(independent ? expected_case.at("opg_independent")
+                                                           : expected_case.at("bse").at(name));
+    const char* reference = independent ? "the extrapolated differences of statsmodels' likelihood"
+                                        : "statsmodels";
     Eigen::VectorXd actual;
     std::vector<std::string> warnings;
     try {
@@ -116,13 +132,13 @@ TEST_P(SarimaxCovariance, MatchesStatsmodels) {
     for (Eigen::Index i = 0; i < expected.size(); ++i)
       worst = std::max(worst, golden::relative_error(actual[i], expected[i]));
     std::cout << "[ " << name << " ] " << (comparable ? "" : "(not compared) ")
-              << "largest relative difference from statsmodels " << worst
+              << "largest relative difference from " << reference << ' ' << worst
               << (warnings.empty() ? "" : "; warning: " + warnings.front()) << '\n';
     if (!comparable) continue;
     // Central differences (arabica's scores; its Hessian extrapolated from
     // second differences) against statsmodels' complex steps.
-    EXPECT_LT(worst, 5e-3) << name << "\n  arabica     " << actual.transpose()
-                           << "\n  statsmodels " << expected.transpose();
+    EXPECT_LT(worst, 5e-3) << name << "\n  arabica   " << actual.transpose() << "\n  reference "
+                           << expected.transpose() << " (" << reference << ')';
     EXPECT_TRUE(warnings.empty()) << name << ": " << warnings.front();
   }
 }
