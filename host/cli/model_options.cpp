@@ -15,6 +15,14 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
       ->capture_default_str();
   command.add_option("--target", options.csv.target_column, "Target (price) column")
       ->capture_default_str();
+  CLI::Option* series_column =
+      command.add_option("--series-column", options.csv.series_column,
+                         "Series id column of a long file (statsforecast's unique_id, ds, y): "
+                         "read the rows of one series, given by --series");
+  CLI::Option* series = command.add_option(
+      "--series", options.csv.series_id, "The series to read from a long file (with --series-column)");
+  series_column->needs(series);
+  series->needs(series_column);
   command.add_option("--exog", options.exog, "Exogenous columns, comma separated")
       ->delimiter(',');
   command.add_option("--order", options.order, "p,d,q")->capture_default_str();

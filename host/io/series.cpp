@@ -22,6 +22,7 @@ namespace arabica {
 namespace {
 
 constexpr std::size_t kListedLines = 5;  // line numbers quoted in one warning
+constexpr std::size_t kListedIds = 10;   // series ids quoted in one message
 
 enum class CellKind : std::uint8_t { number, blank, not_available, infinite, invalid };
 
@@ -210,6 +211,9 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
   std::vector<std::size_t> value_index;
   for (const std::string& name : value_names)
     value_index.push_back(find_column(header, name, spec.path));
+  const bool long_file = !spec.series_column.empty();
+  const std::size_t series_index = long_file ? find_column(header, spec.series_column, spec.path) : 0;
+  std::vector<std::string> other_series;  // ids seen, for the message when series_id is not
 
   RawTable table;
   table.date_column = date_index + 1;
@@ -222,6 +226,15 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
                        "expected " + std::to_string(header.size()) +
                            " fields as in the header, found " +
                            std::to_string(record.fields.size()));
+    if (long_file) {
+      const std::string_view id = trim(record.fields[series_index]);
+      if (id != spec.series_id) {  // another series: its cells are not ours to judge
+        if (other_series.size() < 2 * kListedIds &&
+            std::find(other_series.begin(), other_series.end(), id) == other_series.end())
+          other_series.emplace_back(id);
+        continue;
+      }
+    }
     const std::string_view date_text = trim(record.fields[date_index]);
     const std::optional<Date> date = parse_date(date_text);
     if (!date)
@@ -251,6 +264,13 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
       table.values[j].push_back(cell.value);
       table.kinds[j].push_back(cell.kind);
     }
+  }
+  if (table.dates.empty() && long_file) {
+    std::vector<std::string> shown;
+    for (const std::string& id : other_series) shown.push_back(show_cell(id));
+    throw InputError(spec.path, "no rows of series " + show_cell(spec.series_id) + " in column '" +
+                                    spec.series_column + "' (series in the file: " +
+                                    bounded_list(shown, kListedIds) + ")");
   }
   if (table.dates.empty()) throw InputError(spec.path, "no data rows after the header");
   return table;
@@ -290,19 +310,32 @@ std::vector<std::size_t> drop_duplicates(const RawTable& table, const std::vecto
   kept.reserve(order.size());
   std::size_t conflicting = 0;
   std::size_t first_dropped = 0, first_kept = 0;  // rows of the earliest repeat in the file
+  std::size_t first_conflict = 0, first_conflict_kept = 0;  // of the earliest-dated conflict
   for (std::size_t row : order) {
     if (kept.empty() || table.dates[row] != table.dates[kept.back()]) {
       kept.push_back(row);
       continue;
     }
     quality.duplicate_lines.push_back(table.lines[row]);
-    if (!same_values(table, row, kept.back())) ++conflicting;
+    if (!same_values(table, row, kept.back()) && conflicting++ == 0)
+      first_conflict = row, first_conflict_kept = kept.back();
     if (quality.duplicate_lines.size() == 1 || row < first_dropped) {
       first_dropped = row;
       first_kept = kept.back();
     }
   }
   if (quality.duplicate_lines.empty()) return kept;
+  // Most dates repeated with other values: a long file of several series,
+  // which keeping the first row of each date would splice into one.
+  if (spec.series_column.empty() && conflicting > kMaxConflictingRepeats &&
+      static_cast<double>(conflicting) > kMaxConflictingRepeatShare * static_cast<double>(order.size()))
+    throw InputError(spec.path, table.lines[first_conflict], table.date_column,
+                     std::to_string(conflicting) + " of " + std::to_string(order.size()) +
+                         " rows repeat a date with other values (date " +
+                         format_date(table.dates[first_conflict]) + " first at line " +
+                         std::to_string(table.lines[first_conflict_kept]) +
+                         "): several series in one file? name the series column with "
+                         "--series-column and pick one with --series");
   if (spec.duplicates == DuplicatePolicy::error)
     throw InputError(spec.path, table.lines[first_dropped], table.date_column,
                      "date " + format_date(table.dates[first_dropped]) + " repeats line " +

@@ -27,6 +27,13 @@ struct CsvSpec {
   std::string date_column = "date";
   std::string target_column = "close";  // empty: covariates only (no target)
   std::vector<std::string> exog_columns;
+  // A long file (statsforecast's unique_id, ds, y) holds several series: the
+  // rows whose series_column cell is series_id are read, the others skipped
+  // unparsed. Empty: the file is one series, and repeated dates with
+  // different values in more than kMaxConflictingRepeatShare of its rows
+  // (and more than kMaxConflictingRepeats) are refused as several series.
+  std::string series_column;
+  std::string series_id;
   MissingPolicy missing = MissingPolicy::ffill_bfill;
   DuplicatePolicy duplicates = DuplicatePolicy::keep_first;
   std::size_t min_rows = 30;
@@ -71,6 +78,13 @@ struct Series {
   /// Rows [0, end) as a new Series (training data up to a cutoff).
   Series head(std::size_t end) const;
 };
+
+/// A single series file whose rows repeat a date with different values
+/// (data-entry errors: 2 of cocoa's 7,812 ICCO rows) keeps the first row of
+/// each; beyond this share of its rows, and this many, it is several series
+/// in one file.
+inline constexpr double kMaxConflictingRepeatShare = 0.01;
+inline constexpr std::size_t kMaxConflictingRepeats = 2;
 
 /// Input bounds: a file, a line and a header beyond these are refused (a
 /// device, a binary file or an endless pipe must not fill memory).

@@ -33,6 +33,20 @@ BACKFILL = ["backfill", *MODEL, "--out", "new.h5"]
 SIMULATE = ["simulate", *MODEL, "--paths", "100", "--out", "distribution.csv"]
 STRESS = ["stress", *MODEL, "--scenarios", "s.toml", "--paths", "100", "--out", "stress.h5"]
 STRESS_FILES = {"s.toml": SCENARIOS}
+
+
+def long_file(days=60):
+    """statsforecast's long layout: three futures on the same dates."""
+    lines = ["unique_id,ds,y"]
+    for t in range(days):
+        day = f"2024-{1 + t // 28:02d}-{1 + t % 28:02d}"
+        for k, (uid, level) in enumerate((("KC", 180.0), ("HG", 3.8), ("CL", 72.0))):
+            lines.append(f"{uid},{day},{level * (1 + 0.01 * ((t * (k + 3)) % 7 - 3)):.4f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+LONG = ["--csv", "long.csv", "--date-column", "ds", "--target", "y"]
+LONG_FILES = {"long.csv": long_file()}
 SHARDED = [*BACKFILL, "--start", "2023-02-01", "--min-train-rows", "100", "--paths", "100",
            "--model", "naive", "--num-shards", "2", "--quiet"]
 
@@ -60,6 +74,15 @@ CASES = [
     # --cov-type: statsmodels' names that arabica computes
     case("cov type name", ["fit", *MODEL, "--cov-type", "oim"],
          "--cov-type: unknown covariance type 'oim' (expected opg, approx, robust_approx or none)"),
+    # a long file (unique_id, ds, y): one series picked, never several spliced
+    case("series without its column", ["fit", *MODEL, "--series", "KC"], "--series requires --series-column"),
+    case("series column without series", ["fit", *MODEL, "--series-column", "unique_id"],
+         "--series-column requires --series"),
+    case("long file as one series", ["backfill", *LONG, "--out", "new.h5"],
+         "long.csv:3:2: 120 of 180 rows repeat a date with other values", LONG_FILES),
+    case("unknown series", ["fit", *LONG, "--series-column", "unique_id", "--series", "GC"],
+         "long.csv: no rows of series 'GC' in column 'unique_id' (series in the file: 'KC', 'HG', 'CL')",
+         LONG_FILES),
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
     # --stored-paths >= 0 and <= --paths
@@ -203,6 +226,9 @@ def good_configs(work):
     # a top-level key of other commands only (horizon, scenarios) is ignored
     expect("shared top level", ["fit", "--config", "s.toml"],
            {"s.toml": csv + 'horizon = 7\nscenarios = "x.toml"\n'}, "(1,1,1)")
+    expect("one series of a long file", ["fit", *LONG, "--series-column", "unique_id", "--series", "HG",
+                                         "--order", "0,1,1"], {"long.csv": long_file().decode()},
+           "(0,1,1)")
     expect("command line wins", ["fit", "--config", "a.toml", "--order", "0,1,0"], {}, "(0,1,0)")
     expect("ini", ["fit", "--config", "b.ini"],
            {"b.ini": f"; comment\ncsv = {CSV}\n[fit]\nexog = rain,brl_usd\norder = \"0,1,1\"\n"},

@@ -308,6 +308,73 @@ TEST(ReadSeriesCsv, DuplicatePolicies) {
             std::string::npos);
 }
 
+// A long file (statsforecast's unique_id, ds, y) read as one series would
+// splice the series together (keeping the first row of each date): it is
+// refused, at the first conflicting row, with the way out.
+TEST(ReadSeriesCsv, LongFileWithoutASeriesColumnIsRefused) {
+  CsvSpec spec = spec_for(fixture("long_three_series.csv"), {"brl_usd"});
+  spec.date_column = "ds";
+  spec.target_column = "y";
+  const std::string message = load_error(spec);
+  EXPECT_NE(message.find("long_three_series.csv:3:2: 24 of 36 rows repeat a date with other values "
+                         "(date 2024-01-01 first at line 2): several series in one file? name the "
+                         "series column with --series-column and pick one with --series"),
+            std::string::npos)
+      << message;
+}
+
+TEST(ReadSeriesCsv, OneSeriesOfALongFile) {
+  CsvSpec spec = spec_for(fixture("long_three_series.csv"), {"brl_usd"});
+  spec.date_column = "ds";
+  spec.target_column = "y";
+  spec.series_column = "unique_id";
+  spec.series_id = "HG";
+  const Series hg = read_series_csv(spec);
+  ASSERT_EQ(hg.rows(), 12u);
+  EXPECT_EQ(hg.dates.front(), day("2024-01-01"));
+  EXPECT_EQ(hg.dates.back(), day("2024-01-16"));
+  EXPECT_DOUBLE_EQ(hg.target[0], 3.8);
+  EXPECT_DOUBLE_EQ(hg.target[11], 3.91);
+  EXPECT_DOUBLE_EQ(hg.exog(11, 0), 5.11);
+  EXPECT_EQ(hg.quality.rows_read, 12u);
+  EXPECT_TRUE(hg.quality.duplicate_lines.empty());
+  EXPECT_TRUE(hg.quality.warnings.empty());
+  spec.series_id = "KC";
+  EXPECT_DOUBLE_EQ(read_series_csv(spec).target[11], 185.5);
+  // Another series' cells are not parsed: a bad cell of CL stops only CL.
+  std::ifstream in(fixture("long_three_series.csv"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("CL,2024-01-08,73.50"), 19, "CL,2024-01-08,oops");
+  spec.path = temp_csv("long_bad_cl.csv", text);
+  EXPECT_EQ(read_series_csv(spec).rows(), 12u);
+  spec.series_id = "CL";
+  EXPECT_NE(load_error(spec).find("long_bad_cl.csv:19:3: column 'y': cannot parse 'oops'"),
+            std::string::npos);
+  spec.series_id = "GC";
+  EXPECT_NE(load_error(spec).find("long_bad_cl.csv: no rows of series 'GC' in column "
+                                  "'unique_id' (series in the file: 'KC', 'HG', 'CL')"),
+            std::string::npos);
+  spec.series_column = "ticker";
+  EXPECT_NE(load_error(spec).find("missing column 'ticker'"), std::string::npos);
+}
+
+// A few conflicting repeats in a long single series (cocoa's ICCO file has
+// two) keep the first row, as before; the cocoa-like fixture is one of 6.
+TEST(ReadSeriesCsv, AFewConflictingRepeatsAreKept) {
+  const Series s = read_series_csv(spec_for(malformed("duplicate_conflict.csv")));
+  EXPECT_EQ(s.rows(), 4u);
+  // Up to 2 conflicting repeats, or up to 1% of the rows, are kept.
+  std::string text = "date,close\n";
+  for (int i = 0; i < 500; ++i) text += format_date(day("2020-01-01") + i) + ",100\n";
+  text += "2020-01-05,101\n2020-01-06,102\n";
+  EXPECT_EQ(read_series_csv(spec_for(temp_csv("two_repeats.csv", text))).rows(), 500u);
+  text += "2020-01-07,103\n2020-01-08,104\n";
+  EXPECT_EQ(read_series_csv(spec_for(temp_csv("four_repeats.csv", text))).rows(), 500u);
+  for (int i = 0; i < 3; ++i) text += format_date(day("2020-02-01") + i) + ",99\n";
+  EXPECT_NE(load_error(spec_for(temp_csv("seven_repeats.csv", text))).find("7 of 507 rows repeat"),
+            std::string::npos);
+}
+
 TEST(ReadSeriesCsv, MissingPolicyErrorStopsAtFirstMissingCell) {
   CsvSpec spec = spec_for(fixture("good_small.csv"), {"brl_usd"});
   spec.missing = MissingPolicy::error;
