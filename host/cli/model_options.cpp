@@ -28,8 +28,10 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
   command.add_option("--order", options.order, "p,d,q")->capture_default_str();
   command.add_option("--seasonal", options.seasonal, "P,D,Q,s")->capture_default_str();
   command.add_option("--trend", options.trend, "n, c, t or ct")->capture_default_str();
-  command.add_option("--missing", options.missing, "ffill-bfill or error")
-      ->check(CLI::IsMember({"ffill-bfill", "error"}))
+  command.add_option("--missing", options.missing,
+                     "Missing cells: ffill-bfill (filled forward, then the leading gap back), "
+                     "error (refused), or drop (rows without a target dropped, covariates filled)")
+      ->check(CLI::IsMember({"ffill-bfill", "error", "drop"}))
       ->capture_default_str();
   command.add_option("--min-rows", options.csv.min_rows, "Minimum rows after cleaning")
       ->capture_default_str();
@@ -71,8 +73,7 @@ LoadedModel load(ModelOptions& options) {
   const CovarianceType cov_type = parse_covariance_type(options.cov_type);
   options.csv.exog_columns = options.exog;
   options.csv.require_positive_target = !options.allow_nonpositive;
-  options.csv.missing =
-      options.missing == "error" ? MissingPolicy::error : MissingPolicy::ffill_bfill;
+  options.csv.missing = parse_missing_policy(options.missing);
   LoadedModel loaded{read_series_csv(options.csv), spec, cov_type};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';

@@ -385,6 +385,13 @@ bool is_daily(const std::vector<Date>& dates) {
 
 }  // namespace
 
+MissingPolicy parse_missing_policy(const std::string& text) {
+  if (text == "ffill-bfill") return MissingPolicy::ffill_bfill;
+  if (text == "error") return MissingPolicy::error;
+  if (text == "drop") return MissingPolicy::drop;
+  throw InputError("--missing", "unknown policy " + show_cell(text) + " (expected ffill-bfill, error or drop)");
+}
+
 Series read_series_csv(const CsvSpec& spec) {
   ARABICA_REQUIRE(!spec.path.empty(), "CsvSpec.path is empty");
   ARABICA_REQUIRE(!spec.date_column.empty(), "CsvSpec needs a date column name");
@@ -408,7 +415,21 @@ Series read_series_csv(const CsvSpec& spec) {
   quality.rows_read = table.dates.size();
 
   const std::vector<std::size_t> order = ascending_order(table, quality);
-  const std::vector<std::size_t> kept = drop_duplicates(table, order, spec, quality);
+  std::vector<std::size_t> kept = drop_duplicates(table, order, spec, quality);
+  if (spec.missing == MissingPolicy::drop && has_target) {
+    // A row without a price is no observation: dropped, as a holiday is
+    // absent, rather than filled with the day before's.
+    const auto missing_target = [&](std::size_t row) { return table.kinds[0][row] != CellKind::number; };
+    for (std::size_t row : kept)
+      if (missing_target(row)) quality.missing_target_lines.push_back(table.lines[row]);
+    kept.erase(std::remove_if(kept.begin(), kept.end(), missing_target), kept.end());
+    if (!quality.missing_target_lines.empty()) {
+      std::sort(quality.missing_target_lines.begin(), quality.missing_target_lines.end());
+      quality.warnings.push_back(std::to_string(quality.missing_target_lines.size()) +
+                                 " rows with a missing target dropped (lines " +
+                                 list_lines(quality.missing_target_lines) + ")");
+    }
+  }
   const std::size_t rows = kept.size();
 
   std::vector<std::vector<double>> columns(value_names.size(), std::vector<double>(rows));
@@ -477,6 +498,9 @@ std::string DataQualityReport::summary() const {
                           " lines out of order)"
                     : std::string("ascending"))
       << '\n';
+  if (!missing_target_lines.empty())
+    out << "missing target: " << missing_target_lines.size() << " rows dropped (lines "
+        << list_lines(missing_target_lines) << ")\n";
   out << "duplicates: "
       << (duplicate_lines.empty() ? std::string("none")
                                   : std::to_string(duplicate_lines.size()) + " dropped (lines " +

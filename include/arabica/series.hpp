@@ -15,7 +15,11 @@ namespace arabica {
 enum class MissingPolicy {
   ffill_bfill,  // forward fill, then back fill the leading gap (legacy behaviour)
   error,        // any blank/NA/inf cell is an InputError
+  drop,         // rows whose target is missing are dropped (not filled); covariates filled
 };
+
+/// "ffill-bfill", "error" or "drop"; InputError naming --missing otherwise.
+MissingPolicy parse_missing_policy(const std::string& text);
 
 enum class DuplicatePolicy {
   keep_first,  // keep the first row of a repeated date, report the others
@@ -41,7 +45,8 @@ struct CsvSpec {
 };
 
 /// What the loader changed or noticed, so nothing happens silently. Cell
-/// counts cover the rows kept (after dropping repeated dates), so
+/// counts cover the rows kept (after dropping repeated dates and, under the
+/// drop policy, rows without a target), so
 /// blank + not_available + infinite == forward_filled + back_filled.
 struct ColumnQuality {
   std::string column;
@@ -58,6 +63,7 @@ struct DataQualityReport {
   bool reordered = false;                // file was not in ascending date order
   std::vector<std::size_t> unsorted_lines;   // lines whose date is earlier than the previous line's
   std::vector<std::size_t> duplicate_lines;  // lines dropped as repeated dates
+  std::vector<std::size_t> missing_target_lines;  // lines dropped for a missing target (policy drop)
   std::vector<ColumnQuality> columns;    // target first, then exog in order
   std::vector<std::string> warnings;     // one line each, human readable
 

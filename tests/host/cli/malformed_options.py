@@ -6,6 +6,7 @@ file. A few good config files are checked to be read as documented.
 usage: malformed_options.py ARABICA CSV WORKDIR
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,7 @@ CASES = [
     case("unknown series", ["fit", *LONG, "--series-column", "unique_id", "--series", "GC"],
          "long.csv: no rows of series 'GC' in column 'unique_id' (series in the file: 'KC', 'HG', 'CL')",
          LONG_FILES),
+    case("missing policy name", ["fit", *MODEL, "--missing", "zero"], "--missing: zero not in"),
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
     # --stored-paths >= 0 and <= --paths
@@ -229,6 +231,9 @@ def good_configs(work):
     expect("one series of a long file", ["fit", *LONG, "--series-column", "unique_id", "--series", "HG",
                                          "--order", "0,1,1"], {"long.csv": long_file().decode()},
            "(0,1,1)")
+    missing = re.sub(r"HG,2024-01-05,[^\n]*", "HG,2024-01-05,NA", long_file().decode())
+    expect("missing policy drop", ["fit", *LONG, "--series-column", "unique_id", "--series", "HG",
+                                   "--order", "0,1,0", "--missing", "drop"], {"long.csv": missing}, "nobs 59")
     expect("command line wins", ["fit", "--config", "a.toml", "--order", "0,1,0"], {}, "(0,1,0)")
     expect("ini", ["fit", "--config", "b.ini"],
            {"b.ini": f"; comment\ncsv = {CSV}\n[fit]\nexog = rain,brl_usd\norder = \"0,1,1\"\n"},

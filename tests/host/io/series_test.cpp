@@ -375,6 +375,30 @@ TEST(ReadSeriesCsv, AFewConflictingRepeatsAreKept) {
             std::string::npos);
 }
 
+// Missing policy drop: a row without a price is dropped (reported), not
+// filled with the day before's; the covariates of the rows kept are filled.
+TEST(ReadSeriesCsv, MissingPolicyDropDropsRowsWithoutATarget) {
+  CsvSpec spec = spec_for(fixture("good_small.csv"), {"brl_usd"});
+  spec.missing = MissingPolicy::drop;
+  const Series s = read_series_csv(spec);
+  EXPECT_EQ(s.dates, (std::vector<Date>{day("2024-01-02"), day("2024-01-03"), day("2024-01-05"),
+                                        day("2024-01-09")}));
+  EXPECT_EQ(s.target, Eigen::Vector4d(101.5, 102.25, 103.0, 104.0));
+  EXPECT_EQ(s.exog.col(0), Eigen::Vector4d(4.90, 4.90, 4.90, 4.90));
+  const DataQualityReport& q = s.quality;
+  EXPECT_EQ(q.rows_read, 7u);
+  EXPECT_EQ(q.rows_kept, 4u);
+  EXPECT_EQ(q.missing_target_lines, (std::vector<std::size_t>{2, 6, 8}));
+  EXPECT_EQ(q.columns[0].blank + q.columns[0].not_available, 0u);  // counts cover the rows kept
+  EXPECT_EQ(q.columns[1].forward_filled, 3u);
+  EXPECT_NE(std::find(q.warnings.begin(), q.warnings.end(),
+                      "3 rows with a missing target dropped (lines 2, 6, 8)"),
+            q.warnings.end());
+  EXPECT_NE(q.summary().find("missing target: 3 rows dropped (lines 2, 6, 8)"), std::string::npos);
+  EXPECT_EQ(parse_missing_policy("drop"), MissingPolicy::drop);
+  EXPECT_THROW(parse_missing_policy("zero"), InputError);
+}
+
 TEST(ReadSeriesCsv, MissingPolicyErrorStopsAtFirstMissingCell) {
   CsvSpec spec = spec_for(fixture("good_small.csv"), {"brl_usd"});
   spec.missing = MissingPolicy::error;
