@@ -17,6 +17,7 @@
 #include "cli/distributed.hpp"
 #include "cli/interruption.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/path_options.hpp"
 #include "cli/progress.hpp"
 
 namespace arabica::cli {
@@ -403,30 +404,17 @@ void register_backfill_command(CLI::App& app) {
       ->add_option("--future-exog", options->future_exog,
                    "repeat-last (legacy), hold-last or realized (leaks future covariates)")
       ->capture_default_str();
-  command->add_option("--paths", options->paths, "Paths per (model, fold)")
-      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store per fold")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  command->add_option("--innovations", options->innovations,
-                      "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
-                      "(estimated per fold) or regime")
-      ->check(one_of(innovation_settings()))
-      ->capture_default_str();
+  add_path_options(*command, *options,
+                   {"Paths per (model, fold)", "Paths kept in the store per fold",
+                    "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
+                    "(estimated per fold) or regime",
+                    "Worker threads (0: all cores)"});
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();
-  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
   command->add_option("--calendar", options->calendar,
                       "No effect on backfills (kept for old scripts): forecast_date is the date "
                       "of the data row scored, business days past the data")
-      ->capture_default_str();
-  command->add_option("--threads", options->threads, "Worker threads (0: all cores)")
-      ->check(thread_count_check())
-      ->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")
-      ->check(device_check())
       ->capture_default_str();
   command->add_option("--shard", options->shard,
                       "This process's shard (0-based; under mpirun: the rank)")

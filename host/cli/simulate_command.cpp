@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/path_options.hpp"
 #include "io/csv_field.hpp"
 
 namespace arabica::cli {
@@ -115,27 +116,13 @@ void register_simulate_command(CLI::App& app) {
   command->add_option("--future-exog", options->future_exog,
                       "repeat-last (legacy), hold-last, or a CSV with the exog columns")
       ->capture_default_str();
-  command->add_option("--paths", options->paths, "Number of paths")
-      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  command->add_option("--stored-paths", options->stored_paths,
-                      "Paths written to the CSV (default: all, at most 2000)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
-  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
-  command
-      ->add_option("--innovations", options->innovations,
-                   "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
-                   "(shape estimated from the residuals) or regime")
-      ->check(one_of(innovation_settings()))
-      ->capture_default_str();
+  add_path_options(*command, *options,
+                   {"Number of paths", "Paths written to the CSV (default: all, at most 2000)",
+                    "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
+                    "(shape estimated from the residuals) or regime",
+                    "CPU threads (0: all cores)"});
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
-      ->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")
-      ->check(device_check())
-      ->capture_default_str();
-  command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
-      ->check(thread_count_check())
       ->capture_default_str();
   command->add_option("--out", options->out, "distribution.csv path")->capture_default_str();
   command->add_option("--stats-out", options->stats_out, "Per-day statistics CSV");

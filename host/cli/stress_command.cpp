@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_options.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/path_options.hpp"
 #include "io/csv_field.hpp"
 
 namespace arabica::cli {
@@ -237,23 +238,10 @@ void register_stress_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--future-exog", options->future_exog, "repeat-last (legacy) or hold-last")
       ->capture_default_str();
-  command->add_option("--paths", options->paths, "Paths per scenario and cutoff")
-      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  command->add_option("--stored-paths", options->stored_paths, "Paths kept in the store")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
-      ->capture_default_str();
-  command->add_option("--innovations", options->innovations,
-                      "Base family (estimated per cutoff) that scenarios may override")
-      ->check(one_of(innovation_settings()))
-      ->capture_default_str();
-  command->add_option("--seed", options->seed)->check(seed_check())->capture_default_str();
-  command->add_option("--device", options->device, "auto, cpu or cuda")
-      ->check(device_check())
-      ->capture_default_str();
-  command->add_option("--threads", options->threads, "CPU threads (0: all cores)")
-      ->check(thread_count_check())
-      ->capture_default_str();
+  add_path_options(*command, *options,
+                   {"Paths per scenario and cutoff", "Paths kept in the store",
+                    "Base family (estimated per cutoff) that scenarios may override",
+                    "CPU threads (0: all cores)"});
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
   command->add_option("--out", options->out, "HDF5 store with a scenario dimension")
