@@ -334,9 +334,17 @@ void run(BackfillOptions& options) {
     const bool resuming = std::filesystem::exists(work_path);
     BackfillStore store =
         open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
-    std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, shard %d of %d -> %s\n",
+    // The cutoffs actually run: --start may fall before the first cutoff
+    // with min_train_rows of history, and the banner must not pretend.
+    std::string cutoffs = "cutoffs " + format_date(plan.folds.front().cutoff) + ".." +
+                          format_date(plan.folds.back().cutoff);
+    if (plan.skipped_short > 0)
+      cutoffs += " (" + std::to_string(plan.skipped_short) + " scheduled from " +
+                 format_date(config.plan.start) + " skipped: fewer than " +
+                 std::to_string(config.plan.min_train_rows) + " training rows)";
+    std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
                 resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
-                plan.refits(), config.models.size(), describe(plan.spec).c_str(),
+                plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
                 config.shard + 1, config.num_shards, work_path.c_str());
     std::fflush(stdout);
     ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"

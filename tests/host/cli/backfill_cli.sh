@@ -22,4 +22,11 @@ grep -q "LEAKED" "$work/orders.txt" && fail "a run without leakage marked LEAKED
   > "$work/leaked.txt" 2> /dev/null
 header=$(grep "^model (all days)" "$work/leaked.txt")
 [[ "$header" == *"LEAKED (realized future covariates)"* ]] || fail "table header not marked: $header"
+# The banner names the cutoffs run: a --start before the first cutoff with
+# --min-train-rows of history is not shown as if it were the first (#17).
+"$arabica" backfill --csv "$csv" --exog rain,brl_usd --start 2022-01-10 --end 2022-06-30 \
+  --min-train-rows 100 --model naive --paths 100 --quiet --out "$work/late.h5" > "$work/late.txt"
+banner=$(head -1 "$work/late.txt")
+[[ "$banner" == *"cutoffs 2022-05-20..2022-06-30 (94 scheduled from 2022-01-10 skipped: fewer than 100 training rows)"* ]] \
+  || fail "banner hides the first cutoff: $banner"
 echo "backfill cli ok"
