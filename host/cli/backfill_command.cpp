@@ -133,26 +133,31 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
                 "a real forecast achieves\n",
                 kLeakedMarker);
   const auto end_header = [leaked] { std::printf(leaked ? "  %s\n" : "\n", kLeakedMarker); };
-  std::printf("\n%-22s %6s %8s %9s %9s %9s %7s %7s %8s %7s", "model (all days)", "n", "dir.acc",
-              "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
+  // dir.acc leaves out the ties (an actual equal to the last price, or a
+  // forecast of no change): the column beside n says how many.
+  const auto ties = [](const MetricSummary& m) {
+    return std::isnan(m.direction.accuracy) ? std::string("-") : std::to_string(m.direction.ties);
+  };
+  std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s %7s %8s %7s", "model (all days)", "n", "ties",
+              "dir.acc", "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
   end_header();
   for (const ModelScores& s : scores) {
     const MetricSummary& o = s.overall;
-    std::printf("%-22s %6lld %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
-                static_cast<long long>(o.n), metric(o.direction.accuracy, "%.4f").c_str(),
+    std::printf("%-22s %6lld %5s %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
+                static_cast<long long>(o.n), ties(o).c_str(), metric(o.direction.accuracy, "%.4f").c_str(),
                 metric(o.direction.p_value, "%.3g").c_str(), metric(o.rmse, "%.4g").c_str(),
                 metric(o.mae, "%.4g").c_str(), metric(o.mape, "%.3f").c_str(),
                 metric(o.coverage_95, "%.3f").c_str(), metric(o.crps, "%.4g").c_str(),
                 metric(o.brier.score, "%.4f").c_str());
   }
   for (const ModelScores& s : scores) {
-    std::printf("\n%-22s %6s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "dir.acc", "p-value",
-                "rmse", "mae", "cov95");
+    std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "ties", "dir.acc",
+                "p-value", "rmse", "mae", "cov95");
     end_header();
     for (std::size_t h = 0; h < s.by_day.size(); ++h) {
       const MetricSummary& d = s.by_day[h];
-      std::printf("  day %-16zu %6lld %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
-                  metric(d.direction.accuracy, "%.4f").c_str(),
+      std::printf("  day %-16zu %6lld %5s %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
+                  ties(d).c_str(), metric(d.direction.accuracy, "%.4f").c_str(),
                   metric(d.direction.p_value, "%.3g").c_str(), metric(d.rmse, "%.4g").c_str(),
                   metric(d.mae, "%.4g").c_str(), metric(d.coverage_95, "%.3f").c_str());
     }

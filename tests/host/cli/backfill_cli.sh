@@ -29,4 +29,14 @@ header=$(grep "^model (all days)" "$work/leaked.txt")
 banner=$(head -1 "$work/late.txt")
 [[ "$banner" == *"cutoffs 2022-05-20..2022-06-30 (94 scheduled from 2022-01-10 skipped: fewer than 100 training rows)"* ]] \
   || fail "banner hides the first cutoff: $banner"
+# Directional accuracy leaves out ties (an actual equal to the last price):
+# the table shows how many beside n, per model and day (#17). Whole-unit
+# prices make ties common.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { $2 = sprintf("%.0f", $2); print }' "$csv" \
+  > "$work/rounded.csv"
+"$arabica" backfill --csv "$work/rounded.csv" --exog rain,brl_usd --start 2022-06-01 --end 2022-08-30 \
+  --min-train-rows 100 --model sarimax:1,1,1 --paths 100 --quiet --out "$work/ties.h5" > "$work/ties.txt"
+grep -qE "^model \(all days\) +n +ties +dir.acc" "$work/ties.txt" || fail "no ties column: $(cat "$work/ties.txt")"
+overall_ties=$(awk '/^model \(all days\)/ { getline; print $3; exit }' "$work/ties.txt")
+[[ "$overall_ties" =~ ^[0-9]+$ && "$overall_ties" -gt 0 ]] || fail "expected ties on whole-unit prices: $(cat "$work/ties.txt")"
 echo "backfill cli ok"
