@@ -247,8 +247,8 @@ Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen
   if (cov_type == CovarianceType::none)
     return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
   const SarimaxSpec& spec = likelihood.spec();
-  const Eigen::VectorXd scales = parameter_scales(
-      spec, likelihood.nobs(), exog, SarimaxParams::unpack(spec, likelihood.k_exog(), params));
+  const SarimaxParams unpacked = SarimaxParams::unpack(spec, likelihood.k_exog(), params);
+  const Eigen::VectorXd scales = parameter_scales(spec, likelihood.nobs(), exog, unpacked);
   Eigen::MatrixXd covariance;
   switch (cov_type) {
     case CovarianceType::none:
@@ -273,7 +273,6 @@ Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen
   // On the unit circle an MA optimum sits on the boundary of the
   // invertible region (the likelihood creeps up to it): the information
   // there is singular or nearly so, and its inverse is rounding.
-  const SarimaxParams unpacked = SarimaxParams::unpack(spec, likelihood.k_exog(), params);
   const double ma_root = std::max(largest_inverse_root(unpacked.ma), largest_inverse_root(unpacked.sma));
   if (warnings != nullptr && std::abs(ma_root - 1.0) <= kUnitCircleTolerance) {
     char text[200];

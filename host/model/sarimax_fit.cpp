@@ -86,6 +86,20 @@ std::string format_seconds(double seconds) {
   return text;
 }
 
+bool invertible(const SarimaxParams& params) {
+  return is_invertible(params.ma) && is_invertible(params.sma);
+}
+
+// The MA polynomials with their roots inside the unit circle reflected out
+// and sigma2 rescaled: the same autocovariances.
+SarimaxParams invertible_twin(SarimaxParams params) {
+  double factor = 1.0, seasonal_factor = 1.0;
+  params.ma = reflect_to_invertible(params.ma, factor);
+  params.sma = reflect_to_invertible(params.sma, seasonal_factor);
+  params.sigma2 *= factor * seasonal_factor;
+  return params;
+}
+
 // The coefficients of (1 + c z)^n after the leading 1.
 Eigen::VectorXd repeated_root(int n, double c) {
   Eigen::VectorXd coefficients(n);
@@ -194,7 +208,7 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     // statsmodels-style start values are already valid.
     if (spec.stationary_ar() && !(is_stationary(start.ar) && is_stationary(start.sar)))
       start.ar.setZero(), start.sar.setZero();
-    if (spec.enforce_invertibility && !(is_invertible(start.ma) && is_invertible(start.sma)))
+    if (spec.enforce_invertibility && !invertible(start))
       start.ma.setZero(), start.sma.setZero();
     start.sigma2 = std::max(start.sigma2, 1e-10);
   }
@@ -276,18 +290,6 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
     return more;
   };
   const bool mirrored_ma = !spec.enforce_invertibility && (spec.q > 0 || spec.Q > 0);
-  const auto invertible = [](const SarimaxParams& params) {
-    return is_invertible(params.ma) && is_invertible(params.sma);
-  };
-  // The MA polynomials with their roots inside the unit circle reflected out
-  // and sigma2 rescaled: the same autocovariances.
-  const auto invertible_twin = [](SarimaxParams params) {
-    double factor = 1.0, seasonal_factor = 1.0;
-    params.ma = reflect_to_invertible(params.ma, factor);
-    params.sma = reflect_to_invertible(params.sma, seasonal_factor);
-    params.sigma2 *= factor * seasonal_factor;
-    return params;
-  };
   // The best optimum of a fixed, data-determined start set, whatever the
   // first start: the stops of the near-cancellation ridges through the
   // optimum (ridge_steps) are scored in one interleaved likelihood pass, and

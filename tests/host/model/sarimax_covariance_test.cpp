@@ -5,13 +5,13 @@
 #include <iostream>
 #include <map>
 
-#include <Eigen/Eigenvalues>
 #include <gtest/gtest.h>
 
 #include "arabica/error.hpp"
 #include "arabica/sarimax.hpp"
 #include "arabica/state_space.hpp"
 #include "golden_json.hpp"
+#include "model/parameter_transform.hpp"
 
 namespace arabica {
 namespace {
@@ -54,15 +54,6 @@ TEST(CovarianceReference, CoversTheReferenceSet) {
   int opg_checked = 0;
   for (const CovarianceCase& c : covariance_cases()) opg_checked += c.expected.at("opg_checked").get<bool>();
   EXPECT_GE(opg_checked, 50);
-}
-
-// Largest modulus of the inverse roots of 1 + sum c_i L^i.
-double largest_inverse_root(const Eigen::VectorXd& c) {
-  if (c.size() == 0) return 0.0;
-  Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(c.size(), c.size());
-  companion.row(0) = -c.transpose();
-  if (c.size() > 1) companion.bottomLeftCorner(c.size() - 1, c.size() - 1).setIdentity();
-  return companion.eigenvalues().cwiseAbs().maxCoeff();
 }
 
 // statsmodels' derivatives (complex and finite-difference steps of
