@@ -41,7 +41,7 @@ def pit_bins(one: xr.Dataset) -> dict:
     """Counts of realised prices between consecutive quantile levels (the
     bins below the lowest and above the highest included), over every
     (cutoff, day ahead) whose price is known."""
-    levels = one["quantile"].values
+    levels = one["q"].values
     quantiles = one.quantiles.values.reshape(-1, levels.size)
     actual = one.actual.values.ravel()
     known = np.isfinite(actual)
@@ -82,9 +82,9 @@ def plot(one: xr.Dataset, model: str, day_ahead: int, pit: dict, reliability: di
     q = day.quantiles.sel
     fig, ax = plt.subplots(figsize=(11, 4.5))
     for lo, hi, alpha in ((0.01, 0.99, 0.15), (0.05, 0.95, 0.25), (0.25, 0.75, 0.4)):
-        ax.fill_between(dates, q(quantile=lo, method="nearest"), q(quantile=hi, method="nearest"), alpha=alpha,
+        ax.fill_between(dates, q(q=lo, method="nearest"), q(q=hi, method="nearest"), alpha=alpha,
                         color="tab:blue", linewidth=0, label=f"p{round(lo * 100)}-p{round(hi * 100)}")
-    ax.plot(dates, q(quantile=0.5, method="nearest"), color="tab:blue", linewidth=1, label="median")
+    ax.plot(dates, q(q=0.5, method="nearest"), color="tab:blue", linewidth=1, label="median")
     ax.plot(dates, day.forecast_mean, color="black", linewidth=0.8, linestyle="--", label="Kalman mean")
     ax.plot(dates, day.actual, "o", color="tab:red", markersize=2.5, label="realised")
     ax.set_title(f"{model}: {day_ahead}-day-ahead path quantiles by forecast date")

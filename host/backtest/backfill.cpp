@@ -324,6 +324,7 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
   layout.horizon = H;
   layout.calendar = config.calendar;
   layout.stored_paths = config.stored_paths;
+  layout.units = series.units;
   layout.actual = Eigen::MatrixXd::Constant(F, H, kNaN);
   layout.last_price.resize(F);
   for (const Fold& fold : plan.folds) {

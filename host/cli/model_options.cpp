@@ -23,6 +23,11 @@ void add_model_options(CLI::App& command, ModelOptions& options) {
       "--series", options.csv.series_id, "The series to read from a long file (with --series-column)");
   series_column->needs(series);
   series->needs(series_column);
+  command
+      .add_option("--units", options.csv.units,
+                  "Units of the target price, written as CF `units` on the store's price "
+                  "variables (e.g. USc/lb)")
+      ->capture_default_str();
   command.add_option("--exog", options.exog, "Exogenous columns, comma separated")
       ->delimiter(',');
   command.add_option("--order", options.order, "p,d,q")->capture_default_str();

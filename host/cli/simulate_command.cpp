@@ -182,6 +182,7 @@ void register_simulate_command(CLI::App& app) {
       record.iterations = result.iterations;
       record.cutoff = metadata.data_cutoff;
       record.last_price = request.last_price;
+      record.units = loaded.series.units;
       record.horizon = options->horizon;
       record.calendar = calendar;
       record.forecast = forecast_sarimax(result, future, options->horizon);

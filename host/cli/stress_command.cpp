@@ -109,6 +109,7 @@ void run(StressOptions& options) {
   layout.horizon = H;
   layout.calendar = calendar;
   layout.stored_paths = options.stored_paths;
+  layout.units = series.units;
   const auto F = static_cast<Eigen::Index>(rows.size());
   layout.actual = Eigen::MatrixXd::Constant(F, H, std::numeric_limits<double>::quiet_NaN());
   layout.last_price.resize(F);

@@ -410,6 +410,7 @@ Series read_series_csv(const CsvSpec& spec) {
   Series series;
   series.source = spec.path;
   series.target_name = spec.target_column;
+  series.units = spec.units;
   series.exog_names = spec.exog_columns;
   DataQualityReport& quality = series.quality;
   quality.rows_read = table.dates.size();
@@ -483,6 +484,7 @@ Series Series::head(std::size_t end) const {
   out.source = source;
   out.dates.assign(dates.begin(), dates.begin() + static_cast<std::ptrdiff_t>(end));
   out.target_name = target_name;
+  out.units = units;
   out.target = target.head(n);
   out.exog_names = exog_names;
   out.exog = exog.topRows(n);

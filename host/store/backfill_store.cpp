@@ -38,21 +38,25 @@ constexpr std::uintmax_t kLargestStub = 4096;
 constexpr hsize_t kRecoveryMarginBytes = hsize_t{1} << 20;
 
 // Per-day variables of every (model, fold): point forecast, then path stats.
+// `price`: in the series' price units (CF `units` from StoreLayout::units),
+// else a dimensionless ratio ("1").
 struct DayVariable {
   const char* name;
   const char* long_name;
+  bool price;
 };
 constexpr DayVariable kDayVariables[] = {
-    {"forecast_mean", "Kalman point forecast"},
-    {"forecast_std", "Kalman forecast standard error"},
-    {"lower_95", "lower bound of the 95% prediction interval"},
-    {"upper_95", "upper bound of the 95% prediction interval"},
-    {"mean", "mean of the simulated prices"},
-    {"std", "standard deviation of the simulated prices (ddof=0)"},
-    {"skewness", "biased skewness of the simulated prices"},
-    {"kurtosis", "biased excess (Fisher) kurtosis of the simulated prices"},
-    {"p_up", "share of simulated prices above last_price"},
-    {"crps", "sample CRPS of the simulated prices at the actual price"},
+    {"forecast_mean", "Kalman point forecast", true},
+    {"forecast_std", "Kalman forecast standard error", true},
+    {"lower_95", "lower bound of the 95% prediction interval", true},
+    {"upper_95", "upper bound of the 95% prediction interval", true},
+    // Not `mean`/`std`: ds.mean and ds.std are xarray methods.
+    {"path_mean", "mean of the simulated prices", true},
+    {"path_std", "standard deviation of the simulated prices (ddof=0)", true},
+    {"skewness", "biased skewness of the simulated prices", false},
+    {"kurtosis", "biased excess (Fisher) kurtosis of the simulated prices", false},
+    {"p_up", "share of simulated prices above last_price", false},
+    {"crps", "sample CRPS of the simulated prices at the actual price", true},
 };
 constexpr int kDayVariableCount = sizeof kDayVariables / sizeof kDayVariables[0];
 
@@ -78,22 +82,23 @@ struct MetricVariable {
   const char* name;
   const char* long_name;
   Eigen::MatrixXd StoredMetrics::*values;
+  const char* units;  // nullptr: the price units
 };
 constexpr MetricVariable kMetricVariables[] = {
     {"directional_accuracy", "share of folds whose forecast move has the actual move's sign",
-     &StoredMetrics::directional_accuracy},
+     &StoredMetrics::directional_accuracy, "1"},
     {"p_value", "one-sided exact binomial p-value of the directional accuracy",
-     &StoredMetrics::p_value},
-    {"n_directional", "folds scored for direction (ties excluded)", &StoredMetrics::n_directional},
+     &StoredMetrics::p_value, "1"},
+    {"n_directional", "folds scored for direction (ties excluded)", &StoredMetrics::n_directional, "1"},
     {"directional_ties", "folds where the forecast or actual move is zero",
-     &StoredMetrics::directional_ties},
-    {"n_scored", "folds with a known actual", &StoredMetrics::n_scored},
-    {"rmse", "root mean squared error of forecast_mean", &StoredMetrics::rmse},
-    {"mae", "mean absolute error of forecast_mean", &StoredMetrics::mae},
-    {"mape", "mean absolute percentage error of forecast_mean (percent)", &StoredMetrics::mape},
-    {"coverage_95", "share of actuals inside the 95% interval", &StoredMetrics::coverage_95},
-    {"mean_crps", "mean sample CRPS of the paths", &StoredMetrics::crps},
-    {"brier", "Brier score of p_up", &StoredMetrics::brier},
+     &StoredMetrics::directional_ties, "1"},
+    {"n_scored", "folds with a known actual", &StoredMetrics::n_scored, "1"},
+    {"rmse", "root mean squared error of forecast_mean", &StoredMetrics::rmse, nullptr},
+    {"mae", "mean absolute error of forecast_mean", &StoredMetrics::mae, nullptr},
+    {"mape", "mean absolute percentage error of forecast_mean (percent)", &StoredMetrics::mape, "percent"},
+    {"coverage_95", "share of actuals inside the 95% interval", &StoredMetrics::coverage_95, "1"},
+    {"mean_crps", "mean sample CRPS of the paths", &StoredMetrics::crps, nullptr},
+    {"brier", "Brier score of p_up", &StoredMetrics::brier, "1"},
 };
 
 struct Dimension {
@@ -207,8 +212,10 @@ class LayoutWriter {
   }
   // A variable with every dimension's scale attached, named long_name, and
   // forecast_date as auxiliary coordinate where it runs over day_ahead.
+  // `units`: CF units ("" for none: text, flags, dates that set their own).
   h5::Dataset variable(const std::string& name, const std::string& long_name, hid_t file_type,
-                       const std::vector<const Dimension*>& dims, bool compress = false) {
+                       const std::vector<const Dimension*>& dims, const std::string& units = "",
+                       bool compress = false) {
     h5::Dataset dataset = create(name, file_type, dims, compress);
     unsigned index = 0;
     bool by_day = false;
@@ -218,6 +225,7 @@ class LayoutWriter {
       by_day = by_day || dim->name == "day_ahead";
     }
     attribute(dataset.get(), "long_name", long_name);
+    if (!units.empty()) attribute(dataset.get(), "units", units);
     if (by_day && name != "forecast_date")
       attribute(dataset.get(), "coordinates", std::string("forecast_date"));
     return dataset;
@@ -272,6 +280,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
   const hsize_t S = static_cast<hsize_t>(layout.stored_paths);
   hsize_t P = 1;
   for (const auto& names : layout.param_names) P = std::max<hsize_t>(P, names.size());
+  const std::string& price = layout.units;
 
   attribute(file_, "Conventions", std::string("CF-1.8"));
   attribute(file_, "schema_version", std::int64_t{kStoreSchemaVersion});
@@ -289,7 +298,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
   Dimension model{layout.entry_dimension, M, 1, false, {}};
   Dimension cutoff{"cutoff", F, 1, true, {}};
   Dimension day_ahead{"day_ahead", H, H, false, {}};
-  Dimension quantile{"quantile", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
+  // Not `quantile`: ds.quantile is an xarray method.
+  Dimension quantile{"q", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
   Dimension param{"param", P, P, false, {}};
   Dimension path{"path", S, path_chunk(S, H), false, {}};
 
@@ -314,7 +324,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
 
   make_dimension(quantile, H5T_IEEE_F64LE, quantile.name);
   attribute(quantile.scale.get(), "long_name", std::string("quantile level"));
-  write_values(quantile.scale, "quantile", H5T_NATIVE_DOUBLE, kQuantileLevels.data());
+  attribute(quantile.scale.get(), "units", std::string("1"));
+  write_values(quantile.scale, quantile.name, H5T_NATIVE_DOUBLE, kQuantileLevels.data());
 
   make_anonymous_dimension(param);
   if (S > 0) make_anonymous_dimension(path);
@@ -331,10 +342,10 @@ void LayoutWriter::write(const StoreLayout& layout) {
   write_values(dates, "forecast_date", H5T_NATIVE_INT32, targets.data());
 
   const h5::Dataset last_price =
-      variable("last_price", "price at the cutoff", H5T_IEEE_F64LE, {&cutoff});
+      variable("last_price", "price at the cutoff", H5T_IEEE_F64LE, {&cutoff}, price);
   write_values(last_price, "last_price", H5T_NATIVE_DOUBLE, layout.last_price.data());
   const h5::Dataset actual = variable("actual", "realised price on forecast_date (NaN: not yet)",
-                                      H5T_IEEE_F64LE, {&cutoff, &day_ahead});
+                                      H5T_IEEE_F64LE, {&cutoff, &day_ahead}, price);
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> actual_rows =
       layout.actual;
   write_values(actual, "actual", H5T_NATIVE_DOUBLE, actual_rows.data());
@@ -349,20 +360,22 @@ void LayoutWriter::write(const StoreLayout& layout) {
 
   // Per (model, fold) results, NaN (or 0: pending) until written.
   for (const DayVariable& v : kDayVariables)
-    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff, &day_ahead});
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff, &day_ahead},
+             v.price ? price : std::string("1"));
   variable("quantiles", "quantiles of the simulated prices (linear interpolation)", H5T_IEEE_F64LE,
-           {&model, &cutoff, &day_ahead, &quantile});
+           {&model, &cutoff, &day_ahead, &quantile}, price);
   if (S > 0) {
     const h5::Dataset paths = variable("paths", "leading simulated price paths", H5T_IEEE_F32LE,
-                                       {&model, &cutoff, &path, &day_ahead}, true);
+                                       {&model, &cutoff, &path, &day_ahead}, price, true);
   }
   for (const RiskVariable& v : kRiskVariables)
-    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff});
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff}, "1");
   variable("params", "parameters used (constrained, statsmodels' order)", H5T_IEEE_F64LE,
            {&model, &cutoff, &param});
   variable("llf", "log-likelihood of the fold's training rows", H5T_IEEE_F64LE, {&model, &cutoff});
   variable("aic", "Akaike information criterion", H5T_IEEE_F64LE, {&model, &cutoff});
-  variable("fit_seconds", "wall time of the fit or re-filter", H5T_IEEE_F64LE, {&model, &cutoff});
+  variable("fit_seconds", "wall time of the fit or re-filter", H5T_IEEE_F64LE, {&model, &cutoff},
+           "s");
   variable("converged", "1 when the optimiser converged", H5T_STD_I8LE, {&model, &cutoff});
   variable("n_iter", "optimiser iterations", H5T_STD_I32LE, {&model, &cutoff});
   const h5::Dataset trained_on = variable(
@@ -386,9 +399,10 @@ void LayoutWriter::write(const StoreLayout& layout) {
            {&model, &cutoff});
 
   for (const MetricVariable& v : kMetricVariables) {
-    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &day_ahead});
+    const std::string units = v.units ? v.units : price;
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &day_ahead}, units);
     variable(std::string(v.name) + "_overall", std::string(v.long_name) + ", all days pooled",
-             H5T_IEEE_F64LE, {&model});
+             H5T_IEEE_F64LE, {&model}, units);
   }
 
   // No _FillValue, which would make xarray decode it as float; 0 until set.
@@ -617,6 +631,7 @@ void require_valid_layout(const StoreLayout& layout) {
   ARABICA_REQUIRE(!layout.models.empty() && layout.param_names.size() == layout.models.size(),
                   "store layout: one parameter name list per model");
   ARABICA_REQUIRE(layout.horizon >= 1, "store layout: horizon must be at least 1");
+  ARABICA_REQUIRE(!layout.units.empty(), "store layout: units must not be empty (\"1\": unknown)");
   ARABICA_REQUIRE(layout.stored_paths >= 0, "store layout: stored paths must not be negative");
   ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == layout.horizon &&
                       layout.last_price.size() == F,

@@ -44,6 +44,7 @@ void write_simulation_h5(const std::string& path, const SimulationRecord& record
   layout.cutoffs = {record.cutoff};
   layout.horizon = horizon;
   layout.calendar = record.calendar;
+  layout.units = record.units;
   layout.stored_paths = static_cast<std::int64_t>(record.stats.stored.size()) / horizon;
   // The realised prices are not known yet when simulating from the latest data.
   layout.actual = Eigen::MatrixXd::Constant(1, horizon, std::numeric_limits<double>::quiet_NaN());

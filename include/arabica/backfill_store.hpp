@@ -25,7 +25,7 @@ namespace arabica {
 class WriterLock;
 
 /// Version of the store layout, written as the root `schema_version`.
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 /// Longest failure reason kept (fixed-length text: SWMR cannot write
 /// variable-length data).
@@ -42,6 +42,8 @@ struct StoreLayout {
   int horizon = 0;
   ForecastCalendar calendar = ForecastCalendar::calendar;
   std::int64_t stored_paths = 0;  // leading paths kept per (model, fold)
+  /// CF `units` of every price variable (e.g. "USc/lb"); "1" when unknown.
+  std::string units = "1";
   Eigen::MatrixXd actual;         // folds x horizon; NaN past the data
   /// forecast_date, folds x horizon row-major: the date of the price in
   /// `actual` (trading_dates_ahead). Empty: from each cutoff and `calendar`.

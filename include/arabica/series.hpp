@@ -38,6 +38,7 @@ struct CsvSpec {
   // (and more than kMaxConflictingRepeats) are refused as several series.
   std::string series_column;
   std::string series_id;
+  std::string units = "1";  // CF units of the target (Series::units)
   MissingPolicy missing = MissingPolicy::ffill_bfill;
   DuplicatePolicy duplicates = DuplicatePolicy::keep_first;
   std::size_t min_rows = 30;
@@ -75,6 +76,7 @@ struct Series {
   std::string source;                  // file path
   std::vector<Date> dates;             // ascending, unique
   std::string target_name;
+  std::string units = "1";             // CF units of the target ("1": not given)
   Eigen::VectorXd target;              // rows
   std::vector<std::string> exog_names;
   Eigen::MatrixXd exog;                // rows x k_exog

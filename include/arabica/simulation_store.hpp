@@ -24,6 +24,7 @@ struct SimulationRecord {
   int iterations = 0;
   Date cutoff = 0;         // fold origin (legacy data_cutoff_date)
   double last_price = 0.0;
+  std::string units = "1";  // CF units of the prices
   int horizon = 0;
   ForecastCalendar calendar = ForecastCalendar::calendar;  // day_ahead -> forecast_date
   Forecast forecast;                                       // Kalman point forecast over the horizon

@@ -114,7 +114,7 @@ def check_plots(store, work):
     calibration = json.loads((out / "calibration.json").read_text())
     with st.open_backfill(store) as ds:
         one = ds.sel(model=MODELS[0])
-        quantiles = one.quantiles.values.reshape(-1, one.sizes["quantile"])
+        quantiles = one.quantiles.values.reshape(-1, one.sizes["q"])
         actual = one.actual.values.ravel()
         p_up = one.p_up.values.ravel()
         last = np.repeat(one.last_price.values, one.sizes["day_ahead"])

@@ -43,19 +43,28 @@ def main(arabica, data, work):
     subprocess.run([arabica, "simulate", "--csv", data, *MODEL, "--paths", str(PATHS),
                     "--stored-paths", str(STORED), "--innovations", "student_t",
                     "--seed", str(SEED), "--out", paths_csv, "--stats-out", stats_csv,
-                    "--h5", h5], **run)
+                    "--h5", h5, "--units", "USc/lb"], **run)
     subprocess.run([arabica, "forecast", "--csv", data, *MODEL, "--out", forecast_csv], **run)
     stats, paths, forecast = read_csv(stats_csv), read_csv(paths_csv), read_csv(forecast_csv)
 
     with xr.open_dataset(h5, engine="h5netcdf") as ds:
         assert dict(ds.sizes) == {"model": 1, "cutoff": 1, "day_ahead": HORIZON,
-                                  "quantile": 9, "path": STORED, "param": 5}, dict(ds.sizes)
+                                  "q": 9, "path": STORED, "param": 5}, dict(ds.sizes)
         dims = {name: ds[name].dims for name in ds.variables}
         by_day = ("model", "cutoff", "day_ahead")
         for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95",
-                     "mean", "std", "skewness", "kurtosis", "p_up"):
+                     "path_mean", "path_std", "skewness", "kurtosis", "p_up"):
             assert dims[name] == by_day, (name, dims[name])
-        assert dims["quantiles"] == by_day + ("quantile",), dims["quantiles"]
+        assert dims["quantiles"] == by_day + ("q",), dims["quantiles"]
+        # No name shadows an xarray method (ds.mean, ds.std, ds.quantile).
+        for name in ds.variables:
+            assert not hasattr(xr.Dataset, name), name
+        # CF units on every price variable; ratios are dimensionless.
+        for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95", "path_mean",
+                     "path_std", "quantiles", "crps", "paths", "actual", "last_price"):
+            assert ds[name].attrs.get("units") == "USc/lb", (name, ds[name].attrs)
+        for name in ("skewness", "kurtosis", "p_up", "var_95", "q"):
+            assert ds[name].attrs.get("units") == "1", (name, ds[name].attrs)
         assert dims["paths"] == ("model", "cutoff", "path", "day_ahead"), dims["paths"]
         assert dims["forecast_date"] == ("cutoff", "day_ahead"), dims["forecast_date"]
 
@@ -72,13 +81,13 @@ def main(arabica, data, work):
 
         # The statistics CSV prints 12 significant digits.
         fold = ds.isel(model=0, cutoff=0)
-        for name in ("mean", "std", "skewness", "kurtosis", "p_up"):
-            np.testing.assert_allclose(fold[name].values, column(stats, name), rtol=1e-11,
+        for name, variable in (("mean", "path_mean"), ("std", "path_std"), ("skewness", "skewness"),
+                               ("kurtosis", "kurtosis"), ("p_up", "p_up")):
+            np.testing.assert_allclose(fold[variable].values, column(stats, name), rtol=1e-11,
                                        err_msg=name)
         expected_quantiles = np.column_stack([column(stats, c) for c in QUANTILE_COLUMNS])
         np.testing.assert_allclose(fold.quantiles.values, expected_quantiles, rtol=1e-11)
-        # ds.quantile is Dataset.quantile(), the method.
-        np.testing.assert_allclose(ds["quantile"].values,
+        np.testing.assert_allclose(ds.q.values,
                                    [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99])
 
         # forecast.csv prints 17 digits: the point forecast round-trips exactly.
@@ -96,7 +105,7 @@ def main(arabica, data, work):
         assert ds.last_price.values.tolist() == [last_close], ds.last_price.values
 
         attrs = ds.attrs
-        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 2
+        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 3
         assert attrs["rng"] == "philox4x32-10" and attrs["seed"] == SEED
         assert attrs["n_paths"] == PATHS == int(stats[0]["n_paths"])
         # The fit: statsmodels' parameter names, values and status "trained".

@@ -145,7 +145,7 @@ TEST_F(SimulationStore, DimensionsAreScalesWithCoordinateValues) {
   const Reader r(file());
 
   const std::pair<const char*, std::vector<hsize_t>> dims[] = {
-      {"model", {1}}, {"cutoff", {1}}, {"day_ahead", {kHorizon}}, {"quantile", {9}}, {"path", {3}}};
+      {"model", {1}}, {"cutoff", {1}}, {"day_ahead", {kHorizon}}, {"q", {9}}, {"path", {3}}};
   for (const auto& [name, shape] : dims) {
     const h5::Dataset ds = r.dataset(name);
     EXPECT_GT(H5DSis_scale(ds.get()), 0) << name;
@@ -172,7 +172,7 @@ TEST_F(SimulationStore, DimensionsAreScalesWithCoordinateValues) {
             std::vector<std::int32_t>{record.cutoff});
   EXPECT_EQ(r.values<std::int32_t>("day_ahead", H5T_NATIVE_INT32),
             (std::vector<std::int32_t>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(r.doubles("quantile"),
+  EXPECT_EQ(r.doubles("q"),
             std::vector<double>(kQuantileLevels.begin(), kQuantileLevels.end()));
 
   // Dates decode as datetimes; day_ahead must stay an integer.
@@ -193,8 +193,8 @@ TEST_F(SimulationStore, VariablesHoldTheRecord) {
       {"forecast_std", &record.forecast.std_error},
       {"lower_95", &record.forecast.lower_95},
       {"upper_95", &record.forecast.upper_95},
-      {"mean", &record.stats.mean},
-      {"std", &record.stats.std},
+      {"path_mean", &record.stats.mean},
+      {"path_std", &record.stats.std},
       {"skewness", &record.stats.skewness},
       {"kurtosis", &record.stats.kurtosis},
       {"p_up", &record.stats.p_up}};
@@ -245,12 +245,12 @@ TEST_F(SimulationStore, EveryDimensionOfEveryVariableHasItsScale) {
       {"forecast_std", {"model", "cutoff", "day_ahead"}},
       {"lower_95", {"model", "cutoff", "day_ahead"}},
       {"upper_95", {"model", "cutoff", "day_ahead"}},
-      {"mean", {"model", "cutoff", "day_ahead"}},
-      {"std", {"model", "cutoff", "day_ahead"}},
+      {"path_mean", {"model", "cutoff", "day_ahead"}},
+      {"path_std", {"model", "cutoff", "day_ahead"}},
       {"skewness", {"model", "cutoff", "day_ahead"}},
       {"kurtosis", {"model", "cutoff", "day_ahead"}},
       {"p_up", {"model", "cutoff", "day_ahead"}},
-      {"quantiles", {"model", "cutoff", "day_ahead", "quantile"}},
+      {"quantiles", {"model", "cutoff", "day_ahead", "q"}},
       {"paths", {"model", "cutoff", "path", "day_ahead"}}};
   for (const auto& [name, dims] : variables) {
     const h5::Dataset ds = r.dataset(name);
@@ -289,7 +289,7 @@ TEST_F(SimulationStore, TracksCreationOrder) {
   H5Pget_attr_creation_order(gcpl.get(), &attrs);
   EXPECT_TRUE(links & H5P_CRT_ORDER_TRACKED);
   EXPECT_TRUE(attrs & H5P_CRT_ORDER_TRACKED);
-  const h5::PropertyList dcpl(H5Dget_create_plist(r.dataset("mean").get()), "test", "dcpl");
+  const h5::PropertyList dcpl(H5Dget_create_plist(r.dataset("path_mean").get()), "test", "dcpl");
   H5Pget_attr_creation_order(dcpl.get(), &attrs);
   EXPECT_TRUE(attrs & H5P_CRT_ORDER_TRACKED);
 
