@@ -13,6 +13,8 @@
 #include <map>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
 #include "store/h5_handles.hpp"
@@ -36,6 +38,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Every laid-out store is larger (dozens of datasets, each with attributes).
 constexpr std::uintmax_t kLargestStub = 4096;
 constexpr hsize_t kRecoveryMarginBytes = hsize_t{1} << 20;
+// Root attribute of a universe file: its series, a JSON list of group names.
+constexpr char kUniverseSeriesAttribute[] = "series";
 
 // Per-day variables of every (model, fold): point forecast, then path stats.
 // `price`: in the series' price units (CF `units` from StoreLayout::units),
@@ -170,10 +174,14 @@ h5::PropertyList file_access(const std::string& name, Access access = Access::wr
 // Builds the whole layout in a new file.
 class LayoutWriter {
  public:
-  LayoutWriter(const std::string& name, hid_t file)
-      : name_(name), file_(file), text_(text_type(name, 0)) {}
+  // `loc`: the file (its root group) or a universe series' group.
+  LayoutWriter(const std::string& name, hid_t loc)
+      : name_(name), file_(loc), text_(text_type(name, 0)) {}
 
   void write(const StoreLayout& layout);
+  // A universe file's root: what it is and its series (JSON list, the
+  // groups' names in order).
+  void write_universe_root(const std::vector<std::string>& series);
 
  private:
   void attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
@@ -237,9 +245,21 @@ class LayoutWriter {
   }
 
   const std::string& name_;
-  hid_t file_;
+  hid_t file_;  // where the layout goes: a file's root or a group
   h5::Datatype text_;
 };
+
+void LayoutWriter::write_universe_root(const std::vector<std::string>& series) {
+  if (check(H5Aexists(file_, kUniverseSeriesAttribute), name_, "cannot read the root attributes") > 0)
+    check(H5Adelete(file_, kUniverseSeriesAttribute), name_, "cannot update the series list");
+  else {
+    attribute(file_, "Conventions", std::string("CF-1.8"));
+    attribute(file_, "schema_version", std::int64_t{kStoreSchemaVersion});
+    attribute(file_, "arabica_version", std::string(ARABICA_VERSION));
+    attribute(file_, "title", std::string("arabica universe backfill: one group per series"));
+  }
+  attribute(file_, kUniverseSeriesAttribute, nlohmann::json(series).dump());
+}
 
 h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
                                  const std::vector<const Dimension*>& dims, bool compress) {
@@ -420,41 +440,102 @@ std::vector<hsize_t> dataset_shape(hid_t dataset, const std::string& file, const
 
 }  // namespace
 
-struct BackfillStore::Impl {
+// A variable-length text attribute of `loc`; none when absent.
+std::optional<std::string> text_attribute(hid_t loc, const char* attribute, const std::string& file) {
+  const std::string what = std::string("cannot read attribute '") + attribute + "'";
+  if (check(H5Aexists(loc, attribute), file, what) <= 0) return std::nullopt;
+  const h5::Attribute attr(H5Aopen(loc, attribute, H5P_DEFAULT), file, what);
+  const h5::Datatype type = text_type(file, 0);
+  char* text = nullptr;
+  check(H5Aread(attr.get(), type.get(), &text), file, what);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  return value;
+}
+
+// A killed SWMR writer's superblock keeps the end of allocated space
+// (EOA) of its last flush, while chunks it allocated and wrote after that
+// may already be in the chunk indexes on disk: new allocations would then
+// overlap them ("addr overflow" when an uncommitted fold is rewritten).
+// What `h5clear -s -i` does: move the EOA past the end of the file, plus
+// h5clear's default 1 MiB for writes the kill cut short.
+void recover_allocation_end(hid_t file, const std::string& name, std::uintmax_t file_size) {
+  const std::string what = "cannot recover the end of a killed writer's file";
+  haddr_t eoa = 0;
+  check(H5Fget_eoa(file, &eoa), name, what);
+  if (file_size > eoa) check(H5Fincrement_filesize(file, kRecoveryMarginBytes), name, what);
+}
+
+// The HDF5 file a store lives in: one store's, or shared by the stores of
+// a universe's series (one group each). The writer lock is released, and the
+// file closed, when the last store in it lets go.
+struct StoreFile {
   WriterLock lock;  // declared first: released after the file is closed
   std::string name;
   h5::File file;
-  std::string entry = "model";  // first dimension's name
-  int models = 0, folds = 0, horizon = 0;
-  hsize_t params = 0, stored_paths = 0;
-  std::map<std::string, h5::Dataset> datasets;
   // A write failed (a full disk): closing would flush again, over the last
   // commit, so the file is abandoned instead (HDF5 does not close it at
   // exit either, see h5_handles.cpp); the writer lock is still released.
   bool broken = false;
 
-  ~Impl() {
-    if (!broken) return;
-    for (auto& entry : datasets) entry.second.abandon();
-    file.abandon();
+  ~StoreFile() {
+    if (broken) file.abandon();
   }
+};
+
+struct BackfillStore::Impl {
+  std::shared_ptr<StoreFile> shared;
+  std::string name;  // in errors: the file, and the series of a universe
+  h5::Group group;   // a universe series' group; none: the file's root
+  std::string entry = "model";  // first dimension's name
+  int models = 0, folds = 0, horizon = 0;
+  hsize_t params = 0, stored_paths = 0;
+  std::map<std::string, h5::Dataset> datasets;
+
+  ~Impl() {
+    if (!shared || !shared->broken) return;
+    for (auto& entry : datasets) entry.second.abandon();
+    group.abandon();
+  }
+
+  hid_t file() const { return shared->file.get(); }
+  // Where the store's variables and attributes are.
+  hid_t root() const { return group.get() >= 0 ? group.get() : file(); }
 
   // Checks the result of a call that writes to the file.
   template <class Result>
   void check_write(Result result, const std::string& what) {
     if (result >= 0) return;
-    broken = true;
+    shared->broken = true;
     h5::fail(name, what);
   }
 
   // Opens `file_name`; errors name `path`, the store it is or becomes.
+  static std::shared_ptr<StoreFile> open_file(const std::string& file_name, const std::string& path,
+                                              unsigned flags, Access access) {
+    auto shared = std::make_shared<StoreFile>();
+    shared->name = path;
+    shared->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path, access).get()), path,
+                            flags & H5F_ACC_RDWR ? "cannot open the store for writing"
+                                                 : "cannot open the store");
+    return shared;
+  }
   static std::unique_ptr<Impl> open(const std::string& file_name, const std::string& path,
                                     unsigned flags, Access access) {
     auto impl = std::make_unique<Impl>();
     impl->name = path;
-    impl->file = h5::File(H5Fopen(file_name.c_str(), flags, file_access(path, access).get()), path,
-                          flags & H5F_ACC_RDWR ? "cannot open the store for writing"
-                                               : "cannot open the store");
+    impl->shared = open_file(file_name, path, flags, access);
+    return impl;
+  }
+  // The store of series `series` (its group) in an open universe file.
+  static std::unique_ptr<Impl> in_group(std::shared_ptr<StoreFile> shared,
+                                        const std::string& series) {
+    auto impl = std::make_unique<Impl>();
+    impl->name = shared->name + " (series " + series + ")";
+    impl->group = h5::Group(H5Gopen2(shared->file.get(), series.c_str(), H5P_DEFAULT), shared->name,
+                            "cannot open the group of series '" + series + "'");
+    impl->shared = std::move(shared);
+    impl->read_shape();
     return impl;
   }
 
@@ -466,24 +547,14 @@ struct BackfillStore::Impl {
                                       std::string& not_a_store);
 
   // The root config_hash attribute; none in a file that is not a backfill store.
-  std::optional<std::string> config_hash() {
-    const std::string what = "cannot read attribute 'config_hash'";
-    if (check(H5Aexists(file.get(), "config_hash"), name, what) <= 0) return std::nullopt;
-    const h5::Attribute attr(H5Aopen(file.get(), "config_hash", H5P_DEFAULT), name, what);
-    const h5::Datatype type = text_type(name, 0);
-    char* text = nullptr;
-    check(H5Aread(attr.get(), type.get(), &text), name, what);
-    std::string value = text ? text : "";
-    H5free_memory(text);
-    return value;
-  }
+  std::optional<std::string> config_hash() { return text_attribute(root(), "config_hash", name); }
 
   const h5::Dataset& dataset(const std::string& variable) {
     h5::silence_errors();  // this thread may not have opened the store
     auto found = datasets.find(variable);
     if (found == datasets.end())
       found = datasets
-                  .emplace(variable, h5::Dataset(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT),
+                  .emplace(variable, h5::Dataset(H5Dopen2(root(), variable.c_str(), H5P_DEFAULT),
                                                  name, "cannot open variable '" + variable + "'"))
                   .first;
     return found->second;
@@ -569,17 +640,8 @@ struct BackfillStore::Impl {
     return text;
   }
 
-  // A killed SWMR writer's superblock keeps the end of allocated space
-  // (EOA) of its last flush, while chunks it allocated and wrote after that
-  // may already be in the chunk indexes on disk: new allocations would then
-  // overlap them ("addr overflow" when an uncommitted fold is rewritten).
-  // What `h5clear -s -i` does: move the EOA past the end of the file, plus
-  // h5clear's default 1 MiB for writes the kill cut short.
   void recover_allocation_end(std::uintmax_t file_size) {
-    const std::string what = "cannot recover the end of a killed writer's file";
-    haddr_t eoa = 0;
-    check(H5Fget_eoa(file.get(), &eoa), name, what);
-    if (file_size > eoa) check(H5Fincrement_filesize(file.get(), kRecoveryMarginBytes), name, what);
+    arabica::recover_allocation_end(file(), name, file_size);
   }
 
   // fold_complete, each flag strictly 0 or 1: anything else is damage,
@@ -593,28 +655,28 @@ struct BackfillStore::Impl {
     return flags;
   }
 
-  void flush() { check_write(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "cannot flush the file"); }
+  void flush() { check_write(H5Fflush(file(), H5F_SCOPE_GLOBAL), "cannot flush the file"); }
   // H5Fflush hands data to the OS; only fsync makes it durable.
   void sync() {
     flush();
-    const h5::PropertyList fapl(H5Fget_access_plist(file.get()), name, "cannot sync the file");
+    const h5::PropertyList fapl(H5Fget_access_plist(file()), name, "cannot sync the file");
     int* fd = nullptr;
-    check(H5Fget_vfd_handle(file.get(), fapl.get(), reinterpret_cast<void**>(&fd)), name,
+    check(H5Fget_vfd_handle(file(), fapl.get(), reinterpret_cast<void**>(&fd)), name,
           "cannot sync the file");
     if (fd && ::fsync(*fd) != 0) {
-      broken = true;
+      shared->broken = true;
       throw Error(name + ": cannot sync the file: " + std::strerror(errno));
     }
   }
 
   void read_shape() {
-    if (check(H5Lexists(file.get(), "scenario", H5P_DEFAULT), name, "scenario") > 0)
+    if (check(H5Lexists(root(), "scenario", H5P_DEFAULT), name, "scenario") > 0)
       entry = "scenario";
     models = static_cast<int>(dataset_shape(dataset(entry).get(), name, entry)[0]);
     folds = static_cast<int>(dataset_shape(dataset("cutoff").get(), name, "cutoff")[0]);
     horizon = static_cast<int>(dataset_shape(dataset("day_ahead").get(), name, "day_ahead")[0]);
     params = dataset_shape(dataset("params").get(), name, "params")[2];
-    const htri_t has_paths = check(H5Lexists(file.get(), "paths", H5P_DEFAULT), name, "paths");
+    const htri_t has_paths = check(H5Lexists(root(), "paths", H5P_DEFAULT), name, "paths");
     stored_paths = has_paths > 0 ? dataset_shape(dataset("paths").get(), name, "paths")[2] : 0;
   }
 };
@@ -643,18 +705,53 @@ void require_valid_layout(const StoreLayout& layout) {
                   "store layout: forecast_dates must cover every (fold, day)");
 }
 
-// Lays out the whole store in `file_name`, a new or empty file; errors name
-// `path`, the store it becomes.
-void write_layout(const std::string& file_name, const std::string& path,
-                  const StoreLayout& layout) {
+// A new, empty file at `file_name` whose root tracks creation order (netCDF-4).
+h5::File create_file(const std::string& file_name, const std::string& path) {
   const std::string what = "cannot create the file";
   const h5::PropertyList fcpl(H5Pcreate(H5P_FILE_CREATE), path, what);
   check(H5Pset_link_creation_order(fcpl.get(), kCreationOrder), path, what);
   check(H5Pset_attr_creation_order(fcpl.get(), kCreationOrder), path, what);
-  h5::File file(
+  return h5::File(
       H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, fcpl.get(), file_access(path).get()), path,
       what);
+}
+
+// Lays out the whole store in `file_name`, a new or empty file; errors name
+// `path`, the store it becomes.
+void write_layout(const std::string& file_name, const std::string& path,
+                  const StoreLayout& layout) {
+  h5::File file = create_file(file_name, path);
   LayoutWriter(path, file.get()).write(layout);
+  file.close(path, "cannot finish laying out the file");
+}
+
+// A universe series' group, laid out as a whole store.
+void lay_out_series(hid_t file, const std::string& path, const SeriesLayout& series) {
+  const std::string what = "cannot create the group of series '" + series.name + "'";
+  const h5::PropertyList gcpl(H5Pcreate(H5P_GROUP_CREATE), path, what);
+  check(H5Pset_link_creation_order(gcpl.get(), kCreationOrder), path, what);
+  check(H5Pset_attr_creation_order(gcpl.get(), kCreationOrder), path, what);
+  const h5::Group group(H5Gcreate2(file, series.name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
+                        path, what);
+  LayoutWriter(path, group.get()).write(series.layout);
+}
+
+// Adds `added` to the universe in `file_name`, a new file or a copy of the
+// store at `path`, and lists `all` as its series.
+void write_universe(const std::string& file_name, const std::string& path, bool copy,
+                    const std::vector<SeriesLayout>& added, const std::vector<std::string>& all) {
+  h5::File file;
+  if (copy) {
+    // The copy of a killed writer's file carries its open-for-write marks
+    // and, maybe, allocations past its recorded end.
+    file = h5::File(H5Fopen(file_name.c_str(), H5F_ACC_RDWR, file_access(path, Access::resume).get()),
+                    path, "cannot open a copy of the store");
+    recover_allocation_end(file.get(), path, std::filesystem::file_size(file_name));
+  } else {
+    file = create_file(file_name, path);
+  }
+  LayoutWriter(path, file.get()).write_universe_root(all);
+  for (const SeriesLayout& series : added) lay_out_series(file.get(), path, series);
   file.close(path, "cannot finish laying out the file");
 }
 
@@ -704,8 +801,11 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
   }
   std::unique_ptr<Impl> impl = open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
   const std::string what = "cannot read the store's root group";
+  if (check(H5Aexists(impl->root(), kUniverseSeriesAttribute), path, what) > 0)
+    throw InputError(path, "is a universe store (one group per series), not a single-series "
+                           "store; not replacing it");
   // fold_complete is laid out last: without it no fold was ever committed.
-  if (check(H5Lexists(impl->file.get(), "fold_complete", H5P_DEFAULT), path, what) <= 0) {
+  if (check(H5Lexists(impl->root(), "fold_complete", H5P_DEFAULT), path, what) <= 0) {
     not_a_store = "an HDF5 file laid out in part (no fold_complete)";
     return nullptr;
   }
@@ -741,7 +841,7 @@ BackfillStore BackfillStore::lay_out_and_open(const std::string& path, const Sto
   lay_out_atomically(path, layout);
   // Every dataset and scale exists now: reopen for SWMR writing.
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
-  impl->lock = std::move(lock);
+  impl->shared->lock = std::move(lock);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -754,7 +854,7 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
     std::string not_a_store;
     std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash_of(layout), not_a_store);
     if (impl) {
-      impl->lock = std::move(lock);
+      impl->shared->lock = std::move(lock);
       return BackfillStore(std::move(impl));
     }
     std::cerr << "arabica: warning: " << path << " is " << not_a_store
@@ -779,7 +879,7 @@ BackfillStore BackfillStore::resume(const std::string& path, const std::string& 
   std::string not_a_store;
   std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash, not_a_store);
   if (!impl) throw InputError(path, "is " + not_a_store + ", not a backfill store");
-  impl->lock = std::move(lock);
+  impl->shared->lock = std::move(lock);
   return BackfillStore(std::move(impl));
 }
 
@@ -853,7 +953,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   std::uint64_t n_paths = 0;
   {
     const std::string what = "cannot read attribute 'n_paths'";
-    const h5::Attribute attr(H5Aopen(s.file.get(), "n_paths", H5P_DEFAULT), s.name, what);
+    const h5::Attribute attr(H5Aopen(s.root(), "n_paths", H5P_DEFAULT), s.name, what);
     check(H5Aread(attr.get(), H5T_NATIVE_UINT64, &n_paths), s.name, what);
   }
   r.stats.n_paths = static_cast<std::int64_t>(n_paths);
@@ -974,12 +1074,151 @@ void BackfillStore::write_metrics(const StoredMetrics& metrics) {
 
 void BackfillStore::close() {
   Impl& s = *impl_;
-  if (s.broken) throw Error(s.name + ": cannot close the file after a failed write");
+  if (!s.shared) return;  // closed already
+  StoreFile& file = *s.shared;
+  if (file.broken) throw Error(s.name + ": cannot close the file after a failed write");
   s.datasets.clear();
-  s.broken = true;  // a failed close must not be retried
-  s.file.close(s.name, "cannot finish writing the file");
-  s.broken = false;
-  s.lock.release();
+  if (s.group.get() >= 0) s.group.close(file.name, "cannot close the group of " + s.name);
+  // The last store in the file closes it and releases the writer lock.
+  if (s.shared.use_count() == 1) {
+    file.broken = true;  // a failed close must not be retried
+    file.file.close(file.name, "cannot finish writing the file");
+    file.broken = false;
+    file.lock.release();
+  }
+  s.shared.reset();
+}
+
+void require_valid_series_name(const std::string& name, const std::string& field) {
+  if (name.empty()) throw InputError(field, "a series name must not be empty");
+  if (name.size() > 255) throw InputError(field, "series name longer than 255 bytes");
+  if (name.find('/') != std::string::npos || name == "." || name == "..")
+    throw InputError(field, "series name '" + name + "' cannot name a group (no '/', '.' or '..')");
+}
+
+namespace {
+
+// What a universe file at `path` holds: its series in order and each
+// group's config_hash (empty when it has none).
+struct UniverseContents {
+  std::vector<std::string> series;
+  std::map<std::string, std::string> hashes;
+};
+
+std::vector<std::string> listed_series(hid_t root, const std::string& path) {
+  const std::optional<std::string> text = text_attribute(root, kUniverseSeriesAttribute, path);
+  if (!text) throw InputError(path, "is not an arabica universe store (no 'series' attribute)");
+  try {
+    return nlohmann::json::parse(*text).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": the universe's 'series' attribute is not a list of names: damaged");
+  }
+}
+
+UniverseContents inspect_universe(const std::string& path) {
+  const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ,
+                              file_access(path, Access::read).get()),
+                      path, "cannot open the store");
+  const std::string what = "cannot read the store's root group";
+  if (check(H5Lexists(file.get(), "fold_complete", H5P_DEFAULT), path, what) > 0)
+    throw InputError(path, "is a single-series backfill store, not a universe store; not "
+                           "replacing it (use another --out)");
+  UniverseContents contents;
+  contents.series = listed_series(file.get(), path);
+  for (const std::string& name : contents.series) {
+    const h5::Group group(H5Gopen2(file.get(), name.c_str(), H5P_DEFAULT), path,
+                          "cannot open the group of series '" + name + "'");
+    contents.hashes[name] = text_attribute(group.get(), "config_hash", path).value_or("");
+  }
+  return contents;
+}
+
+}  // namespace
+
+std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
+    const std::string& path, const std::vector<SeriesLayout>& series) {
+  ARABICA_REQUIRE(!series.empty(), "universe store: no series");
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    require_valid_layout(series[i].layout);
+    require_valid_series_name(series[i].name, "series");
+    for (std::size_t j = 0; j < i; ++j)
+      ARABICA_REQUIRE(series[i].name != series[j].name, "universe store: series named twice");
+  }
+  h5::silence_errors();
+  WriterLock lock(path);
+  bool create = !std::filesystem::exists(path);
+  std::vector<std::string> listed;
+  std::vector<SeriesLayout> added;
+  if (!create) {
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    if (error) throw Error(path + ": " + error.message());
+    const bool hdf5 = size > 0 && has_hdf5_signature(path);
+    if (size > 0 && !hdf5) throw InputError(path, "exists and is not an HDF5 file; not overwriting it");
+    if (size < kLargestStub) {
+      std::cerr << "arabica: warning: " << path << " is "
+                << (size == 0 ? std::string("an empty file")
+                              : "a " + std::to_string(size) + "-byte HDF5 stub")
+                << ", not a store with committed folds; replacing it\n";
+      create = true;
+    } else {
+      const UniverseContents contents = inspect_universe(path);
+      listed = contents.series;
+      for (const SeriesLayout& s : series) {
+        const auto found = contents.hashes.find(s.name);
+        if (found == contents.hashes.end()) {
+          added.push_back(s);
+          continue;
+        }
+        const std::string hash = config_hash_of(s.layout);
+        if (found->second != hash)
+          throw InputError(path, "series '" + s.name + "' was written with another configuration "
+                                 "(config_hash " + found->second + ", this run " + hash +
+                                 "); use a new --out or the original settings");
+      }
+    }
+  }
+  if (create) {
+    listed.clear();
+    added = series;
+  }
+  for (const SeriesLayout& s : added) listed.push_back(s.name);
+  if (!added.empty()) {
+    // New series go into a copy that replaces the file whole: the folds
+    // already committed are never written over.
+    remove_stale_temporaries(path);
+    replace_file_atomically(path, [&](const std::string& temp) {
+      if (!create) std::filesystem::copy_file(path, temp, std::filesystem::copy_options::overwrite_existing);
+      write_universe(temp, path, !create, added, listed);
+    });
+  }
+  std::shared_ptr<StoreFile> shared =
+      Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+  recover_allocation_end(shared->file.get(), path, std::filesystem::file_size(path));
+  shared->lock = std::move(lock);
+  std::vector<BackfillStore> stores;
+  for (const SeriesLayout& s : series) stores.push_back(BackfillStore(Impl::in_group(shared, s.name)));
+  return stores;
+}
+
+std::vector<std::pair<std::string, BackfillStore>> BackfillStore::open_universe_read_only(
+    const std::string& path) {
+  h5::silence_errors();
+  std::shared_ptr<StoreFile> shared =
+      Impl::open_file(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+  std::vector<std::pair<std::string, BackfillStore>> stores;
+  for (const std::string& name : listed_series(shared->file.get(), path))
+    stores.emplace_back(name, BackfillStore(Impl::in_group(shared, name)));
+  return stores;
+}
+
+bool BackfillStore::is_universe(const std::string& path) {
+  h5::silence_errors();
+  const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ,
+                              file_access(path, Access::read).get()),
+                      path, "cannot open the store");
+  return check(H5Aexists(file.get(), kUniverseSeriesAttribute), path,
+               "cannot read the store's root group") > 0;
 }
 
 }  // namespace arabica

@@ -94,6 +94,16 @@ struct StoredForecasts {
   }
 };
 
+/// One series of a universe store: its name (the group's) and its layout.
+struct SeriesLayout {
+  std::string name;
+  StoreLayout layout;
+};
+
+/// A series name usable as a group name: not empty, no '/', not "." and at
+/// most 255 bytes (InputError naming `field` otherwise).
+void require_valid_series_name(const std::string& name, const std::string& field);
+
 class BackfillStore {
  public:
   /// Lays out a new store at `path` (an existing file is an error) and opens
@@ -125,6 +135,27 @@ class BackfillStore {
   /// it is read, and their values are read back as committed.
   static BackfillStore open_read_only(const std::string& path);
 
+  /// A universe store: one file, one group per series, each group exactly
+  /// the store a single-series run of that series writes (its own calendar,
+  /// folds, attributes and config_hash); the root lists the series
+  /// (docs/HDF5_LAYOUT.md). Opens, under the file's writer lock, the stores
+  /// of `series` in that order: groups already there are resumed (one laid
+  /// out with another configuration is refused, InputError naming the
+  /// series), missing ones are laid out. Adding series never touches the
+  /// file in place: a copy with the new groups is fsynced and renamed onto
+  /// it, so a crash leaves the old universe or the new one. A file that is a
+  /// single-series store, or no store, is refused (an empty one or a stub is
+  /// replaced, with a warning). Stores of one file share its lock, which the
+  /// last close() releases.
+  static std::vector<BackfillStore> open_universe_for_writing(const std::string& path,
+                                                              const std::vector<SeriesLayout>& series);
+  /// The series of a universe store, in its order, and their stores (SWMR
+  /// reading, as open_read_only).
+  static std::vector<std::pair<std::string, BackfillStore>> open_universe_read_only(
+      const std::string& path);
+  /// True when `path` is a universe store (its root lists series).
+  static bool is_universe(const std::string& path);
+
   BackfillStore(BackfillStore&&) noexcept;
   BackfillStore& operator=(BackfillStore&&) noexcept;
   ~BackfillStore();
@@ -150,6 +181,7 @@ class BackfillStore {
   void write_metrics(const StoredMetrics& metrics);
 
   /// Flushes and closes; errors are reported (the destructor only closes).
+  /// In a universe file, the last of its stores closes the file.
   void close();
 
  private:

@@ -1,0 +1,179 @@
+// The universe store: one file, one group per series, each group the store a
+// single-series run writes; series resumed, added and refused one by one.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arabica/backfill_store.hpp"
+#include "arabica/error.hpp"
+#include "store/h5_handles.hpp"
+#include "store/store_test_support.hpp"
+
+namespace arabica {
+namespace {
+
+using namespace arabica::test;
+
+SeriesLayout series(const std::string& name, int folds, const std::string& hash = kHash) {
+  SeriesLayout s{name, small_layout(folds)};
+  s.layout.text_attributes = {{"config_hash", hash}};
+  return s;
+}
+
+// Every committed fold of `store` holds what write_folds wrote.
+void expect_folds(const BackfillStore& store, const std::vector<std::int8_t>& expected) {
+  ASSERT_EQ(store.fold_complete(), expected);
+  for (int f = 0; f < store.folds(); ++f) {
+    if (!expected[static_cast<std::size_t>(f)]) continue;
+    for (int m = 0; m < store.models(); ++m) {
+      const ModelFoldResult r = store.read(m, f);
+      EXPECT_EQ(r.forecast.mean, result_for(m, f).forecast.mean) << m << "," << f;
+      EXPECT_EQ(r.stats.quantiles, result_for(m, f).stats.quantiles) << m << "," << f;
+    }
+  }
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+using UniverseStore = StoreDirectory;
+
+TEST_F(UniverseStore, EachSeriesIsAGroupWithItsOwnFoldsInTheOrderGiven) {
+  {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(file(), {series("KC", 4), series("CL.F", 6)});
+    ASSERT_EQ(stores.size(), 2u);
+    EXPECT_EQ(stores[0].folds(), 4);
+    EXPECT_EQ(stores[1].folds(), 6);
+    write_folds(stores[0], {0, 2});
+    write_folds(stores[1], {5});
+    for (BackfillStore& s : stores) s.close();
+  }
+  EXPECT_TRUE(BackfillStore::is_universe(file()));
+  auto read = BackfillStore::open_universe_read_only(file());
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].first, "KC");
+  EXPECT_EQ(read[1].first, "CL.F");
+  expect_folds(read[0].second, {1, 0, 1, 0});
+  expect_folds(read[1].second, {0, 0, 0, 0, 0, 1});
+}
+
+TEST_F(UniverseStore, TheLastStoreOfTheFileReleasesTheWriterLock) {
+  std::vector<BackfillStore> stores =
+      BackfillStore::open_universe_for_writing(file(), {series("A", 3), series("B", 3)});
+  stores[0].close();
+  EXPECT_NE(error_of([&] { BackfillStore::open_universe_for_writing(file(), {series("A", 3)}); })
+                .find("being written by another arabica process"),
+            std::string::npos);
+  write_folds(stores[1], {1});  // the file is still open for B
+  stores[1].close();
+  std::vector<BackfillStore> again = BackfillStore::open_universe_for_writing(file(), {series("B", 3)});
+  expect_folds(again[0], {0, 1, 0});
+}
+
+TEST_F(UniverseStore, AddingASeriesKeepsTheFoldsOfTheOthersAndResumesThem) {
+  {
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {series("A", 4)});
+    write_folds(stores[0], {0, 1});
+    stores[0].close();
+  }
+  std::vector<BackfillStore> stores =
+      BackfillStore::open_universe_for_writing(file(), {series("B", 2), series("A", 4)});
+  expect_folds(stores[1], {1, 1, 0, 0});
+  expect_folds(stores[0], {0, 0});
+  write_folds(stores[0], {1});
+  for (BackfillStore& s : stores) s.close();
+  auto read = BackfillStore::open_universe_read_only(file());
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].first, "A");  // listed in the order they joined
+  EXPECT_EQ(read[1].first, "B");
+  expect_folds(read[1].second, {0, 1});
+}
+
+TEST_F(UniverseStore, AKilledWritersFoldsSurviveTheAdditionOfASeries) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(ready[0]);
+    try {
+      std::vector<BackfillStore> stores =
+          BackfillStore::open_universe_for_writing(file(), {series("A", 4), series("B", 4)});
+      write_folds(stores[0], {0, 1});
+      write_folds(stores[1], {3});
+      for (int m = 0; m < stores[0].models(); ++m) stores[0].write(m, 2, result_for(m, 2));
+      if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
+      ::pause();
+    } catch (...) {
+    }
+    std::_Exit(1);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
+  ::close(ready[0]);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+
+  std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+      file(), {series("A", 4), series("B", 4), series("C", 5)});
+  expect_folds(stores[0], {1, 1, 0, 0});
+  expect_folds(stores[1], {0, 0, 0, 1});
+  expect_folds(stores[2], {0, 0, 0, 0, 0});
+  write_folds(stores[0], {2});  // the uncommitted fold is rewritten over the killed write
+  write_folds(stores[2], {4});
+  for (BackfillStore& s : stores) s.close();
+  auto read = BackfillStore::open_universe_read_only(file());
+  expect_folds(read[0].second, {1, 1, 1, 0});
+  expect_folds(read[2].second, {0, 0, 0, 0, 1});
+}
+
+TEST_F(UniverseStore, ASeriesOfAnotherConfigurationIsRefusedByNameAndNothingChanges) {
+  {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(file(), {series("A", 3), series("B", 3)});
+    write_folds(stores[1], {0});
+    for (BackfillStore& s : stores) s.close();
+  }
+  const std::string before = bytes_of(file());
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_universe_for_writing(
+                              file(), {series("A", 3), series("B", 3, "fedcba9876543210"),
+                                       series("C", 3)}),
+                          "series 'B' was written with another configuration");
+  EXPECT_EQ(bytes_of(file()), before);
+}
+
+TEST_F(UniverseStore, SingleSeriesAndUniverseStoresRefuseToReplaceEachOther) {
+  {
+    BackfillStore single = BackfillStore::create(file("single.h5"), small_layout());
+    write_folds(single, {0});
+    single.close();
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {series("A", 3)});
+    write_folds(stores[0], {0});
+    stores[0].close();
+  }
+  const std::string single = bytes_of(file("single.h5")), universe = bytes_of(file());
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_universe_for_writing(file("single.h5"), {series("A", 3)}),
+                          "is a single-series backfill store");
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), small_layout()),
+                          "is a universe store");
+  EXPECT_FALSE(BackfillStore::is_universe(file("single.h5")));
+  EXPECT_EQ(bytes_of(file("single.h5")), single);
+  expect_folds(BackfillStore::open_universe_read_only(file())[0].second, {1, 0, 0});
+  EXPECT_EQ(universe.size(), bytes_of(file()).size());
+}
+
+TEST_F(UniverseStore, ANameThatCannotBeAGroupIsAnInputError) {
+  for (const char* bad : {"", "a/b", ".", ".."})
+    EXPECT_THAT_INPUT_ERROR(require_valid_series_name(bad, "--series"), "--series");
+  EXPECT_NO_THROW(require_valid_series_name("CL.F", "--series"));
+}
+
+}  // namespace
+}  // namespace arabica
