@@ -76,6 +76,7 @@ SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y,
 }
 
 struct FoldOutput {
+  std::size_t job = 0;  // which series (run_backfills' jobs)
   int fold = 0;
   std::vector<ModelFoldResult> models;
 };
@@ -358,82 +359,113 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
 BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
                              const FoldPlan& plan, BackfillStore& store,
                              const std::function<void(const BackfillProgress&)>& progress) {
+  return run_backfills({BackfillJob{&series, config, &plan, &store}}, progress).front();
+}
+
+std::vector<BackfillSummary> run_backfills(
+    const std::vector<BackfillJob>& jobs,
+    const std::function<void(const BackfillProgress&)>& progress) {
   const auto start = std::chrono::steady_clock::now();
-  const int M = static_cast<int>(config.models.size());
-  ARABICA_REQUIRE(M >= 1, "backfill: no models");
-  ARABICA_REQUIRE(store.models() == M && store.folds() == static_cast<int>(plan.folds.size()) &&
-                      store.horizon() == plan.spec.horizon,
-                  "backfill: the store was laid out for another plan");
-  ARABICA_REQUIRE(config.num_shards >= 1 && config.shard >= 0 && config.shard < config.num_shards,
-                  "backfill: shard outside 0..num_shards-1");
-  ARABICA_REQUIRE(config.paths >= 2 && config.stored_paths >= 0 && config.stored_paths <= config.paths,
-                  "backfill: need at least two paths and at most that many stored");
+  ARABICA_REQUIRE(!jobs.empty(), "backfill: no series");
+  const BackfillConfig& run = jobs.front().config;  // threads, device, shard, stop
+  const std::size_t J = jobs.size();
+  std::vector<const std::vector<Fold>*> plans;
+  std::vector<std::uint64_t> weights;
+  for (const BackfillJob& job : jobs) {
+    const BackfillConfig& config = job.config;
+    const int M = static_cast<int>(config.models.size());
+    ARABICA_REQUIRE(M >= 1, "backfill: no models");
+    ARABICA_REQUIRE(job.store->models() == M &&
+                        job.store->folds() == static_cast<int>(job.plan->folds.size()) &&
+                        job.store->horizon() == job.plan->spec.horizon,
+                    "backfill: the store was laid out for another plan");
+    ARABICA_REQUIRE(config.num_shards >= 1 && config.shard >= 0 && config.shard < config.num_shards,
+                    "backfill: shard outside 0..num_shards-1");
+    ARABICA_REQUIRE(config.shard == run.shard && config.num_shards == run.num_shards,
+                    "backfill: every series of a run is in the same shard");
+    ARABICA_REQUIRE(config.paths >= 2 && config.stored_paths >= 0 && config.stored_paths <= config.paths,
+                    "backfill: need at least two paths and at most that many stored");
+    plans.push_back(&job.plan->folds);
+    weights.push_back(static_cast<std::uint64_t>(M));
+  }
 
-  BackfillSummary summary;
-  summary.counts.resize(static_cast<std::size_t>(M));
-  const std::vector<int> mine =
-      partition_folds(plan.folds, config.num_shards)[static_cast<std::size_t>(config.shard)];
-  summary.folds_in_shard = static_cast<int>(mine.size());
-  std::vector<bool> complete = folds_done(store);
-
-  // This shard's chains, and what earlier runs left of them.
-  std::map<int, std::vector<int>> chains;
-  for (const int f : mine) chains[plan.folds[static_cast<std::size_t>(f)].chain].push_back(f);
+  std::vector<BackfillSummary> summaries(J);
+  // This shard's (series, chain) units, and what earlier runs left of them.
+  const std::vector<std::vector<int>> mine =
+      partition_plans(plans, weights, run.num_shards)[static_cast<std::size_t>(run.shard)];
+  std::vector<std::vector<bool>> complete(J);
   struct Work {
+    std::size_t job = 0;
     std::vector<int> folds;
     std::uint64_t cost = 0;
     std::vector<std::map<int, ChainFit>> stored;  // per model: complete refit folds
   };
   std::vector<Work> work;
   int pending = 0;
-  for (auto& [chain, folds] : chains) {
-    Work w;
-    w.folds = folds;
-    w.stored.resize(static_cast<std::size_t>(M));
-    bool any_pending = false;
-    for (const int f : folds) {
-      const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
-      // A fold whose fit or warm start is recomputed (a retried failure)
-      // runs again too: the store ends as an uninterrupted run would.
-      const int source = fold.refit ? fold.warm_start_fold : fold.fit_fold;
-      if (source >= 0 && source != f && !complete[static_cast<std::size_t>(source)])
-        complete[static_cast<std::size_t>(f)] = false;
-      if (!complete[static_cast<std::size_t>(f)]) {
-        any_pending = true;
-        ++pending;
-        w.cost += fold_cost(fold);
-        continue;
+  for (std::size_t j = 0; j < J; ++j) {
+    const BackfillJob& job = jobs[j];
+    const FoldPlan& plan = *job.plan;
+    const int M = static_cast<int>(job.config.models.size());
+    BackfillSummary& summary = summaries[j];
+    summary.counts.resize(static_cast<std::size_t>(M));
+    summary.folds_in_shard = static_cast<int>(mine[j].size());
+    complete[j] = folds_done(*job.store);
+    std::map<int, std::vector<int>> chains;
+    for (const int f : mine[j]) chains[plan.folds[static_cast<std::size_t>(f)].chain].push_back(f);
+    for (auto& [chain, folds] : chains) {
+      Work w;
+      w.job = j;
+      w.folds = folds;
+      w.stored.resize(static_cast<std::size_t>(M));
+      bool any_pending = false;
+      for (const int f : folds) {
+        const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
+        // A fold whose fit or warm start is recomputed (a retried failure)
+        // runs again too: the store ends as an uninterrupted run would.
+        const int source = fold.refit ? fold.warm_start_fold : fold.fit_fold;
+        if (source >= 0 && source != f && !complete[j][static_cast<std::size_t>(source)])
+          complete[j][static_cast<std::size_t>(f)] = false;
+        if (!complete[j][static_cast<std::size_t>(f)]) {
+          any_pending = true;
+          ++pending;
+          w.cost += fold_cost(fold) * static_cast<std::uint64_t>(M);
+          continue;
+        }
+        for (int m = 0; m < M; ++m) ++summary.counts[static_cast<std::size_t>(m)].already_complete;
+        if (fold.refit)
+          for (int m = 0; m < M; ++m)
+            w.stored[static_cast<std::size_t>(m)][f] = stored_fit(
+                *job.store, job.config.models[static_cast<std::size_t>(m)], m, fold, *job.series);
       }
-      for (int m = 0; m < M; ++m) ++summary.counts[static_cast<std::size_t>(m)].already_complete;
-      if (fold.refit)
-        for (int m = 0; m < M; ++m)
-          w.stored[static_cast<std::size_t>(m)][f] =
-              stored_fit(store, config.models[static_cast<std::size_t>(m)], m, fold, series);
+      if (any_pending) work.push_back(std::move(w));
     }
-    if (any_pending) work.push_back(std::move(w));
   }
-  // Longest chains first, so the last ones to finish are short.
+  // Longest chains first, over every series, so the last ones to finish are short.
   std::stable_sort(work.begin(), work.end(),
                    [](const Work& a, const Work& b) { return a.cost > b.cost; });
 
-  const FoldRunner runner(series, config, plan);
+  std::vector<FoldRunner> runners;
+  for (const BackfillJob& job : jobs) runners.emplace_back(*job.series, job.config, *job.plan);
   ResultQueue queue;
   std::atomic<std::size_t> next_work{0};
-  const auto stopping = [&] { return config.stop_requested && config.stop_requested(); };
+  const auto stopping = [&] { return run.stop_requested && run.stop_requested(); };
   auto worker = [&] {
     std::exception_ptr error;
     try {
-      const std::unique_ptr<Backend> backend = make_backend(config.device, 1, config.device_ordinal);
+      const std::unique_ptr<Backend> backend = make_backend(run.device, 1, run.device_ordinal);
       for (std::size_t w;
            !stopping() && (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
         // Fit the chain's pending folds in order, then simulate all their
         // paths as one batch (one set of launches on a GPU).
+        const std::size_t j = work[w].job;
+        const BackfillJob& job = jobs[j];
+        const int M = static_cast<int>(job.config.models.size());
         std::vector<ChainFit> fits(static_cast<std::size_t>(M));
         std::vector<int> folds;
         std::vector<PendingResult> pending;
         for (const int f : work[w].folds) {
-          const Fold& fold = plan.folds[static_cast<std::size_t>(f)];
-          if (complete[static_cast<std::size_t>(f)]) {
+          const Fold& fold = job.plan->folds[static_cast<std::size_t>(f)];
+          if (complete[j][static_cast<std::size_t>(f)]) {
             for (int m = 0; m < M; ++m)
               if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
             continue;
@@ -443,8 +475,8 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
           if (stopping()) break;
           folds.push_back(f);
           for (int m = 0; m < M; ++m)
-            pending.push_back(runner.prepare(config.models[static_cast<std::size_t>(m)], fold,
-                                             fits[static_cast<std::size_t>(m)]));
+            pending.push_back(runners[j].prepare(job.config.models[static_cast<std::size_t>(m)],
+                                                 fold, fits[static_cast<std::size_t>(m)]));
         }
         if (folds.empty()) break;
         std::vector<PathRequest> requests;
@@ -454,6 +486,7 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
         std::size_t next_stats = 0;
         for (std::size_t i = 0; i < folds.size(); ++i) {
           FoldOutput output;
+          output.job = j;
           output.fold = folds[i];
           for (int m = 0; m < M; ++m) {
             PendingResult& p = pending[i * static_cast<std::size_t>(M) + static_cast<std::size_t>(m)];
@@ -473,36 +506,42 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   };
   const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = std::max(
-      1, std::min<int>(config.threads > 0 ? config.threads : hardware, static_cast<int>(work.size())));
+      1, std::min<int>(run.threads > 0 ? run.threads : hardware, static_cast<int>(work.size())));
   queue.set_workers(threads);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
 
-  // This thread is the store's only writer: write what arrived, commit it.
+  // This thread is the stores' only writer: write what arrived, commit it.
   BackfillProgress state{0, pending};
   if (progress) progress(state);
   try {
     for (std::deque<FoldOutput> batch; !(batch = queue.take()).empty();) {
-      std::vector<int> folds;
+      std::vector<std::vector<int>> folds(J);
       for (const FoldOutput& output : batch) {
-        for (int m = 0; m < M; ++m) {
-          const ModelFoldResult& r = output.models[static_cast<std::size_t>(m)];
-          store.write(m, output.fold, r);
-          ModelCounts& counts = summary.counts[static_cast<std::size_t>(m)];
+        const BackfillJob& job = jobs[output.job];
+        BackfillSummary& summary = summaries[output.job];
+        for (std::size_t m = 0; m < output.models.size(); ++m) {
+          const ModelFoldResult& r = output.models[m];
+          job.store->write(static_cast<int>(m), output.fold, r);
+          ModelCounts& counts = summary.counts[m];
           if (r.status == FoldStatus::trained) ++counts.trained;
           if (r.status == FoldStatus::refiltered) ++counts.refiltered;
           if (r.status == FoldStatus::failed) {
             ++counts.failed;
-            summary.failures.push_back(config.models[static_cast<std::size_t>(m)].name + " " +
-                                       format_date(plan.folds[static_cast<std::size_t>(output.fold)].cutoff) +
-                                       ": " + r.failure_reason);
+            summary.failures.push_back(
+                job.config.models[m].name + " " +
+                format_date(job.plan->folds[static_cast<std::size_t>(output.fold)].cutoff) + ": " +
+                r.failure_reason);
           }
         }
-        folds.push_back(output.fold);
+        folds[output.job].push_back(output.fold);
       }
-      store.commit(folds);
-      state.done += static_cast<int>(folds.size());
-      summary.folds_run += static_cast<int>(folds.size());
+      for (std::size_t j = 0; j < J; ++j) {
+        if (folds[j].empty()) continue;
+        jobs[j].store->commit(folds[j]);
+        state.done += static_cast<int>(folds[j].size());
+        summaries[j].folds_run += static_cast<int>(folds[j].size());
+      }
       if (progress) progress(state);
     }
   } catch (...) {
@@ -512,9 +551,14 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   }
   for (std::thread& t : pool) t.join();
   if (const std::exception_ptr error = queue.error()) std::rethrow_exception(error);
-  summary.stopped = state.done < pending;  // without an error, only a stop leaves folds undone
-  summary.seconds = seconds_since(start);
-  return summary;
+  // Without an error, only a stop leaves folds undone.
+  const bool stopped = state.done < pending;
+  const double seconds = seconds_since(start);
+  for (BackfillSummary& summary : summaries) {
+    summary.stopped = stopped;
+    summary.seconds = seconds;
+  }
+  return summaries;
 }
 
 std::string shard_store_path(const std::string& out, int shard, int num_shards) {

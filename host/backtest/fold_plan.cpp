@@ -252,38 +252,56 @@ std::uint64_t fold_cost(const Fold& fold) {
 }
 
 std::vector<std::vector<int>> partition_folds(const std::vector<Fold>& folds, int shards) {
+  std::vector<std::vector<int>> assigned;
+  for (auto& by_plan : partition_plans({&folds}, {1}, shards)) assigned.push_back(std::move(by_plan[0]));
+  return assigned;
+}
+
+std::vector<std::vector<std::vector<int>>> partition_plans(
+    const std::vector<const std::vector<Fold>*>& plans, const std::vector<std::uint64_t>& weights,
+    int shards) {
   ARABICA_REQUIRE(shards >= 1, "partition_folds: shards must be at least 1");
-  struct Group {  // one chain: folds [first, end)
+  ARABICA_REQUIRE(weights.size() == plans.size(), "partition_plans: one weight per plan");
+  struct Group {  // one chain of one plan: folds [first, end)
+    std::size_t plan = 0;
     int first = 0;
     int end = 0;
     std::uint64_t cost = 0;
   };
   std::vector<Group> groups;
-  for (std::size_t i = 0; i < folds.size(); ++i) {
-    const Fold& fold = folds[i];
-    const int index = static_cast<int>(i);
-    ARABICA_REQUIRE(fold.index == index, "partition_folds: folds must be a plan's, in order");
-    const bool new_chain = groups.empty() || fold.chain != folds[groups.back().first].chain;
-    if (new_chain) groups.push_back({index, index, 0});
-    ARABICA_REQUIRE((!new_chain || fold.refit) && fold.fit_fold >= groups.back().first &&
-                        fold.fit_fold <= index && folds[fold.fit_fold].refit,
-                    "partition_folds: fold " + std::to_string(index) +
-                        " uses a fit outside its warm-start chain");
-    groups.back().end = index + 1;
-    groups.back().cost += fold_cost(fold);
+  for (std::size_t p = 0; p < plans.size(); ++p) {
+    const std::vector<Fold>& folds = *plans[p];
+    const std::size_t plan_first_group = groups.size();
+    for (std::size_t i = 0; i < folds.size(); ++i) {
+      const Fold& fold = folds[i];
+      const int index = static_cast<int>(i);
+      ARABICA_REQUIRE(fold.index == index, "partition_folds: folds must be a plan's, in order");
+      const bool new_chain = groups.size() == plan_first_group ||
+                             fold.chain != folds[static_cast<std::size_t>(groups.back().first)].chain;
+      if (new_chain) groups.push_back({p, index, index, 0});
+      ARABICA_REQUIRE((!new_chain || fold.refit) && fold.fit_fold >= groups.back().first &&
+                          fold.fit_fold <= index && folds[static_cast<std::size_t>(fold.fit_fold)].refit,
+                      "partition_folds: fold " + std::to_string(index) +
+                          " uses a fit outside its warm-start chain");
+      groups.back().end = index + 1;
+      groups.back().cost += fold_cost(fold) * weights[p];
+    }
   }
-  // Longest processing time first; stable, so equal costs keep time order.
+  // Longest processing time first; stable, so equal costs keep plan and
+  // time order.
   std::stable_sort(groups.begin(), groups.end(),
                    [](const Group& a, const Group& b) { return a.cost > b.cost; });
   std::vector<std::uint64_t> load(static_cast<std::size_t>(shards), 0);
-  std::vector<std::vector<int>> assigned(static_cast<std::size_t>(shards));
+  std::vector<std::vector<std::vector<int>>> assigned(
+      static_cast<std::size_t>(shards), std::vector<std::vector<int>>(plans.size()));
   for (const Group& group : groups) {
     const auto shard =
         static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     load[shard] += group.cost;
-    for (int i = group.first; i < group.end; ++i) assigned[shard].push_back(i);
+    for (int i = group.first; i < group.end; ++i) assigned[shard][group.plan].push_back(i);
   }
-  for (auto& indices : assigned) std::sort(indices.begin(), indices.end());
+  for (auto& by_plan : assigned)
+    for (auto& indices : by_plan) std::sort(indices.begin(), indices.end());
   return assigned;
 }
 

@@ -97,6 +97,26 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
                              const FoldPlan& plan, BackfillStore& store,
                              const std::function<void(const BackfillProgress&)>& progress = {});
 
+/// One series of a universe run: its data, its run configuration (models
+/// and series_key may differ by series), its plan and its store.
+struct BackfillJob {
+  const Series* series = nullptr;
+  BackfillConfig config;
+  const FoldPlan* plan = nullptr;
+  BackfillStore* store = nullptr;
+};
+
+/// run_backfill over several series at once: the (series, warm-start chain)
+/// units of this shard (partition_plans over every series) are taken
+/// longest first by the worker threads, so a universe keeps every core busy
+/// until its last short chains. Threads, device, shard and stop_requested
+/// come from the first job's config. Every series ends exactly as its own
+/// run_backfill would leave it. One summary per job; `progress` counts the
+/// folds of all.
+std::vector<BackfillSummary> run_backfills(
+    const std::vector<BackfillJob>& jobs,
+    const std::function<void(const BackfillProgress&)>& progress = {});
+
 /// Shard K of N's working store beside `out`: "<out>.shard-K-of-N".
 std::string shard_store_path(const std::string& out, int shard, int num_shards);
 

@@ -140,4 +140,12 @@ std::uint64_t fold_cost(const Fold& fold);
 /// re-filters); every fold appears exactly once.
 std::vector<std::vector<int>> partition_folds(const std::vector<Fold>& folds, int shards);
 
+/// The same over several plans (a universe's series): chains of every plan
+/// compete in one longest-first assignment, a chain's cost weighted by its
+/// plan's weight (its models). Result [shard][plan]: that plan's fold
+/// indices on that shard, ascending.
+std::vector<std::vector<std::vector<int>>> partition_plans(
+    const std::vector<const std::vector<Fold>*>& plans, const std::vector<std::uint64_t>& weights,
+    int shards);
+
 }  // namespace arabica
