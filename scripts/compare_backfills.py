@@ -3,10 +3,12 @@
 
 Every variable is compared exactly (NaN equal to NaN) except the ones that
 measure the run rather than the result (fit_seconds); root attributes are
-compared except the generation timestamp. Exit status 0 when equal, 1 with a
-list of differences otherwise.
+compared except the generation timestamp. A store may be one series' group
+of a universe store (PATH:GROUP). Exit status 0 when equal, 1 with a list of
+differences otherwise.
 
     compare_backfills.py A.h5 B.h5
+    compare_backfills.py universe.h5:KC KC.h5
 """
 from __future__ import annotations
 
@@ -32,9 +34,10 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.array_equal(a, b))
 
 
-def compare(path_a: str, path_b: str) -> list[str]:
+def compare(path_a: str, path_b: str, group_a: str = "/", group_b: str = "/") -> list[str]:
     differences = []
-    with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
+    with h5py.File(path_a, "r") as file_a, h5py.File(path_b, "r") as file_b:
+        a, b = file_a[group_a], file_b[group_b]
         names_a = {n for n, o in a.items() if isinstance(o, h5py.Dataset)}
         names_b = {n for n, o in b.items() if isinstance(o, h5py.Dataset)}
         for name in sorted(names_a ^ names_b):
@@ -59,7 +62,8 @@ def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    differences = compare(argv[1], argv[2])
+    (path_a, _, group_a), (path_b, _, group_b) = (arg.partition(":") for arg in argv[1:3])
+    differences = compare(path_a, path_b, group_a or "/", group_b or "/")
     for line in differences:
         print(line)
     if not differences:

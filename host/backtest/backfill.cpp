@@ -284,6 +284,12 @@ std::string series_hash(const Series& series) {
   return hash.hex();
 }
 
+std::uint64_t series_key_of(const std::string& series_name) {
+  Fnv1a hash;
+  hash.text(series_name);
+  return hash.value();
+}
+
 std::string backfill_config_json(const BackfillConfig& config, const Series& series,
                                  const FoldPlan& plan) {
   nlohmann::json models = nlohmann::json::array();
@@ -305,6 +311,7 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       {"innovations", config.innovations},
       {"mode", config.mode == PathMode::marginal ? "marginal" : "state-space"},
       {"seed", config.seed},
+      {"series", config.series_name},
       {"series_key", config.series_key},
       {"calendar", config.calendar == ForecastCalendar::business ? "business" : "calendar"},
       {"rng", "philox4x32-10"}};
@@ -584,23 +591,80 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
   for (const std::string& path : shard_paths) {
     if (stop_requested && stop_requested()) break;
     BackfillStore shard = BackfillStore::resume(path, config_hash);
-    ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
-                        shard.horizon() == target.horizon(),
-                    "merge: " + path + " has another layout");
-    const std::vector<std::int8_t> done = shard.fold_complete();
-    std::vector<int> folds;
-    for (int f = 0; f < shard.folds(); ++f) {
-      if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
-      for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
-      folds.push_back(f);
-      merged[static_cast<std::size_t>(f)] = true;
-    }
-    target.commit(folds);
-    copied += static_cast<int>(folds.size());
+    copied += merge_committed_folds(target, shard, merged);
     shard.close();
   }
   return copied;
 }
+
+int merge_committed_folds(BackfillStore& target, const BackfillStore& shard,
+                          std::vector<bool>& merged) {
+  ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
+                      shard.horizon() == target.horizon() &&
+                      merged.size() == static_cast<std::size_t>(target.folds()),
+                  "merge: a shard store has another layout");
+  const std::vector<std::int8_t> done = shard.fold_complete();
+  std::vector<int> folds;
+  for (int f = 0; f < shard.folds(); ++f) {
+    if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
+    for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
+    folds.push_back(f);
+    merged[static_cast<std::size_t>(f)] = true;
+  }
+  target.commit(folds);
+  return static_cast<int>(folds.size());
+}
+
+namespace {
+
+// The folds of model `m` that are scored: committed and not failed.
+std::vector<int> scored_folds(const StoredForecasts& stored, int m) {
+  std::vector<int> scored;
+  for (int f = 0; f < stored.folds; ++f) {
+    const auto status =
+        static_cast<FoldStatus>(stored.status[static_cast<std::size_t>(m) * stored.folds + f]);
+    if (stored.fold_complete[static_cast<std::size_t>(f)] && status != FoldStatus::failed)
+      scored.push_back(f);
+  }
+  return scored;
+}
+
+// Records of one model of one series over days [first_day, first_day + days),
+// day-major, appended to `out`; `relative`: CRPS as a fraction of the
+// cutoff price (pooling series of different price levels).
+struct RecordColumns {
+  std::vector<double> forecast_mean, lower_95, upper_95, actual, cutoff_price, p_up, crps;
+  void append(const StoredForecasts& stored, const StoreLayout& layout, int m,
+              const std::vector<int>& folds, int first_day, int days, bool relative) {
+    for (int h = first_day; h < first_day + days; ++h)
+      for (const int f : folds) {
+        const double price = layout.last_price[f];
+        forecast_mean.push_back(stored.at(stored.forecast_mean, m, f, h));
+        lower_95.push_back(stored.at(stored.lower_95, m, f, h));
+        upper_95.push_back(stored.at(stored.upper_95, m, f, h));
+        p_up.push_back(stored.at(stored.p_up, m, f, h));
+        crps.push_back(stored.at(stored.crps, m, f, h) / (relative ? price : 1.0));
+        actual.push_back(layout.actual(f, h));
+        cutoff_price.push_back(price);
+      }
+  }
+  FoldRecords records() const {
+    const auto vector = [](const std::vector<double>& v) {
+      return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())));
+    };
+    FoldRecords r;
+    r.forecast_mean = vector(forecast_mean);
+    r.lower_95 = vector(lower_95);
+    r.upper_95 = vector(upper_95);
+    r.actual = vector(actual);
+    r.cutoff_price = vector(cutoff_price);
+    r.p_up = vector(p_up);
+    r.crps = vector(crps);
+    return r;
+  }
+};
+
+}  // namespace
 
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout) {
   const int M = stored.models, F = stored.folds, H = stored.horizon;
@@ -611,34 +675,49 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
   for (int m = 0; m < M; ++m) {
     ModelScores model;
     model.model = layout.models[static_cast<std::size_t>(m)];
-    std::vector<int> scored;
-    for (int f = 0; f < F; ++f) {
-      const auto status = static_cast<FoldStatus>(stored.status[static_cast<std::size_t>(m) * F + f]);
-      if (stored.fold_complete[static_cast<std::size_t>(f)] && status != FoldStatus::failed)
-        scored.push_back(f);
-    }
-    auto records = [&](int first_day, int days) {
-      const auto n = static_cast<Eigen::Index>(scored.size()) * days;
-      FoldRecords r;
-      for (Eigen::VectorXd* v : {&r.forecast_mean, &r.lower_95, &r.upper_95, &r.actual,
-                                 &r.cutoff_price, &r.p_up, &r.crps})
-        v->resize(n);
-      Eigen::Index i = 0;
-      for (int h = first_day; h < first_day + days; ++h)
-        for (const int f : scored) {
-          r.forecast_mean[i] = stored.at(stored.forecast_mean, m, f, h);
-          r.lower_95[i] = stored.at(stored.lower_95, m, f, h);
-          r.upper_95[i] = stored.at(stored.upper_95, m, f, h);
-          r.p_up[i] = stored.at(stored.p_up, m, f, h);
-          r.crps[i] = stored.at(stored.crps, m, f, h);
-          r.actual[i] = layout.actual(f, h);
-          r.cutoff_price[i] = layout.last_price[f];
-          ++i;
-        }
-      return summarize(r);
+    const std::vector<int> scored = scored_folds(stored, m);
+    const auto summary = [&](int first_day, int days) {
+      RecordColumns columns;
+      columns.append(stored, layout, m, scored, first_day, days, false);
+      return summarize(columns.records());
     };
-    for (int h = 0; h < H; ++h) model.by_day.push_back(records(h, 1));
-    model.overall = records(0, H);
+    for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));
+    model.overall = summary(0, H);
+    scores.push_back(std::move(model));
+  }
+  return scores;
+}
+
+std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>& stored,
+                                       const std::vector<const StoreLayout*>& layouts) {
+  ARABICA_REQUIRE(!stored.empty() && stored.size() == layouts.size(),
+                  "pooled_scores: one layout per series");
+  const int H = stored.front()->horizon;
+  std::vector<std::string> names;
+  for (const StoreLayout* layout : layouts) {
+    ARABICA_REQUIRE(layout->horizon == H, "pooled_scores: series with different horizons");
+    for (const std::string& name : layout->models)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::vector<ModelScores> scores;
+  for (const std::string& name : names) {
+    ModelScores model;
+    model.model = name;
+    const auto summary = [&](int first_day, int days) {
+      RecordColumns columns;
+      for (std::size_t j = 0; j < stored.size(); ++j) {
+        const auto& models = layouts[j]->models;
+        const auto found = std::find(models.begin(), models.end(), name);
+        if (found == models.end()) continue;
+        const int m = static_cast<int>(found - models.begin());
+        columns.append(*stored[j], *layouts[j], m, scored_folds(*stored[j], m), first_day, days, true);
+      }
+      MetricSummary s = summarize(columns.records());
+      s.rmse = s.mae = kNoMetric;  // in each series' own units: no pooled meaning
+      return s;
+    };
+    for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));
+    model.overall = summary(0, H);
     scores.push_back(std::move(model));
   }
   return scores;

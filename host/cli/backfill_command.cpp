@@ -13,6 +13,8 @@
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "cli/commands.hpp"
+#include "cli/backfill_options.hpp"
+#include "cli/universe_file.hpp"
 #include "cli/model_options.hpp"
 #include "cli/distributed.hpp"
 #include "cli/interruption.hpp"
@@ -26,34 +28,6 @@ namespace {
 
 constexpr int kMaxShards = 100000;
 constexpr const char* kLeakedMarker = "LEAKED (realized future covariates)";
-
-struct BackfillOptions {
-  ModelOptions model;
-  std::vector<std::string> models{"sarimax", "naive", "drift"};
-  std::string start, end;  // empty: the data's first / last date
-  std::string schedule = "every_row";
-  int step_rows = 5;
-  std::string window = "expanding";
-  int window_rows = 0;
-  int min_train_rows = 1500;
-  int horizon = 7;
-  std::string refit = "every_fold";
-  int warm_start_chain = 8;
-  std::string future_exog = "repeat-last";
-  std::int64_t paths = 2000;
-  std::int64_t stored_paths = 0;
-  std::string innovations = "normal";
-  std::string mode = "state-space";
-  std::uint64_t seed = 1;
-  std::string calendar = "calendar";
-  int threads = 0;
-  std::string device = "auto";
-  int shard = 0, num_shards = 1;
-  std::string out = "backfill.h5";
-  std::string forecast_csv;
-  bool quiet = false;
-  bool merge = false;
-};
 
 Date date_option(const std::string& text, const std::string& field, Date fallback) {
   if (text.empty()) return fallback;
@@ -80,7 +54,8 @@ std::vector<std::string> model_list(const std::vector<std::string>& values) {
   return models;
 }
 
-// Everything but the data's dates: checked before any file is read or made.
+}  // namespace
+
 BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults) {
   BackfillConfig config;
   for (const std::string& text : model_list(o.models))
@@ -118,6 +93,8 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   return config;
 }
 
+namespace {
+
 std::string metric(double value, const char* format) {
   if (std::isnan(value)) return "-";
   char text[32];
@@ -125,9 +102,11 @@ std::string metric(double value, const char* format) {
   return text;
 }
 
+}  // namespace
+
 // `leaked`: scored with realized future covariates, which a forecast made
 // at the cutoff could not have had; the table says so where it is read.
-void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
+void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_day) {
   if (leaked)
     std::printf("\n%s: these scores use covariates observed after each cutoff and overstate what "
                 "a real forecast achieves\n",
@@ -151,6 +130,7 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
                 metric(o.brier.score, "%.4f").c_str());
   }
   for (const ModelScores& s : scores) {
+    if (!by_day) break;
     std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "ties", "dir.acc",
                 "p-value", "rmse", "mae", "cov95");
     end_header();
@@ -163,6 +143,8 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked) {
     }
   }
 }
+
+namespace {
 
 // The legacy contract, one block of rows per (model, complete fold);
 // model_version names the model.
@@ -207,6 +189,8 @@ BackfillStore open_store(const std::string& path, const StoreLayout& layout) {
   return BackfillStore::open_for_writing(path, layout);
 }
 
+}  // namespace
+
 void print_summary(const BackfillConfig& config, const BackfillSummary& summary) {
   std::printf("%d folds run in %.2f s (%d in this shard)\n", summary.folds_run, summary.seconds,
               summary.folds_in_shard);
@@ -220,6 +204,8 @@ void print_summary(const BackfillConfig& config, const BackfillSummary& summary)
   for (const std::string& failure : summary.failures)
     std::cerr << "arabica: warning: fold failed: " << failure << '\n';
 }
+
+namespace {
 
 // Scores every complete fold of the deliverable store, records the metrics,
 // closes it and exports the legacy CSV.
@@ -250,6 +236,20 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   std::printf("wrote %s\n", options.out.c_str());
 }
 
+}  // namespace
+
+std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
+  // The cutoffs actually run: --start may fall before the first cutoff
+  // with min_train_rows of history, and the banner must not pretend.
+  std::string cutoffs = "cutoffs " + format_date(plan.folds.front().cutoff) + ".." +
+                        format_date(plan.folds.back().cutoff);
+  if (plan.skipped_short > 0)
+    cutoffs += " (" + std::to_string(plan.skipped_short) + " scheduled from " +
+               format_date(spec.start) + " skipped: fewer than " +
+               std::to_string(spec.min_train_rows) + " training rows)";
+  return cutoffs;
+}
+
 std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   std::vector<std::string> paths;
   for (int k = 0; k < num_shards; ++k) {
@@ -260,6 +260,8 @@ std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   }
   return paths;
 }
+
+namespace {
 
 // After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal); an
 // open `store` is closed first with what it has committed.
@@ -287,7 +289,16 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   stop_if_interrupted(copied);
 }
 
-void run(BackfillOptions& options) {
+void run(BackfillOptions& options, const std::string& config_file) {
+  // Several series: a universe store with a group per series.
+  const std::string universe_file =
+      !config_file.empty() && has_series_tables(config_file) ? config_file : std::string();
+  if (!universe_file.empty() || asks_for_several_series(options)) {
+    run_universe_backfill(options, universe_file);
+    return;
+  }
+  if (options.model.csv.path.empty())
+    throw InputError("--csv", "required: a CSV, or [[series]] tables in a --config file");
   install_interrupt_handlers();
   const Distributed& group = distributed();
   if (group.mpi) {
@@ -302,6 +313,9 @@ void run(BackfillOptions& options) {
   if (options.start.empty()) config.plan.start = series.dates.front();
   if (options.end.empty()) config.plan.end = series.dates.back();
   config.device_ordinal = group.local_rank;
+  config.series_name = options.model.csv.series_id.empty() ? series.target_name
+                                                           : options.model.csv.series_id;
+  config.series_key = series_key_of(config.series_name);
   for (const BacktestModel& m : config.models)
     if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
@@ -339,14 +353,7 @@ void run(BackfillOptions& options) {
     const bool resuming = std::filesystem::exists(work_path);
     BackfillStore store =
         open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
-    // The cutoffs actually run: --start may fall before the first cutoff
-    // with min_train_rows of history, and the banner must not pretend.
-    std::string cutoffs = "cutoffs " + format_date(plan.folds.front().cutoff) + ".." +
-                          format_date(plan.folds.back().cutoff);
-    if (plan.skipped_short > 0)
-      cutoffs += " (" + std::to_string(plan.skipped_short) + " scheduled from " +
-                 format_date(config.plan.start) + " skipped: fewer than " +
-                 std::to_string(config.plan.min_train_rows) + " training rows)";
+    const std::string cutoffs = describe_cutoffs(plan, config.plan);
     std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
                 resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
                 plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
@@ -390,7 +397,7 @@ void register_backfill_command(CLI::App& app) {
   auto options = std::make_shared<BackfillOptions>();
   CLI::App* command = app.add_subcommand(
       "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
-  add_model_options(*command, options->model);
+  add_model_options(*command, options->model, true);
   command
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
@@ -445,7 +452,10 @@ void register_backfill_command(CLI::App& app) {
   command->add_flag("--merge", options->merge,
                     "Merge the shard stores of --num-shards N runs into --out and score it "
                     "(under mpirun, rank 0 merges by itself)");
-  command->callback([options] { run(*options); });
+  command->callback([options, command] {
+    const CLI::Option* config = command->get_parent()->get_config_ptr();
+    run(*options, config && config->count() > 0 ? config->as<std::string>() : std::string());
+  });
 }
 
 }  // namespace arabica::cli

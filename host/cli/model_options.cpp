@@ -9,20 +9,34 @@
 
 namespace arabica::cli {
 
-void add_model_options(CLI::App& command, ModelOptions& options) {
-  command.add_option("--csv", options.csv.path, "Input CSV")->required();
+void add_model_options(CLI::App& command, ModelOptions& options, bool several_series) {
+  // A universe file ([[series]] in --config) may name every series' file.
+  CLI::Option* csv = command.add_option("--csv", options.csv.path, "Input CSV");
+  if (!several_series) csv->required();
   command.add_option("--date-column", options.csv.date_column, "Date column")
       ->capture_default_str();
-  command.add_option("--target", options.csv.target_column, "Target (price) column")
+  command
+      .add_option("--target", options.csv.target_column,
+                  several_series ? "Target (price) column; several, comma separated, for a wide "
+                                   "file: one series each, sharing the covariates"
+                                 : "Target (price) column")
       ->capture_default_str();
-  CLI::Option* series_column =
-      command.add_option("--series-column", options.csv.series_column,
-                         "Series id column of a long file (statsforecast's unique_id, ds, y): "
-                         "read the rows of one series, given by --series");
+  CLI::Option* series_column = command.add_option(
+      "--series-column", options.csv.series_column,
+      several_series ? "Series id column of a long file (statsforecast's unique_id, ds, y): every "
+                       "series in it, or those given by --series"
+                     : "Series id column of a long file (statsforecast's unique_id, ds, y): read "
+                       "the rows of one series, given by --series");
   CLI::Option* series = command.add_option(
-      "--series", options.csv.series_id, "The series to read from a long file (with --series-column)");
-  series_column->needs(series);
-  series->needs(series_column);
+      "--series", options.csv.series_id,
+      several_series ? "With --series-column: the series to run (comma separated; default all). "
+                       "Otherwise the series' name (default: the target column), which keys "
+                       "its random streams"
+                     : "The series to read from a long file (with --series-column)");
+  if (!several_series) {
+    series_column->needs(series);
+    series->needs(series_column);
+  }
   command
       .add_option("--units", options.csv.units,
                   "Units of the target price, written as CF `units` on the store's price "

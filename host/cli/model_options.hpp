@@ -26,7 +26,9 @@ struct ModelOptions {
   std::string cov_type = "opg";
 };
 
-void add_model_options(CLI::App& command, ModelOptions& options);
+/// `several_series` (backfill): --target and --series take comma-separated
+/// lists, and --series-column alone reads every series of a long file.
+void add_model_options(CLI::App& command, ModelOptions& options, bool several_series = false);
 /// --allow-nonpositive, for commands whose outputs do not divide by the price.
 void add_target_policy_option(CLI::App& command, ModelOptions& options);
 /// --cov-type, for commands that print the fit's standard errors.

@@ -1,6 +1,7 @@
 #include "arabica/series.hpp"
 
 #include <algorithm>
+#include <set>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -275,6 +276,36 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
   if (table.dates.empty()) throw InputError(spec.path, "no data rows after the header");
   return table;
 }
+
+}  // namespace
+
+std::vector<std::string> read_series_ids(const CsvSpec& spec) {
+  CsvReader reader(read_file(spec.path), spec.path);
+  CsvRecord record;
+  if (!reader.next(record)) throw InputError(spec.path, "empty file (no header row)");
+  std::vector<std::string> header;
+  for (std::string_view field : record.fields) header.emplace_back(trim(field));
+  const std::size_t column = find_column(header, spec.series_column, spec.path);
+  std::vector<std::string> ids;
+  std::set<std::string, std::less<>> seen;
+  while (reader.next(record)) {
+    if (record.fields.size() != header.size())
+      throw InputError(spec.path, record.line, 0,
+                       "expected " + std::to_string(header.size()) +
+                           " fields as in the header, found " + std::to_string(record.fields.size()));
+    const std::string_view id = trim(record.fields[column]);
+    if (seen.find(id) != seen.end()) continue;
+    if (id.empty())
+      throw InputError(spec.path, record.line, column + 1,
+                       "column '" + spec.series_column + "': blank series id");
+    seen.emplace(id);
+    ids.emplace_back(id);
+  }
+  if (ids.empty()) throw InputError(spec.path, "no data rows after the header");
+  return ids;
+}
+
+namespace {
 
 // Row order after a stable sort by date; records the lines that were out of order.
 std::vector<std::size_t> ascending_order(const RawTable& table, DataQualityReport& quality) {

@@ -38,6 +38,11 @@ struct BackfillConfig {
   std::string innovations = "normal";  // choose_innovations setting, per fold
   PathMode mode = PathMode::state_space;
   std::uint64_t seed = 1;
+  /// The series' name (a universe's group; else --series or the target
+  /// column) and the random-stream key derived from it (series_key_of), so
+  /// that the series of a universe draw independent streams and each draws
+  /// the same ones as its own single-series run.
+  std::string series_name;
   std::uint64_t series_key = 0;  // PathKeys::series
   ForecastCalendar calendar = ForecastCalendar::calendar;
   /// Shard of the plan this process runs (partition_folds); 1 of 1: all.
@@ -52,6 +57,9 @@ struct BackfillConfig {
   /// folds; those in flight are still committed. Empty: never stops.
   std::function<bool()> stop_requested;
 };
+
+/// PathKeys::series of a named series: FNV-1a of the name.
+std::uint64_t series_key_of(const std::string& series_name);
 
 /// Canonical JSON of everything that determines the stored numbers (models,
 /// plan, paths, innovations, seed, data hash ...), not threads or device.
@@ -132,6 +140,12 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
                        const std::string& config_hash,
                        const std::function<bool()>& stop_requested = {});
 
+/// Copies into `target` the folds `shard` has committed and `merged` does
+/// not mark (then marks them), and commits them. `merged` starts as
+/// folds_done(target). Returns the number of folds copied.
+int merge_committed_folds(BackfillStore& target, const BackfillStore& shard,
+                          std::vector<bool>& merged);
+
 /// Per model: metrics of every complete, non-failed fold, per day ahead and
 /// pooled (scored from the store, so resumed runs score every fold).
 struct ModelScores {
@@ -140,6 +154,14 @@ struct ModelScores {
   MetricSummary overall;
 };
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout);
+
+/// Scores pooled across the series of a universe, per model name (in order
+/// of first appearance): every scored (series, fold, day) of that model,
+/// the cross-sectional directional accuracy, coverage and Brier score, with
+/// CRPS as a fraction of the cutoff price so that series of different
+/// price levels pool. RMSE and MAE, in each series' own units, are NaN.
+std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>& stored,
+                                       const std::vector<const StoreLayout*>& layouts);
 
 /// The metrics as the store keeps them.
 StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon);

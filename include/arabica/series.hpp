@@ -100,6 +100,10 @@ inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;      // 1 GiB
 inline constexpr std::size_t kMaxCsvLineBytes = std::size_t{4} << 20;  // 4 MiB
 inline constexpr std::size_t kMaxCsvColumns = 65536;
 
+/// The ids in `spec.series_column` of a long file, in order of first
+/// appearance (InputError naming file and line for a malformed row).
+std::vector<std::string> read_series_ids(const CsvSpec& spec);
+
 /// Loads and validates a CSV. Throws InputError naming file, line and column
 /// (or the column name) for anything it cannot interpret.
 Series read_series_csv(const CsvSpec& spec);

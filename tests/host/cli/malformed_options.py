@@ -152,7 +152,7 @@ CASES = [
     bad_config("config seed -1", "seed = -1\n", "cfg.toml:1:8: --seed: must be an integer"),
     bad_config("config stored -1", "stored_paths = -1\n", "cfg.toml:1:16: --stored-paths"),
     bad_config("config range", "paths = 1\n", "cfg.toml:1:9: --paths"),
-    bad_config("config csv missing required", "schedule = \"weekly\"\n", "--csv is required"),
+    bad_config("config csv missing required", "schedule = \"weekly\"\n", "--csv: required"),
     bad_config("ini unknown key", "[backfill]\nschedul = weekly\n", "cfg.ini:2:1: unknown key 'schedul'", filename="cfg.ini"),
     bad_config("ini bad section", "[backfil]\n", "cfg.ini:1:1: unknown section 'backfil'", filename="cfg.ini"),
     bad_config("ini no equals", "schedule weekly\n", "cfg.ini:1:1: expected key = value", filename="cfg.ini"),

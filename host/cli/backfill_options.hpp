@@ -1,0 +1,65 @@
+// What `arabica backfill` shares between its single-series and universe
+// runs: the options, the run configuration they make, and the reports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arabica/backfill.hpp"
+#include "cli/model_options.hpp"
+
+namespace arabica::cli {
+
+struct BackfillOptions {
+  ModelOptions model;
+  std::vector<std::string> models{"sarimax", "naive", "drift"};
+  std::string start, end;  // empty: the data's first / last date
+  std::string schedule = "every_row";
+  int step_rows = 5;
+  std::string window = "expanding";
+  int window_rows = 0;
+  int min_train_rows = 1500;
+  int horizon = 7;
+  std::string refit = "every_fold";
+  int warm_start_chain = 8;
+  std::string future_exog = "repeat-last";
+  std::int64_t paths = 2000;
+  std::int64_t stored_paths = 0;
+  std::string innovations = "normal";
+  std::string mode = "state-space";
+  std::uint64_t seed = 1;
+  std::string calendar = "calendar";
+  int threads = 0;
+  std::string device = "auto";
+  int shard = 0, num_shards = 1;
+  std::string out = "backfill.h5";
+  std::string forecast_csv;
+  bool quiet = false;
+  bool merge = false;
+};
+
+/// Everything but the data's dates, checked before any file is read or
+/// made; `defaults` is the sarimax spec of `--model sarimax`.
+BackfillConfig make_config(const BackfillOptions& options, const SarimaxSpec& defaults);
+
+/// The scores table (every model pooled over days, then per day).
+/// `leaked`: scored with realized future covariates, marked where read.
+/// `by_day`: the per-day tables too.
+void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_day = true);
+
+/// Folds run, and per model trained / re-filtered / failed / already complete.
+void print_summary(const BackfillConfig& config, const BackfillSummary& summary);
+
+/// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
+std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);
+
+/// "OUT.shard-K-of-N" for every shard, each required to exist.
+std::vector<std::string> shard_paths(const std::string& out, int num_shards);
+
+/// `arabica backfill` of a universe: several series (a wide file's targets,
+/// a long file's series, or [[series]] tables in --config) into one store
+/// with a group per series. `universe_file`: the --config file holding
+/// [[series]] tables, or empty.
+void run_universe_backfill(BackfillOptions& options, const std::string& universe_file);
+
+}  // namespace arabica::cli

@@ -1,0 +1,288 @@
+// `arabica backfill` of a universe: every series loaded, cleaned and planned
+// on its own, all of them run together (run_backfills) into one store with
+// a group per series, scored per series and pooled across series.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "arabica/backfill.hpp"
+#include "arabica/error.hpp"
+#include "arabica/exog.hpp"
+#include "cli/backfill_options.hpp"
+#include "cli/distributed.hpp"
+#include "cli/interruption.hpp"
+#include "cli/option_checks.hpp"
+#include "cli/progress.hpp"
+#include "cli/universe_file.hpp"
+
+namespace arabica::cli {
+
+namespace {
+
+// One series that runs: its data, configuration, plan and whole-plan layout.
+struct Member {
+  std::string name;
+  Series series;
+  BackfillConfig config;
+  FoldPlan plan;
+  StoreLayout layout;
+};
+
+// Loads and plans `entry`. Input that cannot be read is an InputError (the
+// run is refused); a series that reads but cannot be backfilled (too few
+// rows for the plan or the model) returns its reason and the others run.
+std::string load_member(const UniverseSeries& entry, Member& out) {
+  const BackfillOptions& o = entry.options;
+  const ModelOptions& model = o.model;
+  out.name = entry.name;
+  out.config = make_config(o, model_spec(model));
+  CsvSpec spec = model.csv;
+  spec.exog_columns = model.exog;
+  spec.require_positive_target = !model.allow_nonpositive;
+  spec.missing = parse_missing_policy(model.missing);
+  const std::size_t min_rows = spec.min_rows;
+  spec.min_rows = 1;  // a short series fails open below
+  out.series = read_series_csv(spec);
+  for (const std::string& warning : out.series.quality.warnings)
+    std::cerr << "arabica: warning: series " << entry.name << ": " << warning << '\n';
+  if (out.series.rows() < min_rows)
+    return std::to_string(out.series.rows()) + " rows after cleaning, need at least " +
+           std::to_string(min_rows);
+  BackfillConfig& config = out.config;
+  if (o.start.empty()) config.plan.start = out.series.dates.front();
+  if (o.end.empty()) config.plan.end = out.series.dates.back();
+  config.series_name = entry.name;
+  config.series_key = series_key_of(entry.name);
+  try {
+    for (const BacktestModel& m : config.models)
+      if (m.kind == ModelKind::sarimax) require_identifiable_model(out.series, m.spec);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  out.plan = plan_folds(out.series.dates, config.plan);
+  if (out.plan.folds.empty())
+    return "no fold to run: " + std::to_string(out.plan.scheduled) + " cutoffs between " +
+           format_date(config.plan.start) + " and " + format_date(config.plan.end) + ", " +
+           std::to_string(out.plan.skipped_short) + " with fewer than " +
+           std::to_string(config.plan.min_train_rows) + " training rows";
+  BackfillConfig whole = config;
+  whole.shard = 0;
+  whole.num_shards = 1;
+  out.layout = backfill_layout(whole, out.series, out.plan);
+  return {};
+}
+
+// The layouts of shard `shard` of `num_shards` (the whole plan's when 1).
+std::vector<SeriesLayout> layouts_for(const std::vector<Member>& members, int shard, int num_shards) {
+  std::vector<SeriesLayout> layouts;
+  for (const Member& m : members) {
+    if (num_shards == 1) {
+      layouts.push_back({m.name, m.layout});
+      continue;
+    }
+    BackfillConfig config = m.config;
+    config.shard = shard;
+    config.num_shards = num_shards;
+    layouts.push_back({m.name, backfill_layout(config, m.series, m.plan)});
+  }
+  return layouts;
+}
+
+// Per series and model: what this run did; then the series not run.
+void print_universe_summary(const std::vector<Member>& members,
+                            const std::vector<BackfillSummary>& summaries,
+                            const std::vector<std::string>& not_run) {
+  int folds_run = 0, folds_in_shard = 0;
+  for (const BackfillSummary& s : summaries) folds_run += s.folds_run, folds_in_shard += s.folds_in_shard;
+  std::printf("%d folds of %zu series run in %.2f s (%d in this shard)\n", folds_run, members.size(),
+              summaries.front().seconds, folds_in_shard);
+  std::printf("%-16s %-22s %8s %10s %7s %17s\n", "series", "model", "trained", "refiltered", "failed",
+              "already complete");
+  for (std::size_t j = 0; j < members.size(); ++j)
+    for (std::size_t m = 0; m < members[j].config.models.size(); ++m) {
+      const ModelCounts& c = summaries[j].counts[m];
+      std::printf("%-16s %-22s %8d %10d %7d %17d\n", members[j].name.c_str(),
+                  members[j].config.models[m].name.c_str(), c.trained, c.refiltered, c.failed,
+                  c.already_complete);
+    }
+  for (std::size_t j = 0; j < members.size(); ++j)
+    for (const std::string& failure : summaries[j].failures)
+      std::cerr << "arabica: warning: fold failed: " << members[j].name << " " << failure << '\n';
+  for (const std::string& reason : not_run) std::printf("not run: %s\n", reason.c_str());
+}
+
+void close_all(std::vector<BackfillStore>& stores) {
+  for (BackfillStore& store : stores) store.close();
+}
+
+// After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal).
+void stop_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores = nullptr) {
+  if (!interrupt_requested()) return;
+  if (stores) close_all(*stores);
+  throw Interrupted(folds_committed);
+}
+
+// Scores every series' complete folds, records them in its group, closes
+// the store and prints the tables: per series, then pooled.
+void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& members,
+            const BackfillOptions& options) {
+  std::vector<StoredForecasts> stored;
+  std::vector<std::vector<ModelScores>> scores;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    stored.push_back(stores[j].read_forecasts());
+    scores.push_back(score_backfill(stored.back(), members[j].layout));
+    stores[j].write_metrics(to_stored_metrics(scores.back(), members[j].layout.horizon));
+  }
+  close_all(stores);
+  const bool leaked = options.future_exog == "realized";
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    int complete = 0;
+    for (const std::int8_t flag : stored[j].fold_complete) complete += flag;
+    std::printf("\n=== series %s: %d of %d folds committed\n", members[j].name.c_str(), complete,
+                stored[j].folds);
+    print_scores(scores[j], leaked, false);
+  }
+  std::vector<const StoredForecasts*> all_stored;
+  std::vector<const StoreLayout*> all_layouts;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    all_stored.push_back(&stored[j]);
+    all_layouts.push_back(&members[j].layout);
+  }
+  std::printf("\n=== pooled across %zu series (crps as a fraction of the cutoff price; rmse and "
+              "mae have no pooled meaning)\n",
+              members.size());
+  print_scores(pooled_scores(all_stored, all_layouts), leaked);
+  std::printf("wrote %s\n", options.out.c_str());
+}
+
+void merge_and_finish(const BackfillOptions& options, const std::vector<Member>& members,
+                      int num_shards, const char* who, const char* sources) {
+  const std::vector<std::string> shards = shard_paths(options.out, num_shards);
+  // A damaged shard or one of another run is refused before OUT is made.
+  for (int k = 0; k < num_shards; ++k) {
+    std::vector<BackfillStore> shard = BackfillStore::open_universe_for_writing(
+        shards[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards));
+    close_all(shard);
+  }
+  std::vector<BackfillStore> stores =
+      BackfillStore::open_universe_for_writing(options.out, layouts_for(members, 0, 1));
+  std::vector<std::vector<bool>> merged;
+  for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
+  int copied = 0;
+  for (int k = 0; k < num_shards && !interrupt_requested(); ++k) {
+    std::vector<BackfillStore> shard = BackfillStore::open_universe_for_writing(
+        shards[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards));
+    for (std::size_t j = 0; j < members.size(); ++j)
+      copied += merge_committed_folds(stores[j], shard[j], merged[j]);
+    close_all(shard);
+  }
+  stop_if_interrupted(copied, &stores);
+  std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
+              num_shards, sources, options.out.c_str());
+  finish(stores, members, options);
+  stop_if_interrupted(copied);
+}
+
+}  // namespace
+
+void run_universe_backfill(BackfillOptions& options, const std::string& universe_file) {
+  install_interrupt_handlers();
+  const Distributed& group = distributed();
+  if (group.mpi) {
+    if (options.merge) throw InputError("--merge", "not under mpirun: rank 0 merges by itself");
+    options.shard = group.rank;
+    options.num_shards = group.size;
+  }
+  if (!options.forecast_csv.empty())
+    throw InputError("--forecast-csv", "the legacy forecast.csv holds one series; export a "
+                                       "universe's series with scripts/arabica_store.py");
+  require_writable_outputs({{"--out", options.out}});
+  make_config(options, model_spec(options.model));  // the run's own options, before any file
+  const std::vector<UniverseSeries> entries =
+      universe_file.empty() ? universe_from_options(options) : read_universe_file(universe_file, options);
+
+  std::vector<Member> members;
+  std::vector<std::string> not_run;
+  for (const UniverseSeries& entry : entries) {
+    Member member;
+    const std::string reason = load_member(entry, member);
+    if (!reason.empty()) {
+      not_run.push_back(entry.name + ": " + reason);
+      continue;
+    }
+    member.config.device_ordinal = group.local_rank;
+    members.push_back(std::move(member));
+  }
+  // Told once every series has been read: input that cannot be read stops
+  // the run before anything is said about the others.
+  for (const std::string& reason : not_run)
+    if (group.rank == 0) std::cerr << "arabica: warning: series " << reason << " (not run)\n";
+  if (members.empty())
+    throw InputError(universe_file.empty() ? "--csv" : universe_file,
+                     "no series can run (" + not_run.front() + ")");
+  const BackfillConfig& run = members.front().config;
+  if (run.future_exog == BackfillExog::realized && group.rank == 0)
+    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
+                 "cutoff; the store is marked data_leakage_warning=true\n";
+  const bool sharded = run.num_shards > 1;
+  if (options.merge) {
+    if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
+    merge_and_finish(options, members, run.num_shards, "merged", "shard stores");
+    return;
+  }
+
+  const std::string work_path =
+      sharded ? shard_store_path(options.out, run.shard, run.num_shards) : options.out;
+  std::exception_ptr error;
+  try {
+    stop_if_interrupted(0);  // a signal while loading: no store to touch
+    const bool resuming = std::filesystem::exists(work_path);
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+        work_path, layouts_for(members, run.shard, run.num_shards));
+    std::size_t folds = 0;
+    for (const Member& m : members) folds += m.plan.folds.size();
+    std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
+                resuming ? "resuming" : "backfill", members.size(), folds,
+                describe(run.plan).c_str(), run.shard + 1, run.num_shards, work_path.c_str());
+    for (const Member& m : members)
+      std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
+                  m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(),
+                  m.config.models.size(), describe_cutoffs(m.plan, m.config.plan).c_str());
+    std::fflush(stdout);
+    std::vector<BackfillJob> jobs;
+    for (std::size_t j = 0; j < members.size(); ++j) {
+      jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
+      jobs.back().config.stop_requested = interrupt_requested;
+    }
+    ProgressReporter reporter(sharded ? "shard " + std::to_string(run.shard) + " folds"
+                                      : std::string("universe folds"),
+                              options.quiet || group.rank > 0);
+    const std::vector<BackfillSummary> summaries = run_backfills(
+        jobs, [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+    reporter.finish();
+    int folds_run = 0;
+    for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
+    if (summaries.front().stopped) stop_if_interrupted(folds_run, &stores);
+    print_universe_summary(members, summaries, not_run);
+    if (sharded)
+      close_all(stores);
+    else
+      finish(stores, members, options);
+    stop_if_interrupted(folds_run);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  const bool all_done = group.all_ok(!error);
+  if (error) std::rethrow_exception(error);
+  if (!all_done) throw Error("another rank failed; rerun the same command to resume");
+  if (!sharded) return;
+  if (!group.mpi) {
+    std::printf("shard %d of %d done; merge with the same options plus --merge\n", run.shard + 1,
+                run.num_shards);
+    return;
+  }
+  if (group.rank != 0) return;
+  merge_and_finish(options, members, run.num_shards, "rank 0 merged", "ranks");
+}
+
+}  // namespace arabica::cli

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""`arabica backfill` of a universe (issue 15): several series in one run and
+one store, a group per series.
+
+Three series with their own calendars (a long file: KC every row, SB
+without every 7th row, CC starting 40 rows later) give, for each series,
+exactly the store a single-series run of it gives (fold for fold, bit for
+bit but fit_seconds), with --threads 1 and 2 and under mpirun -np 2; so do
+the series of a wide file (--target A,B) and of a TOML universe file with
+units and per-series model overrides. Adding a series to a universe
+resumes the others. Bad universe files (an unknown column, a series named
+twice, a missing file) are refused with one line and exit 2, writing
+nothing; a series too short for the plan fails open with its reason while
+the others run. xarray opens the store as a DataTree.
+
+    universe_backfill.py ARABICA CSV WORKDIR [MPIRUN]
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+from compare_backfills import compare  # noqa: E402
+
+PLAN = ["--start", "2022-09-01", "--min-train-rows", "150", "--schedule", "weekly",
+        "--paths", "200", "--stored-paths", "3", "--quiet"]
+LONG = ["--date-column", "ds", "--target", "y", "--series-column", "unique_id",
+        "--exog", "rain,brl_usd"]
+
+
+def fail(message: str) -> None:
+    print(f"FAIL: {message}")
+    sys.exit(1)
+
+
+def run(arabica: str, args: list[str], expect: int = 0, launch: list[str] | None = None,
+        ) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    done = subprocess.run([*(launch or []), arabica, "backfill", *args], capture_output=True,
+                          text=True, env=env)
+    if done.returncode != expect:
+        fail(f"{args}: exit {done.returncode}, expected {expect}\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def write_inputs(source: Path, work: Path) -> tuple[Path, Path]:
+    rows = list(csv.DictReader(source.open()))
+    long_file, wide_file = work / "long.csv", work / "wide.csv"
+    with long_file.open("w") as f:
+        f.write("unique_id,ds,y,rain,brl_usd\n")
+        for name, scale, keep in (("KC", 1.0, lambda i: True), ("SB", 0.1, lambda i: i % 7 != 3),
+                                  ("CC", 20.0, lambda i: i >= 40)):
+            for i, r in enumerate(rows):
+                if keep(i):
+                    f.write(f"{name},{r['date']},{float(r['close']) * scale:.5f},{r['rain']},{r['brl_usd']}\n")
+    with wide_file.open("w") as f:
+        f.write("date,A,B,rain,brl_usd\n")
+        for r in rows:
+            f.write(f"{r['date']},{r['close']},{float(r['close']) * 0.5:.5f},{r['rain']},{r['brl_usd']}\n")
+    return long_file, wide_file
+
+
+def expect_same(universe: Path, group: str, single: Path) -> None:
+    differences = compare(str(universe), str(single), group, "/")
+    if differences:
+        fail(f"{universe}:{group} differs from {single}: {differences[:5]}")
+
+
+def expect_refused(arabica: str, args: list[str], out: Path, fragment: str) -> None:
+    done = run(arabica, [*args, "--out", str(out)], expect=2)
+    lines = done.stderr.strip().splitlines()
+    if len(lines) != 1 or fragment not in lines[0]:
+        fail(f"expected one line naming {fragment!r}, got {done.stderr!r}")
+    if out.exists():
+        fail(f"{out} written by a refused run")
+
+
+def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> int:
+    work = Path(workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    long_file, wide_file = write_inputs(Path(source), work)
+    universe = ["--csv", str(long_file), *LONG, *PLAN]
+
+    # One series per single run: the reference for every universe below.
+    for name in ("KC", "SB", "CC"):
+        run(arabica, ["--csv", str(long_file), *LONG, "--series", name, *PLAN, "--threads", "1",
+                      "--out", str(work / f"{name}.h5")])
+    for threads in ("1", "2"):
+        out = work / f"long-{threads}.h5"
+        done = run(arabica, [*universe, "--threads", threads, "--out", str(out)])
+        if "universe of 3 series" not in done.stdout:
+            fail(f"banner: {done.stdout.splitlines()[:1]}")
+        for name in ("KC", "SB", "CC"):
+            expect_same(out, name, work / f"{name}.h5")
+    if "=== pooled across 3 series" not in done.stdout:
+        fail("no pooled scores table")
+
+    if mpirun:
+        out = work / "mpi.h5"
+        run(arabica, [*universe, "--threads", "1", "--out", str(out)],
+            launch=[mpirun, "-np", "2", "--oversubscribe"])
+        for name in ("KC", "SB", "CC"):
+            expect_same(out, name, work / f"{name}.h5")
+        if list(work.glob("mpi.h5.shard-*")) == []:
+            fail("no shard stores: did mpirun run two ranks?")
+    else:
+        print("mpirun not given: the MPI case is not run")
+
+    # Adding a series resumes the others.
+    grown = work / "grown.h5"
+    run(arabica, [*universe, "--series", "KC,SB", "--out", str(grown)])
+    done = run(arabica, [*universe, "--out", str(grown)])
+    if "resuming universe of 3 series" not in done.stdout or not any(
+            line.split()[:2] == ["KC", "sarimax(1,1,1)"] and line.split()[-1] == "26"
+            for line in done.stdout.splitlines()):
+        fail(f"KC not resumed:\n{done.stdout}")
+    for name in ("KC", "SB", "CC"):
+        expect_same(grown, name, work / f"{name}.h5")
+
+    # A wide file: each target its own series, sharing the covariates.
+    wide = work / "wide.h5"
+    run(arabica, ["--csv", str(wide_file), "--target", "A,B", "--exog", "rain,brl_usd", *PLAN,
+                  "--out", str(wide)])
+    run(arabica, ["--csv", str(wide_file), "--target", "B", "--exog", "rain,brl_usd", *PLAN,
+                  "--out", str(work / "B.h5")])
+    expect_same(wide, "B", work / "B.h5")
+
+    # A TOML universe: files, columns, units and model overrides per series.
+    toml = work / "universe.toml"
+    toml.write_text(f"""
+min_train_rows = 150
+schedule = "weekly"
+start = 2022-09-01
+paths = 200
+stored_paths = 3
+exog = ["rain", "brl_usd"]
+
+[[series]]
+name = "coffee"
+csv = "{wide_file}"
+target = "A"
+units = "USc/lb"
+
+[[series]]
+name = "SB"
+csv = "{long_file}"
+date_column = "ds"
+target = "y"
+series_column = "unique_id"
+model = ["naive", "sarimax:0,1,1"]
+""")
+    tree = work / "toml.h5"
+    run(arabica, ["--config", str(toml), "--quiet", "--out", str(tree)])
+    run(arabica, ["--csv", str(wide_file), "--target", "A", "--series", "coffee", "--units", "USc/lb",
+                  "--exog", "rain,brl_usd", *PLAN, "--out", str(work / "coffee.h5")])
+    run(arabica, ["--csv", str(long_file), *LONG, "--series", "SB", "--model", "naive,sarimax:0,1,1",
+                  *PLAN, "--out", str(work / "SB-override.h5")])
+    expect_same(tree, "coffee", work / "coffee.h5")
+    expect_same(tree, "SB", work / "SB-override.h5")
+
+    import xarray as xr
+    with xr.open_datatree(tree, engine="h5netcdf") as dt:
+        if list(dt.children) != ["coffee", "SB"]:
+            fail(f"DataTree children {list(dt.children)}")
+        coffee = dt["coffee"].to_dataset()
+        if coffee.path_mean.attrs.get("units") != "USc/lb" or coffee.sizes["q"] != 9:
+            fail(f"coffee: {coffee.path_mean.attrs} {dict(coffee.sizes)}")
+        if list(dt["SB"].to_dataset().model.values) != ["naive", "sarimax(0,1,1)"]:
+            fail("SB's model override not in its group")
+
+    # Bad universes: one line, exit 2, nothing written.
+    text = toml.read_text()
+    bad = work / "bad.toml"
+    for old, new, fragment in (('target = "A"', 'target = "Z"', "missing column 'Z'"),
+                               ('name = "SB"', 'name = "coffee"', "series 'coffee' listed twice"),
+                               (f'csv = "{wide_file}"', 'csv = "nowhere.csv"', "nowhere.csv"),
+                               ('units =', 'unit =', "unknown key 'unit'")):
+        bad.write_text(text.replace(old, new, 1))
+        expect_refused(arabica, ["--config", str(bad), "--quiet"], work / "bad.h5", fragment)
+    expect_refused(arabica, [*universe, "--series", "KC,XX"], work / "bad.h5", "'XX'")
+
+    # A series too short for the plan fails open; the others run.
+    done = run(arabica, [*universe, "--min-rows", "270", "--out", str(work / "open.h5")])
+    if "series SB: 257 rows after cleaning, need at least 270 (not run)" not in done.stderr:
+        fail(f"no reason for SB: {done.stderr}")
+    expect_same(work / "open.h5", "KC", work / "KC.h5")
+    print("universe backfill: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (4, 5):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(*sys.argv[1:]))
