@@ -5,28 +5,46 @@
     ds = st.open_backfill("backfill.h5")          # committed folds only
     cv = st.to_statsforecast(ds, unique_id="KC")  # statsforecast cross_validation shape
     text = st.legacy_csv(ds)                      # the legacy forecast.csv contract
+    series = st.open_universe("universe.h5")      # {series: committed folds}, one per group
+    table = st.to_long_table(series)              # the long table the Parquet export writes
 
 Command line:
 
-    scripts/arabica_store.py statsforecast backfill.h5 --out cv.csv [--unique-id KC]
-    scripts/arabica_store.py legacy-csv backfill.h5 --out forecast.csv
+    scripts/arabica_store.py statsforecast STORE --out cv.csv [--unique-id KC]
+    scripts/arabica_store.py legacy-csv backfill.h5 --out forecast.csv [--series KC]
+    scripts/arabica_store.py parquet STORE --out DIR [--unique-id KC]
+
+A universe store (one group per series; `xr.open_datatree(path,
+engine="h5netcdf")` reads it whole) is read series by series; a
+single-series store is a universe of one, named by --unique-id.
 
 `to_statsforecast` gives one row per (cutoff, day ahead) with columns
 unique_id, ds (the date forecast), cutoff, y (the realised price, NaN where
 not yet known) and, per model, `<model>`, `<model>-lo-95`, `<model>-hi-95`
 (the Kalman point forecast and its 95% interval), as statsforecast's
-`cross_validation` returns them, so the two can be scored side by side.
+`cross_validation` returns them, so the two can be scored side by side, and
+the simulated quantiles `<model>-q-1`, `<model>-q-5` ... `<model>-q-99`.
 `legacy_csv` gives the same rows as `arabica backfill --forecast-csv` (failed
-fits left out), stamped with the store's generation_timestamp. Files are
-written atomically.
+fits left out), stamped with the store's generation_timestamp.
+
+The Parquet export is a long table, one row per (series, cutoff, day ahead,
+model) of every committed fold whose fit did not fail: unique_id, cutoff,
+ds, h, model, forecast_mean, forecast_std, lower_95, upper_95 (Kalman),
+path_mean, path_std, quantiles (a list over the store's `q` levels), crps,
+actual, last_price, units, partitioned by unique_id (a directory per
+series: Spark, Delta and Iceberg read it as it is). Files are written
+atomically: a CSV by rename, the Parquet directory whole under a temporary
+name, then swapped for the old one.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import io
+import json
 import os
 import sys
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -44,7 +62,7 @@ class StoreError(Exception):
     """A store that cannot be read as it should: damaged, or not a store."""
 
 
-def open_store(path: str | os.PathLike) -> xr.Dataset:
+def open_store(path: str | os.PathLike, group: str | None = None) -> xr.Dataset:
     """The whole store, lazily, as xarray reads it: also while `arabica
     backfill` writes it, or after that writer was killed.
 
@@ -54,12 +72,13 @@ def open_store(path: str | os.PathLike) -> xr.Dataset:
     retries (HDF5's 100 attempts with doubling sleeps: hours). HDF5's own
     file locks are not taken: arabica's writer lock is STORE.lock."""
     try:
-        return xr.open_dataset(path, engine="h5netcdf", driver_kwds={"locking": False})
+        return xr.open_dataset(path, engine="h5netcdf", group=group, driver_kwds={"locking": False})
     except OSError as error:
         if "already open for write" not in str(error):
             raise StoreError(f"{path}: cannot open the store: {error}") from None
     try:
-        return xr.open_dataset(path, engine="h5netcdf", driver_kwds={"locking": False, "swmr": True})
+        return xr.open_dataset(path, engine="h5netcdf", group=group,
+                               driver_kwds={"locking": False, "swmr": True})
     except OSError as error:
         raise StoreError(f"{path}: cannot open the store: {error}") from None
 
@@ -68,7 +87,7 @@ def describe_fold(ds: xr.Dataset, fold: int) -> str:
     return f"fold {fold} (cutoff {pd.Timestamp(ds.cutoff.values[fold]):%Y-%m-%d})"
 
 
-def open_backfill(path: str | os.PathLike) -> xr.Dataset:
+def open_backfill(path: str | os.PathLike, group: str | None = None) -> xr.Dataset:
     """The store with only its committed folds (fold_complete == 1): a run
     still going, or killed, has laid out folds it has not written yet.
 
@@ -76,7 +95,7 @@ def open_backfill(path: str | os.PathLike) -> xr.Dataset:
     chunk (HDF5's Fletcher32 checksum) is a StoreError naming variable and
     fold here, not an OSError later; a fold_complete other than 0 or 1 is
     damage, never a commit."""
-    ds = open_store(path)
+    ds = open_store(path, group)
     try:
         try:
             flags = ds.fold_complete.values
@@ -115,6 +134,33 @@ def load_checked(path: str | os.PathLike, name: str, variable: xr.Variable, stor
     raise StoreError(f"{path}: cannot read variable '{name}': {detail}")
 
 
+def open_universe(path: str | os.PathLike, unique_id: str = "series") -> dict[str, xr.Dataset]:
+    """Every series of a store with only its committed folds, by name: the
+    groups of a universe store in its order, or a single-series store as
+    `unique_id`."""
+    with open_store(path) as root:
+        names = root.attrs.get("series")
+        single = "fold_complete" in root.variables
+    if single:
+        return {unique_id: open_backfill(path)}
+    if names is None:
+        raise StoreError(f"{path}: neither a backfill store nor a universe store")
+    series = {}
+    try:
+        for name in json.loads(names):
+            series[name] = open_backfill(path, group=name)
+    except BaseException:
+        for ds in series.values():
+            ds.close()
+        raise
+    return series
+
+
+def quantile_label(level: float) -> str:
+    """statsforecast's level suffix: 0.05 -> "5", 0.5 -> "50"."""
+    return f"{level * 100:g}"
+
+
 def to_statsforecast(ds: xr.Dataset, unique_id: str = "series") -> pd.DataFrame:
     frame = pd.DataFrame({
         "unique_id": unique_id,
@@ -127,7 +173,58 @@ def to_statsforecast(ds: xr.Dataset, unique_id: str = "series") -> pd.DataFrame:
         frame[str(model)] = one.forecast_mean.values.ravel()
         frame[f"{model}-lo-95"] = one.lower_95.values.ravel()
         frame[f"{model}-hi-95"] = one.upper_95.values.ravel()
+        quantiles = one.quantiles.values.reshape(-1, ds.sizes["q"])
+        for k, level in enumerate(ds.q.values):
+            frame[f"{model}-q-{quantile_label(level)}"] = quantiles[:, k]
     return frame
+
+
+def to_long_table(series: dict[str, xr.Dataset]) -> pd.DataFrame:
+    """One row per (series, cutoff, day ahead, model) whose fit did not fail."""
+    frames = []
+    for name, ds in series.items():
+        folds, horizon = ds.sizes["cutoff"], ds.sizes["day_ahead"]
+        for m, model in enumerate(ds.model.values):
+            keep = np.repeat(ds.status.values[m] != FAILED, horizon)
+            one = ds.isel(model=m)
+            frame = pd.DataFrame({
+                "unique_id": name,
+                "cutoff": np.repeat(ds.cutoff.values, horizon),
+                "ds": ds.forecast_date.values.ravel(),
+                "h": np.tile(ds.day_ahead.values, folds).astype(np.int32),
+                "model": str(model),
+                **{v: one[v].values.ravel() for v in ("forecast_mean", "forecast_std", "lower_95",
+                                                      "upper_95", "path_mean", "path_std")},
+                "quantiles": list(one.quantiles.values.reshape(-1, ds.sizes["q"])),
+                "crps": one.crps.values.ravel(),
+                "actual": ds.actual.values.ravel(),
+                "last_price": np.repeat(ds.last_price.values, horizon),
+                "units": ds.path_mean.attrs.get("units", "1"),
+            })
+            frames.append(frame[keep])
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_parquet(table: pd.DataFrame, out: str | os.PathLike) -> None:
+    """The table as a Parquet dataset partitioned by unique_id, written
+    whole under a temporary name beside `out`, then swapped in."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    out = Path(out)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        pq.write_to_dataset(pa.Table.from_pandas(table, preserve_index=False), temporary,
+                            partition_cols=["unique_id"])
+        previous = None
+        if out.exists():
+            previous = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, previous)
+        os.replace(temporary, out)
+        if previous is not None:
+            shutil.rmtree(previous)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 def legacy_rows(ds: xr.Dataset) -> list[list[str]]:
@@ -176,25 +273,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     statsforecast = commands.add_parser("statsforecast", help="statsforecast cross_validation frame as CSV")
-    statsforecast.add_argument("store")
-    statsforecast.add_argument("--out", required=True)
-    statsforecast.add_argument("--unique-id", default="series")
-    legacy = commands.add_parser("legacy-csv", help="the legacy forecast.csv contract")
-    legacy.add_argument("store")
-    legacy.add_argument("--out", required=True)
+    legacy = commands.add_parser("legacy-csv", help="the legacy forecast.csv contract (one series)")
+    parquet = commands.add_parser("parquet", help="long table as Parquet, partitioned by series")
+    for command in (statsforecast, legacy, parquet):
+        command.add_argument("store")
+        command.add_argument("--out", required=True)
+    for command in (statsforecast, parquet):
+        command.add_argument("--unique-id", default="series", help="name of a single-series store's series")
+    legacy.add_argument("--series", help="the series of a universe store to export")
     args = parser.parse_args(argv)
     if not Path(args.store).is_file():
         parser.error(f"{args.store}: no such file")
     try:
-        with open_backfill(args.store) as ds:
+        series = open_universe(args.store, getattr(args, "unique_id", "series"))
+        try:
             if args.command == "statsforecast":
-                text = to_statsforecast(ds, args.unique_id).to_csv(index=False, date_format="%Y-%m-%d")
+                frame = pd.concat([to_statsforecast(ds, name) for name, ds in series.items()], ignore_index=True)
+                text = frame.to_csv(index=False, date_format="%Y-%m-%d")
+            elif args.command == "legacy-csv":
+                if len(series) > 1 and args.series not in series:
+                    parser.error(f"{args.store} holds {len(series)} series: give --series "
+                                 f"(one of {', '.join(series)})")
+                text = legacy_csv(series[args.series] if len(series) > 1 else next(iter(series.values())))
             else:
-                text = legacy_csv(ds)
+                table = to_long_table(series)
+        finally:
+            for ds in series.values():
+                ds.close()
     except StoreError as error:
         print(f"arabica_store.py: error: {error}", file=sys.stderr)
         return 1
-    write_atomically(args.out, text)
+    if args.command == "parquet":
+        write_parquet(table, args.out)
+    else:
+        write_atomically(args.out, text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

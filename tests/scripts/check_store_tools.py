@@ -62,8 +62,10 @@ def check_exports(store, cli_csv, work):
     cv_csv = work / "cv.csv"
     run(sys.executable, STORE_TOOL, "statsforecast", store, "--out", cv_csv, "--unique-id", "KC")
     cv = pd.read_csv(cv_csv, parse_dates=["ds", "cutoff"])
+    levels = ("1", "5", "10", "25", "50", "75", "90", "95", "99")
     expected_columns = ["unique_id", "ds", "cutoff", "y"] + [
-        f"{m}{suffix}" for m in MODELS for suffix in ("", "-lo-95", "-hi-95")]
+        f"{m}{suffix}" for m in MODELS
+        for suffix in ("", "-lo-95", "-hi-95", *(f"-q-{level}" for level in levels))]
     assert list(cv.columns) == expected_columns, list(cv.columns)
     assert len(cv) == folds * horizon and set(cv.unique_id) == {"KC"}
     np.testing.assert_array_equal(cv["cutoff"].values, np.repeat(cutoffs, horizon))

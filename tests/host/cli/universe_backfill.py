@@ -174,6 +174,33 @@ model = ["naive", "sarimax:0,1,1"]
         if list(dt["SB"].to_dataset().model.values) != ["naive", "sarimax(0,1,1)"]:
             fail("SB's model override not in its group")
 
+    # Exports: the statsforecast frame with one unique_id per series and the
+    # simulated quantiles; the long Parquet table partitioned by series.
+    store_tool = Path(__file__).resolve().parents[3] / "scripts" / "arabica_store.py"
+    import h5py
+    import numpy as np
+    import pandas as pd
+    subprocess.run([sys.executable, store_tool, "parquet", tree, "--out", work / "toml.parquet"], check=True)
+    subprocess.run([sys.executable, store_tool, "statsforecast", tree, "--out", work / "sf.csv"], check=True)
+    table = pd.read_parquet(work / "toml.parquet")
+    frame = pd.read_csv(work / "sf.csv")
+    with h5py.File(tree, "r") as f:
+        coffee = f["coffee"]
+        rows = sum(f[n]["model"].shape[0] * f[n]["cutoff"].shape[0] * f[n]["day_ahead"].shape[0]
+                   for n in ("coffee", "SB"))
+        if len(table) != rows or set(table.unique_id) != {"coffee", "SB"}:
+            fail(f"parquet: {len(table)} rows of {set(table.unique_id)}, expected {rows}")
+        one = table[(table.unique_id == "coffee") & (table.model == "sarimax(1,1,1)")]
+        if not np.array_equal(one.forecast_mean.to_numpy(), coffee["forecast_mean"][0].ravel()) or \
+                not np.array_equal(np.stack(one.quantiles.to_numpy()),
+                                   coffee["quantiles"][0].reshape(-1, 9)) or set(one.units) != {"USc/lb"}:
+            fail("parquet values differ from the store")
+        median = frame[frame.unique_id == "coffee"]["sarimax(1,1,1)-q-50"].to_numpy()
+        if not np.allclose(median, coffee["quantiles"][0][:, :, 4].ravel(), rtol=1e-12):
+            fail("statsforecast q-50 differs from the store")
+    if set(frame.unique_id) != {"coffee", "SB"} or "SB-q-5" in frame.columns or "naive-q-5" not in frame.columns:
+        fail(f"statsforecast frame: {sorted(set(frame.unique_id))} {list(frame.columns)[:12]}")
+
     # Bad universes: one line, exit 2, nothing written.
     text = toml.read_text()
     bad = work / "bad.toml"
