@@ -514,6 +514,41 @@ TEST(PartitionFolds, LongestFirstToTheLightestShard) {
             (std::vector<std::vector<int>>{{0, 1, 2, 3, 4}, {}}));
 }
 
+TEST(PartitionPlans, ChainsOfEverySeriesCompeteWeightedByTheirModels) {
+  // Two series of five single-fold chains (costs 100..500 each); the second
+  // runs three models, the first one.
+  const std::vector<Date> dates = business_days("2024-01-01", "2024-01-05");
+  FoldPlanSpec spec;
+  spec.start = dates.front();
+  spec.end = dates.back();
+  spec.min_train_rows = 1;
+  spec.warm_start_chain = 1;
+  const FoldPlan plan = plan_folds(dates, spec);
+  const auto parts = partition_plans({&plan.folds, &plan.folds}, {1, 3}, 2);
+  ASSERT_EQ(parts.size(), 2u);
+  // Weighted costs: series 1's chains 1500..300, series 0's 500..100. The
+  // costliest goes to shard 0, the next to shard 1; every fold lands once
+  // and the loads end within one unit of each other.
+  std::vector<std::vector<int>> owner(2, std::vector<int>(5, -1));
+  std::uint64_t load[2] = {0, 0};
+  for (int shard = 0; shard < 2; ++shard)
+    for (int p = 0; p < 2; ++p)
+      for (const int f : parts[shard][p]) {
+        ASSERT_EQ(owner[p][f], -1);
+        owner[p][f] = shard;
+        load[shard] += fold_cost(plan.folds[f]) * (p == 0 ? 1 : 3);
+      }
+  for (int p = 0; p < 2; ++p)
+    for (int f = 0; f < 5; ++f) EXPECT_NE(owner[p][f], -1) << p << "," << f;
+  EXPECT_EQ(owner[1][4], 0);  // the costliest unit first, to shard 0
+  EXPECT_EQ(owner[1][3], 1);
+  EXPECT_LE(std::max(load[0], load[1]) - std::min(load[0], load[1]), 500u);
+  // One plan of weight 1 is partition_folds.
+  const auto single = partition_plans({&plan.folds}, {1}, 2);
+  EXPECT_EQ(single[0][0], partition_folds(plan.folds, 2)[0]);
+  EXPECT_EQ(single[1][0], partition_folds(plan.folds, 2)[1]);
+}
+
 TEST(PartitionFolds, RejectsBadInput) {
   const FoldPlan plan = plan_folds(coffee_calendar(), coffee_spec());
   EXPECT_THROW(partition_folds(plan.folds, 0), ContractError);

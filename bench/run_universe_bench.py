@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""The 14-series universe backfill (examples/universe.toml: 11 Stooq futures,
+coffee with 5 covariates, sugar, cocoa; daily cutoffs over 2021, rolling
+1,000-row windows, SARIMAX(1,1,1) + naive + drift refitted at every fold,
+2,000 paths) against the references on the same folds, in one run:
+
+  * arabica: `arabica backfill --config examples/universe.toml` with one
+    thread, all cores, and under `mpirun -np 1` and `-np 2` (one thread per
+    rank; wall time includes rank 0's merge and scoring);
+  * statsforecast (`scripts/setup --with-bench`): its ARIMA(1,1,1) (method
+    ML, the coffee covariates), Naive and RandomWalkWithDrift fitted and
+    forecast 7 days with 95% intervals on every fold of every series, one
+    process (no paths: arabica also simulates 2,000 per model and fold);
+  * the legacy statsmodels loop (`SARIMAX(...).fit(disp=False)`,
+    get_forecast, 2,000 normal numpy paths) on every --legacy-every'th
+    fold, its per-fold time scaled to all folds.
+
+The folds are checked to be the same: the Python side cleans each file as
+the universe file says (missing targets dropped, repeated dates keep the
+first row) and every fold's last training price must equal the store's
+`last_price`. A model of 8 and 64 ranks (one core each) is built from the
+measured per-fold costs: ranks take whole (series, warm-start chain) units
+longest first (arabica's partition_plans), plus the per-fold remainder and
+fixed cost of the measured runs. Reading the store back is timed three
+ways: `xr.open_datatree(...)` + load, `arabica_store.read_universe`, and
+pandas on the Parquet export, whose write is timed too.
+
+Writes bench/results/universe.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import h5py
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "scripts"))
+from run_fit_bench import cpu_name  # noqa: E402
+from run_mpi_bench import makespan  # noqa: E402
+
+UNIVERSE = REPO / "examples" / "universe.toml"
+H = 7
+CHAIN = 8  # arabica's default --warm-start-chain
+
+
+def load_series(entry: dict, missing: str) -> tuple[pd.Series, pd.DataFrame]:
+    """The series as arabica cleans it: target and covariates by date, rows
+    without a target dropped (missing = "drop"), repeated dates keeping the
+    first row in file order, ascending."""
+    assert missing == "drop", missing
+    date_column = entry.get("date_column", "date")
+    frame = pd.read_csv(REPO / entry["csv"], dtype=str, keep_default_na=False)
+
+    def numbers(column: pd.Series) -> pd.Series:  # "9,099.66": thousands separators
+        return pd.to_numeric(column.str.replace(",", "").replace({"": None, "NA": None}))
+
+    dates = pd.to_datetime(frame[date_column], format="mixed", dayfirst="/" in frame[date_column].iloc[0])
+    values = numbers(frame[entry["target"]])
+    exog = frame[entry.get("exog", [])].apply(numbers)
+    keep = values.notna().to_numpy()
+    table = pd.DataFrame({"date": dates[keep].to_numpy(), "y": values[keep].to_numpy()})
+    table = pd.concat([table, exog[keep].reset_index(drop=True)], axis=1)
+    table = table.drop_duplicates("date", keep="first").sort_values("date", kind="stable")
+    table = table.set_index("date")
+    return table["y"], table.drop(columns="y").ffill().bfill()
+
+
+def arabica_run(arabica: str, out: Path, extra: list[str], launch: list[str] | None = None) -> float:
+    for old in out.parent.glob(out.name + "*"):
+        old.unlink()
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    start = time.perf_counter()
+    subprocess.run([*(launch or []), arabica, "backfill", "--config", str(UNIVERSE), "--quiet",
+                    "--out", str(out), *extra], check=True, cwd=REPO, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def folds_of(store: Path) -> dict[str, dict]:
+    """Per series: cutoffs, last prices and per-fold fit seconds (all models)."""
+    out = {}
+    with h5py.File(store, "r") as f:
+        for name in __import__("json").loads(f.attrs["series"]):
+            g = f[name]
+            out[name] = {"cutoffs": pd.to_datetime(g["cutoff"][()], unit="D"),
+                         "last_price": g["last_price"][()],
+                         "fit_seconds": g["fit_seconds"][()].sum(axis=0)}
+    return out
+
+
+def training_windows(y: pd.Series, cutoffs: pd.DatetimeIndex, last_price: np.ndarray,
+                     window: int) -> list[int]:
+    rows = y.index.get_indexer(cutoffs)
+    assert (rows >= window - 1).all(), "a cutoff without a full window"
+    if not np.array_equal(y.to_numpy()[rows], last_price):
+        raise SystemExit("the Python cleaning does not give arabica's folds (last prices differ)")
+    return [int(r) + 1 for r in rows]
+
+
+def time_statsforecast(data: dict, folds: dict, window: int) -> float | None:
+    try:
+        from statsforecast.models import ARIMA, Naive, RandomWalkWithDrift
+    except ImportError:
+        return None
+    jobs = []
+    for name, (y, exog) in data.items():
+        ends = training_windows(y, folds[name]["cutoffs"], folds[name]["last_price"], window)
+        jobs += [(y.to_numpy(), exog.to_numpy() if exog.shape[1] else None, end) for end in ends]
+
+    def fold(y: np.ndarray, X: np.ndarray | None, end: int) -> None:
+        train = slice(end - window, end)
+        model = ARIMA(order=(1, 1, 1), method="ML").fit(y[train], None if X is None else X[train])
+        model.predict(h=H, X=None if X is None else X[end - H:end], level=[95])
+        for baseline in (Naive(), RandomWalkWithDrift()):
+            baseline.fit(y[train]).predict(h=H, level=[95])
+
+    fold(*jobs[0])  # numba compilation, not timed
+    start = time.perf_counter()
+    for job in jobs:
+        fold(*job)
+    return time.perf_counter() - start
+
+
+def time_legacy(data: dict, folds: dict, window: int, every: int) -> tuple[float, int]:
+    """Seconds per fold of the statsmodels loop on every `every`th fold."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    rng = np.random.default_rng(1)
+    sample = []
+    for name, (y, exog) in data.items():
+        ends = training_windows(y, folds[name]["cutoffs"], folds[name]["last_price"], window)
+        sample += [(y.to_numpy(), exog.to_numpy() if exog.shape[1] else None, end) for end in ends[::every]]
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for y, X, end in sample:
+            train = slice(end - window, end)
+            result = SARIMAX(y[train], exog=None if X is None else X[train], order=(1, 1, 1)).fit(disp=False)
+            f = result.get_forecast(steps=H, exog=None if X is None else X[end - H:end])
+            paths = f.predicted_mean + f.se_mean * rng.standard_normal((2000, H))
+            np.percentile(paths, [5, 50, 95], axis=0)
+    return (time.perf_counter() - start) / len(sample), len(sample)
+
+
+def time_reads(store: Path, work: Path) -> dict[str, float]:
+    import xarray as xr
+    import arabica_store as st
+    times = {}
+    start = time.perf_counter()
+    with xr.open_datatree(store, engine="h5netcdf") as tree:
+        for name in tree.children:
+            tree[name].to_dataset().load()
+    times["xr.open_datatree + load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    series = st.read_universe(store)
+    times["arabica_store.read_universe"] = time.perf_counter() - start
+    start = time.perf_counter()
+    st.write_parquet(st.to_long_table(series), work / "universe.parquet")
+    times["Parquet export (to_long_table + write_parquet)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    pd.read_parquet(work / "universe.parquet")
+    times["pd.read_parquet of the export"] = time.perf_counter() - start
+    return times
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arabica", default=str(REPO / "build" / "arabica"))
+    parser.add_argument("--mpirun", default=shutil.which("mpirun"))
+    parser.add_argument("--legacy-every", type=int, default=50)
+    parser.add_argument("--start", help="first cutoff (default: the universe file's), for a quick check")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "universe.md"))
+    args = parser.parse_args(argv)
+    spec = tomllib.loads(UNIVERSE.read_text())
+    if not (REPO / spec["series"][0]["csv"]).exists():
+        print("needs ../shared/data beside the repository", file=sys.stderr)
+        return 2
+    extra = ["--start", args.start] if args.start else []
+    if args.start:
+        spec["start"] = args.start
+    work = Path(tempfile.mkdtemp(prefix="arabica_universe_bench_"))
+    load_before = os.getloadavg()[0]
+    wall = {"arabica, 1 thread": arabica_run(args.arabica, work / "t1.h5", [*extra, "--threads", "1"]),
+            f"arabica, all {os.cpu_count()} cores": arabica_run(args.arabica, work / "all.h5", extra)}
+    if args.mpirun:
+        for ranks in (1, 2):
+            wall[f"arabica, mpirun -np {ranks} (1 thread per rank)"] = arabica_run(
+                args.arabica, work / f"np{ranks}.h5", [*extra, "--threads", "1"],
+                [args.mpirun, "-np", str(ranks), "--oversubscribe", "--bind-to", "none"])
+    folds = folds_of(work / "t1.h5")
+    n_folds = sum(len(f["cutoffs"]) for f in folds.values())
+    data = {s["name"]: load_series(s, spec["missing"]) for s in spec["series"]}
+    window = spec["window_rows"]
+    sf = time_statsforecast(data, folds, window)
+    legacy_per_fold, legacy_sample = time_legacy(data, folds, window, args.legacy_every)
+    reads = time_reads(work / "t1.h5", work)
+    load_after = os.getloadavg()[0]
+
+    # Model: a rank's time is its (series, chain) units' fit work plus a
+    # per-fold remainder; the job adds the fixed cost of the measured runs.
+    units = []
+    for f in folds.values():
+        cost = f["fit_seconds"]
+        units += [(cost[i:i + CHAIN].sum(), len(cost[i:i + CHAIN])) for i in range(0, len(cost), CHAIN)]
+    fit_work = sum(c for c, _ in units)
+    per_fold = fixed = 0.0
+    if args.mpirun:
+        # np1 = S + r F + c and np2 = span2 + r F / 2 + c give the per-fold
+        # remainder r (paths, commits) and the fixed cost c (start-up,
+        # merge, scoring).
+        np1, np2 = (wall[f"arabica, mpirun -np {r} (1 thread per rank)"] for r in (1, 2))
+        span2 = makespan([c for c, _ in units], 2)
+        per_fold = max((np1 - np2 - (fit_work - span2)) / (n_folds / 2), 0.0)
+        fixed = max(np1 - fit_work - per_fold * n_folds, 0.0)
+
+    def predict(ranks: int) -> float:
+        return makespan([c + per_fold * n for c, n in units], ranks) + fixed
+
+    lines = [
+        "# Universe backfill benchmark (issue 15)",
+        "",
+        f"`examples/universe.toml`: {len(folds)} series, {n_folds} daily folds ({spec['start']}..{spec['end']}, "
+        f"rolling {window}-row windows) x 3 models (SARIMAX(1,1,1), + 5 covariates on coffee; naive; drift), "
+        f"refitted at every fold, {spec['paths']:,} paths per (model, fold) with arabica.",
+        "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {cpu_name()} ({os.cpu_count()} CPUs); "
+        f"load average {load_before:.2f} at start, {load_after:.2f} at end.",
+        "",
+        "| run | wall s | folds/s | vs statsforecast (per core) |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, seconds in wall.items():
+        cores = os.cpu_count() if "all" in label else 2 if "-np 2" in label else 1
+        ratio = f"{sf / seconds / cores:.1f}x" if sf else "-"
+        lines.append(f"| {label} | {seconds:.2f} | {n_folds / seconds:.0f} | {ratio} |")
+    if sf:
+        lines.append(f"| statsforecast ARIMA + Naive + RWD, fit + 7-day forecast, 1 process | {sf:.2f} | "
+                     f"{n_folds / sf:.0f} | 1.0x |")
+    legacy_total = legacy_per_fold * n_folds
+    lines.append(f"| legacy statsmodels loop, 1 process ({legacy_sample} folds timed, scaled) | "
+                 f"{legacy_total:.1f} | {1 / legacy_per_fold:.1f} | "
+                 f"{sf / legacy_total:.2f}x |" if sf else f"| legacy statsmodels loop | {legacy_total:.1f} | | |")
+    if args.mpirun:
+        np1, np2 = (wall[f"arabica, mpirun -np {r} (1 thread per rank)"] for r in (1, 2))
+        lines += ["", f"MPI: 2 ranks {np1 / np2:.2f}x 1 rank (goal 1.8x). Model from the measured per-fold "
+                  f"costs ({fit_work:.2f} s of fits over {len(units)} (series, chain) units, "
+                  f"{per_fold * 1e3:.2f} ms per fold besides, {fixed:.2f} s fixed):", "",
+                  "| ranks | model s | speed-up |", "|---:|---:|---:|"]
+        for ranks in (1, 2, 8, 64):
+            lines.append(f"| {ranks} | {predict(ranks):.2f} | {predict(1) / predict(ranks):.2f}x |")
+    lines += ["", "Reading the store back (the 1-thread run's):", "", "| read | s | vs Parquet |", "|---|---:|---:|"]
+    parquet = reads["pd.read_parquet of the export"]
+    for label, seconds in reads.items():
+        lines.append(f"| {label} | {seconds:.3f} | {seconds / parquet:.1f}x |")
+    lines += ["", "Command: `.venv/bin/python bench/run_universe_bench.py` (needs `scripts/setup --with-bench` "
+              "for statsforecast and ../shared/data).", ""]
+    text = "\n".join(lines)
+    print(text)
+    Path(args.out).write_text(text)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
