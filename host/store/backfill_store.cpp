@@ -1040,6 +1040,28 @@ void BackfillStore::commit(const std::vector<int>& folds) {
   s.sync();
 }
 
+void BackfillStore::commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits) {
+  // One store per file does its file's flush and sync.
+  std::vector<Impl*> per_file;
+  for (const auto& [store, folds] : commits) {
+    if (folds.empty()) continue;
+    Impl& s = *store->impl_;
+    const bool seen = std::any_of(per_file.begin(), per_file.end(),
+                                  [&](const Impl* other) { return other->shared == s.shared; });
+    if (!seen) per_file.push_back(&s);
+  }
+  for (Impl* s : per_file) s->flush();  // the data first, durably
+  const std::int8_t done = 1;
+  for (const auto& [store, folds] : commits) {
+    Impl& s = *store->impl_;
+    for (const int fold : folds) {
+      ARABICA_REQUIRE(fold >= 0 && fold < s.folds, "store commit: fold out of range");
+      s.write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
+    }
+  }
+  for (Impl* s : per_file) s->sync();  // then the flags that vouch for it
+}
+
 StoredForecasts BackfillStore::read_forecasts() const {
   Impl& s = *impl_;
   StoredForecasts out;

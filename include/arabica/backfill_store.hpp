@@ -176,6 +176,11 @@ class BackfillStore {
   void write(int model, int fold, const ModelFoldResult& result);
   /// Marks folds complete, durably (flush, flag, flush, fsync).
   void commit(const std::vector<int>& folds);
+  /// commit() of several stores at once (a universe's series): each file is
+  /// flushed once, then every store's flags are set, then each file is
+  /// flushed and fsynced once (a flush walks the file's whole metadata
+  /// cache: one per series would multiply it by the series in the batch).
+  static void commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits);
 
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);
