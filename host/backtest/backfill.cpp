@@ -643,6 +643,13 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
 
 int merge_committed_folds(BackfillStore& target, const BackfillStore& shard,
                           std::vector<bool>& merged) {
+  const std::vector<int> folds = copy_committed_folds(target, shard, merged);
+  target.commit(folds);
+  return static_cast<int>(folds.size());
+}
+
+std::vector<int> copy_committed_folds(BackfillStore& target, const BackfillStore& shard,
+                                      std::vector<bool>& merged) {
   ARABICA_REQUIRE(shard.models() == target.models() && shard.folds() == target.folds() &&
                       shard.horizon() == target.horizon() &&
                       merged.size() == static_cast<std::size_t>(target.folds()),
@@ -651,12 +658,11 @@ int merge_committed_folds(BackfillStore& target, const BackfillStore& shard,
   std::vector<int> folds;
   for (int f = 0; f < shard.folds(); ++f) {
     if (!done[static_cast<std::size_t>(f)] || merged[static_cast<std::size_t>(f)]) continue;
-    for (int m = 0; m < shard.models(); ++m) target.write(m, f, shard.read(m, f));
     folds.push_back(f);
     merged[static_cast<std::size_t>(f)] = true;
   }
-  target.commit(folds);
-  return static_cast<int>(folds.size());
+  target.copy_folds(shard, folds);
+  return folds;
 }
 
 namespace {

@@ -172,8 +172,13 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   for (int k = 0; k < num_shards && !interrupt_requested(); ++k) {
     std::vector<BackfillStore> shard = BackfillStore::open_universe_for_writing(
         shards[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards));
-    for (std::size_t j = 0; j < members.size(); ++j)
-      copied += merge_committed_folds(stores[j], shard[j], merged[j]);
+    // One commit for every series of the shard: a commit flushes the file.
+    std::vector<std::pair<BackfillStore*, std::vector<int>>> commits;
+    for (std::size_t j = 0; j < members.size(); ++j) {
+      commits.emplace_back(&stores[j], copy_committed_folds(stores[j], shard[j], merged[j]));
+      copied += static_cast<int>(commits.back().second.size());
+    }
+    BackfillStore::commit_all(commits);
     close_all(shard);
   }
   stop_if_interrupted(copied, &stores);

@@ -1040,6 +1040,50 @@ void BackfillStore::commit(const std::vector<int>& folds) {
   s.sync();
 }
 
+void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<int>& folds) {
+  Impl& s = *impl_;
+  Impl& from = *source.impl_;
+  ARABICA_REQUIRE(from.models == s.models && from.folds == s.folds && from.horizon == s.horizon &&
+                      from.params == s.params && from.stored_paths == s.stored_paths,
+                  "store copy: the stores have different layouts");
+  ARABICA_REQUIRE(std::is_sorted(folds.begin(), folds.end()), "store copy: folds must ascend");
+  std::vector<std::string> variables;
+  for (const DayVariable& v : kDayVariables) variables.push_back(v.name);
+  for (const RiskVariable& v : kRiskVariables) variables.push_back(v.name);
+  for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
+                           "trained_on", "status", "failure_reason"})
+    variables.push_back(name);
+  if (s.stored_paths > 0) variables.push_back("paths");
+  std::vector<unsigned char> buffer;
+  for (std::size_t first = 0; first < folds.size();) {
+    std::size_t end = first + 1;
+    while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
+    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < s.folds, "store copy: fold out of range");
+    for (const std::string& variable : variables) {
+      // (model, cutoff, ...): every model, the run of folds, the rest whole.
+      std::vector<hsize_t> count = dataset_shape(from.dataset(variable).get(), from.name, variable);
+      std::vector<hsize_t> start(count.size(), 0);
+      start[1] = static_cast<hsize_t>(folds[first]);
+      count[1] = static_cast<hsize_t>(end - first);
+      const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
+                              "cannot read the type of '" + variable + "'");
+      std::size_t bytes = H5Tget_size(type.get());
+      for (const hsize_t c : count) bytes *= c;
+      buffer.resize(bytes);
+      const std::string what = "cannot read variable '" + variable + "'";
+      const Impl::Block in = from.block(variable, start, count, what);
+      if (H5Dread(in.dataset, type.get(), in.memory.get(), in.file_space.get(), H5P_DEFAULT,
+                  buffer.data()) < 0)
+        from.read_failed(variable, start[1]);
+      const Impl::Block out = s.block(variable, start, count, "cannot write variable '" + variable + "'");
+      s.check_write(H5Dwrite(out.dataset, type.get(), out.memory.get(), out.file_space.get(),
+                             H5P_DEFAULT, buffer.data()),
+                    "cannot write variable '" + variable + "'");
+    }
+    first = end;
+  }
+}
+
 void BackfillStore::commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits) {
   // One store per file does its file's flush and sync.
   std::vector<Impl*> per_file;

@@ -145,6 +145,10 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
 /// folds_done(target). Returns the number of folds copied.
 int merge_committed_folds(BackfillStore& target, const BackfillStore& shard,
                           std::vector<bool>& merged);
+/// The same without the commit: the folds copied, for the caller to commit
+/// (with others, BackfillStore::commit_all).
+std::vector<int> copy_committed_folds(BackfillStore& target, const BackfillStore& shard,
+                                      std::vector<bool>& merged);
 
 /// Per model: metrics of every complete, non-failed fold, per day ahead and
 /// pooled (scored from the store, so resumed runs score every fold).

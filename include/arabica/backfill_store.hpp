@@ -182,6 +182,11 @@ class BackfillStore {
   /// cache: one per series would multiply it by the series in the batch).
   static void commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits);
 
+  /// Copies every (model, fold) value of `folds` (all models: what write()
+  /// wrote) from `source`, a store with the same layout, in one read and
+  /// one write per variable and run of consecutive folds. Not committed.
+  void copy_folds(const BackfillStore& source, const std::vector<int>& folds);
+
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);
 

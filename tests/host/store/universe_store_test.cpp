@@ -169,6 +169,30 @@ TEST_F(UniverseStore, SingleSeriesAndUniverseStoresRefuseToReplaceEachOther) {
   EXPECT_EQ(universe.size(), bytes_of(file()).size());
 }
 
+// The merge of shard stores: every model's values of the folds given, in
+// runs of consecutive folds, and nothing else.
+TEST_F(UniverseStore, CopyFoldsCopiesEveryModelOfThoseFoldsOnly) {
+  BackfillStore source = BackfillStore::create(file("source.h5"), small_layout(6));
+  write_folds(source, {0, 1, 2, 4, 5});
+  BackfillStore target = BackfillStore::create(file("target.h5"), small_layout(6));
+  target.copy_folds(source, {1, 2, 5});
+  target.commit({1, 2, 5});
+  expect_folds(target, {0, 1, 1, 0, 0, 1});
+  for (const int f : {1, 2, 5})
+    for (int m = 0; m < target.models(); ++m) {
+      const ModelFoldResult r = target.read(m, f), expected = source.read(m, f);
+      EXPECT_EQ(r.status, expected.status);
+      EXPECT_EQ(r.params, expected.params);
+      EXPECT_EQ(r.stats.stored, expected.stats.stored);
+      EXPECT_EQ(r.trained_on, expected.trained_on);
+      EXPECT_EQ(r.failure_reason, expected.failure_reason);
+    }
+  EXPECT_EQ(target.status(0, 0), FoldStatus::pending);
+  EXPECT_EQ(target.status(1, 4), FoldStatus::pending);
+  source.close();
+  target.close();
+}
+
 TEST_F(UniverseStore, ANameThatCannotBeAGroupIsAnInputError) {
   for (const char* bad : {"", "a/b", ".", ".."})
     EXPECT_THAT_INPUT_ERROR(require_valid_series_name(bad, "--series"), "--series");
