@@ -250,6 +250,28 @@ std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
   return cutoffs;
 }
 
+void run_shard_then_merge(int shard, int num_shards, const std::function<void()>& work,
+                          const std::function<void()>& merge) {
+  const Distributed& group = distributed();
+  std::exception_ptr error;
+  try {
+    work();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Every rank learns whether all shards finished before rank 0 merges.
+  const bool all_done = group.all_ok(!error);
+  if (error) std::rethrow_exception(error);
+  if (!all_done) throw Error("another rank failed; rerun the same command to resume");
+  if (num_shards == 1) return;
+  if (!group.mpi) {
+    std::printf("shard %d of %d done; merge with the same options plus --merge\n", shard + 1,
+                num_shards);
+    return;
+  }
+  if (group.rank == 0) merge();
+}
+
 std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   std::vector<std::string> paths;
   for (int k = 0; k < num_shards; ++k) {
@@ -347,48 +369,36 @@ void run(BackfillOptions& options, const std::string& config_file) {
 
   const std::string work_path =
       sharded ? shard_store_path(options.out, config.shard, config.num_shards) : options.out;
-  std::exception_ptr error;
-  try {
-    stop_if_interrupted(0);  // a signal while loading: no store to touch
-    const bool resuming = std::filesystem::exists(work_path);
-    BackfillStore store =
-        open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
-    const std::string cutoffs = describe_cutoffs(plan, config.plan);
-    std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
-                resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
-                plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
-                config.shard + 1, config.num_shards, work_path.c_str());
-    std::fflush(stdout);
-    ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"
-                                      : std::string("backfill folds"),
-                              options.quiet || group.rank > 0);
-    config.stop_requested = interrupt_requested;
-    const BackfillSummary summary =
-        run_backfill(series, config, plan, store,
-                     [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
-    reporter.finish();
-    if (summary.stopped) stop_if_interrupted(summary.folds_run, &store);
-    print_summary(config, summary);
-    if (sharded)
-      store.close();
-    else
-      finish(store, layout, options);
-    stop_if_interrupted(summary.folds_run);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  // Every rank learns whether all shards finished before rank 0 merges.
-  const bool all_done = group.all_ok(!error);
-  if (error) std::rethrow_exception(error);
-  if (!all_done) throw Error("another rank failed; rerun the same command to resume");
-  if (!sharded) return;
-  if (!group.mpi) {
-    std::printf("shard %d of %d done; merge with the same options plus --merge\n",
-                config.shard + 1, config.num_shards);
-    return;
-  }
-  if (group.rank != 0) return;
-  merge_and_finish(options, layout, config.num_shards, "rank 0 merged", "ranks");
+  run_shard_then_merge(
+      config.shard, config.num_shards,
+      [&] {
+        stop_if_interrupted(0);  // a signal while loading: no store to touch
+        const bool resuming = std::filesystem::exists(work_path);
+        BackfillStore store =
+            open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
+        const std::string cutoffs = describe_cutoffs(plan, config.plan);
+        std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
+                    resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
+                    plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
+                    config.shard + 1, config.num_shards, work_path.c_str());
+        std::fflush(stdout);
+        ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"
+                                          : std::string("backfill folds"),
+                                  options.quiet || group.rank > 0);
+        config.stop_requested = interrupt_requested;
+        const BackfillSummary summary =
+            run_backfill(series, config, plan, store,
+                         [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+        reporter.finish();
+        if (summary.stopped) stop_if_interrupted(summary.folds_run, &store);
+        print_summary(config, summary);
+        if (sharded)
+          store.close();
+        else
+          finish(store, layout, options);
+        stop_if_interrupted(summary.folds_run);
+      },
+      [&] { merge_and_finish(options, layout, config.num_shards, "rank 0 merged", "ranks"); });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // runs: the options, the run configuration they make, and the reports.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,13 @@ void print_summary(const BackfillConfig& config, const BackfillSummary& summary)
 
 /// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);
+
+/// Runs this process's shard (`work`), then, once every rank has said it
+/// finished (under MPI), lets rank 0 `merge` the shards; without MPI a
+/// sharded run says how to merge. A failure anywhere is rethrown on this
+/// rank, or reported as another rank's.
+void run_shard_then_merge(int shard, int num_shards, const std::function<void()>& work,
+                          const std::function<void()>& merge);
 
 /// "OUT.shard-K-of-N" for every shard, each required to exist.
 std::vector<std::string> shard_paths(const std::string& out, int num_shards);

@@ -238,56 +238,45 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
 
   const std::string work_path =
       sharded ? shard_store_path(options.out, run.shard, run.num_shards) : options.out;
-  std::exception_ptr error;
-  try {
-    stop_if_interrupted(0);  // a signal while loading: no store to touch
-    const bool resuming = std::filesystem::exists(work_path);
-    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
-        work_path, layouts_for(members, run.shard, run.num_shards));
-    std::size_t folds = 0;
-    for (const Member& m : members) folds += m.plan.folds.size();
-    std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
-                resuming ? "resuming" : "backfill", members.size(), folds,
-                describe(run.plan).c_str(), run.shard + 1, run.num_shards, work_path.c_str());
-    for (const Member& m : members)
-      std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
-                  m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(),
-                  m.config.models.size(), describe_cutoffs(m.plan, m.config.plan).c_str());
-    std::fflush(stdout);
-    std::vector<BackfillJob> jobs;
-    for (std::size_t j = 0; j < members.size(); ++j) {
-      jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
-      jobs.back().config.stop_requested = interrupt_requested;
-    }
-    ProgressReporter reporter(sharded ? "shard " + std::to_string(run.shard) + " folds"
-                                      : std::string("universe folds"),
-                              options.quiet || group.rank > 0);
-    const std::vector<BackfillSummary> summaries = run_backfills(
-        jobs, [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
-    reporter.finish();
-    int folds_run = 0;
-    for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
-    if (summaries.front().stopped) stop_if_interrupted(folds_run, &stores);
-    print_universe_summary(members, summaries, not_run);
-    if (sharded)
-      close_all(stores);
-    else
-      finish(stores, members, options);
-    stop_if_interrupted(folds_run);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  const bool all_done = group.all_ok(!error);
-  if (error) std::rethrow_exception(error);
-  if (!all_done) throw Error("another rank failed; rerun the same command to resume");
-  if (!sharded) return;
-  if (!group.mpi) {
-    std::printf("shard %d of %d done; merge with the same options plus --merge\n", run.shard + 1,
-                run.num_shards);
-    return;
-  }
-  if (group.rank != 0) return;
-  merge_and_finish(options, members, run.num_shards, "rank 0 merged", "ranks");
+  run_shard_then_merge(
+      run.shard, run.num_shards,
+      [&] {
+        stop_if_interrupted(0);  // a signal while loading: no store to touch
+        const bool resuming = std::filesystem::exists(work_path);
+        std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+            work_path, layouts_for(members, run.shard, run.num_shards));
+        std::size_t folds = 0;
+        for (const Member& m : members) folds += m.plan.folds.size();
+        std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
+                    resuming ? "resuming" : "backfill", members.size(), folds,
+                    describe(run.plan).c_str(), run.shard + 1, run.num_shards, work_path.c_str());
+        for (const Member& m : members)
+          std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
+                      m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(),
+                      m.config.models.size(), describe_cutoffs(m.plan, m.config.plan).c_str());
+        std::fflush(stdout);
+        std::vector<BackfillJob> jobs;
+        for (std::size_t j = 0; j < members.size(); ++j) {
+          jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
+          jobs.back().config.stop_requested = interrupt_requested;
+        }
+        ProgressReporter reporter(sharded ? "shard " + std::to_string(run.shard) + " folds"
+                                          : std::string("universe folds"),
+                                  options.quiet || group.rank > 0);
+        const std::vector<BackfillSummary> summaries = run_backfills(
+            jobs, [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+        reporter.finish();
+        int folds_run = 0;
+        for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
+        if (summaries.front().stopped) stop_if_interrupted(folds_run, &stores);
+        print_universe_summary(members, summaries, not_run);
+        if (sharded)
+          close_all(stores);
+        else
+          finish(stores, members, options);
+        stop_if_interrupted(folds_run);
+      },
+      [&] { merge_and_finish(options, members, run.num_shards, "rank 0 merged", "ranks"); });
 }
 
 }  // namespace arabica::cli

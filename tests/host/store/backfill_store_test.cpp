@@ -34,32 +34,12 @@ class BackfillStoreFiles : public StoreDirectory {
   // A child process that creates the store, commits `committed` folds, writes
   // (without committing) one more, tells the parent and waits to be killed.
   pid_t start_writer(const std::string& path, const std::vector<int>& committed) {
-    int ready[2];
-    EXPECT_EQ(::pipe(ready), 0);
-    const pid_t child = ::fork();
-    if (child == 0) {
-      ::close(ready[0]);
-      try {
-        BackfillStore store = BackfillStore::create(path, small_layout());
-        write_folds(store, committed);
-        for (int m = 0; m < store.models(); ++m) store.write(m, 3, result_for(m, 3));
-        if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
-        ::pause();
-      } catch (...) {
-      }
-      std::_Exit(1);
-    }
-    ::close(ready[1]);
-    char byte = 0;
-    EXPECT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
-    ::close(ready[0]);
-    children_.push_back(child);
-    return child;
-  }
-  void kill_child(pid_t child) {
-    ::kill(child, SIGKILL);
-    ::waitpid(child, nullptr, 0);
-    children_.erase(std::find(children_.begin(), children_.end(), child));
+    return start_child([&] {
+      BackfillStore store = BackfillStore::create(path, small_layout());
+      write_folds(store, committed);
+      for (int m = 0; m < store.models(); ++m) store.write(m, 3, result_for(m, 3));
+      return store;
+    });
   }
 };
 

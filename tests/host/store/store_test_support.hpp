@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -96,6 +97,37 @@ class StoreDirectory : public ::testing::Test {
     fs::remove_all(dir_);
   }
   std::string file(const std::string& name = "store.h5") const { return (dir_ / name).string(); }
+
+  // A child process that runs `work`, which returns what it opened (kept
+  // open: a writer killed mid-run), tells the parent and waits to be
+  // killed; returns once the child is ready.
+  template <class Work>
+  pid_t start_child(Work work) {
+    int ready[2];
+    EXPECT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(ready[0]);
+      try {
+        const auto held = work();
+        if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
+        ::pause();
+      } catch (...) {
+      }
+      std::_Exit(1);
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    EXPECT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
+    ::close(ready[0]);
+    children_.push_back(child);
+    return child;
+  }
+  void kill_child(pid_t child) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    children_.erase(std::find(children_.begin(), children_.end(), child));
+  }
 
   fs::path dir_;
   std::vector<pid_t> children_;

@@ -97,29 +97,14 @@ TEST_F(UniverseStore, AddingASeriesKeepsTheFoldsOfTheOthersAndResumesThem) {
 }
 
 TEST_F(UniverseStore, AKilledWritersFoldsSurviveTheAdditionOfASeries) {
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::close(ready[0]);
-    try {
-      std::vector<BackfillStore> stores =
-          BackfillStore::open_universe_for_writing(file(), {series("A", 4), series("B", 4)});
-      write_folds(stores[0], {0, 1});
-      write_folds(stores[1], {3});
-      for (int m = 0; m < stores[0].models(); ++m) stores[0].write(m, 2, result_for(m, 2));
-      if (::write(ready[1], "1", 1) != 1) std::_Exit(1);
-      ::pause();
-    } catch (...) {
-    }
-    std::_Exit(1);
-  }
-  ::close(ready[1]);
-  char byte = 0;
-  ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the writer failed";
-  ::close(ready[0]);
-  ::kill(child, SIGKILL);
-  ::waitpid(child, nullptr, 0);
+  kill_child(start_child([&] {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(file(), {series("A", 4), series("B", 4)});
+    write_folds(stores[0], {0, 1});
+    write_folds(stores[1], {3});
+    for (int m = 0; m < stores[0].models(); ++m) stores[0].write(m, 2, result_for(m, 2));
+    return stores;
+  }));
 
   std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
       file(), {series("A", 4), series("B", 4), series("C", 5)});
