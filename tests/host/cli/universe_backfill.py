@@ -8,9 +8,10 @@ exactly the store a single-series run of it gives (fold for fold, bit for
 bit but fit_seconds), with --threads 1 and 2 and under mpirun -np 2; so do
 the series of a wide file (--target A,B) and of a TOML universe file with
 units and per-series model overrides. Adding a series to a universe
-resumes the others. Bad universe files (an unknown column, a series named
-twice, a missing file) are refused with one line and exit 2, writing
-nothing; a series too short for the plan fails open with its reason while
+resumes the others; a series whose configuration changed is refused by
+name, leaving the store as it was. Bad universe files (an unknown column, a
+series named twice, a missing file) are refused with one line and exit 2,
+writing nothing; a series too short for the plan fails open with its reason while
 the others run. xarray opens the store as a DataTree.
 
     universe_backfill.py ARABICA CSV WORKDIR [MPIRUN]
@@ -211,6 +212,12 @@ model = ["naive", "sarimax:0,1,1"]
         bad.write_text(text.replace(old, new, 1))
         expect_refused(arabica, ["--config", str(bad), "--quiet"], work / "bad.h5", fragment)
     expect_refused(arabica, [*universe, "--series", "KC,XX"], work / "bad.h5", "'XX'")
+    # One series' configuration changed: refused by name, the store untouched.
+    before = tree.read_bytes()
+    bad.write_text(text.replace('model = ["naive", "sarimax:0,1,1"]', 'model = ["naive"]'))
+    done = run(arabica, ["--config", str(bad), "--quiet", "--out", str(tree)], expect=2)
+    if "series 'SB' was written with another configuration" not in done.stderr or tree.read_bytes() != before:
+        fail(f"a changed series was not refused, or the store changed: {done.stderr!r}")
 
     # A series too short for the plan fails open; the others run.
     done = run(arabica, [*universe, "--min-rows", "270", "--out", str(work / "open.h5")])
