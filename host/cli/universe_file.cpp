@@ -27,12 +27,12 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-// The long flag's wording in errors about one series made from options.
+// A series made from the options; `where` is the option that named it
+// (errors about the name name it).
 UniverseSeries member(const std::string& name, const BackfillOptions& options,
                       const std::string& where) {
   require_valid_series_name(name, where);
-  UniverseSeries s{name, options, where};
-  return s;
+  return UniverseSeries{name, options, where};
 }
 
 void require_unique(const std::vector<UniverseSeries>& series, const std::string& field) {
