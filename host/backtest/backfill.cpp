@@ -679,9 +679,9 @@ std::vector<int> scored_folds(const StoredForecasts& stored, int m) {
   return scored;
 }
 
-// Records of one model of one series over days [first_day, first_day + days),
-// day-major, appended to `out`; `relative`: CRPS as a fraction of the
-// cutoff price (pooling series of different price levels).
+// Scoring records, column by column: append() adds one model of one series
+// over days [first_day, first_day + days), day-major; `relative`: CRPS as a
+// fraction of the cutoff price (pooling series of different price levels).
 struct RecordColumns {
   std::vector<double> forecast_mean, lower_95, upper_95, actual, cutoff_price, p_up, crps;
   void append(const StoredForecasts& stored, const StoreLayout& layout, int m,
@@ -753,15 +753,24 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
   for (const std::string& name : names) {
     ModelScores model;
     model.model = name;
+    // The series that run this model: (series, model index, scored folds).
+    struct Part {
+      std::size_t series;
+      int m;
+      std::vector<int> folds;
+    };
+    std::vector<Part> parts;
+    for (std::size_t j = 0; j < stored.size(); ++j) {
+      const auto& models = layouts[j]->models;
+      const auto found = std::find(models.begin(), models.end(), name);
+      if (found == models.end()) continue;
+      const int m = static_cast<int>(found - models.begin());
+      parts.push_back({j, m, scored_folds(*stored[j], m)});
+    }
     const auto summary = [&](int first_day, int days) {
       RecordColumns columns;
-      for (std::size_t j = 0; j < stored.size(); ++j) {
-        const auto& models = layouts[j]->models;
-        const auto found = std::find(models.begin(), models.end(), name);
-        if (found == models.end()) continue;
-        const int m = static_cast<int>(found - models.begin());
-        columns.append(*stored[j], *layouts[j], m, scored_folds(*stored[j], m), first_day, days, true);
-      }
+      for (const Part& p : parts)
+        columns.append(*stored[p.series], *layouts[p.series], p.m, p.folds, first_day, days, true);
       MetricSummary s = summarize(columns.records());
       s.rmse = s.mae = kNoMetric;  // in each series' own units: no pooled meaning
       return s;

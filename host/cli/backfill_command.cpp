@@ -238,6 +238,13 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
 
 }  // namespace
 
+std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec) {
+  return "no fold to run: " + std::to_string(plan.scheduled) + " cutoffs between " +
+         format_date(spec.start) + " and " + format_date(spec.end) + ", " +
+         std::to_string(plan.skipped_short) + " with fewer than " +
+         std::to_string(spec.min_train_rows) + " training rows";
+}
+
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
   // The cutoffs actually run: --start may fall before the first cutoff
   // with min_train_rows of history, and the banner must not pretend.
@@ -342,11 +349,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
     if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
   if (plan.folds.empty())
-    throw InputError("--start", "no fold to run: " + std::to_string(plan.scheduled) +
-                                    " cutoffs between " + format_date(config.plan.start) + " and " +
-                                    format_date(config.plan.end) + ", " +
-                                    std::to_string(plan.skipped_short) + " with fewer than " +
-                                    std::to_string(config.plan.min_train_rows) + " training rows");
+    throw InputError("--start", no_fold_reason(plan, config.plan));
   if (config.calendar == ForecastCalendar::business && group.rank == 0)
     std::cerr << "arabica: warning: --calendar has no effect on backfills: forecast_date is the "
                  "date of the data row each forecast is scored against\n";

@@ -51,6 +51,10 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_d
 /// Folds run, and per model trained / re-filtered / failed / already complete.
 void print_summary(const BackfillConfig& config, const BackfillSummary& summary);
 
+/// Why a plan has no fold: "no fold to run: N cutoffs between A and B, K
+/// with fewer than M training rows".
+std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec);
+
 /// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);
 

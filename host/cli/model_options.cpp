@@ -87,12 +87,18 @@ SarimaxSpec model_spec(const ModelOptions& options) {
   return spec;
 }
 
+CsvSpec csv_spec(const ModelOptions& options) {
+  CsvSpec spec = options.csv;
+  spec.exog_columns = options.exog;
+  spec.require_positive_target = !options.allow_nonpositive;
+  spec.missing = parse_missing_policy(options.missing);
+  return spec;
+}
+
 LoadedModel load(ModelOptions& options) {
   const SarimaxSpec spec = model_spec(options);  // bad orders refused before reading the CSV
   const CovarianceType cov_type = parse_covariance_type(options.cov_type);
-  options.csv.exog_columns = options.exog;
-  options.csv.require_positive_target = !options.allow_nonpositive;
-  options.csv.missing = parse_missing_policy(options.missing);
+  options.csv = csv_spec(options);
   LoadedModel loaded{read_series_csv(options.csv), spec, cov_type};
   for (const std::string& warning : loaded.series.quality.warnings)
     std::cerr << "arabica: warning: " << warning << '\n';

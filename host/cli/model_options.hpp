@@ -43,6 +43,11 @@ struct LoadedModel {
 /// The --order/--seasonal/--trend/--enforce-* model (InputError when bad).
 SarimaxSpec model_spec(const ModelOptions& options);
 
+/// The CSV spec of `options` as read: covariate columns, the target's
+/// positivity and the missing-value policy (InputError naming --missing)
+/// applied.
+CsvSpec csv_spec(const ModelOptions& options);
+
 /// Reads and validates the CSV (warnings to stderr) and the model spec.
 LoadedModel load(ModelOptions& options);
 

@@ -36,10 +36,7 @@ std::string load_member(const UniverseSeries& entry, Member& out) {
   const ModelOptions& model = o.model;
   out.name = entry.name;
   out.config = make_config(o, model_spec(model));
-  CsvSpec spec = model.csv;
-  spec.exog_columns = model.exog;
-  spec.require_positive_target = !model.allow_nonpositive;
-  spec.missing = parse_missing_policy(model.missing);
+  CsvSpec spec = csv_spec(model);
   const std::size_t min_rows = spec.min_rows;
   spec.min_rows = 1;  // a short series fails open below
   out.series = read_series_csv(spec);
@@ -60,11 +57,7 @@ std::string load_member(const UniverseSeries& entry, Member& out) {
     return error.what();
   }
   out.plan = plan_folds(out.series.dates, config.plan);
-  if (out.plan.folds.empty())
-    return "no fold to run: " + std::to_string(out.plan.scheduled) + " cutoffs between " +
-           format_date(config.plan.start) + " and " + format_date(config.plan.end) + ", " +
-           std::to_string(out.plan.skipped_short) + " with fewer than " +
-           std::to_string(config.plan.min_train_rows) + " training rows";
+  if (out.plan.folds.empty()) return no_fold_reason(out.plan, config.plan);
   BackfillConfig whole = config;
   whole.shard = 0;
   whole.num_shards = 1;
@@ -157,21 +150,20 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
 
 void merge_and_finish(const BackfillOptions& options, const std::vector<Member>& members,
                       int num_shards, const char* who, const char* sources) {
-  const std::vector<std::string> shards = shard_paths(options.out, num_shards);
-  // A damaged shard or one of another run is refused before OUT is made.
-  for (int k = 0; k < num_shards; ++k) {
-    std::vector<BackfillStore> shard = BackfillStore::open_universe_for_writing(
-        shards[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards));
-    close_all(shard);
-  }
+  const std::vector<std::string> paths = shard_paths(options.out, num_shards);
+  // Every shard is opened (a damaged one or one of another run refused)
+  // before OUT is made, and stays open, under its lock, until merged.
+  std::vector<std::vector<BackfillStore>> shards;
+  for (int k = 0; k < num_shards; ++k)
+    shards.push_back(BackfillStore::open_universe_for_writing(
+        paths[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards)));
   std::vector<BackfillStore> stores =
       BackfillStore::open_universe_for_writing(options.out, layouts_for(members, 0, 1));
   std::vector<std::vector<bool>> merged;
   for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
   int copied = 0;
-  for (int k = 0; k < num_shards && !interrupt_requested(); ++k) {
-    std::vector<BackfillStore> shard = BackfillStore::open_universe_for_writing(
-        shards[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards));
+  for (std::vector<BackfillStore>& shard : shards) {
+    if (interrupt_requested()) break;
     // One commit for every series of the shard: a commit flushes the file.
     std::vector<std::pair<BackfillStore*, std::vector<int>>> commits;
     for (std::size_t j = 0; j < members.size(); ++j) {
@@ -181,6 +173,7 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     BackfillStore::commit_all(commits);
     close_all(shard);
   }
+  for (std::vector<BackfillStore>& shard : shards) close_all(shard);
   stop_if_interrupted(copied, &stores);
   std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());

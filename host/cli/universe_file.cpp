@@ -1,7 +1,6 @@
 #include "cli/universe_file.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -203,16 +202,18 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
     table.integer("min_rows", csv.min_rows);
     table.list("exog", model.exog);
     // A long file's rows of this series: its id defaults to the name.
+    table.text("series_column", csv.series_column);
     csv.series_id.clear();
-    if (table.text("series_column", csv.series_column) && !table.text("series", csv.series_id))
-      csv.series_id = s.name;
-    if (!csv.series_column.empty() && csv.series_id.empty()) csv.series_id = s.name;
+    if (!table.text("series", csv.series_id) && !csv.series_column.empty()) csv.series_id = s.name;
     if (csv.path.empty())
       table.fail(node.source(), "series '" + s.name + "' has no csv (and no top-level csv)");
     if (csv.target_column.find(',') != std::string::npos)
       table.fail(table.at("target"), "one target column per [[series]]");
-    if (model.missing != "ffill-bfill" && model.missing != "error" && model.missing != "drop")
-      table.fail(table.at("missing"), "'missing' must be ffill-bfill, error or drop");
+    try {
+      parse_missing_policy(model.missing);
+    } catch (const InputError& error) {
+      table.fail(table.at("missing"), error.what());
+    }
     table.text("order", model.order);
     table.text("seasonal", model.seasonal);
     table.text("trend", model.trend);
