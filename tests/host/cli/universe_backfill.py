@@ -165,6 +165,29 @@ model = ["naive", "sarimax:0,1,1"]
     expect_same(tree, "coffee", work / "coffee.h5")
     expect_same(tree, "SB", work / "SB-override.h5")
 
+    # A table's `series` picks its rows of a long file also when the series
+    # column is set at the top level (it was ignored: the name was read).
+    renamed = work / "renamed.toml"
+    renamed.write_text(f"""
+min_train_rows = 150
+schedule = "weekly"
+start = 2022-09-01
+paths = 200
+csv = "{long_file}"
+date_column = "ds"
+target = "y"
+series_column = "unique_id"
+
+[[series]]
+name = "sugar"
+series = "SB"
+""")
+    run(arabica, ["--config", str(renamed), "--quiet", "--out", str(work / "renamed.h5")])
+    import h5py
+    with h5py.File(work / "renamed.h5", "r") as a, h5py.File(work / "SB.h5", "r") as b:
+        if not (a["sugar/last_price"][()] == b["last_price"][()]).all():
+            fail("series = 'SB' under top-level series_column did not read SB's rows")
+
     import xarray as xr
     with xr.open_datatree(tree, engine="h5netcdf") as dt:
         if list(dt.children) != ["coffee", "SB"]:
