@@ -213,7 +213,7 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   const StoredForecasts stored = store.read_forecasts();
   const std::vector<ModelScores> scores = score_backfill(stored, layout);
   store.write_metrics(to_stored_metrics(scores, layout.horizon));
-  store.close();
+  store.close(StoreChunks::for_reading);  // the deliverable: chunked for its readers
   // A fold with a failed model is committed but not done (a rerun retries
   // it), so it is not counted as complete.
   int complete = 0, failed = 0;

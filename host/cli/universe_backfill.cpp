@@ -104,8 +104,8 @@ void print_universe_summary(const std::vector<Member>& members,
   for (const std::string& reason : not_run) std::printf("not run: %s\n", reason.c_str());
 }
 
-void close_all(std::vector<BackfillStore>& stores) {
-  for (BackfillStore& store : stores) store.close();
+void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChunks::per_fold) {
+  for (BackfillStore& store : stores) store.close(chunks);
 }
 
 // After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal).
@@ -126,7 +126,7 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
     scores.push_back(score_backfill(stored.back(), members[j].layout));
     stores[j].write_metrics(to_stored_metrics(scores.back(), members[j].layout.horizon));
   }
-  close_all(stores);
+  close_all(stores, StoreChunks::for_reading);  // the deliverable: chunked for its readers
   const bool leaked = options.future_exog == "realized";
   for (std::size_t j = 0; j < members.size(); ++j) {
     int complete = 0;

@@ -18,6 +18,7 @@
 #include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
 #include "store/h5_handles.hpp"
+#include "store/store_chunks.hpp"
 #include "store/writer_lock.hpp"
 
 namespace arabica {
@@ -32,7 +33,6 @@ constexpr char kDimensionWithoutVariable[] =
     "This is a netCDF dimension but not a netCDF variable.";
 constexpr char kDateUnits[] = "days since 1970-01-01";
 constexpr char kDateCalendar[] = "proleptic_gregorian";
-constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;  // HDF5's default chunk cache
 constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Every laid-out store is larger (dozens of datasets, each with attributes).
@@ -112,16 +112,6 @@ struct Dimension {
   bool unlimited = false;
   h5::Dataset scale;
 };
-
-// Stored paths per chunk: chunks of at most 1 MiB, none mostly empty. In
-// 128 bits: paths * horizon * 4 must not wrap to a chunk count of 0.
-hsize_t path_chunk(hsize_t paths, hsize_t horizon) {
-  using Wide = unsigned __int128;
-  if (paths == 0) return 1;
-  const Wide bytes = Wide{paths} * std::max<hsize_t>(horizon, 1) * sizeof(float);
-  const Wide chunks = (bytes + kMaxChunkBytes - 1) / kMaxChunkBytes;
-  return static_cast<hsize_t>((Wide{paths} + chunks - 1) / chunks);
-}
 
 h5::Datatype text_type(const std::string& file, std::size_t size) {
   h5::Datatype type(H5Tcopy(H5T_C_S1), file, "cannot create a string type");
@@ -276,16 +266,10 @@ h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
   const h5::Dataspace space(H5Screate_simple(rank, shape.data(), max_shape.data()), name_, what);
   const h5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), name_, what);
   check(H5Pset_attr_creation_order(dcpl.get(), kCreationOrder), name_, what);
-  // Everything along cutoff is chunked one fold per chunk: committing a fold
-  // never rewrites a chunk that holds another.
-  if (chunked) check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), name_, what);
-  if (compress) {
-    check(H5Pset_shuffle(dcpl.get()), name_, what);
-    check(H5Pset_deflate(dcpl.get(), 1), name_, what);
-  }
-  // A checksum per chunk, over the bytes as stored (after compression): a
-  // damaged chunk fails to read instead of giving other numbers.
-  if (chunked) check(H5Pset_fletcher32(dcpl.get()), name_, what);
+  // Everything along cutoff is chunked one fold per chunk (StoreChunks::
+  // per_fold, as chunk_shape gives it): committing a fold never rewrites a
+  // chunk that holds another.
+  if (chunked) set_chunk_filters(dcpl.get(), chunk, compress, name_, what);
   // A fold not written yet reads as missing, not as a price of 0.
   if (H5Tget_class(file_type) == H5T_FLOAT && rank > 1)
     check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kNaN), name_, what);
@@ -321,7 +305,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
   // Not `quantile`: ds.quantile is an xarray method.
   Dimension quantile{"q", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
   Dimension param{"param", P, P, false, {}};
-  Dimension path{"path", S, path_chunk(S, H), false, {}};
+  // Stored paths per chunk: at most 1 MiB, none mostly empty.
+  Dimension path{"path", S, items_per_chunk(S, std::max<hsize_t>(H, 1) * sizeof(float)), false, {}};
 
   make_dimension(model, text_.get(), model.name);
   std::vector<const char*> model_names;
@@ -477,6 +462,9 @@ struct StoreFile {
   // commit, so the file is abandoned instead (HDF5 does not close it at
   // exit either, see h5_handles.cpp); the writer lock is still released.
   bool broken = false;
+  // Opened by a writer (under `lock`) with a store in one-fold chunks: a
+  // close for reading rewrites it.
+  bool writer = false, per_fold = false;
 
   ~StoreFile() {
     if (broken) file.abandon();
@@ -545,6 +533,10 @@ struct BackfillStore::Impl {
   // cannot be read, holds another configuration or holds folds.
   static std::unique_ptr<Impl> reopen(const std::string& path, const std::string& hash,
                                       std::string& not_a_store);
+  // reopen() for a writer: a store in chunks of several folds with folds
+  // still to write is first rewritten in one-fold chunks.
+  static std::unique_ptr<Impl> reopen_to_write(const std::string& path, const std::string& hash,
+                                               std::string& not_a_store);
 
   // The root config_hash attribute; none in a file that is not a backfill store.
   std::optional<std::string> config_hash() { return text_attribute(root(), "config_hash", name); }
@@ -623,7 +615,27 @@ struct BackfillStore::Impl {
   [[noreturn]] void read_failed(const std::string& variable, hsize_t fold) {
     const std::string detail = h5::innermost_error();
     throw Error(name + ": cannot read variable '" + variable + "' at " + describe_fold(fold) +
-                (detail.empty() ? "" : ": " + detail));
+                describe_chunk(variable, fold) + (detail.empty() ? "" : ": " + detail));
+  }
+  // ", whose chunk holds folds A-B" where `variable` is chunked for reading:
+  // a damaged chunk takes its other folds with it.
+  std::string describe_chunk(const std::string& variable, hsize_t fold) {
+    try {
+      const std::string what = "cannot read the chunks of '" + variable + "'";
+      const h5::Dataset& d = dataset(variable);
+      const std::vector<hsize_t> shape = dataset_shape(d.get(), name, variable);
+      const h5::PropertyList dcpl(H5Dget_create_plist(d.get()), name, what);
+      std::vector<hsize_t> chunk(shape.size(), 1);
+      if (shape.empty() || H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) < 0)
+        return "";
+      const std::size_t axis = shape.size() > 1 ? 1 : 0;
+      if (chunk[axis] <= 1) return "";
+      const hsize_t first = fold / chunk[axis] * chunk[axis];
+      const hsize_t last = std::min(first + chunk[axis], shape[axis]) - 1;
+      return ", whose chunk holds folds " + std::to_string(first) + "-" + std::to_string(last);
+    } catch (const Error&) {
+      return "";
+    }
   }
   // "fold F (cutoff YYYY-MM-DD)", without the date where even that is unreadable.
   std::string describe_fold(hsize_t fold) {
@@ -678,6 +690,24 @@ struct BackfillStore::Impl {
     params = dataset_shape(dataset("params").get(), name, "params")[2];
     const htri_t has_paths = check(H5Lexists(root(), "paths", H5P_DEFAULT), name, "paths");
     stored_paths = has_paths > 0 ? dataset_shape(dataset("paths").get(), name, "paths")[2] : 0;
+  }
+
+  // Folds per chunk (fold_complete's; every variable along cutoff has the
+  // same layout).
+  hsize_t folds_per_chunk() {
+    const std::string what = "cannot read the chunks of 'fold_complete'";
+    const h5::PropertyList dcpl(H5Dget_create_plist(dataset("fold_complete").get()), name, what);
+    hsize_t chunk = 1;
+    check(H5Pget_chunk(dcpl.get(), 1, &chunk), name, what);
+    return chunk;
+  }
+  bool chunked_per_fold() { return folds_per_chunk() == 1; }
+  // Chunks of several folds of which some are to be written: the store must
+  // go back to one-fold chunks first.
+  bool must_rechunk_for_writing() {
+    if (chunked_per_fold()) return false;
+    const std::vector<std::int8_t> flags = complete_flags();
+    return std::find(flags.begin(), flags.end(), std::int8_t{0}) != flags.end();
   }
 };
 
@@ -755,6 +785,23 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
   file.close(path, "cannot finish laying out the file");
 }
 
+// Rewrites the store file at `path` with `chunks` (copy_rechunked): a copy
+// beside it, fsynced and renamed onto it. The caller holds the writer lock
+// and has just closed the file (a writer killed before would have left it
+// marked open for writing: the writer's reopen cleared that).
+void rechunk_atomically(const std::string& path, StoreChunks chunks) {
+  remove_stale_temporaries(path);
+  const std::string what = chunks == StoreChunks::for_reading ? "cannot rewrite it for reading"
+                                                              : "cannot rewrite it for writing";
+  replace_file_atomically(path, [&](const std::string& temp) {
+    const h5::File source(H5Fopen(path.c_str(), H5F_ACC_RDONLY, file_access(path).get()), path,
+                          what);
+    h5::File target = create_file(temp, path);
+    copy_rechunked(source.get(), target.get(), path, chunks);
+    target.close(path, what);
+  });
+}
+
 // A new store appears whole or not at all: laid out under a temporary name
 // beside `path`, fsynced, renamed onto it. Temporaries of creations that
 // were killed are removed first (the caller holds the writer lock, so no
@@ -828,6 +875,21 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
   return impl;
 }
 
+std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen_to_write(
+    const std::string& path, const std::string& hash, std::string& not_a_store) {
+  std::unique_ptr<Impl> impl = reopen(path, hash, not_a_store);
+  if (impl && impl->must_rechunk_for_writing()) {
+    impl.reset();  // closed: nothing was written
+    rechunk_atomically(path, StoreChunks::per_fold);
+    impl = reopen(path, hash, not_a_store);
+  }
+  if (impl) {
+    impl->shared->writer = true;
+    impl->shared->per_fold = impl->chunked_per_fold();
+  }
+  return impl;
+}
+
 BackfillStore BackfillStore::create(const std::string& path, const StoreLayout& layout) {
   require_valid_layout(layout);
   h5::silence_errors();
@@ -842,6 +904,7 @@ BackfillStore BackfillStore::lay_out_and_open(const std::string& path, const Sto
   // Every dataset and scale exists now: reopen for SWMR writing.
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
   impl->shared->lock = std::move(lock);
+  impl->shared->writer = impl->shared->per_fold = true;
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -852,7 +915,7 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
   WriterLock lock(path);
   if (std::filesystem::exists(path)) {
     std::string not_a_store;
-    std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash_of(layout), not_a_store);
+    std::unique_ptr<Impl> impl = Impl::reopen_to_write(path, config_hash_of(layout), not_a_store);
     if (impl) {
       impl->shared->lock = std::move(lock);
       return BackfillStore(std::move(impl));
@@ -877,7 +940,7 @@ BackfillStore BackfillStore::resume(const std::string& path, const std::string& 
   h5::silence_errors();
   WriterLock lock(path);
   std::string not_a_store;
-  std::unique_ptr<Impl> impl = Impl::reopen(path, config_hash, not_a_store);
+  std::unique_ptr<Impl> impl = Impl::reopen_to_write(path, config_hash, not_a_store);
   if (!impl) throw InputError(path, "is " + not_a_store + ", not a backfill store");
   impl->shared->lock = std::move(lock);
   return BackfillStore(std::move(impl));
@@ -1138,7 +1201,7 @@ void BackfillStore::write_metrics(const StoredMetrics& metrics) {
   s.sync();
 }
 
-void BackfillStore::close() {
+void BackfillStore::close(StoreChunks chunks) {
   Impl& s = *impl_;
   if (!s.shared) return;  // closed already
   StoreFile& file = *s.shared;
@@ -1150,6 +1213,16 @@ void BackfillStore::close() {
     file.broken = true;  // a failed close must not be retried
     file.file.close(file.name, "cannot finish writing the file");
     file.broken = false;
+    if (chunks == StoreChunks::for_reading && file.writer && file.per_fold) {
+      // The store is whole as it is: a rewrite that fails (a full disk)
+      // leaves it so, slower to read, and is tried again by the next writer.
+      try {
+        rechunk_atomically(file.name, StoreChunks::for_reading);
+      } catch (const Error& e) {
+        std::cerr << "arabica: warning: " << e.what()
+                  << " (the store is complete, in one-fold chunks: slower to read)\n";
+      }
+    }
     file.lock.release();
   }
   s.shared.reset();
@@ -1258,12 +1331,27 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
       write_universe(temp, path, !create, added, listed);
     });
   }
-  std::shared_ptr<StoreFile> shared =
-      Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
-  recover_allocation_end(shared->file.get(), path, std::filesystem::file_size(path));
-  shared->lock = std::move(lock);
-  std::vector<BackfillStore> stores;
-  for (const SeriesLayout& s : series) stores.push_back(BackfillStore(Impl::in_group(shared, s.name)));
+  const auto open_stores = [&] {
+    std::shared_ptr<StoreFile> shared =
+        Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+    recover_allocation_end(shared->file.get(), path, std::filesystem::file_size(path));
+    std::vector<BackfillStore> stores;
+    for (const SeriesLayout& s : series) stores.push_back(BackfillStore(Impl::in_group(shared, s.name)));
+    return stores;
+  };
+  std::vector<BackfillStore> stores = open_stores();
+  const auto any = [&](bool (Impl::*test)()) {
+    return std::any_of(stores.begin(), stores.end(), [&](BackfillStore& s) { return ((*s.impl_).*test)(); });
+  };
+  if (any(&Impl::must_rechunk_for_writing)) {
+    stores.clear();  // closed: nothing was written
+    rechunk_atomically(path, StoreChunks::per_fold);
+    stores = open_stores();
+  }
+  StoreFile& file = *stores.front().impl_->shared;
+  file.lock = std::move(lock);
+  file.writer = true;
+  file.per_fold = any(&Impl::chunked_per_fold);
   return stores;
 }
 

@@ -4,7 +4,8 @@
 // a fold is then committed by writing its values, flushing, setting
 // fold_complete and flushing again with an fsync. Folds are written in
 // single-writer/multiple-reader (SWMR) mode into one-fold chunks, so a crash
-// at any moment loses at most the folds in flight.
+// at any moment loses at most the folds in flight; a finished store is
+// rewritten with many folds per compressed chunk for its readers.
 #pragma once
 
 #include <cstdint>
@@ -92,6 +93,17 @@ struct StoredForecasts {
   double at(const std::vector<double>& values, int m, int f, int h) const {
     return values[(static_cast<std::size_t>(m) * folds + f) * horizon + h];
   }
+};
+
+/// How a store's variables along `cutoff` are chunked (docs/HDF5_LAYOUT.md,
+/// "Chunking").
+enum class StoreChunks {
+  /// One fold per chunk: what a writer commits into (a commit never
+  /// rewrites a chunk that holds a committed fold).
+  per_fold,
+  /// As many folds as fit in 1 MiB per chunk, compressed: a finished
+  /// store, read in a few reads per variable.
+  for_reading,
 };
 
 /// One series of a universe store: its name (the group's) and its layout.
@@ -191,8 +203,14 @@ class BackfillStore {
   void write_metrics(const StoredMetrics& metrics);
 
   /// Flushes and closes; errors are reported (the destructor only closes).
-  /// In a universe file, the last of its stores closes the file.
-  void close();
+  /// In a universe file, the last of its stores closes the file. With
+  /// `for_reading`, the last close of a writer (create, resume,
+  /// open_for_writing, open_universe_for_writing) then rewrites the file
+  /// with many folds per compressed chunk: a copy, fsynced and renamed onto
+  /// it, under the writer lock (a crash leaves the store as it was). A
+  /// writer that reopens such a store to add folds first rewrites it, the
+  /// same way, back to one fold per chunk.
+  void close(StoreChunks chunks = StoreChunks::per_fold);
 
  private:
   struct Impl;

@@ -227,14 +227,23 @@ def kill_during_creation(r: Runner) -> None:
 
 # --- defect 6: damaged stores
 
-def flip_stored(store: Path, values: np.ndarray) -> None:
-    """Flips a byte in the middle of the one place the file holds `values`
-    (found by content: chunk addresses differ between HDF5 versions)."""
+def flip_chunk(store: Path, variable: str, fold: int) -> tuple[int, int]:
+    """Flips a byte in the middle of the chunk of `variable` that holds
+    `fold`, found by its bytes as stored (compressed: HDF5 1.10's chunk
+    addresses are unreliable); returns the first and last fold it holds."""
+    with h5py.File(store, "r") as f:
+        dataset = f[variable]
+        axis = dataset.maxshape.index(None)
+        size = dataset.chunks[axis]
+        offset = [0] * dataset.ndim
+        offset[axis] = fold // size * size
+        _, stored = dataset.id.read_direct_chunk(tuple(offset))
+        last = min(offset[axis] + size, dataset.shape[axis]) - 1
     data = store.read_bytes()
-    pattern = np.ascontiguousarray(values).tobytes()
-    at = data.find(pattern)
-    expect(at >= 0 and data.find(pattern, at + 1) < 0, f"{values} not stored exactly once")
-    flip(store, at + len(pattern) // 2)
+    at = data.find(stored)
+    expect(at >= 0 and data.find(stored, at + 1) < 0, f"the chunk of {variable} is not stored exactly once")
+    flip(store, at + len(stored) // 2)
+    return offset[axis], last
 
 
 def damaged_store(r: Runner) -> None:
@@ -243,11 +252,17 @@ def damaged_store(r: Runner) -> None:
     fold_complete = 0x7f is damage: in arabica and in arabica_store.py, one
     line, exit 1, the file left as it was."""
     reference = r.reference()
+    fold = 7
     with h5py.File(reference, "r") as f:
-        fold = 7
+        # The store is chunked for reading: the damaged chunk holds fold 7
+        # and others, and the first of them is the one named.
+        size = f["forecast_mean"].chunks[1]
+        first = fold // size * size
+        last = min(first + size, f["cutoff"].shape[0]) - 1
+        expect(f["params"].chunks[1] == size, "params and forecast_mean chunked alike")
         cutoff = str(np.datetime64(int(f["cutoff"][fold]), "D"))
-        forecast, params = f["forecast_mean"][1, fold], f["params"][1, fold]
-    where = f"at fold {fold} (cutoff {cutoff})"
+        first_cutoff = str(np.datetime64(int(f["cutoff"][first]), "D"))
+    where = f"at fold {first} (cutoff {first_cutoff}), whose chunk holds folds {first}-{last}"
 
     def check(name, damage, arabica_says, tool_says, tool_in_process=True):
         store = r.work / f"{name}.h5"
@@ -267,12 +282,12 @@ def damaged_store(r: Runner) -> None:
         print(f"{name}: refused in one line by arabica and arabica_store.py")
 
     check("flipped_metadata", lambda s: flip(s, 20), ["checksum"], ["checksum"], tool_in_process=False)
-    check("flipped_forecast", lambda s: flip_stored(s, forecast),
+    check("flipped_forecast", lambda s: flip_chunk(s, "forecast_mean", fold),
           [f"cannot read variable 'forecast_mean' {where}", "Fletcher32"],
           [f"cannot read variable 'forecast_mean' {where}"])
     # arabica reads parameters only to re-filter later folds (store_tests
     # covers that read); the Python reader reads them all.
-    check("flipped_params", lambda s: flip_stored(s, params), None,
+    check("flipped_params", lambda s: flip_chunk(s, "params", fold), None,
           [f"cannot read variable 'params' {where}"])
 
     def bad_flag(store):
@@ -320,7 +335,9 @@ def small_tmpfs(r: Runner) -> int | None:
     """The issue's case: OUT on a small tmpfs (skipped where this sandbox
     cannot mount one). The tmpfs holds three finished stores, at least 256
     KiB: once the ballast is gone, a rerun needs room for the file the full
-    run left and the layout it writes beside it under a temporary name."""
+    run left and the layout it writes beside it under a temporary name (a
+    finished store's rewrite for reading that does not fit leaves it in
+    one-fold chunks, with a warning: same values)."""
     reference = r.reference()
     final = reference.stat().st_size
     size = max(256 * 1024, -(-3 * final // 4096) * 4096)

@@ -1,0 +1,387 @@
+#include "store/store_chunks.hpp"
+
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <map>
+
+#include "store/h5_handles.hpp"
+
+namespace arabica {
+
+namespace {
+
+using h5::check;
+
+// A slab copied at once: whole chunks of the target, about this many bytes.
+constexpr hsize_t kSlabBytes = hsize_t{16} << 20;
+
+// Attributes the dimension-scale API keeps (set_scale, attach_scale write
+// them again with the target file's references).
+bool kept_by_dimension_scales(const std::string& name) {
+  return name == "CLASS" || name == "NAME" || name == "DIMENSION_LIST" || name == "REFERENCE_LIST";
+}
+
+// Per fold, only the stored paths are worth compressing (summaries are a
+// few hundred bytes a fold); chunks of many folds are all compressed.
+bool compressed(const std::string& variable, StoreChunks chunks) {
+  return chunks == StoreChunks::for_reading || variable == "paths";
+}
+
+// Names of the attributes or links of `object`, in creation order where it
+// is tracked (netCDF-4 files track it), else by name. Collected first: the
+// copies below may throw, which must not cross HDF5's C callbacks.
+herr_t collect_attribute(hid_t, const char* name, const H5A_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+std::vector<std::string> attribute_names(hid_t object, const std::string& path) {
+  std::vector<std::string> names;
+  hsize_t at = 0;
+  if (H5Aiterate2(object, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_attribute, &names) < 0) {
+    names.clear();
+    at = 0;
+    check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &at, collect_attribute, &names), path,
+          "cannot list attributes");
+  }
+  return names;
+}
+std::vector<std::string> link_names(hid_t group, const std::string& path) {
+  std::vector<std::string> names;
+  hsize_t at = 0;
+  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_link, &names) < 0) {
+    names.clear();
+    at = 0;
+    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &at, collect_link, &names), path,
+          "cannot list a group");
+  }
+  return names;
+}
+
+haddr_t address_of(hid_t object, const std::string& path) {
+  H5O_info_t info{};
+  check(H5Oget_info2(object, &info, H5O_INFO_BASIC), path, "cannot read an object header");
+  return info.addr;
+}
+
+// The address of the scale attached to one dimension (none: HADDR_UNDEF).
+herr_t scale_address(hid_t, unsigned, hid_t scale, void* address) {
+  H5O_info_t info{};
+  if (H5Oget_info2(scale, &info, H5O_INFO_BASIC) < 0) return -1;
+  *static_cast<haddr_t*>(address) = info.addr;
+  return 1;  // the first scale is the dimension's
+}
+
+// Values in memory as the native form of their stored type (a stored type
+// is not a memory type for variable-length data: its values are heap
+// addresses on disk, pointers in memory). Variable-length values are
+// allocated by HDF5 on reading and returned to it by reclaim().
+struct Buffer {
+  h5::Datatype type;  // in memory
+  std::vector<unsigned char> bytes;
+  bool variable_length = false;
+
+  Buffer(hid_t stored, const std::string& path, const std::string& what)
+      : type(H5Tget_native_type(stored, H5T_DIR_ASCEND), path, what) {
+    variable_length = H5Tis_variable_str(stored) > 0 || H5Tdetect_class(stored, H5T_VLEN) > 0;
+  }
+  hid_t memory_type() const { return type.get(); }
+  void* reserve(std::size_t elements) {
+    bytes.assign(std::max<std::size_t>(H5Tget_size(type.get()) * elements, 1), 0);
+    return bytes.data();
+  }
+  void reclaim(hid_t space) {
+    if (variable_length) H5Dvlen_reclaim(type.get(), space, H5P_DEFAULT, bytes.data());
+  }
+};
+
+std::size_t element_count(hid_t space) {
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+void copy_attributes(hid_t from, hid_t to, const std::string& path) {
+  for (const std::string& name : attribute_names(from, path)) {
+    if (kept_by_dimension_scales(name)) continue;
+    const std::string what = "cannot copy attribute '" + name + "'";
+    const h5::Attribute source(H5Aopen(from, name.c_str(), H5P_DEFAULT), path, what);
+    const h5::Datatype type(H5Aget_type(source.get()), path, what);
+    const h5::Dataspace space(H5Aget_space(source.get()), path, what);
+    Buffer buffer(type.get(), path, what);
+    void* values = buffer.reserve(element_count(space.get()));
+    check(H5Aread(source.get(), buffer.memory_type(), values), path, what);
+    const h5::Attribute target(
+        H5Acreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), path, what);
+    const herr_t written = H5Awrite(target.get(), buffer.memory_type(), values);
+    buffer.reclaim(space.get());
+    check(written, path, what);
+  }
+}
+
+std::vector<hsize_t> shape_of(hid_t space, std::vector<hsize_t>* max_shape = nullptr) {
+  std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(H5Sget_simple_extent_ndims(space), 0)));
+  if (max_shape) max_shape->resize(shape.size());
+  H5Sget_simple_extent_dims(space, shape.data(), max_shape ? max_shape->data() : nullptr);
+  return shape;
+}
+
+std::vector<H5Z_filter_t> filters_of(hid_t dcpl) {
+  std::vector<H5Z_filter_t> filters;
+  const int n = H5Pget_nfilters(dcpl);
+  for (int i = 0; i < n; ++i) {
+    unsigned flags = 0, config = 0;
+    std::size_t count = 0;
+    filters.push_back(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &count, nullptr, 0,
+                                     nullptr, &config));
+  }
+  return filters;
+}
+
+// Copies every allocated chunk as stored (compressed bytes, filter mask),
+// walking the chunk grid. HDF5 1.10 has no reliable way to list them: its
+// H5Dget_chunk_info gives wrong offsets for a dataset with an unlimited
+// dimension, and a lookup by offset fails on a chunk never written with
+// this message, told apart from every other failure.
+constexpr char kChunkNotWritten[] = "chunk storage is not allocated";
+
+void copy_chunks(hid_t from, hid_t to, const std::vector<hsize_t>& shape,
+                 const std::vector<hsize_t>& chunk, const std::string& what,
+                 const std::string& path) {
+  const std::size_t rank = shape.size();
+  if (std::any_of(shape.begin(), shape.end(), [](hsize_t n) { return n == 0; })) return;
+  std::vector<hsize_t> offset(rank, 0);
+  std::vector<unsigned char> bytes;
+  while (true) {
+    hsize_t size = 0;
+    if (H5Dget_chunk_storage_size(from, offset.data(), &size) < 0) {
+      if (h5::innermost_error() != kChunkNotWritten) h5::fail(path, what);
+      size = 0;
+    }
+    if (size > 0) {
+      bytes.resize(size);
+      std::uint32_t mask = 0;
+      check(H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, bytes.data()), path, what);
+      check(H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), size, bytes.data()), path, what);
+    }
+    std::size_t axis = rank;  // the next offset, the last axis fastest
+    while (true) {
+      if (axis == 0) return;
+      --axis;
+      offset[axis] += chunk[axis];
+      if (offset[axis] < shape[axis]) break;
+      offset[axis] = 0;
+    }
+  }
+}
+
+// Copies values through memory, `slab` folds along `fold_axis` at a time
+// (the whole variable at once when it has no fold axis).
+void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& shape,
+                 std::size_t fold_axis, hsize_t slab, const std::string& what,
+                 const std::string& path) {
+  const std::size_t rank = shape.size();
+  Buffer buffer(type, path, what);
+  const hid_t memory_type = buffer.memory_type();
+  if (fold_axis >= rank) {
+    const h5::Dataspace space(H5Dget_space(from), path, what);
+    void* values = buffer.reserve(element_count(space.get()));
+    check(H5Dread(from, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), path, what);
+    const herr_t written = H5Dwrite(to, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+    buffer.reclaim(space.get());
+    check(written, path, what);
+    return;
+  }
+  for (hsize_t first = 0; first < shape[fold_axis]; first += slab) {
+    std::vector<hsize_t> start(rank, 0), count = shape;
+    start[fold_axis] = first;
+    count[fold_axis] = std::min(slab, shape[fold_axis] - first);
+    std::size_t n = 1;
+    for (const hsize_t c : count) n *= c;
+    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(rank), count.data(), nullptr), path,
+                               what);
+    const h5::Dataspace in(H5Dget_space(from), path, what);
+    const h5::Dataspace out(H5Dget_space(to), path, what);
+    for (hid_t space : {in.get(), out.get()})
+      check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+            path, what);
+    void* values = buffer.reserve(n);
+    check(H5Dread(from, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
+    const herr_t written = H5Dwrite(to, memory_type, memory.get(), out.get(), H5P_DEFAULT, values);
+    buffer.reclaim(memory.get());
+    check(written, path, what);
+  }
+}
+
+class Rechunker {
+ public:
+  Rechunker(const std::string& path, StoreChunks chunks) : path_(path), chunks_(chunks) {}
+
+  void copy_group(hid_t from, hid_t to) {
+    copy_attributes(from, to, path_);
+    // Scales are attached once the group's datasets all exist.
+    std::vector<std::pair<h5::Dataset, h5::Dataset>> variables;
+    for (const std::string& name : link_names(from, path_)) {
+      H5O_info_t info{};
+      check(H5Oget_info_by_name2(from, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), path_,
+            "cannot read '" + name + "'");
+      if (info.type == H5O_TYPE_GROUP) {
+        const std::string what = "cannot copy group '" + name + "'";
+        const h5::Group source(H5Gopen2(from, name.c_str(), H5P_DEFAULT), path_, what);
+        const h5::Group target(H5Gcreate2(to, name.c_str(), H5P_DEFAULT,
+                                          group_creation(source.get(), what).get(), H5P_DEFAULT),
+                               path_, what);
+        copy_group(source.get(), target.get());
+      } else if (info.type == H5O_TYPE_DATASET) {
+        variables.push_back(copy_dataset(from, to, name));
+      }
+    }
+    for (const auto& [source, target] : variables) attach_scales(source.get(), target.get());
+  }
+
+ private:
+  // A fresh list with the source's creation-order tracking (the list a
+  // group reports carries its own heap's settings, not for another file).
+  h5::PropertyList group_creation(hid_t group, const std::string& what) {
+    const h5::PropertyList source(H5Gget_create_plist(group), path_, what);
+    h5::PropertyList gcpl(H5Pcreate(H5P_GROUP_CREATE), path_, what);
+    unsigned links = 0, attributes = 0;
+    check(H5Pget_link_creation_order(source.get(), &links), path_, what);
+    check(H5Pget_attr_creation_order(source.get(), &attributes), path_, what);
+    check(H5Pset_link_creation_order(gcpl.get(), links), path_, what);
+    check(H5Pset_attr_creation_order(gcpl.get(), attributes), path_, what);
+    return gcpl;
+  }
+
+  std::pair<h5::Dataset, h5::Dataset> copy_dataset(hid_t from, hid_t to, const std::string& name) {
+    const std::string what = "cannot copy variable '" + name + "'";
+    h5::Dataset source(H5Dopen2(from, name.c_str(), H5P_DEFAULT), path_, what);
+    const h5::Datatype type(H5Dget_type(source.get()), path_, what);
+    const h5::Dataspace space(H5Dget_space(source.get()), path_, what);
+    std::vector<hsize_t> max_shape;
+    const std::vector<hsize_t> shape = shape_of(space.get(), &max_shape);
+    const h5::PropertyList dcpl(H5Dget_create_plist(source.get()), path_, what);
+    const std::size_t fold_axis = static_cast<std::size_t>(
+        std::find(max_shape.begin(), max_shape.end(), H5S_UNLIMITED) - max_shape.begin());
+    const bool chunked = H5Pget_layout(dcpl.get()) == H5D_CHUNKED && fold_axis < shape.size();
+    bool as_stored = false;
+    std::vector<hsize_t> chunk;
+    if (chunked) {
+      std::vector<hsize_t> old_chunk(shape.size());
+      check(H5Pget_chunk(dcpl.get(), static_cast<int>(shape.size()), old_chunk.data()), path_, what);
+      chunk = chunk_shape(shape, fold_axis, H5Tget_size(type.get()), chunks_);
+      const bool compress = compressed(name, chunks_);
+      const std::vector<H5Z_filter_t> filters =
+          compress ? std::vector<H5Z_filter_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE,
+                                               H5Z_FILTER_FLETCHER32}
+                   : std::vector<H5Z_filter_t>{H5Z_FILTER_FLETCHER32};
+      as_stored = chunk == old_chunk && filters == filters_of(dcpl.get());
+      if (!as_stored) {
+        check(H5Premove_filter(dcpl.get(), H5Z_FILTER_ALL), path_, what);
+        set_chunk_filters(dcpl.get(), chunk, compress, path_, what);
+      }
+    }
+    h5::Dataset target(H5Dcreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT),
+                       path_, what);
+    if (check(H5DSis_scale(source.get()), path_, what) > 0) {
+      const ssize_t length = check(H5DSget_scale_name(source.get(), nullptr, 0), path_, what);
+      std::string scale(static_cast<std::size_t>(length) + 1, '\0');
+      check(H5DSget_scale_name(source.get(), scale.data(), scale.size()), path_, what);
+      check(H5DSset_scale(target.get(), scale.c_str()), path_, what);
+      scales_[address_of(source.get(), path_)] = target.get();
+    }
+    copy_attributes(source.get(), target.get(), path_);
+    if (as_stored) {
+      copy_chunks(source.get(), target.get(), shape, chunk, what, path_);
+    } else {
+      // Whole target chunks per slab: a compressed chunk is written once.
+      hsize_t slab = 1;
+      if (chunked) {
+        hsize_t fold_bytes = H5Tget_size(type.get());
+        for (std::size_t i = 0; i < shape.size(); ++i)
+          if (i != fold_axis) fold_bytes *= std::max<hsize_t>(shape[i], 1);
+        const hsize_t chunk_bytes = std::max<hsize_t>(fold_bytes * chunk[fold_axis], 1);
+        slab = chunk[fold_axis] * std::max<hsize_t>(kSlabBytes / chunk_bytes, 1);
+      }
+      copy_values(source.get(), target.get(), type.get(), shape, chunked ? fold_axis : shape.size(),
+                  slab, what, path_);
+    }
+    return {std::move(source), std::move(target)};
+  }
+
+  void attach_scales(hid_t source, hid_t target) {
+    if (check(H5DSis_scale(source), path_, "cannot read dimension scales") > 0) return;
+    const h5::Dataspace space(H5Dget_space(source), path_, "cannot read dimension scales");
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    for (int dim = 0; dim < rank; ++dim) {
+      const std::string what = "cannot attach dimension " + std::to_string(dim);
+      if (check(H5DSget_num_scales(source, static_cast<unsigned>(dim)), path_, what) <= 0) continue;
+      haddr_t address = HADDR_UNDEF;
+      check(H5DSiterate_scales(source, static_cast<unsigned>(dim), nullptr, scale_address, &address),
+            path_, what);
+      const auto scale = scales_.find(address);
+      if (scale == scales_.end()) h5::fail(path_, what + ": its scale is not in the same group");
+      check(H5DSattach_scale(target, scale->second, static_cast<unsigned>(dim)), path_, what);
+    }
+  }
+
+  const std::string& path_;
+  StoreChunks chunks_;
+  std::map<haddr_t, hid_t> scales_;  // source scale -> its copy (open while its group is copied)
+};
+
+}  // namespace
+
+hsize_t items_per_chunk(hsize_t count, hsize_t item_bytes) {
+  using Wide = unsigned __int128;
+  if (count == 0) return 1;
+  const Wide bytes = Wide{count} * std::max<hsize_t>(item_bytes, 1);
+  const Wide chunks = (bytes + kMaxChunkBytes - 1) / kMaxChunkBytes;
+  return static_cast<hsize_t>((Wide{count} + chunks - 1) / chunks);
+}
+
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& shape, std::size_t fold_axis,
+                                 std::size_t type_size, StoreChunks chunks) {
+  using Wide = unsigned __int128;
+  const std::size_t rank = shape.size();
+  std::vector<hsize_t> chunk(rank);
+  for (std::size_t i = 0; i < rank; ++i) chunk[i] = std::max<hsize_t>(shape[i], 1);
+  Wide fold_bytes = std::max<std::size_t>(type_size, 1);
+  for (std::size_t i = 0; i < rank; ++i)
+    if (i != fold_axis) fold_bytes *= chunk[i];
+  if (chunks == StoreChunks::for_reading && fold_bytes <= kMaxChunkBytes) {
+    chunk[fold_axis] = std::min<hsize_t>(static_cast<hsize_t>(kMaxChunkBytes / fold_bytes),
+                                         chunk[fold_axis]);
+    return chunk;
+  }
+  for (std::size_t i = 0; i <= fold_axis; ++i) chunk[i] = 1;
+  if (fold_axis + 1 < rank) {
+    Wide item_bytes = std::max<std::size_t>(type_size, 1);
+    for (std::size_t i = fold_axis + 2; i < rank; ++i) item_bytes *= chunk[i];
+    const hsize_t capped = item_bytes > kMaxChunkBytes ? kMaxChunkBytes : static_cast<hsize_t>(item_bytes);
+    chunk[fold_axis + 1] = items_per_chunk(shape[fold_axis + 1], capped);
+  }
+  return chunk;
+}
+
+void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compress,
+                       const std::string& file, const std::string& what) {
+  check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), file, what);
+  if (compress) {
+    check(H5Pset_shuffle(dcpl), file, what);
+    check(H5Pset_deflate(dcpl, 1), file, what);
+  }
+  // A checksum per chunk, over the bytes as stored (after compression): a
+  // damaged chunk fails to read instead of giving other numbers.
+  check(H5Pset_fletcher32(dcpl), file, what);
+}
+
+void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks) {
+  Rechunker(path, chunks).copy_group(source, target);
+}
+
+}  // namespace arabica

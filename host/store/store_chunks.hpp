@@ -1,0 +1,46 @@
+// How a store's variables along `cutoff` are chunked, and the copy that
+// changes it: a writer commits into one-fold chunks (so a commit never
+// rewrites a chunk that holds a committed fold), a finished store is read
+// from chunks of many folds, compressed (docs/HDF5_LAYOUT.md, "Chunking").
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "arabica/backfill_store.hpp"
+
+namespace arabica {
+
+/// Largest chunk: HDF5's default chunk cache holds one whole.
+inline constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;
+
+/// Items per chunk when `count` items of `item_bytes` each are split into
+/// the fewest equal chunks of at most kMaxChunkBytes (none mostly empty);
+/// at least 1. Computed in 128 bits: no product wraps.
+hsize_t items_per_chunk(hsize_t count, hsize_t item_bytes);
+
+/// The chunk of a variable of `shape` (elements of `type_size` bytes) whose
+/// folds run along `fold_axis`. per_fold: one fold and one entry of every
+/// axis before it, the next axis split by items_per_chunk, the rest whole.
+/// for_reading: every axis whole but the folds, as many of them as fit in
+/// kMaxChunkBytes; a variable whose fold alone is larger keeps per_fold.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& shape, std::size_t fold_axis,
+                                 std::size_t type_size, StoreChunks chunks);
+
+/// Sets `chunk` and the filters on a dataset creation property list:
+/// shuffle and deflate (level 1) when `compress`, then the Fletcher32
+/// checksum over the bytes as stored. Errors name `file` and `what`.
+void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compress,
+                       const std::string& file, const std::string& what);
+
+/// Copies everything under `source` (a file's root group) into `target`
+/// (the root of a new, empty file): groups, attributes, dimension scales
+/// and values, with every variable that runs along an unlimited dimension
+/// chunked as `chunks` says. A variable whose chunks do not change is
+/// copied chunk by chunk as stored (no decompression). Errors name `path`.
+void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks);
+
+}  // namespace arabica
