@@ -131,8 +131,21 @@ def load_checked(path: str | os.PathLike, name: str, variable: xr.Variable, stor
                 variable.isel(cutoff=i).values
             except OSError as error:
                 raise StoreError(f"{path}: cannot read variable '{name}' at "
-                                 f"{describe_fold(store, int(fold))}: {error}") from None
+                                 f"{describe_fold(store, int(fold))}"
+                                 f"{describe_chunk(variable, int(fold), store.sizes['cutoff'])}: "
+                                 f"{error}") from None
     raise StoreError(f"{path}: cannot read variable '{name}': {detail}")
+
+
+def describe_chunk(variable: xr.Variable, fold: int, folds: int) -> str:
+    """", whose chunk holds folds A-B" in a store chunked for reading: a
+    damaged chunk takes its other folds with it."""
+    chunks = variable.encoding.get("chunksizes")
+    if not chunks or chunks[variable.dims.index("cutoff")] <= 1:
+        return ""
+    size = chunks[variable.dims.index("cutoff")]
+    first = fold // size * size
+    return f", whose chunk holds folds {first}-{min(first + size, folds) - 1}"
 
 
 def open_universe(path: str | os.PathLike, unique_id: str = "series") -> dict[str, xr.Dataset]:
@@ -157,37 +170,80 @@ def open_universe(path: str | os.PathLike, unique_id: str = "series") -> dict[st
     return series
 
 
+# Attributes the dimension-scale machinery and netCDF-C keep for themselves.
+_HIDDEN_ATTRIBUTES = {b"CLASS", b"NAME", b"DIMENSION_LIST", b"REFERENCE_LIST", b"_Netcdf4Dimid",
+                      b"_Netcdf4Coordinates", b"_FillValue"}
+_DIMENSION_WITHOUT_VALUES = b"This is a netCDF dimension"
+_DATE_UNITS = "days since 1970-01-01"
+
+
+def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
+    """An object's attributes as xarray keeps them, whether it is a
+    dimension scale, its scale NAME and its DIMENSION_LIST, read with h5py's
+    low-level API (its AttributeManager costs ten times more per attribute,
+    and a store has thousands)."""
+    attrs, is_scale, scale_name, dimension_list = {}, False, b"", None
+    for i in range(h5py.h5a.get_num_attrs(object_id)):
+        attribute = h5py.h5a.open(object_id, index=i)
+        key = attribute.name
+        if key == b"REFERENCE_LIST" or key == b"_FillValue":
+            continue  # the scale's back-references; NaN fill: nothing to mask
+        value = np.empty(attribute.shape, dtype=attribute.dtype)
+        attribute.read(value)
+        value = value[()] if value.shape == () else value
+        if key == b"CLASS":
+            is_scale = value == b"DIMENSION_SCALE"
+        elif key == b"NAME":
+            scale_name = value
+        elif key == b"DIMENSION_LIST":
+            dimension_list = value
+        elif key not in _HIDDEN_ATTRIBUTES:
+            attrs[key.decode()] = value.decode() if isinstance(value, bytes) else value
+    return attrs, is_scale, scale_name, dimension_list
+
+
+def _decode_dates(values: np.ndarray, attrs: dict) -> tuple[np.ndarray, dict]:
+    """Day counts to datetime64[ns] with xarray's encoding, as decode_cf
+    does for the store's only time units."""
+    if attrs.get("units") != _DATE_UNITS:
+        return values, {}
+    encoding = {"units": attrs.pop("units"), "calendar": attrs.pop("calendar", "proleptic_gregorian"),
+                "dtype": values.dtype}
+    return (values.astype(np.int64) * 86_400_000_000_000).view("datetime64[ns]"), encoding
+
+
 def _read_group(group: h5py.Group, path: str, with_paths: bool) -> xr.Dataset:
     """One store (a file's root or a universe group) read whole with h5py
-    and decoded as xarray decodes it (CF dates, coordinates); `paths` only
-    when asked. Far faster than xr.open_dataset on a store: h5netcdf sizes
-    the unlimited `cutoff` by opening every variable attached to it, for
-    every variable."""
+    and decoded as xr.decode_cf decodes it (dates, coordinates); `paths`
+    only when asked. Far faster than xr.open_dataset on a store: h5netcdf
+    sizes the unlimited `cutoff` by opening every variable attached to it,
+    for every variable."""
+    names: list[bytes] = []
+    group.id.links.iterate(names.append, idx_type=h5py.h5.INDEX_CRT_ORDER)
     # A scale's name by its object address: h5py's .name of a dereferenced
     # object searches the file (a millisecond each).
-    scales, variables = {}, {}
-    for name, dataset in group.items():
-        if not isinstance(dataset, h5py.Dataset):
-            continue
-        if dataset.attrs.get("CLASS") == b"DIMENSION_SCALE":
-            scales[h5py.h5o.get_info(dataset.id).addr] = name
+    scales, objects = {}, []
+    for name in names:
+        dataset = h5py.h5d.open(group.id, name)
+        attrs, is_scale, scale_name, dimension_list = _attributes(dataset)
+        if is_scale:
+            scales[h5py.h5o.get_info(dataset).addr] = name.decode()
+        objects.append((name.decode(), dataset, attrs, is_scale, scale_name, dimension_list))
+    file_id = group.file.id
+    variables, coordinates = {}, set()
+    for name, dataset, attrs, is_scale, scale_name, dimension_list in objects:
         if name == "paths" and not with_paths:
             continue
-        variables[name] = dataset
-    file = group.file
-    arrays = {}
-    for name, dataset in variables.items():
-        is_scale = dataset.attrs.get("CLASS") == b"DIMENSION_SCALE"
-        scale_name = dataset.attrs.get("NAME", b"")
-        if is_scale and isinstance(scale_name, bytes) and scale_name.startswith(b"This is a netCDF dimension"):
-            continue  # a dimension without values (param, path)
         if is_scale:
+            if isinstance(scale_name, bytes) and scale_name.startswith(_DIMENSION_WITHOUT_VALUES):
+                continue  # a dimension without values (param, path)
             dims = (name,)
         else:
-            dims = tuple(scales[h5py.h5o.get_info(file[ref[0]].id).addr]
-                         for ref in dataset.attrs["DIMENSION_LIST"])
+            dims = tuple(scales[h5py.h5o.get_info(h5py.h5r.dereference(ref[0], file_id)).addr]
+                         for ref in dimension_list)
+        values = np.empty(dataset.shape, dtype=dataset.dtype)
         try:
-            values = dataset[()]
+            dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, values)
         except OSError as error:
             raise StoreError(f"{path}: cannot read variable '{name}': {error}") from None
         if values.dtype.kind == "S":
@@ -195,14 +251,14 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool) -> xr.Dataset:
         elif values.dtype.kind == "O":
             values = np.array([v.decode() if isinstance(v, bytes) else v for v in values.ravel()],
                               dtype=object).reshape(values.shape)
-        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in dataset.attrs.items()
-                 if k not in ("CLASS", "NAME", "DIMENSION_LIST", "REFERENCE_LIST", "_Netcdf4Dimid",
-                              "_Netcdf4Coordinates")}
-        if "_FillValue" in attrs:
-            del attrs["_FillValue"]  # NaN fill: nothing to mask
-        arrays[name] = xr.Variable(dims, values, attrs)
-    attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in group.attrs.items()}
-    return xr.decode_cf(xr.Dataset(arrays, attrs=attrs))
+        values, encoding = _decode_dates(values, attrs)
+        if is_scale:
+            coordinates.add(name)
+        coordinates.update(attrs.pop("coordinates", "").split())  # as decode_cf does
+        variables[name] = xr.Variable(dims, values, attrs, encoding=encoding)
+    coords = {name: v for name, v in variables.items() if name in coordinates}
+    data_vars = {name: v for name, v in variables.items() if name not in coordinates}
+    return xr.Dataset(data_vars, coords=coords, attrs=_attributes(group.id)[0])
 
 
 def read_universe(path: str | os.PathLike, unique_id: str = "series",
@@ -232,7 +288,7 @@ def read_universe(path: str | os.PathLike, unique_id: str = "series",
                 raise StoreError(f"{path}: fold_complete of fold {int(bad[0])} is {int(flags[bad[0]])}, "
                                  "not 0 or 1: the store is damaged")
             ds = _read_group(group, path, with_paths)
-            series[name] = ds.isel(cutoff=np.flatnonzero(flags == 1))
+            series[name] = ds if flags.all() else ds.isel(cutoff=np.flatnonzero(flags == 1))
         return series
 
 
