@@ -480,50 +480,69 @@ std::vector<BackfillSummary> run_backfills(
     std::exception_ptr error;
     try {
       const std::unique_ptr<Backend> backend = make_backend(run.device, 1, run.device_ordinal);
-      for (std::size_t w;
-           !stopping() && (w = next_work.fetch_add(1)) < work.size() && !queue.failed();) {
-        // Fit the chain's pending folds in order, then simulate all their
-        // paths as one batch (one set of launches on a GPU).
-        const std::size_t j = work[w].job;
-        const BackfillJob& job = jobs[j];
-        const int M = static_cast<int>(job.config.models.size());
-        std::vector<ChainFit> fits(static_cast<std::size_t>(M));
+      // A batch: this worker's next units (series, warm-start chain), each
+      // fitted in fold order, until their paths reach batch_path_steps
+      // (one unit when 0), then simulated together - across series, so a
+      // GPU gets launches large enough to fill it.
+      struct Unit {
+        std::size_t job = 0;
         std::vector<int> folds;
-        std::vector<PendingResult> pending;
-        for (const int f : work[w].folds) {
-          const Fold& fold = job.plan->folds[static_cast<std::size_t>(f)];
-          if (complete[j][static_cast<std::size_t>(f)]) {
-            for (int m = 0; m < M; ++m)
-              if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
-            continue;
-          }
-          // A stop takes no new fold; the ones prepared are still committed
-          // (a later run resumes the chain from the store).
-          if (stopping()) break;
-          folds.push_back(f);
-          for (int m = 0; m < M; ++m)
-            pending.push_back(runners[j].prepare(job.config.models[static_cast<std::size_t>(m)],
-                                                 fold, fits[static_cast<std::size_t>(m)]));
-        }
-        if (folds.empty()) break;
+        std::vector<PendingResult> pending;  // fold-major, then model
+      };
+      while (!stopping() && !queue.failed()) {
+        std::vector<Unit> units;
         std::vector<PathRequest> requests;
-        for (const PendingResult& p : pending)
-          if (p.request) requests.push_back(*p.request);
+        double path_steps = 0.0;
+        for (std::size_t w; (units.empty() || path_steps < static_cast<double>(run.batch_path_steps)) &&
+                            !stopping() && !queue.failed() &&
+                            (w = next_work.fetch_add(1)) < work.size();) {
+          Unit unit;
+          unit.job = work[w].job;
+          const std::size_t j = unit.job;
+          const BackfillJob& job = jobs[j];
+          const int M = static_cast<int>(job.config.models.size());
+          std::vector<ChainFit> fits(static_cast<std::size_t>(M));
+          for (const int f : work[w].folds) {
+            const Fold& fold = job.plan->folds[static_cast<std::size_t>(f)];
+            if (complete[j][static_cast<std::size_t>(f)]) {
+              for (int m = 0; m < M; ++m)
+                if (fold.refit) fits[static_cast<std::size_t>(m)] = work[w].stored[static_cast<std::size_t>(m)].at(f);
+              continue;
+            }
+            // A stop takes no new fold; the ones prepared are still committed
+            // (a later run resumes the chain from the store).
+            if (stopping()) break;
+            unit.folds.push_back(f);
+            for (int m = 0; m < M; ++m)
+              unit.pending.push_back(runners[j].prepare(job.config.models[static_cast<std::size_t>(m)],
+                                                        fold, fits[static_cast<std::size_t>(m)]));
+          }
+          for (const PendingResult& p : unit.pending)
+            if (p.request) {
+              requests.push_back(*p.request);
+              path_steps += static_cast<double>(p.request->n_paths) * p.request->model.horizon;
+            }
+          if (!unit.folds.empty()) units.push_back(std::move(unit));
+        }
+        if (units.empty()) break;
         std::vector<PathStats> stats = backend->simulate_batch(requests);
         std::size_t next_stats = 0;
-        for (std::size_t i = 0; i < folds.size(); ++i) {
-          FoldOutput output;
-          output.job = j;
-          output.fold = folds[i];
-          for (int m = 0; m < M; ++m) {
-            PendingResult& p = pending[i * static_cast<std::size_t>(M) + static_cast<std::size_t>(m)];
-            if (p.request) {
-              p.result.stats = std::move(stats[next_stats++]);
-              p.result.risk = horizon_risk(p.result.stats, p.request->last_price);
+        for (Unit& unit : units) {
+          const std::size_t M = jobs[unit.job].config.models.size();
+          for (std::size_t i = 0; i < unit.folds.size(); ++i) {
+            FoldOutput output;
+            output.job = unit.job;
+            output.fold = unit.folds[i];
+            for (std::size_t m = 0; m < M; ++m) {
+              PendingResult& p = unit.pending[i * M + m];
+              if (p.request) {
+                p.result.stats = std::move(stats[next_stats++]);
+                p.result.risk = horizon_risk(p.result.stats, p.request->last_price);
+              }
+              output.models.push_back(std::move(p.result));
             }
-            output.models.push_back(std::move(p.result));
+            queue.push(std::move(output));
           }
-          queue.push(std::move(output));
         }
       }
     } catch (...) {

@@ -86,6 +86,9 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   config.threads = o.threads;
   config.device = o.device;
   require_device_present(o.device);
+  // A GPU is filled by batches of many chains; the CPU pool by one.
+  const bool gpu = o.device == "cuda" || (o.device == "auto" && cuda_available());
+  config.batch_path_steps = o.batch_path_steps >= 0 ? o.batch_path_steps : gpu ? 5e7 : 0.0;
   config.shard = o.shard;
   config.num_shards = o.num_shards;
   if (config.shard < 0 || config.shard >= config.num_shards)
@@ -433,6 +436,11 @@ void register_backfill_command(CLI::App& app) {
       ->add_option("--warm-start-chain", options->warm_start_chain,
                    "Refits per chain, the unit of work split over threads and shards (fits never start from another fold's optimum)")
       ->capture_default_str();
+  command
+      ->add_option("--batch-path-steps", options->batch_path_steps,
+                   "Paths x days simulated in one batch, across series and warm-start chains "
+                   "(0: one chain at a time; default 0 on the CPU, 5e7 on a GPU)")
+      ->check(CLI::NonNegativeNumber);
   command
       ->add_option("--future-exog", options->future_exog,
                    "repeat-last (legacy), hold-last or realized (leaks future covariates)")

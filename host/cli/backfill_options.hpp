@@ -23,6 +23,7 @@ struct BackfillOptions {
   int horizon = 7;
   std::string refit = "every_fold";
   int warm_start_chain = 8;
+  double batch_path_steps = -1.0;  // < 0: by device (make_config)
   std::string future_exog = "repeat-last";
   std::int64_t paths = 2000;
   std::int64_t stored_paths = 0;

@@ -53,6 +53,11 @@ struct BackfillConfig {
   int threads = 0;
   std::string device = "cpu";  // make_backend name; one backend per worker
   int device_ordinal = 0;       // CUDA device (e.g. the node-local MPI rank)
+  /// Paths x days a worker simulates in one batch: it fits the folds of its
+  /// next (series, warm-start chain) units until their paths reach this,
+  /// across series, then simulates them together (a GPU needs large
+  /// launches). 0: one unit per batch. Results do not depend on it.
+  double batch_path_steps = 0.0;
   /// Polled between folds (e.g. a signal arrived): true stops taking new
   /// folds; those in flight are still committed. Empty: never stops.
   std::function<bool()> stop_requested;

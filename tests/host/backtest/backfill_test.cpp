@@ -163,6 +163,51 @@ TEST_F(Backfill, ResultsDoNotDependOnThreadsOrShards) {
   }
 }
 
+// Monte Carlo batches of several (series, chain) units, across series: the
+// stores equal those of batches of one unit.
+TEST_F(Backfill, BatchesThatSpanSeriesGiveTheSameStores) {
+  const Series a = synthetic_series(260, 5), b = synthetic_series(240, 9);
+  const auto stores_with = [&](double batch_path_steps, int threads, const std::string& tag) {
+    std::vector<Series> series{a, b};
+    std::vector<FoldPlan> plans;
+    std::vector<BackfillStore> stores;
+    std::vector<BackfillJob> jobs;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      BackfillConfig config = small_config(series[i]);
+      config.series_name = i == 0 ? "A" : "B";
+      config.series_key = series_key_of(config.series_name);
+      config.threads = threads;
+      config.batch_path_steps = batch_path_steps;
+      plans.push_back(plan_folds(series[i].dates, config.plan));
+      stores.push_back(BackfillStore::create(file(tag + config.series_name + ".h5"),
+                                             backfill_layout(config, series[i], plans.back())));
+      jobs.push_back({nullptr, config, nullptr, nullptr});
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      jobs[i].series = &series[i];
+      jobs[i].plan = &plans[i];
+      jobs[i].store = &stores[i];
+    }
+    run_backfills(jobs);
+    std::vector<StoredForecasts> stored;
+    for (BackfillStore& store : stores) {
+      stored.push_back(store.read_forecasts());
+      store.close();
+    }
+    return stored;
+  };
+  const std::vector<StoredForecasts> one_unit = stores_with(0.0, 1, "unit");
+  ASSERT_EQ(one_unit.size(), 2u);
+  EXPECT_EQ(one_unit[0].fold_complete, std::vector<std::int8_t>(one_unit[0].folds, 1));
+  // Everything in one batch (one thread), then batches of a few units on two.
+  const std::vector<StoredForecasts> all = stores_with(1e15, 1, "all");
+  const std::vector<StoredForecasts> some = stores_with(3000.0 * 5 * 3 * 6, 2, "some");
+  for (std::size_t i = 0; i < 2; ++i) {
+    expect_same(one_unit[i], all[i]);
+    expect_same(one_unit[i], some[i]);
+  }
+}
+
 TEST_F(Backfill, ReFilterFoldsUseTheirRefitsParameters) {
   const Series series = synthetic_series();
   BackfillConfig config = small_config(series);
