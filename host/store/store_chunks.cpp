@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "store/h5_handles.hpp"
 
@@ -20,6 +23,22 @@ constexpr hsize_t kSlabBytes = hsize_t{16} << 20;
 // them again with the target file's references).
 bool kept_by_dimension_scales(const std::string& name) {
   return name == "CLASS" || name == "NAME" || name == "DIMENSION_LIST" || name == "REFERENCE_LIST";
+}
+
+// The value of a scalar variable-length text attribute; none for any other.
+std::optional<std::string> text_value(hid_t attribute, const std::string& path,
+                                      const std::string& what) {
+  const h5::Datatype type(H5Aget_type(attribute), path, what);
+  const h5::Dataspace space(H5Aget_space(attribute), path, what);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0 ||
+      H5Sget_simple_extent_type(space.get()) != H5S_SCALAR)
+    return std::nullopt;
+  const h5::Datatype memory(H5Tget_native_type(type.get(), H5T_DIR_ASCEND), path, what);
+  char* text = nullptr;
+  check(H5Aread(attribute, memory.get(), &text), path, what);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  return value;
 }
 
 // Per fold, only the stored paths are worth compressing (summaries are a
@@ -106,7 +125,7 @@ std::size_t element_count(hid_t space) {
 
 void copy_attributes(hid_t from, hid_t to, const std::string& path) {
   for (const std::string& name : attribute_names(from, path)) {
-    if (kept_by_dimension_scales(name)) continue;
+    if (kept_by_dimension_scales(name) || name == kReadingIndexAttribute) continue;
     const std::string what = "cannot copy attribute '" + name + "'";
     const h5::Attribute source(H5Aopen(from, name.c_str(), H5P_DEFAULT), path, what);
     const h5::Datatype type(H5Aget_type(source.get()), path, what);
@@ -223,7 +242,7 @@ class Rechunker {
   void copy_group(hid_t from, hid_t to) {
     copy_attributes(from, to, path_);
     // Scales are attached once the group's datasets all exist.
-    std::vector<std::pair<h5::Dataset, h5::Dataset>> variables;
+    std::vector<Copied> variables;
     for (const std::string& name : link_names(from, path_)) {
       H5O_info_t info{};
       check(H5Oget_info_by_name2(from, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), path_,
@@ -239,7 +258,8 @@ class Rechunker {
         variables.push_back(copy_dataset(from, to, name));
       }
     }
-    for (const auto& [source, target] : variables) attach_scales(source.get(), target.get());
+    for (const Copied& v : variables) attach_scales(v.source.get(), v.target.get());
+    if (chunks_ == StoreChunks::for_reading && !variables.empty()) write_index(to, variables);
   }
 
  private:
@@ -256,7 +276,79 @@ class Rechunker {
     return gcpl;
   }
 
-  std::pair<h5::Dataset, h5::Dataset> copy_dataset(hid_t from, hid_t to, const std::string& name) {
+  struct Copied {
+    std::string name;
+    h5::Dataset source, target;
+  };
+
+  // The group's reading index (kReadingIndexAttribute): every variable's
+  // dimensions and text attributes, which a reader would otherwise find
+  // attribute by attribute. None where a text is not UTF-8 (JSON's).
+  void write_index(hid_t group, const std::vector<Copied>& variables) {
+    const std::string what = "cannot write the reading index";
+    nlohmann::json entries = nlohmann::json::array();
+    for (const Copied& v : variables) {
+      nlohmann::json entry{{"name", v.name}, {"dims", nlohmann::json::array()},
+                           {"attrs", nlohmann::json::object()}, {"other", nlohmann::json::array()}};
+      const hid_t source = v.source.get();
+      if (check(H5DSis_scale(source), path_, what) > 0) {
+        const ssize_t length = check(H5DSget_scale_name(source, nullptr, 0), path_, what);
+        std::string scale(static_cast<std::size_t>(length) + 1, '\0');
+        check(H5DSget_scale_name(source, scale.data(), scale.size()), path_, what);
+        scale.resize(static_cast<std::size_t>(length));
+        entry["scale"] = scale;
+        entry["dims"].push_back(v.name);
+      } else {
+        for (const haddr_t address : scale_addresses(source)) {
+          const auto found = scale_names_.find(address);
+          if (found == scale_names_.end()) return;  // a dimension without a scale: no index
+          entry["dims"].push_back(found->second);
+        }
+      }
+      for (const std::string& name : attribute_names(source, path_)) {
+        if (kept_by_dimension_scales(name)) continue;
+        const h5::Attribute attribute(H5Aopen(source, name.c_str(), H5P_DEFAULT), path_, what);
+        const std::optional<std::string> text = text_value(attribute.get(), path_, what);
+        if (text)
+          entry["attrs"][name] = *text;
+        else
+          entry["other"].push_back(name);
+      }
+      entries.push_back(std::move(entry));
+    }
+    std::string index;
+    try {
+      index = nlohmann::json{{"version", 1}, {"variables", entries}}.dump();
+    } catch (const nlohmann::json::exception&) {
+      return;
+    }
+    const h5::Datatype type(H5Tcopy(H5T_C_S1), path_, what);
+    check(H5Tset_size(type.get(), H5T_VARIABLE), path_, what);
+    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path_, what);
+    const h5::Dataspace scalar(H5Screate(H5S_SCALAR), path_, what);
+    const h5::Attribute attribute(
+        H5Acreate2(group, kReadingIndexAttribute, type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+        path_, what);
+    const char* text = index.c_str();
+    check(H5Awrite(attribute.get(), type.get(), &text), path_, what);
+  }
+
+  // The address of the scale attached to each dimension (HADDR_UNDEF: none).
+  std::vector<haddr_t> scale_addresses(hid_t dataset) {
+    const std::string what = "cannot read dimension scales";
+    const h5::Dataspace space(H5Dget_space(dataset), path_, what);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    std::vector<haddr_t> addresses(static_cast<std::size_t>(std::max(rank, 0)), HADDR_UNDEF);
+    for (int dim = 0; dim < rank; ++dim) {
+      if (check(H5DSget_num_scales(dataset, static_cast<unsigned>(dim)), path_, what) <= 0) continue;
+      check(H5DSiterate_scales(dataset, static_cast<unsigned>(dim), nullptr, scale_address,
+                               &addresses[static_cast<std::size_t>(dim)]),
+            path_, what);
+    }
+    return addresses;
+  }
+
+  Copied copy_dataset(hid_t from, hid_t to, const std::string& name) {
     const std::string what = "cannot copy variable '" + name + "'";
     h5::Dataset source(H5Dopen2(from, name.c_str(), H5P_DEFAULT), path_, what);
     const h5::Datatype type(H5Dget_type(source.get()), path_, what);
@@ -292,7 +384,9 @@ class Rechunker {
       std::string scale(static_cast<std::size_t>(length) + 1, '\0');
       check(H5DSget_scale_name(source.get(), scale.data(), scale.size()), path_, what);
       check(H5DSset_scale(target.get(), scale.c_str()), path_, what);
-      scales_[address_of(source.get(), path_)] = target.get();
+      const haddr_t address = address_of(source.get(), path_);
+      scales_[address] = target.get();
+      scale_names_[address] = name;
     }
     copy_attributes(source.get(), target.get(), path_);
     if (as_stored) {
@@ -310,20 +404,16 @@ class Rechunker {
       copy_values(source.get(), target.get(), type.get(), shape, chunked ? fold_axis : shape.size(),
                   slab, what, path_);
     }
-    return {std::move(source), std::move(target)};
+    return {name, std::move(source), std::move(target)};
   }
 
   void attach_scales(hid_t source, hid_t target) {
     if (check(H5DSis_scale(source), path_, "cannot read dimension scales") > 0) return;
-    const h5::Dataspace space(H5Dget_space(source), path_, "cannot read dimension scales");
-    const int rank = H5Sget_simple_extent_ndims(space.get());
-    for (int dim = 0; dim < rank; ++dim) {
+    const std::vector<haddr_t> addresses = scale_addresses(source);
+    for (std::size_t dim = 0; dim < addresses.size(); ++dim) {
+      if (addresses[dim] == HADDR_UNDEF) continue;
       const std::string what = "cannot attach dimension " + std::to_string(dim);
-      if (check(H5DSget_num_scales(source, static_cast<unsigned>(dim)), path_, what) <= 0) continue;
-      haddr_t address = HADDR_UNDEF;
-      check(H5DSiterate_scales(source, static_cast<unsigned>(dim), nullptr, scale_address, &address),
-            path_, what);
-      const auto scale = scales_.find(address);
+      const auto scale = scales_.find(addresses[dim]);
       if (scale == scales_.end()) h5::fail(path_, what + ": its scale is not in the same group");
       check(H5DSattach_scale(target, scale->second, static_cast<unsigned>(dim)), path_, what);
     }
@@ -332,6 +422,7 @@ class Rechunker {
   const std::string& path_;
   StoreChunks chunks_;
   std::map<haddr_t, hid_t> scales_;  // source scale -> its copy (open while its group is copied)
+  std::map<haddr_t, std::string> scale_names_;
 };
 
 }  // namespace

@@ -14,6 +14,13 @@
 
 namespace arabica {
 
+/// Group attribute of a store chunked for reading: JSON {"version": 1,
+/// "variables": [{"name", "dims", "attrs" (text attributes), "other" (names
+/// of the rest), "scale" (a dimension scale's NAME)}]}, every variable in
+/// creation order, so that a reader gets the group's metadata in one read
+/// (scripts/arabica_store.py). Written by copy_rechunked for reading only.
+inline constexpr char kReadingIndexAttribute[] = "_arabica_index";
+
 /// Largest chunk: HDF5's default chunk cache holds one whole.
 inline constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;
 

@@ -225,6 +225,28 @@ series = "SB"
     if set(frame.unique_id) != {"coffee", "SB"} or "SB-q-5" in frame.columns or "naive-q-5" not in frame.columns:
         fail(f"statsforecast frame: {sorted(set(frame.unique_id))} {list(frame.columns)[:12]}")
 
+    # A finished store is chunked for reading, with its reading index: the
+    # fast reader gives what the attribute-by-attribute path gives, and the
+    # values xarray's own reader gives.
+    sys.path.insert(0, str(store_tool.parent))
+    import arabica_store
+    with h5py.File(tree, "r") as f:
+        if f["coffee/forecast_mean"].chunks[1] != f["coffee/cutoff"].shape[0] or \
+                arabica_store.READING_INDEX not in f["coffee"].attrs:
+            fail(f"not chunked for reading: {f['coffee/forecast_mean'].chunks}")
+    plain = work / "no_index.h5"
+    shutil.copy(tree, plain)
+    with h5py.File(plain, "r+") as f:
+        for name in ("coffee", "SB"):
+            del f[name].attrs[arabica_store.READING_INDEX]
+    fast, slow = arabica_store.read_universe(tree), arabica_store.read_universe(plain)
+    with xr.open_datatree(tree, engine="h5netcdf") as dt:
+        for name in ("coffee", "SB"):
+            xr.testing.assert_identical(fast[name], slow[name])
+            # (xarray leaves the fixed-length failure_reason as bytes.)
+            same = [v for v in fast[name].data_vars if v != "failure_reason"]
+            xr.testing.assert_equal(fast[name][same], dt[name].to_dataset()[same])
+
     # Bad universes: one line, exit 2, nothing written.
     text = toml.read_text()
     bad = work / "bad.toml"

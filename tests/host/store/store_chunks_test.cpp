@@ -60,6 +60,20 @@ bool scale_attached(const std::string& path, const std::string& variable, const 
   return H5DSis_attached(dataset.get(), dimension.get(), dim) > 0;
 }
 
+// The reading index of the store at `group` ("/" or a universe's series).
+std::string reading_index(const std::string& path, const std::string& group = "/") {
+  const h5::File file = open_beside_writer(path);
+  const h5::Group g(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT), path, group);
+  if (H5Aexists(g.get(), kReadingIndexAttribute) <= 0) return "";
+  const h5::Attribute attribute(H5Aopen(g.get(), kReadingIndexAttribute, H5P_DEFAULT), path, "index");
+  const h5::Datatype type(H5Aget_type(attribute.get()), path, "index");
+  char* text = nullptr;
+  H5Aread(attribute.get(), type.get(), &text);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  return value;
+}
+
 std::string bytes_of(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -133,7 +147,16 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
     store.close(StoreChunks::for_reading);
   }
   EXPECT_EQ(chunking_of(file(), "forecast_mean").chunk, (std::vector<hsize_t>{2, 6, kHorizon}));
+  // Its reading index lists every variable with its dimensions and texts.
+  const std::string index = reading_index(file());
+  EXPECT_NE(index.find(R"({"attrs":{"coordinates":"forecast_date","long_name":"Kalman point forecast","units":"1"},"dims":["model","cutoff","day_ahead"],"name":"forecast_mean")"),
+            std::string::npos)
+      << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"("dims":["model","cutoff","day_ahead","q"],"name":"quantiles")"),
+            std::string::npos);
+  EXPECT_NE(index.find(R"("name":"status","other":["flag_values"])"), std::string::npos);
   BackfillStore store = BackfillStore::resume(file(), kHash);
+  EXPECT_EQ(reading_index(file()), "");  // per fold: not for reading
   // Committing fold 3 must not rewrite the chunk that holds folds 0-2.
   const Chunking per_fold = chunking_of(file(), "forecast_mean");
   EXPECT_EQ(per_fold.chunk, (std::vector<hsize_t>{1, 1, kHorizon}));
