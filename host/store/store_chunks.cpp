@@ -47,38 +47,38 @@ bool compressed(const std::string& variable, StoreChunks chunks) {
   return chunks == StoreChunks::for_reading || variable == "paths";
 }
 
-// Names of the attributes or links of `object`, in creation order where it
-// is tracked (netCDF-4 files track it), else by name. Collected first: the
-// copies below may throw, which must not cross HDF5's C callbacks.
-herr_t collect_attribute(hid_t, const char* name, const H5A_info_t*, void* names) {
+// Names of the attributes or links of an object, in creation order where
+// it is tracked (netCDF-4 files track it), else by name. Collected first:
+// the copies below may throw, which must not cross HDF5's C callbacks.
+template <class Info>
+herr_t collect_name(hid_t, const char* name, const Info*, void* names) {
   static_cast<std::vector<std::string>*>(names)->emplace_back(name);
   return 0;
 }
-herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* names) {
-  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
-  return 0;
+template <class Iterate>
+std::vector<std::string> names_in_creation_order(Iterate iterate, const std::string& path,
+                                                 const std::string& what) {
+  std::vector<std::string> names;
+  for (const H5_index_t index : {H5_INDEX_CRT_ORDER, H5_INDEX_NAME}) {
+    names.clear();
+    hsize_t at = 0;
+    if (iterate(index, &at, &names) >= 0) return names;
+  }
+  h5::fail(path, what);
 }
 std::vector<std::string> attribute_names(hid_t object, const std::string& path) {
-  std::vector<std::string> names;
-  hsize_t at = 0;
-  if (H5Aiterate2(object, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_attribute, &names) < 0) {
-    names.clear();
-    at = 0;
-    check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &at, collect_attribute, &names), path,
-          "cannot list attributes");
-  }
-  return names;
+  return names_in_creation_order(
+      [&](H5_index_t index, hsize_t* at, void* names) {
+        return H5Aiterate2(object, index, H5_ITER_INC, at, collect_name<H5A_info_t>, names);
+      },
+      path, "cannot list attributes");
 }
 std::vector<std::string> link_names(hid_t group, const std::string& path) {
-  std::vector<std::string> names;
-  hsize_t at = 0;
-  if (H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_link, &names) < 0) {
-    names.clear();
-    at = 0;
-    check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &at, collect_link, &names), path,
-          "cannot list a group");
-  }
-  return names;
+  return names_in_creation_order(
+      [&](H5_index_t index, hsize_t* at, void* names) {
+        return H5Literate(group, index, H5_ITER_INC, at, collect_name<H5L_info_t>, names);
+      },
+      path, "cannot list a group");
 }
 
 haddr_t address_of(hid_t object, const std::string& path) {
