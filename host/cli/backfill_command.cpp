@@ -260,12 +260,18 @@ std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
   return cutoffs;
 }
 
-void run_shard_then_merge(int shard, int num_shards, const std::function<void()>& work,
-                          const std::function<void()>& merge) {
+void run_shard_then_merge(const BackfillOptions& options, int shard, int num_shards,
+                          const std::function<void(const std::string& work_path)>& work,
+                          const std::function<void(const char* who, const char* sources)>& merge) {
+  if (options.merge) {
+    if (num_shards <= 1) throw InputError("--merge", "needs --num-shards N (N > 1)");
+    merge("merged", "shard stores");
+    return;
+  }
   const Distributed& group = distributed();
   std::exception_ptr error;
   try {
-    work();
+    work(num_shards > 1 ? shard_store_path(options.out, shard, num_shards) : options.out);
   } catch (...) {
     error = std::current_exception();
   }
@@ -279,7 +285,13 @@ void run_shard_then_merge(int shard, int num_shards, const std::function<void()>
                 num_shards);
     return;
   }
-  if (group.rank == 0) merge();
+  if (group.rank == 0) merge("rank 0 merged", "ranks");
+}
+
+void warn_if_leaking(const BackfillConfig& config, int rank) {
+  if (config.future_exog == BackfillExog::realized && rank == 0)
+    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
+                 "cutoff; the store is marked data_leakage_warning=true\n";
 }
 
 std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
@@ -356,9 +368,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
   if (config.calendar == ForecastCalendar::business && group.rank == 0)
     std::cerr << "arabica: warning: --calendar has no effect on backfills: forecast_date is the "
                  "date of the data row each forecast is scored against\n";
-  if (config.future_exog == BackfillExog::realized && group.rank == 0)
-    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
-                 "cutoff; the store is marked data_leakage_warning=true\n";
+  warn_if_leaking(config, group.rank);
 
   // The deliverable covers the whole plan; shards work in their own stores
   // (same config_hash) that are merged into it.
@@ -367,17 +377,9 @@ void run(BackfillOptions& options, const std::string& config_file) {
   whole.num_shards = 1;
   const StoreLayout layout = backfill_layout(whole, series, plan);
   const bool sharded = config.num_shards > 1;
-  if (options.merge) {
-    if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
-    merge_and_finish(options, layout, config.num_shards, "merged", "shard stores");
-    return;
-  }
-
-  const std::string work_path =
-      sharded ? shard_store_path(options.out, config.shard, config.num_shards) : options.out;
   run_shard_then_merge(
-      config.shard, config.num_shards,
-      [&] {
+      options, config.shard, config.num_shards,
+      [&](const std::string& work_path) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
         const bool resuming = std::filesystem::exists(work_path);
         BackfillStore store =
@@ -404,7 +406,9 @@ void run(BackfillOptions& options, const std::string& config_file) {
           finish(store, layout, options);
         stop_if_interrupted(summary.folds_run);
       },
-      [&] { merge_and_finish(options, layout, config.num_shards, "rank 0 merged", "ranks"); });
+      [&](const char* who, const char* sources) {
+        merge_and_finish(options, layout, config.num_shards, who, sources);
+      });
 }
 
 }  // namespace

@@ -59,12 +59,19 @@ std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec);
 /// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);
 
-/// Runs this process's shard (`work`), then, once every rank has said it
-/// finished (under MPI), lets rank 0 `merge` the shards; without MPI a
-/// sharded run says how to merge. A failure anywhere is rethrown on this
-/// rank, or reported as another rank's.
-void run_shard_then_merge(int shard, int num_shards, const std::function<void()>& work,
-                          const std::function<void()>& merge);
+/// What a backfill process does: with --merge, `merge`s the shard stores
+/// ("merged", "shard stores"); else runs its shard (`work`, given the store
+/// it works in: OUT, or OUT's shard store), then, once every rank has said
+/// it finished (under MPI), lets rank 0 merge ("rank 0 merged", "ranks");
+/// without MPI a sharded run says how to merge. A failure anywhere is
+/// rethrown on this rank, or reported as another rank's.
+void run_shard_then_merge(const BackfillOptions& options, int shard, int num_shards,
+                          const std::function<void(const std::string& work_path)>& work,
+                          const std::function<void(const char* who, const char* sources)>& merge);
+
+/// The warning of a run that scores with covariates observed after each
+/// cutoff (--future-exog realized), from rank 0.
+void warn_if_leaking(const BackfillConfig& config, int rank);
 
 /// "OUT.shard-K-of-N" for every shard, each required to exist.
 std::vector<std::string> shard_paths(const std::string& out, int num_shards);

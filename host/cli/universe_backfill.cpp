@@ -219,21 +219,11 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
     throw InputError(universe_file.empty() ? "--csv" : universe_file,
                      "no series can run (" + not_run.front() + ")");
   const BackfillConfig& run = members.front().config;
-  if (run.future_exog == BackfillExog::realized && group.rank == 0)
-    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
-                 "cutoff; the store is marked data_leakage_warning=true\n";
+  warn_if_leaking(run, group.rank);
   const bool sharded = run.num_shards > 1;
-  if (options.merge) {
-    if (!sharded) throw InputError("--merge", "needs --num-shards N (N > 1)");
-    merge_and_finish(options, members, run.num_shards, "merged", "shard stores");
-    return;
-  }
-
-  const std::string work_path =
-      sharded ? shard_store_path(options.out, run.shard, run.num_shards) : options.out;
   run_shard_then_merge(
-      run.shard, run.num_shards,
-      [&] {
+      options, run.shard, run.num_shards,
+      [&](const std::string& work_path) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
         const bool resuming = std::filesystem::exists(work_path);
         std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
@@ -269,7 +259,9 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
           finish(stores, members, options);
         stop_if_interrupted(folds_run);
       },
-      [&] { merge_and_finish(options, members, run.num_shards, "rank 0 merged", "ranks"); });
+      [&](const char* who, const char* sources) {
+        merge_and_finish(options, members, run.num_shards, who, sources);
+      });
 }
 
 }  // namespace arabica::cli
