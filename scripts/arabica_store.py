@@ -13,6 +13,7 @@ Command line:
     scripts/arabica_store.py statsforecast STORE --out cv.csv [--unique-id KC]
     scripts/arabica_store.py legacy-csv backfill.h5 --out forecast.csv [--series KC]
     scripts/arabica_store.py parquet STORE --out DIR [--unique-id KC]
+    scripts/arabica_store.py pooled UNIVERSE --out pooled.csv
 
 A universe store (one group per series; `xr.open_datatree(path,
 engine="h5netcdf")` reads it whole) is read series by series; a
@@ -320,6 +321,32 @@ def read_universe(path: str | os.PathLike, unique_id: str = "series",
         return series
 
 
+def read_pooled(path: str | os.PathLike) -> xr.Dataset:
+    """A universe's scores pooled across the series of the run that wrote
+    them (listed in its `series` attribute): per model name and day ahead,
+    and `<metric>_overall` over all days; CRPS as a fraction of the cutoff
+    price, RMSE and MAE NaN (no pooled meaning)."""
+    path = str(path)
+    with h5py.File(path, "r", locking=False) as file:
+        if "pooled" not in file or "series" not in file.attrs:
+            raise StoreError(f"{path}: not a universe store with pooled scores")
+        return _read_group(file["pooled"], path, with_paths=False)
+
+
+def pooled_table(pooled: xr.Dataset) -> pd.DataFrame:
+    """read_pooled's scores as rows: model, day_ahead (1..H, then "all")
+    and one column per metric."""
+    metrics = [name for name in pooled.data_vars if not name.endswith("_overall")]
+    rows = []
+    for m, model in enumerate(pooled.model.values):
+        for h, day in enumerate(pooled.day_ahead.values):
+            rows.append({"model": str(model), "day_ahead": str(int(day)),
+                         **{v: float(pooled[v].values[m, h]) for v in metrics}})
+        rows.append({"model": str(model), "day_ahead": "all",
+                     **{v: float(pooled[f"{v}_overall"].values[m]) for v in metrics}})
+    return pd.DataFrame(rows)
+
+
 def quantile_label(level: float) -> str:
     """statsforecast's level suffix: 0.05 -> "5", 0.5 -> "50"."""
     return f"{level * 100:g}"
@@ -439,7 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     statsforecast = commands.add_parser("statsforecast", help="statsforecast cross_validation frame as CSV")
     legacy = commands.add_parser("legacy-csv", help="the legacy forecast.csv contract (one series)")
     parquet = commands.add_parser("parquet", help="long table as Parquet, partitioned by series")
-    for command in (statsforecast, legacy, parquet):
+    pooled = commands.add_parser("pooled", help="a universe's scores pooled across its series, as CSV")
+    for command in (statsforecast, legacy, parquet, pooled):
         command.add_argument("store")
         command.add_argument("--out", required=True)
     for command in (statsforecast, parquet):
@@ -448,6 +476,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.store).is_file():
         parser.error(f"{args.store}: no such file")
+    if args.command == "pooled":
+        try:
+            text = pooled_table(read_pooled(args.store)).to_csv(index=False)
+        except StoreError as error:
+            print(f"arabica_store.py: error: {error}", file=sys.stderr)
+            return 1
+        write_atomically(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
     try:
         series = open_universe(args.store, getattr(args, "unique_id", "series"))
         try:

@@ -126,6 +126,14 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
     scores.push_back(score_backfill(stored.back(), members[j].layout));
     stores[j].write_metrics(to_stored_metrics(scores.back(), members[j].layout.horizon));
   }
+  std::vector<const StoredForecasts*> all_stored;
+  std::vector<const StoreLayout*> all_layouts;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    all_stored.push_back(&stored[j]);
+    all_layouts.push_back(&members[j].layout);
+  }
+  const std::vector<ModelScores> pooled = pooled_scores(all_stored, all_layouts);
+  BackfillStore::write_pooled_metrics(stores, to_stored_metrics(pooled, members.front().layout.horizon));
   close_all(stores, StoreChunks::for_reading);  // the deliverable: chunked for its readers
   const bool leaked = options.future_exog == "realized";
   for (std::size_t j = 0; j < members.size(); ++j) {
@@ -135,16 +143,10 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
                 stored[j].folds);
     print_scores(scores[j], leaked, false);
   }
-  std::vector<const StoredForecasts*> all_stored;
-  std::vector<const StoreLayout*> all_layouts;
-  for (std::size_t j = 0; j < members.size(); ++j) {
-    all_stored.push_back(&stored[j]);
-    all_layouts.push_back(&members[j].layout);
-  }
   std::printf("\n=== pooled across %zu series (crps as a fraction of the cutoff price; rmse and "
-              "mae have no pooled meaning)\n",
+              "mae have no pooled meaning; stored in the group 'pooled')\n",
               members.size());
-  print_scores(pooled_scores(all_stored, all_layouts), leaked);
+  print_scores(pooled, leaked);
   std::printf("wrote %s\n", options.out.c_str());
 }
 

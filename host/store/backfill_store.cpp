@@ -40,6 +40,9 @@ constexpr std::uintmax_t kLargestStub = 4096;
 constexpr hsize_t kRecoveryMarginBytes = hsize_t{1} << 20;
 // Root attribute of a universe file: its series, a JSON list of group names.
 constexpr char kUniverseSeriesAttribute[] = "series";
+// A universe's group of scores pooled across its series (not a series name);
+// its `series` attribute lists the series pooled.
+constexpr char kPooledGroup[] = "pooled";
 
 // Per-day variables of every (model, fold): point forecast, then path stats.
 // `price`: in the series' price units (CF `units` from StoreLayout::units),
@@ -172,6 +175,9 @@ class LayoutWriter {
   // A universe file's root: what it is and its series (JSON list, the
   // groups' names in order).
   void write_universe_root(const std::vector<std::string>& series);
+  // A universe's pooled scores (in `file_`, its group): per model name, in
+  // order of first appearance over `series`, and day ahead.
+  void write_pooled(const std::vector<SeriesLayout>& series);
 
  private:
   void attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
@@ -228,6 +234,32 @@ class LayoutWriter {
       attribute(dataset.get(), "coordinates", std::string("forecast_date"));
     return dataset;
   }
+  // Every metric, (model, day_ahead) and (model) all days pooled.
+  void metric_variables(const Dimension& model, const Dimension& day_ahead,
+                        const std::string& price_units) {
+    for (const MetricVariable& v : kMetricVariables) {
+      const std::string units = v.units ? v.units : price_units;
+      variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &day_ahead}, units);
+      variable(std::string(v.name) + "_overall", std::string(v.long_name) + ", all days pooled",
+               H5T_IEEE_F64LE, {&model}, units);
+    }
+  }
+  void model_dimension(Dimension& model, const std::vector<std::string>& names) {
+    make_dimension(model, text_.get(), model.name);
+    std::vector<const char*> text;
+    for (const std::string& m : names) text.push_back(m.c_str());
+    write_values(model.scale, model.name, text_.get(), text.data());
+  }
+  void day_ahead_dimension(Dimension& day_ahead) {
+    // No time units: xarray would turn day_ahead into timedeltas.
+    make_dimension(day_ahead, H5T_STD_I32LE, day_ahead.name);
+    attribute(day_ahead.scale.get(), "long_name",
+              std::string("forecast step after the cutoff, counted in forecast_calendar days "
+                          "(trading: data rows)"));
+    std::vector<std::int32_t> steps(day_ahead.size);
+    for (hsize_t h = 0; h < day_ahead.size; ++h) steps[h] = static_cast<std::int32_t>(h + 1);
+    write_values(day_ahead.scale, "day_ahead", H5T_NATIVE_INT32, steps.data());
+  }
   void write_values(const h5::Dataset& dataset, const std::string& name, hid_t memory_type,
                     const void* values) {
     check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), name_,
@@ -249,6 +281,34 @@ void LayoutWriter::write_universe_root(const std::vector<std::string>& series) {
     attribute(file_, "title", std::string("arabica universe backfill: one group per series"));
   }
   attribute(file_, kUniverseSeriesAttribute, nlohmann::json(series).dump());
+}
+
+std::vector<std::string> pooled_models(const std::vector<SeriesLayout>& series) {
+  std::vector<std::string> names;
+  for (const SeriesLayout& s : series)
+    for (const std::string& name : s.layout.models)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
+}
+
+std::string pooled_series_list(const std::vector<SeriesLayout>& series) {
+  std::vector<std::string> names;
+  for (const SeriesLayout& s : series) names.push_back(s.name);
+  return nlohmann::json(names).dump();
+}
+
+void LayoutWriter::write_pooled(const std::vector<SeriesLayout>& series) {
+  const std::vector<std::string> models = pooled_models(series);
+  attribute(file_, "title", std::string("scores pooled across the series listed in 'series', per "
+                                        "model name (crps as a fraction of the cutoff price; "
+                                        "rmse and mae have no pooled meaning)"));
+  attribute(file_, kUniverseSeriesAttribute, pooled_series_list(series));
+  Dimension model{"model", models.size(), 1, false, {}};
+  const hsize_t H = static_cast<hsize_t>(series.front().layout.horizon);
+  Dimension day_ahead{"day_ahead", H, H, false, {}};
+  model_dimension(model, models);
+  day_ahead_dimension(day_ahead);
+  metric_variables(model, day_ahead, "1");
 }
 
 h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
@@ -308,24 +368,14 @@ void LayoutWriter::write(const StoreLayout& layout) {
   // Stored paths per chunk: at most 1 MiB, none mostly empty.
   Dimension path{"path", S, items_per_chunk(S, std::max<hsize_t>(H, 1) * sizeof(float)), false, {}};
 
-  make_dimension(model, text_.get(), model.name);
-  std::vector<const char*> model_names;
-  for (const std::string& m : layout.models) model_names.push_back(m.c_str());
-  write_values(model.scale, model.name, text_.get(), model_names.data());
+  model_dimension(model, layout.models);
 
   make_dimension(cutoff, H5T_STD_I32LE, cutoff.name);
   attribute(cutoff.scale.get(), "long_name", std::string("forecast origin (data cutoff date)"));
   date_attributes(cutoff.scale.get());
   write_values(cutoff.scale, "cutoff", H5T_NATIVE_INT32, layout.cutoffs.data());
 
-  // No time units: xarray would turn day_ahead into timedeltas.
-  make_dimension(day_ahead, H5T_STD_I32LE, day_ahead.name);
-  attribute(day_ahead.scale.get(), "long_name",
-            std::string("forecast step after the cutoff, counted in forecast_calendar days "
-                        "(trading: data rows)"));
-  std::vector<std::int32_t> steps(H);
-  for (hsize_t h = 0; h < H; ++h) steps[h] = static_cast<std::int32_t>(h + 1);
-  write_values(day_ahead.scale, "day_ahead", H5T_NATIVE_INT32, steps.data());
+  day_ahead_dimension(day_ahead);
 
   make_dimension(quantile, H5T_IEEE_F64LE, quantile.name);
   attribute(quantile.scale.get(), "long_name", std::string("quantile level"));
@@ -403,12 +453,7 @@ void LayoutWriter::write(const StoreLayout& layout) {
   variable("failure_reason", "why the fold failed (empty otherwise)", reason_type.get(),
            {&model, &cutoff});
 
-  for (const MetricVariable& v : kMetricVariables) {
-    const std::string units = v.units ? v.units : price;
-    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &day_ahead}, units);
-    variable(std::string(v.name) + "_overall", std::string(v.long_name) + ", all days pooled",
-             H5T_IEEE_F64LE, {&model}, units);
-  }
+  metric_variables(model, day_ahead, price);
 
   // No _FillValue, which would make xarray decode it as float; 0 until set.
   variable("fold_complete", "1 once the fold is fully written", H5T_STD_I8LE, {&cutoff});
@@ -668,6 +713,22 @@ struct BackfillStore::Impl {
   }
 
   void flush() { check_write(H5Fflush(file(), H5F_SCOPE_GLOBAL), "cannot flush the file"); }
+
+  // Every metric variable: model x (horizon + 1) values, the last column
+  // all days pooled.
+  void write_metric_variables(const StoredMetrics& metrics) {
+    const hsize_t M = static_cast<hsize_t>(models), H = static_cast<hsize_t>(horizon);
+    for (const MetricVariable& v : kMetricVariables) {
+      const Eigen::MatrixXd& values = metrics.*(v.values);
+      ARABICA_REQUIRE(values.rows() == models && values.cols() == horizon + 1,
+                      "store metrics: model x (horizon + 1) values expected");
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_day =
+          values.leftCols(horizon);
+      const Eigen::VectorXd overall = values.col(horizon);
+      write_block(v.name, H5T_NATIVE_DOUBLE, {0, 0}, {M, H}, by_day.data());
+      write_block(std::string(v.name) + "_overall", H5T_NATIVE_DOUBLE, {0}, {M}, overall.data());
+    }
+  }
   // H5Fflush hands data to the OS; only fsync makes it durable.
   void sync() {
     flush();
@@ -755,21 +816,28 @@ void write_layout(const std::string& file_name, const std::string& path,
   file.close(path, "cannot finish laying out the file");
 }
 
-// A universe series' group, laid out as a whole store.
-void lay_out_series(hid_t file, const std::string& path, const SeriesLayout& series) {
-  const std::string what = "cannot create the group of series '" + series.name + "'";
+// A new group of the universe file, tracking creation order (netCDF-4).
+h5::Group create_group(hid_t file, const std::string& path, const std::string& name,
+                       const std::string& what) {
   const h5::PropertyList gcpl(H5Pcreate(H5P_GROUP_CREATE), path, what);
   check(H5Pset_link_creation_order(gcpl.get(), kCreationOrder), path, what);
   check(H5Pset_attr_creation_order(gcpl.get(), kCreationOrder), path, what);
-  const h5::Group group(H5Gcreate2(file, series.name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
-                        path, what);
+  return h5::Group(H5Gcreate2(file, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), path, what);
+}
+
+// A universe series' group, laid out as a whole store.
+void lay_out_series(hid_t file, const std::string& path, const SeriesLayout& series) {
+  const h5::Group group =
+      create_group(file, path, series.name, "cannot create the group of series '" + series.name + "'");
   LayoutWriter(path, group.get()).write(series.layout);
 }
 
 // Adds `added` to the universe in `file_name`, a new file or a copy of the
-// store at `path`, and lists `all` as its series.
+// store at `path`, lists `all` as its series and lays out the scores pooled
+// across `pooled` (replacing those of another set of series).
 void write_universe(const std::string& file_name, const std::string& path, bool copy,
-                    const std::vector<SeriesLayout>& added, const std::vector<std::string>& all) {
+                    const std::vector<SeriesLayout>& added, const std::vector<std::string>& all,
+                    const std::vector<SeriesLayout>& pooled) {
   h5::File file;
   if (copy) {
     // The copy of a killed writer's file carries its open-for-write marks
@@ -782,6 +850,10 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
   }
   LayoutWriter(path, file.get()).write_universe_root(all);
   for (const SeriesLayout& series : added) lay_out_series(file.get(), path, series);
+  const std::string what = "cannot lay out the pooled scores";
+  if (check(H5Lexists(file.get(), kPooledGroup, H5P_DEFAULT), path, what) > 0)
+    check(H5Ldelete(file.get(), kPooledGroup, H5P_DEFAULT), path, what);
+  LayoutWriter(path, create_group(file.get(), path, kPooledGroup, what).get()).write_pooled(pooled);
   file.close(path, "cannot finish laying out the file");
 }
 
@@ -1186,19 +1258,27 @@ StoredForecasts BackfillStore::read_forecasts() const {
 }
 
 void BackfillStore::write_metrics(const StoredMetrics& metrics) {
-  Impl& s = *impl_;
-  const hsize_t M = static_cast<hsize_t>(s.models), H = static_cast<hsize_t>(s.horizon);
-  for (const MetricVariable& v : kMetricVariables) {
-    const Eigen::MatrixXd& values = metrics.*(v.values);
-    ARABICA_REQUIRE(values.rows() == s.models && values.cols() == s.horizon + 1,
-                    "store metrics: model x (horizon + 1) values expected");
-    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_day =
-        values.leftCols(s.horizon);
-    const Eigen::VectorXd overall = values.col(s.horizon);
-    s.write_block(v.name, H5T_NATIVE_DOUBLE, {0, 0}, {M, H}, by_day.data());
-    s.write_block(std::string(v.name) + "_overall", H5T_NATIVE_DOUBLE, {0}, {M}, overall.data());
-  }
-  s.sync();
+  impl_->write_metric_variables(metrics);
+  impl_->sync();
+}
+
+void BackfillStore::write_pooled_metrics(std::vector<BackfillStore>& universe,
+                                         const StoredMetrics& metrics) {
+  ARABICA_REQUIRE(!universe.empty() && universe.front().impl_->shared,
+                  "pooled metrics: no open universe store");
+  const std::shared_ptr<StoreFile>& shared = universe.front().impl_->shared;
+  Impl pooled;
+  pooled.shared = shared;
+  pooled.name = shared->name + " (pooled scores)";
+  pooled.group = h5::Group(H5Gopen2(shared->file.get(), kPooledGroup, H5P_DEFAULT), shared->name,
+                           "cannot open the pooled scores");
+  pooled.models = static_cast<int>(dataset_shape(pooled.dataset("model").get(), pooled.name, "model")[0]);
+  pooled.horizon =
+      static_cast<int>(dataset_shape(pooled.dataset("day_ahead").get(), pooled.name, "day_ahead")[0]);
+  pooled.write_metric_variables(metrics);
+  pooled.sync();
+  pooled.datasets.clear();
+  pooled.group.close(shared->name, "cannot close the pooled scores");
 }
 
 void BackfillStore::close(StoreChunks chunks) {
@@ -1230,6 +1310,8 @@ void BackfillStore::close(StoreChunks chunks) {
 
 void require_valid_series_name(const std::string& name, const std::string& field) {
   if (name.empty()) throw InputError(field, "a series name must not be empty");
+  if (name == kPooledGroup)
+    throw InputError(field, "series name 'pooled' is taken by the scores pooled across series");
   if (name.size() > 255) throw InputError(field, "series name longer than 255 bytes");
   if (name.find('/') != std::string::npos || name == "." || name == "..")
     throw InputError(field, "series name '" + name + "' cannot name a group (no '/', '.' or '..')");
@@ -1242,6 +1324,7 @@ namespace {
 struct UniverseContents {
   std::vector<std::string> series;
   std::map<std::string, std::string> hashes;
+  std::string pooled;  // the pooled group's series list (JSON); empty: none
 };
 
 std::vector<std::string> listed_series(hid_t root, const std::string& path) {
@@ -1269,6 +1352,11 @@ UniverseContents inspect_universe(const std::string& path) {
                           "cannot open the group of series '" + name + "'");
     contents.hashes[name] = text_attribute(group.get(), "config_hash", path).value_or("");
   }
+  if (check(H5Lexists(file.get(), kPooledGroup, H5P_DEFAULT), path, what) > 0) {
+    const h5::Group group(H5Gopen2(file.get(), kPooledGroup, H5P_DEFAULT), path,
+                          "cannot open the pooled scores");
+    contents.pooled = text_attribute(group.get(), kUniverseSeriesAttribute, path).value_or("");
+  }
   return contents;
 }
 
@@ -1288,6 +1376,7 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
   bool create = !std::filesystem::exists(path);
   std::vector<std::string> listed;
   std::vector<SeriesLayout> added;
+  bool pooled_as_laid_out = false;  // the pooled group pools this run's series
   if (!create) {
     std::error_code error;
     const std::uintmax_t size = std::filesystem::file_size(path, error);
@@ -1303,6 +1392,7 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
     } else {
       const UniverseContents contents = inspect_universe(path);
       listed = contents.series;
+      pooled_as_laid_out = contents.pooled == pooled_series_list(series);
       for (const SeriesLayout& s : series) {
         const auto found = contents.hashes.find(s.name);
         if (found == contents.hashes.end()) {
@@ -1322,13 +1412,14 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
     added = series;
   }
   for (const SeriesLayout& s : added) listed.push_back(s.name);
-  if (!added.empty()) {
-    // New series go into a copy that replaces the file whole: the folds
-    // already committed are never written over.
+  if (!added.empty() || !pooled_as_laid_out) {
+    // New series (or the pooled scores of another set of series) go into a
+    // copy that replaces the file whole: the folds already committed are
+    // never written over.
     remove_stale_temporaries(path);
     replace_file_atomically(path, [&](const std::string& temp) {
       if (!create) std::filesystem::copy_file(path, temp, std::filesystem::copy_options::overwrite_existing);
-      write_universe(temp, path, !create, added, listed);
+      write_universe(temp, path, !create, added, listed, series);
     });
   }
   const auto open_stores = [&] {

@@ -112,8 +112,9 @@ struct SeriesLayout {
   StoreLayout layout;
 };
 
-/// A series name usable as a group name: not empty, no '/', not "." and at
-/// most 255 bytes (InputError naming `field` otherwise).
+/// A series name usable as a group name: not empty, no '/', not "." or
+/// "..", not "pooled" (a universe's pooled scores) and at most 255 bytes
+/// (InputError naming `field` otherwise).
 void require_valid_series_name(const std::string& name, const std::string& field);
 
 class BackfillStore {
@@ -201,6 +202,12 @@ class BackfillStore {
 
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);
+  /// A universe's scores pooled across the series of the run that opened
+  /// it (open_universe_for_writing lays them out in the group `pooled`: per
+  /// model name, in order of first appearance over those series, and day
+  /// ahead; a run with another set of series lays them out anew).
+  static void write_pooled_metrics(std::vector<BackfillStore>& universe,
+                                   const StoredMetrics& metrics);
 
   /// Flushes and closes; errors are reported (the destructor only closes).
   /// In a universe file, the last of its stores closes the file. With

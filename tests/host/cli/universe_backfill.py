@@ -190,7 +190,7 @@ series = "SB"
 
     import xarray as xr
     with xr.open_datatree(tree, engine="h5netcdf") as dt:
-        if list(dt.children) != ["coffee", "SB"]:
+        if list(dt.children) != ["coffee", "SB", "pooled"]:
             fail(f"DataTree children {list(dt.children)}")
         coffee = dt["coffee"].to_dataset()
         if coffee.path_mean.attrs.get("units") != "USc/lb" or coffee.sizes["q"] != 9:
@@ -246,6 +246,24 @@ series = "SB"
             # (xarray leaves the fixed-length failure_reason as bytes.)
             same = [v for v in fast[name].data_vars if v != "failure_reason"]
             xr.testing.assert_equal(fast[name][same], dt[name].to_dataset()[same])
+
+    # Scores pooled across the series: stored in the group 'pooled' (every
+    # scored fold of a model name, over the series that run it) and exported.
+    pooled = arabica_store.read_pooled(tree)
+    if pooled.attrs["series"] != '["coffee","SB"]' or list(pooled.model.values) != \
+            ["sarimax(1,1,1)", "naive", "drift", "sarimax(0,1,1)"]:
+        fail(f"pooled: {pooled.attrs['series']} {list(pooled.model.values)}")
+    for model in ("naive", "sarimax(1,1,1)"):
+        counted = sum(float(fast[name].n_scored_overall.sel(model=model)) for name in ("coffee", "SB")
+                      if model in fast[name].model.values)
+        if float(pooled.n_scored_overall.sel(model=model)) != counted:
+            fail(f"pooled {model}: {pooled.sel(model=model)}")
+    # (naive forecasts no move: it has no directional accuracy.)
+    if not 0 < float(pooled.directional_accuracy_overall.sel(model="sarimax(1,1,1)")) < 1:
+        fail(f"pooled directional accuracy {pooled.directional_accuracy_overall.values}")
+    subprocess.run([sys.executable, store_tool, "pooled", tree, "--out", work / "pooled.csv"], check=True)
+    if len(pd.read_csv(work / "pooled.csv")) != pooled.sizes["model"] * (pooled.sizes["day_ahead"] + 1):
+        fail("pooled export rows")
 
     # Bad universes: one line, exit 2, nothing written.
     text = toml.read_text()

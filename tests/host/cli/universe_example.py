@@ -34,7 +34,8 @@ def main(arabica: str, repo: str, workdir: str) -> int:
     assert "universe of 14 series" in done.stdout, done.stdout[:400]
     import xarray as xr
     with xr.open_datatree(out, engine="h5netcdf") as tree:
-        assert list(tree.children) == SERIES, list(tree.children)
+        assert list(tree.children) == [*SERIES, "pooled"], list(tree.children)
+        assert list(tree["pooled"].to_dataset().model.values) == ["sarimax(1,1,1)", "naive", "drift"]
         for name in SERIES:
             ds = tree[name].to_dataset()
             assert ds.sizes["cutoff"] == 13 and int(ds.fold_complete.sum()) == 13, (name, dict(ds.sizes))

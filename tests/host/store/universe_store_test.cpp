@@ -178,8 +178,67 @@ TEST_F(UniverseStore, CopyFoldsCopiesEveryModelOfThoseFoldsOnly) {
   target.close();
 }
 
+// The pooled scores' model names and series list, as laid out.
+std::pair<std::vector<std::string>, std::string> pooled_of(const std::string& path) {
+  const h5::File f(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT), path, "open");
+  const h5::Group group(H5Gopen2(f.get(), "pooled", H5P_DEFAULT), path, "pooled");
+  const h5::Dataset model(H5Dopen2(group.get(), "model", H5P_DEFAULT), path, "model");
+  const h5::Dataspace space(H5Dget_space(model.get()), path, "model");
+  std::vector<char*> text(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  const h5::Datatype type(H5Dget_type(model.get()), path, "model");
+  const h5::Datatype memory(H5Tget_native_type(type.get(), H5T_DIR_ASCEND), path, "model");
+  H5Dread(model.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data());
+  std::vector<std::string> models(text.begin(), text.end());
+  H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, text.data());
+  const h5::Attribute attribute(H5Aopen(group.get(), "series", H5P_DEFAULT), path, "series");
+  char* series = nullptr;
+  H5Aread(attribute.get(), memory.get(), &series);
+  std::pair<std::vector<std::string>, std::string> result{models, series};
+  H5free_memory(series);
+  return result;
+}
+
+TEST_F(UniverseStore, ScoresPooledAcrossTheRunsSeriesAreLaidOutAndWritten) {
+  SeriesLayout a = series("A", 3), b = series("B", 3, "fedcba9876543210");
+  b.layout.models = {"drift", "sarimax"};
+  b.layout.param_names = {{"drift", "sigma2"}, {"ar.L1", "sigma2"}};
+  {
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {a, b});
+    StoredMetrics metrics;
+    for (Eigen::MatrixXd StoredMetrics::*m :
+         {&StoredMetrics::directional_accuracy, &StoredMetrics::p_value, &StoredMetrics::rmse,
+          &StoredMetrics::mae, &StoredMetrics::mape, &StoredMetrics::coverage_95, &StoredMetrics::crps,
+          &StoredMetrics::brier, &StoredMetrics::n_directional, &StoredMetrics::directional_ties,
+          &StoredMetrics::n_scored})
+      metrics.*m = Eigen::MatrixXd::Constant(3, kHorizon + 1, 0.5);
+    metrics.directional_accuracy(2, kHorizon) = 0.75;
+    BackfillStore::write_pooled_metrics(stores, metrics);
+    for (BackfillStore& s : stores) s.close();
+  }
+  // Model names in order of first appearance over the run's series.
+  EXPECT_EQ(pooled_of(file()), (std::pair<std::vector<std::string>, std::string>{
+                                   {"naive", "drift", "sarimax"}, R"(["A","B"])"}));
+  {
+    const h5::File f(H5Fopen(file().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), file(), "open");
+    const h5::Dataset overall(H5Dopen2(f.get(), "pooled/directional_accuracy_overall", H5P_DEFAULT),
+                              file(), "overall");
+    double values[3] = {};
+    H5Dread(overall.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+    EXPECT_EQ(values[2], 0.75);
+  }
+  // The same series again: not laid out anew (the file is not rewritten).
+  const std::string before = bytes_of(file());
+  for (BackfillStore& s : BackfillStore::open_universe_for_writing(file(), {a, b})) s.close();
+  EXPECT_EQ(bytes_of(file()), before);
+  // A run of B alone pools B alone; A's folds stay.
+  for (BackfillStore& s : BackfillStore::open_universe_for_writing(file(), {b})) s.close();
+  EXPECT_EQ(pooled_of(file()), (std::pair<std::vector<std::string>, std::string>{
+                                   {"drift", "sarimax"}, R"(["B"])"}));
+  EXPECT_EQ(BackfillStore::open_universe_read_only(file()).size(), 2u);
+}
+
 TEST_F(UniverseStore, ANameThatCannotBeAGroupIsAnInputError) {
-  for (const char* bad : {"", "a/b", ".", ".."})
+  for (const char* bad : {"", "a/b", ".", "..", "pooled"})
     EXPECT_THAT_INPUT_ERROR(require_valid_series_name(bad, "--series"), "--series");
   EXPECT_NO_THROW(require_valid_series_name("CL.F", "--series"));
 }
