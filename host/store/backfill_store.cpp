@@ -111,7 +111,6 @@ constexpr MetricVariable kMetricVariables[] = {
 struct Dimension {
   std::string name;
   hsize_t size = 0;
-  hsize_t chunk = 0;
   bool unlimited = false;
   h5::Dataset scale;
 };
@@ -303,9 +302,9 @@ void LayoutWriter::write_pooled(const std::vector<SeriesLayout>& series) {
                                         "model name (crps as a fraction of the cutoff price; "
                                         "rmse and mae have no pooled meaning)"));
   attribute(file_, kUniverseSeriesAttribute, pooled_series_list(series));
-  Dimension model{"model", models.size(), 1, false, {}};
+  Dimension model{"model", models.size(), false, {}};
   const hsize_t H = static_cast<hsize_t>(series.front().layout.horizon);
-  Dimension day_ahead{"day_ahead", H, H, false, {}};
+  Dimension day_ahead{"day_ahead", H, false, {}};
   model_dimension(model, models);
   day_ahead_dimension(day_ahead);
   metric_variables(model, day_ahead, "1");
@@ -314,14 +313,14 @@ void LayoutWriter::write_pooled(const std::vector<SeriesLayout>& series) {
 h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
                                  const std::vector<const Dimension*>& dims, bool compress) {
   const std::string what = "cannot create variable '" + name + "'";
-  std::vector<hsize_t> shape, max_shape, chunk;
-  bool chunked = false;
+  std::vector<hsize_t> shape, max_shape;
+  std::size_t fold_axis = dims.size();
   for (const Dimension* dim : dims) {
+    if (dim->unlimited) fold_axis = shape.size();
     shape.push_back(dim->size);
     max_shape.push_back(dim->unlimited ? H5S_UNLIMITED : dim->size);
-    chunk.push_back(std::max<hsize_t>(dim->chunk, 1));
-    chunked = chunked || dim->unlimited;
   }
+  const bool chunked = fold_axis < dims.size();
   const int rank = static_cast<int>(shape.size());
   const h5::Dataspace space(H5Screate_simple(rank, shape.data(), max_shape.data()), name_, what);
   const h5::PropertyList dcpl(H5Pcreate(H5P_DATASET_CREATE), name_, what);
@@ -329,7 +328,10 @@ h5::Dataset LayoutWriter::create(const std::string& name, hid_t file_type,
   // Everything along cutoff is chunked one fold per chunk (StoreChunks::
   // per_fold, as chunk_shape gives it): committing a fold never rewrites a
   // chunk that holds another.
-  if (chunked) set_chunk_filters(dcpl.get(), chunk, compress, name_, what);
+  if (chunked)
+    set_chunk_filters(dcpl.get(),
+                      chunk_shape(shape, fold_axis, H5Tget_size(file_type), StoreChunks::per_fold),
+                      compress, name_, what);
   // A fold not written yet reads as missing, not as a price of 0.
   if (H5Tget_class(file_type) == H5T_FLOAT && rank > 1)
     check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &kNaN), name_, what);
@@ -359,14 +361,13 @@ void LayoutWriter::write(const StoreLayout& layout) {
     attribute(file_, key, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
 
   // Dimensions, in netCDF dimension-id order; one fold per chunk.
-  Dimension model{layout.entry_dimension, M, 1, false, {}};
-  Dimension cutoff{"cutoff", F, 1, true, {}};
-  Dimension day_ahead{"day_ahead", H, H, false, {}};
+  Dimension model{layout.entry_dimension, M, false, {}};
+  Dimension cutoff{"cutoff", F, true, {}};
+  Dimension day_ahead{"day_ahead", H, false, {}};
   // Not `quantile`: ds.quantile is an xarray method.
-  Dimension quantile{"q", kQuantileLevels.size(), kQuantileLevels.size(), false, {}};
-  Dimension param{"param", P, P, false, {}};
-  // Stored paths per chunk: at most 1 MiB, none mostly empty.
-  Dimension path{"path", S, items_per_chunk(S, std::max<hsize_t>(H, 1) * sizeof(float)), false, {}};
+  Dimension quantile{"q", kQuantileLevels.size(), false, {}};
+  Dimension param{"param", P, false, {}};
+  Dimension path{"path", S, false, {}};
 
   model_dimension(model, layout.models);
 

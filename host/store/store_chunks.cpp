@@ -449,10 +449,11 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& shape, std::size_t 
                                          chunk[fold_axis]);
     return chunk;
   }
-  for (std::size_t i = 0; i <= fold_axis; ++i) chunk[i] = 1;
+  chunk[fold_axis] = 1;
   if (fold_axis + 1 < rank) {
     Wide item_bytes = std::max<std::size_t>(type_size, 1);
-    for (std::size_t i = fold_axis + 2; i < rank; ++i) item_bytes *= chunk[i];
+    for (std::size_t i = 0; i < rank; ++i)
+      if (i != fold_axis && i != fold_axis + 1) item_bytes *= chunk[i];
     const hsize_t capped = item_bytes > kMaxChunkBytes ? kMaxChunkBytes : static_cast<hsize_t>(item_bytes);
     chunk[fold_axis + 1] = items_per_chunk(shape[fold_axis + 1], capped);
   }

@@ -30,8 +30,9 @@ inline constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;
 hsize_t items_per_chunk(hsize_t count, hsize_t item_bytes);
 
 /// The chunk of a variable of `shape` (elements of `type_size` bytes) whose
-/// folds run along `fold_axis`. per_fold: one fold and one entry of every
-/// axis before it, the next axis split by items_per_chunk, the rest whole.
+/// folds run along `fold_axis`. per_fold: one fold, the axis after it split
+/// by items_per_chunk, every other axis whole (all models of the fold: a
+/// fold's models are written together, and committed together).
 /// for_reading: every axis whole but the folds, as many of them as fit in
 /// kMaxChunkBytes; a variable whose fold alone is larger keeps per_fold.
 std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& shape, std::size_t fold_axis,

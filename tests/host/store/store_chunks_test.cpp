@@ -91,14 +91,14 @@ void expect_written(const BackfillStore& store, const std::vector<int>& folds) {
     }
 }
 
-TEST(ChunkShape, PerFoldIsOneFoldAndOneEntryOfTheAxesBeforeIt) {
+TEST(ChunkShape, PerFoldIsOneFoldOfEveryModel) {
   // (model, cutoff, day_ahead, q) of doubles; (model, cutoff, path, day_ahead) of floats.
   EXPECT_EQ(chunk_shape({3, 250, 7, 99}, 1, 8, StoreChunks::per_fold),
-            (std::vector<hsize_t>{1, 1, 7, 99}));
+            (std::vector<hsize_t>{3, 1, 7, 99}));
   EXPECT_EQ(chunk_shape({250}, 0, 1, StoreChunks::per_fold), (std::vector<hsize_t>{1}));
-  // 120,000 paths x 7 days x 4 bytes = 3.4 MB: four chunks of 30,000 paths.
+  // 3 models x 120,000 paths x 7 days x 4 bytes = 10.1 MB: ten chunks of 12,000 paths.
   EXPECT_EQ(chunk_shape({3, 250, 120000, 7}, 1, 4, StoreChunks::per_fold),
-            (std::vector<hsize_t>{1, 1, 30000, 7}));
+            (std::vector<hsize_t>{3, 1, 12000, 7}));
 }
 
 TEST(ChunkShape, ForReadingIsAsManyWholeFoldsAsFitInAMebibyte) {
@@ -111,7 +111,7 @@ TEST(ChunkShape, ForReadingIsAsManyWholeFoldsAsFitInAMebibyte) {
             (std::vector<hsize_t>{3, 1, 7}));  // no fold yet: chunks are at least 1
   // A fold larger than a mebibyte keeps its one-fold chunks.
   EXPECT_EQ(chunk_shape({3, 250, 120000, 7}, 1, 4, StoreChunks::for_reading),
-            (std::vector<hsize_t>{1, 1, 30000, 7}));
+            (std::vector<hsize_t>{3, 1, 12000, 7}));
 }
 
 using StoreChunksFiles = StoreDirectory;
@@ -159,9 +159,9 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   EXPECT_EQ(reading_index(file()), "");  // per fold: not for reading
   // Committing fold 3 must not rewrite the chunk that holds folds 0-2.
   const Chunking per_fold = chunking_of(file(), "forecast_mean");
-  EXPECT_EQ(per_fold.chunk, (std::vector<hsize_t>{1, 1, kHorizon}));
+  EXPECT_EQ(per_fold.chunk, (std::vector<hsize_t>{2, 1, kHorizon}));
   EXPECT_FALSE(per_fold.deflate);
-  EXPECT_EQ(chunking_of(file(), "paths").chunk, (std::vector<hsize_t>{1, 1, 2, kHorizon}));
+  EXPECT_EQ(chunking_of(file(), "paths").chunk, (std::vector<hsize_t>{2, 1, 2, kHorizon}));
   EXPECT_EQ(store.fold_complete(), (std::vector<std::int8_t>{1, 1, 1, 0, 0, 0}));
   expect_written(store, {0, 1, 2});
   write_folds(store, {3, 4, 5});
@@ -182,13 +182,13 @@ TEST_F(StoreChunksFiles, AFinishedStoreIsResumedAsItIsAndNotRewrittenAgain) {
 }
 
 TEST_F(StoreChunksFiles, StoredPathsOfMoreThanAMebibyteAFoldAreCopiedAsStored) {
-  constexpr std::int64_t kPaths = 100000;  // 2 models x 100,000 x 3 days x 4 B = 2.4 MB a fold
+  constexpr std::int64_t kPaths = 100000;  // 2 models x 100,000 x 3 days x 4 B = 2.4 MB a fold: 3 chunks
   BackfillStore store = BackfillStore::create(file(), small_layout(3, kPaths));
   for (int f : {0, 2})
     for (int m = 0; m < 2; ++m) store.write(m, f, result_for(m, f, kPaths));
   store.commit({0, 2});
   store.close(StoreChunks::for_reading);
-  EXPECT_EQ(chunking_of(file(), "paths").chunk, (std::vector<hsize_t>{1, 1, 50000, kHorizon}));
+  EXPECT_EQ(chunking_of(file(), "paths").chunk, (std::vector<hsize_t>{2, 1, 33334, kHorizon}));
   EXPECT_EQ(chunking_of(file(), "forecast_mean").chunk, (std::vector<hsize_t>{2, 3, kHorizon}));
   BackfillStore reader = BackfillStore::open_read_only(file());
   EXPECT_EQ(reader.fold_complete(), (std::vector<std::int8_t>{1, 0, 1}));
@@ -215,7 +215,7 @@ TEST_F(StoreChunksFiles, AUniverseIsRewrittenWholeAndItsSeriesResumedOneByOne) {
     // B has folds to write: the file goes back to one-fold chunks; C is added.
     std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
         file(), {series("A", 4), series("B", 5), series("C", 2)});
-    EXPECT_EQ(chunking_of(file(), "B/forecast_mean").chunk, (std::vector<hsize_t>{1, 1, kHorizon}));
+    EXPECT_EQ(chunking_of(file(), "B/forecast_mean").chunk, (std::vector<hsize_t>{2, 1, kHorizon}));
     expect_written(stores[0], {0, 1, 2, 3});
     expect_written(stores[1], {0, 1});
     write_folds(stores[1], {2, 3, 4});
