@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -872,6 +873,10 @@ void rechunk_atomically(const std::string& path, StoreChunks chunks) {
     h5::File target = create_file(temp, path);
     copy_rechunked(source.get(), target.get(), path, chunks);
     target.close(path, what);
+    // Test hook (store_fault_kill_during_rewrite): ARABICA_FAULT_KILL_IN_REWRITE
+    // set kills the process with the copy for reading written, not renamed.
+    if (chunks == StoreChunks::for_reading && std::getenv("ARABICA_FAULT_KILL_IN_REWRITE"))
+      std::raise(SIGKILL);
   });
 }
 

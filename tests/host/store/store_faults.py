@@ -225,6 +225,33 @@ def kill_during_creation(r: Runner) -> None:
     print(f"20 kills early in a run (OUT then: {sorted(seen)}); every rerun equals the uninterrupted run")
 
 
+def kill_during_rewrite(r: Runner) -> None:
+    """A SIGKILL while the finished store is rewritten for reading (the copy
+    written, not yet renamed onto it): OUT is still the whole store, in
+    one-fold chunks; the rerun removes the copy, rewrites the store for
+    reading, and it equals an uninterrupted run."""
+    reference = r.reference()
+    out = r.work / "killed.h5"
+    out.unlink(missing_ok=True)
+    done = r.run(out, env=dict(os.environ, ARABICA_FAULT_KILL_IN_REWRITE="1"))
+    expect(done.returncode == -signal.SIGKILL, f"not killed in the rewrite: {done.returncode} {done.stderr}")
+    expect(committed(out) == FOLDS, f"{committed(out)} of {FOLDS} folds committed after the kill")
+    same_store(reference, out)
+    with h5py.File(out, "r", swmr=True, locking=False) as f:
+        expect(f["forecast_mean"].chunks[1] == 1, f"chunks {f['forecast_mean'].chunks} after the kill")
+    copies = [p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5.tmp")]
+    expect(len(copies) == 1, f"left {copies}")
+    done = r.run(out)
+    expect(done.returncode == 0, f"rerun failed: {done.stderr}")
+    same_store(reference, out)
+    with h5py.File(out, "r") as f:
+        expect(f["forecast_mean"].chunks[1] == FOLDS, f"chunks {f['forecast_mean'].chunks} after the rerun")
+    leftovers = [p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5")]
+    expect(not leftovers, f"left {leftovers}")
+    print("killed in the rewrite for reading: the store stayed whole; the rerun rewrote it and equals "
+          "the uninterrupted run")
+
+
 # --- defect 6: damaged stores
 
 def flip_chunk(store: Path, variable: str, fold: int) -> tuple[int, int]:
@@ -376,7 +403,7 @@ def small_tmpfs(r: Runner) -> int | None:
 
 
 CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation,
-                                 damaged_store, file_size_limit, small_tmpfs)}
+                                 kill_during_rewrite, damaged_store, file_size_limit, small_tmpfs)}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
