@@ -762,14 +762,10 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
   ARABICA_REQUIRE(!stored.empty() && stored.size() == layouts.size(),
                   "pooled_scores: one layout per series");
   const int H = stored.front()->horizon;
-  std::vector<std::string> names;
-  for (const StoreLayout* layout : layouts) {
+  for (const StoreLayout* layout : layouts)
     ARABICA_REQUIRE(layout->horizon == H, "pooled_scores: series with different horizons");
-    for (const std::string& name : layout->models)
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  }
   std::vector<ModelScores> scores;
-  for (const std::string& name : names) {
+  for (const std::string& name : pooled_model_names(layouts)) {
     ModelScores model;
     model.model = name;
     // The series that run this model: (series, model index, scored folds).

@@ -283,14 +283,6 @@ void LayoutWriter::write_universe_root(const std::vector<std::string>& series) {
   attribute(file_, kUniverseSeriesAttribute, nlohmann::json(series).dump());
 }
 
-std::vector<std::string> pooled_models(const std::vector<SeriesLayout>& series) {
-  std::vector<std::string> names;
-  for (const SeriesLayout& s : series)
-    for (const std::string& name : s.layout.models)
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  return names;
-}
-
 std::string pooled_series_list(const std::vector<SeriesLayout>& series) {
   std::vector<std::string> names;
   for (const SeriesLayout& s : series) names.push_back(s.name);
@@ -298,7 +290,9 @@ std::string pooled_series_list(const std::vector<SeriesLayout>& series) {
 }
 
 void LayoutWriter::write_pooled(const std::vector<SeriesLayout>& series) {
-  const std::vector<std::string> models = pooled_models(series);
+  std::vector<const StoreLayout*> layouts;
+  for (const SeriesLayout& s : series) layouts.push_back(&s.layout);
+  const std::vector<std::string> models = pooled_model_names(layouts);
   attribute(file_, "title", std::string("scores pooled across the series listed in 'series', per "
                                         "model name (crps as a fraction of the cutoff price; "
                                         "rmse and mae have no pooled meaning)"));
@@ -664,17 +658,22 @@ struct BackfillStore::Impl {
     throw Error(name + ": cannot read variable '" + variable + "' at " + describe_fold(fold) +
                 describe_chunk(variable, fold) + (detail.empty() ? "" : ": " + detail));
   }
+  // The chunk shape of a chunked (model, cutoff, ...) or (cutoff) variable.
+  std::vector<hsize_t> chunk_of(const std::string& variable) {
+    const std::string what = "cannot read the chunks of '" + variable + "'";
+    const h5::Dataset& d = dataset(variable);
+    const h5::PropertyList dcpl(H5Dget_create_plist(d.get()), name, what);
+    std::vector<hsize_t> chunk(dataset_shape(d.get(), name, variable).size(), 1);
+    check(H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), name, what);
+    return chunk;
+  }
   // ", whose chunk holds folds A-B" where `variable` is chunked for reading:
   // a damaged chunk takes its other folds with it.
   std::string describe_chunk(const std::string& variable, hsize_t fold) {
     try {
-      const std::string what = "cannot read the chunks of '" + variable + "'";
-      const h5::Dataset& d = dataset(variable);
-      const std::vector<hsize_t> shape = dataset_shape(d.get(), name, variable);
-      const h5::PropertyList dcpl(H5Dget_create_plist(d.get()), name, what);
-      std::vector<hsize_t> chunk(shape.size(), 1);
-      if (shape.empty() || H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) < 0)
-        return "";
+      const std::vector<hsize_t> shape = dataset_shape(dataset(variable).get(), name, variable);
+      const std::vector<hsize_t> chunk = chunk_of(variable);
+      if (shape.empty()) return "";
       const std::size_t axis = shape.size() > 1 ? 1 : 0;
       if (chunk[axis] <= 1) return "";
       const hsize_t first = fold / chunk[axis] * chunk[axis];
@@ -755,16 +754,9 @@ struct BackfillStore::Impl {
     stored_paths = has_paths > 0 ? dataset_shape(dataset("paths").get(), name, "paths")[2] : 0;
   }
 
-  // Folds per chunk (fold_complete's; every variable along cutoff has the
-  // same layout).
-  hsize_t folds_per_chunk() {
-    const std::string what = "cannot read the chunks of 'fold_complete'";
-    const h5::PropertyList dcpl(H5Dget_create_plist(dataset("fold_complete").get()), name, what);
-    hsize_t chunk = 1;
-    check(H5Pget_chunk(dcpl.get(), 1, &chunk), name, what);
-    return chunk;
-  }
-  bool chunked_per_fold() { return folds_per_chunk() == 1; }
+  // One fold per chunk (fold_complete's; every variable along cutoff is
+  // chunked alike).
+  bool chunked_per_fold() { return chunk_of("fold_complete")[0] == 1; }
   // Chunks of several folds of which some are to be written: the store must
   // go back to one-fold chunks first.
   bool must_rechunk_for_writing() {
@@ -1312,6 +1304,14 @@ void BackfillStore::close(StoreChunks chunks) {
     file.lock.release();
   }
   s.shared.reset();
+}
+
+std::vector<std::string> pooled_model_names(const std::vector<const StoreLayout*>& layouts) {
+  std::vector<std::string> names;
+  for (const StoreLayout* layout : layouts)
+    for (const std::string& name : layout->models)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
 }
 
 void require_valid_series_name(const std::string& name, const std::string& field) {

@@ -112,6 +112,11 @@ struct SeriesLayout {
   StoreLayout layout;
 };
 
+/// The model names pooled across series of these layouts: each once, in
+/// order of first appearance (a universe's `pooled` group and the pooled
+/// scores written into it).
+std::vector<std::string> pooled_model_names(const std::vector<const StoreLayout*>& layouts);
+
 /// A series name usable as a group name: not empty, no '/', not "." or
 /// "..", not "pooled" (a universe's pooled scores) and at most 255 bytes
 /// (InputError naming `field` otherwise).
