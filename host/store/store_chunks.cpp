@@ -81,6 +81,15 @@ std::vector<std::string> link_names(hid_t group, const std::string& path) {
       path, "cannot list a group");
 }
 
+// A dimension scale's NAME.
+std::string scale_name(hid_t scale, const std::string& path, const std::string& what) {
+  const ssize_t length = check(H5DSget_scale_name(scale, nullptr, 0), path, what);
+  std::string name(static_cast<std::size_t>(length) + 1, '\0');
+  check(H5DSget_scale_name(scale, name.data(), name.size()), path, what);
+  name.resize(static_cast<std::size_t>(length));
+  return name;
+}
+
 haddr_t address_of(hid_t object, const std::string& path) {
   H5O_info_t info{};
   check(H5Oget_info2(object, &info, H5O_INFO_BASIC), path, "cannot read an object header");
@@ -258,7 +267,10 @@ class Rechunker {
         variables.push_back(copy_dataset(from, to, name));
       }
     }
-    for (const Copied& v : variables) attach_scales(v.source.get(), v.target.get());
+    for (Copied& v : variables) {
+      if (!v.is_scale) v.scales = scale_addresses(v.source.get());
+      attach_scales(v);
+    }
     if (chunks_ == StoreChunks::for_reading && !variables.empty()) write_index(to, variables);
   }
 
@@ -279,6 +291,12 @@ class Rechunker {
   struct Copied {
     std::string name;
     h5::Dataset source, target;
+    bool is_scale = false;
+    std::vector<haddr_t> scales;  // a variable's: the scale of each dimension (HADDR_UNDEF: none)
+  };
+  struct Scale {
+    hid_t copy;        // open while its group is copied
+    std::string name;  // the variable's
   };
 
   // The group's reading index (kReadingIndexAttribute): every variable's
@@ -291,18 +309,14 @@ class Rechunker {
       nlohmann::json entry{{"name", v.name}, {"dims", nlohmann::json::array()},
                            {"attrs", nlohmann::json::object()}, {"other", nlohmann::json::array()}};
       const hid_t source = v.source.get();
-      if (check(H5DSis_scale(source), path_, what) > 0) {
-        const ssize_t length = check(H5DSget_scale_name(source, nullptr, 0), path_, what);
-        std::string scale(static_cast<std::size_t>(length) + 1, '\0');
-        check(H5DSget_scale_name(source, scale.data(), scale.size()), path_, what);
-        scale.resize(static_cast<std::size_t>(length));
-        entry["scale"] = scale;
+      if (v.is_scale) {
+        entry["scale"] = scale_name(source, path_, what);
         entry["dims"].push_back(v.name);
       } else {
-        for (const haddr_t address : scale_addresses(source)) {
-          const auto found = scale_names_.find(address);
-          if (found == scale_names_.end()) return;  // a dimension without a scale: no index
-          entry["dims"].push_back(found->second);
+        for (const haddr_t address : v.scales) {
+          const auto found = scales_.find(address);
+          if (found == scales_.end()) return;  // a dimension without a scale: no index
+          entry["dims"].push_back(found->second.name);
         }
       }
       for (const std::string& name : attribute_names(source, path_)) {
@@ -379,14 +393,10 @@ class Rechunker {
     h5::Dataset target(H5Dcreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
                                   H5P_DEFAULT),
                        path_, what);
-    if (check(H5DSis_scale(source.get()), path_, what) > 0) {
-      const ssize_t length = check(H5DSget_scale_name(source.get(), nullptr, 0), path_, what);
-      std::string scale(static_cast<std::size_t>(length) + 1, '\0');
-      check(H5DSget_scale_name(source.get(), scale.data(), scale.size()), path_, what);
-      check(H5DSset_scale(target.get(), scale.c_str()), path_, what);
-      const haddr_t address = address_of(source.get(), path_);
-      scales_[address] = target.get();
-      scale_names_[address] = name;
+    const bool is_scale = check(H5DSis_scale(source.get()), path_, what) > 0;
+    if (is_scale) {
+      check(H5DSset_scale(target.get(), scale_name(source.get(), path_, what).c_str()), path_, what);
+      scales_[address_of(source.get(), path_)] = {target.get(), name};
     }
     copy_attributes(source.get(), target.get(), path_);
     if (as_stored) {
@@ -404,25 +414,23 @@ class Rechunker {
       copy_values(source.get(), target.get(), type.get(), shape, chunked ? fold_axis : shape.size(),
                   slab, what, path_);
     }
-    return {name, std::move(source), std::move(target)};
+    return {name, std::move(source), std::move(target), is_scale, {}};
   }
 
-  void attach_scales(hid_t source, hid_t target) {
-    if (check(H5DSis_scale(source), path_, "cannot read dimension scales") > 0) return;
-    const std::vector<haddr_t> addresses = scale_addresses(source);
-    for (std::size_t dim = 0; dim < addresses.size(); ++dim) {
-      if (addresses[dim] == HADDR_UNDEF) continue;
-      const std::string what = "cannot attach dimension " + std::to_string(dim);
-      const auto scale = scales_.find(addresses[dim]);
+  void attach_scales(const Copied& v) {
+    for (std::size_t dim = 0; dim < v.scales.size(); ++dim) {
+      if (v.scales[dim] == HADDR_UNDEF) continue;
+      const std::string what = "cannot attach dimension " + std::to_string(dim) + " of '" + v.name + "'";
+      const auto scale = scales_.find(v.scales[dim]);
       if (scale == scales_.end()) h5::fail(path_, what + ": its scale is not in the same group");
-      check(H5DSattach_scale(target, scale->second, static_cast<unsigned>(dim)), path_, what);
+      check(H5DSattach_scale(v.target.get(), scale->second.copy, static_cast<unsigned>(dim)), path_,
+            what);
     }
   }
 
   const std::string& path_;
   StoreChunks chunks_;
-  std::map<haddr_t, hid_t> scales_;  // source scale -> its copy (open while its group is copied)
-  std::map<haddr_t, std::string> scale_names_;
+  std::map<haddr_t, Scale> scales_;  // by the source scale's address
 };
 
 }  // namespace
