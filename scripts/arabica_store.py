@@ -181,6 +181,13 @@ _DATE_UNITS = "days since 1970-01-01"
 READING_INDEX = "_arabica_index"
 
 
+def _attribute_value(attribute):
+    """An attribute's value as h5py gives it: a scalar, or an array."""
+    value = np.empty(attribute.shape, dtype=attribute.dtype)
+    attribute.read(value)
+    return value[()] if value.shape == () else value
+
+
 def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
     """An object's attributes as xarray keeps them, whether it is a
     dimension scale, its scale NAME and its DIMENSION_LIST, read with h5py's
@@ -192,9 +199,7 @@ def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
         key = attribute.name
         if key == b"REFERENCE_LIST" or key == b"_FillValue":
             continue  # the scale's back-references; NaN fill: nothing to mask
-        value = np.empty(attribute.shape, dtype=attribute.dtype)
-        attribute.read(value)
-        value = value[()] if value.shape == () else value
+        value = _attribute_value(attribute)
         if key == b"CLASS":
             is_scale = value == b"DIMENSION_SCALE"
         elif key == b"NAME":
@@ -229,10 +234,7 @@ def _described_variables(group: h5py.Group) -> list[tuple[str, object, dict, boo
             attrs = dict(entry["attrs"])
             for name in entry["other"]:
                 if name.encode() not in _HIDDEN_ATTRIBUTES:
-                    attribute = h5py.h5a.open(dataset, name.encode())
-                    value = np.empty(attribute.shape, dtype=attribute.dtype)
-                    attribute.read(value)
-                    attrs[name] = value[()] if value.shape == () else value
+                    attrs[name] = _attribute_value(h5py.h5a.open(dataset, name.encode()))
             attrs.pop("_FillValue", None)
             described.append((entry["name"], dataset, attrs, "scale" in entry,
                               entry.get("scale", "").encode(), tuple(entry["dims"])))
@@ -290,19 +292,24 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool) -> xr.Dataset:
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
+def _open_file(path: str) -> h5py.File:
+    """The store file with h5py: the ordinary way, or as a SWMR reader when a
+    writer has it marked open for writing (see open_store)."""
+    try:
+        return h5py.File(path, "r", locking=False)
+    except OSError as error:
+        if "already open for write" not in str(error):
+            raise StoreError(f"{path}: cannot open the store: {error}") from None
+        return h5py.File(path, "r", swmr=True, locking=False)
+
+
 def read_universe(path: str | os.PathLike, unique_id: str = "series",
                   with_paths: bool = False) -> dict[str, xr.Dataset]:
     """open_universe's result, read eagerly with h5py (also while a writer
     runs: SWMR reading): every series' committed folds, by name. The fast
     way into xarray (docs/HDF5_LAYOUT.md, "Reading")."""
     path = str(path)
-    try:
-        file = h5py.File(path, "r", locking=False)
-    except OSError as error:
-        if "already open for write" not in str(error):
-            raise StoreError(f"{path}: cannot open the store: {error}") from None
-        file = h5py.File(path, "r", swmr=True, locking=False)
-    with file:
+    with _open_file(path) as file:
         if "fold_complete" in file:
             groups = {unique_id: file}
         elif "series" in file.attrs:
@@ -327,7 +334,7 @@ def read_pooled(path: str | os.PathLike) -> xr.Dataset:
     and `<metric>_overall` over all days; CRPS as a fraction of the cutoff
     price, RMSE and MAE NaN (no pooled meaning)."""
     path = str(path)
-    with h5py.File(path, "r", locking=False) as file:
+    with _open_file(path) as file:
         if "pooled" not in file or "series" not in file.attrs:
             raise StoreError(f"{path}: not a universe store with pooled scores")
         return _read_group(file["pooled"], path, with_paths=False)
