@@ -32,6 +32,13 @@ PLAN = ["--start", "2022-09-01", "--min-train-rows", "150", "--schedule", "weekl
         "--paths", "200", "--stored-paths", "3", "--quiet"]
 LONG = ["--date-column", "ds", "--target", "y", "--series-column", "unique_id",
         "--exog", "rain,brl_usd"]
+# PLAN's plan and paths as top-level keys of a universe file.
+TOML_PLAN = """
+min_train_rows = 150
+schedule = "weekly"
+start = 2022-09-01
+paths = 200
+"""
 
 
 def fail(message: str) -> None:
@@ -134,12 +141,7 @@ def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> 
 
     # A TOML universe: files, columns, units and model overrides per series.
     toml = work / "universe.toml"
-    toml.write_text(f"""
-min_train_rows = 150
-schedule = "weekly"
-start = 2022-09-01
-paths = 200
-stored_paths = 3
+    toml.write_text(f"""{TOML_PLAN}stored_paths = 3
 exog = ["rain", "brl_usd"]
 
 [[series]]
@@ -168,12 +170,7 @@ model = ["naive", "sarimax:0,1,1"]
     # A table's `series` picks its rows of a long file also when the series
     # column is set at the top level (it was ignored: the name was read).
     renamed = work / "renamed.toml"
-    renamed.write_text(f"""
-min_train_rows = 150
-schedule = "weekly"
-start = 2022-09-01
-paths = 200
-csv = "{long_file}"
+    renamed.write_text(f"""{TOML_PLAN}csv = "{long_file}"
 date_column = "ds"
 target = "y"
 series_column = "unique_id"
