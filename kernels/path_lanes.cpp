@@ -418,7 +418,7 @@ template <int K, class Draws>
       float p = model.regression[h];
       for (int i = 0; i < K; ++i) p += model.design[i] * next[i][l];
       for (int i = 0; i < K; ++i) state[i][l] = next[i][l];
-      price[l] = p + model.price_offset[h];
+      price[l] = path_price(model, h, p);
     }
     std::copy(price, price + active, out + h * n_paths);
   }
@@ -466,7 +466,7 @@ template <class Draws>
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) price[l] += model.design[i] * next[i][l];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] += model.price_offset[h];
+    for (int l = 0; l < kLanes; ++l) price[l] = path_price(model, h, price[l]);
     std::swap(state, next);
     std::copy(price, price + active, out + h * n_paths);
   }
@@ -480,7 +480,7 @@ template <class Draws>
     draws.innovation(h, z);
     const float scale = model.std_error[h] * model.volatility[h];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] = model.mean[h] + scale * z[l] + model.price_offset[h];
+    for (int l = 0; l < kLanes; ++l) price[l] = path_price(model, h, model.mean[h] + scale * z[l]);
     std::copy(price, price + active, out + h * n_paths);
   }
 }

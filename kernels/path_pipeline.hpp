@@ -14,8 +14,9 @@
 //      error naming the request and day;
 //   3. order statistics by histogram selection (order_statistics.hpp), with
 //      one key sort of the few candidate values of the whole batch;
-//   4. CRPS, only for days with a realised price: those days' values in one
-//      key sort, then the gap terms in value items combined in item order;
+//   4. CRPS and PIT, only for days with a realised price: those days' values
+//      in one key sort, then the gap terms and counts in value items
+//      combined in item order;
 //   5. stored paths in one gather for the batch.
 #pragma once
 
@@ -122,7 +123,7 @@ struct SimulateChunks {
     // The chunk's values are still in cache: accumulate them day by day.
     for (int h = 0; h < request.model.horizon; ++h)
       accumulators[request.accumulator_offset + h * request.chunks + item.chunk] = ItemWork::accumulate(
-          out + h * request.n_paths + first, end - first, request.model.mean[h], request.last_price);
+          out + h * request.n_paths + first, end - first, request.model.center[h], request.last_price);
   }
 };
 
@@ -176,13 +177,18 @@ struct CopyForCrps {
   }
 };
 
-/// Stage 4: an item's share of its day's CRPS sum (crps_gap_term).
-struct CrpsPartials {
+/// Stage 4: an item's share of its day's CRPS sum (crps_gap_term) and of
+/// the actual's PIT counts.
+struct ScorePartial {
+  double crps = 0.0;
+  PitCounts pit;
+};
+struct ScorePartials {
   const ValueItem* items;
   const Segment* segments;
   const std::int64_t* sort_at;
   const float* sorted;
-  double* partial;
+  ScorePartial* partial;
 
   ARABICA_HD void operator()(std::int64_t i) const {
     const ValueItem item = items[i];
@@ -190,10 +196,11 @@ struct CrpsPartials {
     const Segment segment = segments[item.segment];
     const std::int64_t first = item.begin - segment.begin;  // rank of the item's first value
     const float* day = sorted + (sort_at[i] - first);
-    double sum = 0.0;
+    ScorePartial out;
     for (std::int64_t k = first; k < first + item.n; ++k)
-      sum += crps_gap_term(day, segment.n, k, segment.actual);
-    partial[i] = sum;
+      out.crps += crps_gap_term(day, segment.n, k, segment.actual);
+    out.pit = pit_counts(day, first, first + item.n, segment.actual);
+    partial[i] = out;
   }
 };
 
@@ -293,7 +300,7 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
       segment.day = h;
       segment.begin = total_values + h * n;
       segment.n = n;
-      segment.shift = request.model.mean[h];
+      segment.shift = request.model.center[h];
       segment.actual = day_actual(request, h);
       segment.accumulator_first = d.accumulator_offset + h * d.chunks;
       segment.accumulator_count = d.chunks;
@@ -403,7 +410,7 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
     }
     crps_values += segment.n;
   }
-  typename System::template vector<double> crps_partial(static_cast<std::size_t>(I));
+  typename System::template vector<ScorePartial> score_partial(static_cast<std::size_t>(I));
   if (crps_values > 0) {
     auto sort_at = to_system<System>(host_sort_at);
     typename System::template vector<float> sorted(static_cast<std::size_t>(crps_values));
@@ -411,7 +418,7 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
     each("CRPS copy", I, CopyForCrps{values, raw(items), raw(sort_at), raw(sorted), raw(keys)});
     sort_within_keys(policy, keys, sorted);
     system.stage_done("CRPS sort");
-    each("CRPS", I, CrpsPartials{raw(items), raw(segments), raw(sort_at), raw(sorted), raw(crps_partial)});
+    each("CRPS", I, ScorePartials{raw(items), raw(segments), raw(sort_at), raw(sorted), raw(score_partial)});
   }
 
   // --- 5: stored paths, (path, day) row-major per request, in one gather
@@ -429,7 +436,7 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
 
   system.synchronize();
   const std::vector<SegmentOrderStats> host_order = to_host<SegmentOrderStats>(order_stats);
-  const std::vector<double> host_crps = to_host<double>(crps_partial);
+  const std::vector<ScorePartial> host_scores = to_host<ScorePartial>(score_partial);
   const std::vector<float> host_stored = to_host<float>(stored);
 
   std::vector<PathStats> results;
@@ -453,8 +460,15 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
           host_order[s].tail_sums[i] / static_cast<double>(tail_count(kTailLevels[i], segment.n));
     if (std::isnan(segment.actual)) continue;
     double sum = 0.0;
-    for (std::int64_t j = 0; j < segment.item_count; ++j) sum += host_crps[segment.item_first + j];
+    PitCounts pit;
+    for (std::int64_t j = 0; j < segment.item_count; ++j) {
+      const ScorePartial& part = host_scores[segment.item_first + j];
+      sum += part.crps;
+      pit.below += part.pit.below;
+      pit.equal += part.pit.equal;
+    }
     stats.crps[h] = sum / (static_cast<double>(segment.n) * static_cast<double>(segment.n));
+    stats.pit[h] = pit_of(pit, segment.n);
   }
   return results;
 }

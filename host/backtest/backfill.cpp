@@ -23,6 +23,7 @@
 #include "arabica/exog.hpp"
 #include "arabica/fnv1a.hpp"
 #include "arabica/innovation_estimation.hpp"
+#include "arabica/model_variant.hpp"
 
 namespace arabica {
 
@@ -139,7 +140,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
   const int H = plan_.spec.horizon;
   const auto begin = static_cast<Eigen::Index>(fold.train_begin);
   const auto rows = static_cast<Eigen::Index>(fold.train_rows());
-  const Eigen::VectorXd y = series_.target.segment(begin, rows);
+  const Eigen::VectorXd prices = series_.target.segment(begin, rows);
   const Eigen::MatrixXd exog = model.uses_exog() ? Eigen::MatrixXd(series_.exog.middleRows(begin, rows))
                                                  : Eigen::MatrixXd(rows, 0);
   PendingResult pending;
@@ -148,6 +149,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
   const auto start = std::chrono::steady_clock::now();
   SarimaxFit fit;
   try {
+    const Eigen::VectorXd y = transform_prices(model.transform, prices);
     if (fold.refit) {
       chain = ChainFit{fold.index, {}, {}};
       fit = model.kind == ModelKind::sarimax ? fit_fold(model, y, exog, series_.exog_names)
@@ -172,13 +174,30 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
     const Eigen::MatrixXd future =
         model.uses_exog() ? fold_future_exog(series_, fold, config_.future_exog, H)
                           : Eigen::MatrixXd(H, 0);
-    result.forecast = forecast_sarimax(fit, future, H);
+    // The horizon's volatility over the fitted one (EWMA), and the
+    // residuals the innovation family is estimated on (standardised by
+    // their filtered volatility: with bootstrap, filtered historical
+    // simulation).
+    Eigen::VectorXd residuals = fit.innovation_residuals();
+    double volatility = 1.0;
+    if (model.volatility == VolatilityModel::ewma) {
+      const EwmaVolatility ewma = ewma_volatility(residuals, model.ewma_lambda);
+      const double sigma = std::sqrt(fit.params[fit.params.size() - 1]);  // sigma2 is last
+      volatility = ewma.next / sigma;
+      residuals = residuals.cwiseQuotient(ewma.sigma) * sigma;
+    }
+    Forecast forecast = forecast_sarimax(fit, future, H);
+    if (volatility != 1.0) scale_forecast(forecast, volatility);
+    result.forecast = forecast_in_prices(model.transform, forecast);
     pending.innovations = choose_innovations(
-        config_.innovations, fit.innovation_residuals(), y);
+        model.innovations.empty() ? config_.innovations : model.innovations, residuals, prices,
+        model.innovations.empty() ? "--innovations" : "--model");
     result.fit_seconds = seconds_since(start);
 
     PathRequest request;
     request.model = make_path_model(fit, future, H, config_.mode);
+    for (int h = 0; h < H; ++h) request.model.volatility[h] = static_cast<float>(volatility);
+    paths_in_prices(model.transform, result.forecast, request.model);
     request.innovations = pending.innovations.params();
     // Every model of a fold draws the same streams: common random numbers
     // make model comparisons sharper.
@@ -313,12 +332,21 @@ std::uint64_t series_key_of(const std::string& series_name) {
 std::string backfill_config_json(const BackfillConfig& config, const Series& series,
                                  const FoldPlan& plan) {
   nlohmann::json models = nlohmann::json::array();
-  for (const BacktestModel& m : config.models)
-    models.push_back({{"name", m.name},
-                      {"spec", m.spec.describe()},
-                      {"enforce_stationarity", m.spec.enforce_stationarity},
-                      {"enforce_invertibility", m.spec.enforce_invertibility},
-                      {"exog", m.uses_exog() ? series.exog_names : std::vector<std::string>{}}});
+  for (const BacktestModel& m : config.models) {
+    nlohmann::json model = {{"name", m.name},
+                            {"spec", m.spec.describe()},
+                            {"enforce_stationarity", m.spec.enforce_stationarity},
+                            {"enforce_invertibility", m.spec.enforce_invertibility},
+                            {"exog", m.uses_exog() ? series.exog_names : std::vector<std::string>{}}};
+    // Variant options, where set (the name carries them too).
+    if (m.transform == PriceTransform::log) model["transform"] = "log";
+    if (m.volatility == VolatilityModel::ewma) {
+      model["volatility"] = "ewma";
+      model["ewma_lambda"] = m.ewma_lambda;
+    }
+    if (!m.innovations.empty()) model["innovations"] = m.innovations;
+    models.push_back(std::move(model));
+  }
   const nlohmann::json json = {
       {"models", models},
       {"plan", describe(plan.spec)},
@@ -334,7 +362,9 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       {"series", config.series_name},
       {"series_key", config.series_key},
       {"calendar", config.calendar == ForecastCalendar::business ? "business" : "calendar"},
-      {"rng", "philox4x32-10"}};
+      {"rng", "philox4x32-10"},
+      // A store of another schema lacks variables this one writes (pit).
+      {"store_schema", kStoreSchemaVersion}};
   return json.dump();
 }
 
@@ -702,7 +732,7 @@ std::vector<int> scored_folds(const StoredForecasts& stored, int m) {
 // over days [first_day, first_day + days), day-major; `relative`: CRPS as a
 // fraction of the cutoff price (pooling series of different price levels).
 struct RecordColumns {
-  std::vector<double> forecast_mean, lower_95, upper_95, actual, cutoff_price, p_up, crps;
+  std::vector<double> forecast_mean, lower_95, upper_95, actual, cutoff_price, p_up, crps, pit;
   void append(const StoredForecasts& stored, const StoreLayout& layout, int m,
               const std::vector<int>& folds, int first_day, int days, bool relative) {
     for (int h = first_day; h < first_day + days; ++h)
@@ -713,6 +743,7 @@ struct RecordColumns {
         upper_95.push_back(stored.at(stored.upper_95, m, f, h));
         p_up.push_back(stored.at(stored.p_up, m, f, h));
         crps.push_back(stored.at(stored.crps, m, f, h) / (relative ? price : 1.0));
+        pit.push_back(stored.at(stored.pit, m, f, h));
         actual.push_back(layout.actual(f, h));
         cutoff_price.push_back(price);
       }
@@ -729,6 +760,7 @@ struct RecordColumns {
     r.cutoff_price = vector(cutoff_price);
     r.p_up = vector(p_up);
     r.crps = vector(crps);
+    r.pit = vector(pit);
     return r;
   }
 };
@@ -800,10 +832,7 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
 StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon) {
   StoredMetrics out;
   const auto M = static_cast<Eigen::Index>(scores.size());
-  for (Eigen::MatrixXd* v :
-       {&out.directional_accuracy, &out.p_value, &out.rmse, &out.mae, &out.mape, &out.coverage_95,
-        &out.crps, &out.brier, &out.n_directional, &out.directional_ties, &out.n_scored})
-    v->resize(M, horizon + 1);
+  for (Eigen::MatrixXd StoredMetrics::*v : StoredMetrics::all()) (out.*v).resize(M, horizon + 1);
   for (Eigen::Index m = 0; m < M; ++m)
     for (int h = 0; h <= horizon; ++h) {
       const MetricSummary& s = h < horizon ? scores[m].by_day[h] : scores[m].overall;
@@ -818,6 +847,11 @@ StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int hori
       out.coverage_95(m, h) = s.coverage_95;
       out.crps(m, h) = s.crps;
       out.brier(m, h) = s.brier.score;
+      Eigen::MatrixXd* coverage[] = {&out.path_coverage_50, &out.path_coverage_80,
+                                     &out.path_coverage_90, &out.path_coverage_95};
+      static_assert(std::size(coverage) == kPathCoverageLevels.size());
+      for (std::size_t i = 0; i < kPathCoverageLevels.size(); ++i) (*coverage[i])(m, h) = s.path_coverage[i];
+      out.pit_ks(m, h) = s.pit_ks;
     }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "arabica/error.hpp"
+#include "arabica/innovations.hpp"
 
 namespace arabica {
 
@@ -32,36 +33,89 @@ std::string sarimax_name(const SarimaxSpec& spec) {
 
 BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& defaults,
                                    const std::string& field) {
+  const std::string expected =
+      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] "
+      "and an innovation family, e.g. sarimax:1,1,1:log:student_t:ewma)";
+  const std::vector<std::string> parts = split(text, ':');
+  if (parts.empty() || (parts[0] != "naive" && parts[0] != "drift" && parts[0] != "sarimax"))
+    throw InputError(field, "unknown model '" + text + expected);
   BacktestModel model;
-  if (text == "naive" || text == "drift") {
-    model.name = text;
-    model.kind = text == "naive" ? ModelKind::naive : ModelKind::drift;
-    model.spec = SarimaxSpec::from_strings("0,1,0", "0,0,0,0", text == "naive" ? "n" : "c");
+  // Orders and trend (sarimax only), then the variant options, each once.
+  std::vector<std::string> orders;
+  std::string trend = "n";
+  bool trend_given = false;
+  std::vector<std::string> options;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const auto refuse = [&](const std::string& why) {
+      throw InputError(field, "model '" + text + "': " + why);
+    };
+    if (part.find(',') != std::string::npos) {
+      if (parts[0] != "sarimax") refuse("only sarimax takes orders");
+      if (orders.size() == 2 || trend_given || !options.empty())
+        refuse("orders come first: sarimax:p,d,q[:P,D,Q,s]");
+      orders.push_back(part);
+    } else if (part == "n" || part == "c" || part == "t" || part == "ct") {
+      if (parts[0] != "sarimax") refuse("only sarimax takes a trend");
+      if (orders.empty() || trend_given || !options.empty())
+        refuse("the trend follows the orders: sarimax:p,d,q[:P,D,Q,s]:trend");
+      trend = part;
+      trend_given = true;
+    } else if (part == "log") {
+      if (model.transform != PriceTransform::none) refuse("':log' given twice");
+      model.transform = PriceTransform::log;
+      options.push_back(part);
+    } else if (part == "ewma" || part.rfind("ewma=", 0) == 0) {
+      if (model.volatility != VolatilityModel::constant) refuse("':ewma' given twice");
+      model.volatility = VolatilityModel::ewma;
+      if (part != "ewma") {
+        const std::string value = part.substr(5);
+        std::size_t used = 0;
+        double lambda = 0.0;
+        try {
+          lambda = std::stod(value, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != value.size() || !(lambda > 0.0 && lambda < 1.0))
+          refuse("ewma's decay must be a number in (0, 1), not '" + value + "'");
+        model.ewma_lambda = lambda;
+      }
+      options.push_back(part);
+    } else if (part == "regime" || parse_innovation_kind(part)) {
+      if (!model.innovations.empty()) refuse("two innovation families");
+      model.innovations = part;
+      options.push_back(part);
+    } else {
+      refuse("unknown option '" + part + expected);
+    }
+  }
+  if (parts[0] == "sarimax") {
+    model.kind = ModelKind::sarimax;
+    model.spec = defaults;
+    if (!orders.empty()) {
+      try {
+        SarimaxSpec spec =
+            SarimaxSpec::from_strings(orders[0], orders.size() > 1 ? orders[1] : "0,0,0,0", trend);
+        spec.enforce_stationarity = defaults.enforce_stationarity;
+        spec.enforce_invertibility = defaults.enforce_invertibility;
+        spec.initialization = defaults.initialization;
+        spec.simple_differencing = defaults.simple_differencing;
+        model.spec = spec;
+      } catch (const InputError& e) {
+        throw InputError(field, "model '" + text + "': " + e.what());
+      }
+    }
+    model.name = sarimax_name(model.spec);
+  } else {
+    model.name = parts[0];
+    model.kind = parts[0] == "naive" ? ModelKind::naive : ModelKind::drift;
+    model.spec = SarimaxSpec::from_strings("0,1,0", "0,0,0,0", parts[0] == "naive" ? "n" : "c");
     // Stationary initialisation of the (empty) ARMA part: the likelihood
     // counts every step after the first, which makes the closed form exact.
     model.spec.enforce_stationarity = true;
-    return model;
   }
-  const std::vector<std::string> parts = split(text, ':');
-  if (parts.empty() || parts[0] != "sarimax" || parts.size() > 4)
-    throw InputError(field, "unknown model '" + text +
-                                "' (expected naive, drift, sarimax or sarimax:p,d,q[:P,D,Q,s[:trend]])");
-  model.kind = ModelKind::sarimax;
-  model.spec = defaults;
-  if (parts.size() > 1) {
-    try {
-      SarimaxSpec spec = SarimaxSpec::from_strings(parts[1], parts.size() > 2 ? parts[2] : "0,0,0,0",
-                                                   parts.size() > 3 ? parts[3] : "n");
-      spec.enforce_stationarity = defaults.enforce_stationarity;
-      spec.enforce_invertibility = defaults.enforce_invertibility;
-      spec.initialization = defaults.initialization;
-      spec.simple_differencing = defaults.simple_differencing;
-      model.spec = spec;
-    } catch (const InputError& e) {
-      throw InputError(field, "model '" + text + "': " + e.what());
-    }
-  }
-  model.name = sarimax_name(model.spec);
+  for (const std::string& option : options) model.name += "+" + option;
   return model;
 }
 

@@ -211,12 +211,37 @@ double crps_gaussian(double mu, double sigma, double actual) {
   return sigma * (z * std::erf(z * inv_sqrt_2) + 2.0 * pdf - inv_sqrt_pi);
 }
 
+double pit_coverage(const Eigen::VectorXd& pit, double level) {
+  ARABICA_REQUIRE(level > 0.0 && level < 1.0, "pit_coverage: level must lie in (0, 1)");
+  if (pit.size() == 0) return kNoMetric;
+  require_finite(pit, "pit_coverage");
+  // Ends widened by 1e-12: 0.5 * (1 - 0.95) rounds above 0.025, which is a
+  // PIT on the interval's end (a PIT is a count over 2 n).
+  const double lo = 0.5 * (1.0 - level) - 1e-12, hi = 0.5 * (1.0 + level) + 1e-12;
+  return static_cast<double>((pit.array() >= lo && pit.array() <= hi).count()) /
+         static_cast<double>(pit.size());
+}
+
+double pit_ks_distance(Eigen::VectorXd pit) {
+  if (pit.size() == 0) return kNoMetric;
+  require_finite(pit, "pit_ks_distance");
+  ARABICA_REQUIRE((pit.array() >= 0.0 && pit.array() <= 1.0).all(),
+                  "pit_ks_distance: PIT values must lie in [0, 1]");
+  std::sort(pit.data(), pit.data() + pit.size());
+  const double n = static_cast<double>(pit.size());
+  double distance = 0.0;
+  for (Eigen::Index i = 0; i < pit.size(); ++i)
+    distance = std::max({distance, static_cast<double>(i + 1) / n - pit[i],
+                         pit[i] - static_cast<double>(i) / n});
+  return distance;
+}
+
 MetricSummary summarize(const FoldRecords& folds) {
   const Eigen::VectorXd& actual = folds.actual;
   for (const Eigen::VectorXd* v : {&folds.forecast_mean, &folds.lower_95, &folds.upper_95,
                                    &folds.cutoff_price})
     require_same_length(*v, actual, "summarize");
-  for (const Eigen::VectorXd* v : {&folds.p_up, &folds.crps})
+  for (const Eigen::VectorXd* v : {&folds.p_up, &folds.crps, &folds.pit})
     if (v->size() != 0) require_same_length(*v, actual, "summarize (optional input)");
 
   MetricSummary out;
@@ -242,6 +267,12 @@ MetricSummary summarize(const FoldRecords& folds) {
     const Eigen::VectorXd crps = select(folds.crps, scored);
     require_finite(crps, "summarize: crps");
     out.crps = crps.mean();
+  }
+  if (folds.pit.size() != 0 && out.n > 0) {
+    const Eigen::VectorXd pit = select(folds.pit, scored);
+    for (std::size_t i = 0; i < kPathCoverageLevels.size(); ++i)
+      out.path_coverage[i] = pit_coverage(pit, kPathCoverageLevels[i]);
+    out.pit_ks = pit_ks_distance(pit);
   }
   return out;
 }

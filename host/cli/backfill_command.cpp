@@ -1,6 +1,7 @@
 // `arabica backfill`: the walk-forward backtest into the HDF5 store, resumable,
 // with accuracy metrics and the legacy forecast.csv export.
 #include <cctype>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -120,29 +121,37 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_d
   const auto ties = [](const MetricSummary& m) {
     return std::isnan(m.direction.accuracy) ? std::string("-") : std::to_string(m.direction.ties);
   };
-  std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s %7s %8s %7s", "model (all days)", "n", "ties",
-              "dir.acc", "p-value", "rmse", "mae", "mape%", "cov95", "crps", "brier");
+  // gauss95: the Kalman (Gaussian) 95% interval, the same for every
+  // innovation family; path95 and pit_ks: the simulated paths' calibration.
+  int width = 22;  // the model column: as wide as the longest variant name
+  for (const ModelScores& s : scores) width = std::max(width, static_cast<int>(s.model.size()));
+  std::printf("\n%-*s %6s %5s %8s %9s %9s %9s %7s %7s %7s %7s %8s %7s", width, "model (all days)", "n",
+              "ties", "dir.acc", "p-value", "rmse", "mae", "mape%", "gauss95", "path95", "pit_ks",
+              "crps", "brier");
   end_header();
   for (const ModelScores& s : scores) {
     const MetricSummary& o = s.overall;
-    std::printf("%-22s %6lld %5s %8s %9s %9s %9s %7s %7s %8s %7s\n", s.model.c_str(),
+    std::printf("%-*s %6lld %5s %8s %9s %9s %9s %7s %7s %7s %7s %8s %7s\n", width, s.model.c_str(),
                 static_cast<long long>(o.n), ties(o).c_str(), metric(o.direction.accuracy, "%.4f").c_str(),
                 metric(o.direction.p_value, "%.3g").c_str(), metric(o.rmse, "%.4g").c_str(),
                 metric(o.mae, "%.4g").c_str(), metric(o.mape, "%.3f").c_str(),
-                metric(o.coverage_95, "%.3f").c_str(), metric(o.crps, "%.4g").c_str(),
+                metric(o.coverage_95, "%.3f").c_str(), metric(o.path_coverage.back(), "%.3f").c_str(),
+                metric(o.pit_ks, "%.3f").c_str(), metric(o.crps, "%.4g").c_str(),
                 metric(o.brier.score, "%.4f").c_str());
   }
   for (const ModelScores& s : scores) {
     if (!by_day) break;
-    std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s", s.model.c_str(), "n", "ties", "dir.acc",
-                "p-value", "rmse", "mae", "cov95");
+    std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s %7s %7s", s.model.c_str(), "n", "ties",
+                "dir.acc", "p-value", "rmse", "mae", "gauss95", "path95", "pit_ks");
     end_header();
     for (std::size_t h = 0; h < s.by_day.size(); ++h) {
       const MetricSummary& d = s.by_day[h];
-      std::printf("  day %-16zu %6lld %5s %8s %9s %9s %9s %7s\n", h + 1, static_cast<long long>(d.n),
-                  ties(d).c_str(), metric(d.direction.accuracy, "%.4f").c_str(),
+      std::printf("  day %-16zu %6lld %5s %8s %9s %9s %9s %7s %7s %7s\n", h + 1,
+                  static_cast<long long>(d.n), ties(d).c_str(),
+                  metric(d.direction.accuracy, "%.4f").c_str(),
                   metric(d.direction.p_value, "%.3g").c_str(), metric(d.rmse, "%.4g").c_str(),
-                  metric(d.mae, "%.4g").c_str(), metric(d.coverage_95, "%.3f").c_str());
+                  metric(d.mae, "%.4g").c_str(), metric(d.coverage_95, "%.3f").c_str(),
+                  metric(d.path_coverage.back(), "%.3f").c_str(), metric(d.pit_ks, "%.3f").c_str());
     }
   }
 }
@@ -421,7 +430,10 @@ void register_backfill_command(CLI::App& app) {
   command
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
-                   "sarimax:p,d,q[:P,D,Q,s[:trend]], naive, drift; repeat or comma separate")
+                   "sarimax:p,d,q[:P,D,Q,s][:trend], naive, drift; each with any of the variant "
+                   "options :log (fitted on log prices), :ewma (EWMA volatility) and an innovation "
+                   "family (e.g. sarimax:1,1,1:log:student_t:ewma; bootstrap with ewma is filtered "
+                   "historical simulation); repeat or comma separate")
       ->capture_default_str();
   command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
   command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");

@@ -78,6 +78,26 @@ ARABICA_HD inline double crps_gap_term(const float* sorted, std::int64_t m, std:
   return sum;
 }
 
+/// A run of ascending values' share in the probability integral transform
+/// at y: the values below y, and those equal to it (counted half).
+struct PitCounts {
+  std::int64_t below = 0, equal = 0;
+};
+ARABICA_HD inline PitCounts pit_counts(const float* sorted, std::int64_t first, std::int64_t end,
+                                       double y) {
+  PitCounts counts;
+  for (std::int64_t k = first; k < end; ++k) {
+    counts.below += sorted[k] < y;
+    counts.equal += sorted[k] == y;
+  }
+  return counts;
+}
+/// PIT of y among n values: (below + equal / 2) / n, the actual's mid-rank.
+inline double pit_of(const PitCounts& counts, std::int64_t n) {
+  return (static_cast<double>(counts.below) + 0.5 * static_cast<double>(counts.equal)) /
+         static_cast<double>(n);
+}
+
 struct Moments {
   double mean, std, skewness, kurtosis, p_up;
 };

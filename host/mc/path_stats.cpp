@@ -34,6 +34,7 @@ PathStats empty_path_stats(int horizon, std::int64_t n_paths, std::int64_t store
   for (Eigen::VectorXd* v : {&stats.mean, &stats.std, &stats.skewness, &stats.kurtosis, &stats.p_up})
     v->resize(horizon);
   stats.crps = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
+  stats.pit = stats.crps;
   stats.tail_mean.resize(horizon, static_cast<Eigen::Index>(kTailLevels.size()));
   stats.quantiles.resize(horizon, static_cast<Eigen::Index>(kQuantileLevels.size()));
   return stats;
@@ -59,6 +60,7 @@ void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double a
   double sum = 0.0;
   for (std::int64_t k = 0; k < n; ++k) sum += crps_gap_term(sorted, n, k, actual);
   stats.crps[h] = sum / (static_cast<double>(n) * static_cast<double>(n));
+  stats.pit[h] = pit_of(pit_counts(sorted, 0, n, actual), n);
 }
 
 HorizonRisk horizon_risk(const PathStats& stats, double last_price) {
@@ -117,6 +119,7 @@ PathModel make_path_model(const SarimaxFit& fit, const Eigen::MatrixXd& future_e
     model.regression[h] =
         fit.k_exog ? static_cast<float>(future_exog.row(h).dot(params.beta)) : 0.0f;
     model.mean[h] = static_cast<float>(forecast.mean[h]);
+    model.center[h] = model.mean[h];
     model.std_error[h] = static_cast<float>(forecast.std_error[h]);
     model.volatility[h] = 1.0f;
   }

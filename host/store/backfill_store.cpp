@@ -65,6 +65,8 @@ constexpr DayVariable kDayVariables[] = {
     {"kurtosis", "biased excess (Fisher) kurtosis of the simulated prices", false},
     {"p_up", "share of simulated prices above last_price", false},
     {"crps", "sample CRPS of the simulated prices at the actual price", true},
+    {"pit", "probability integral transform of the actual price: share of simulated prices "
+            "below it (ties counted half)", false},
 };
 constexpr int kDayVariableCount = sizeof kDayVariables / sizeof kDayVariables[0];
 
@@ -104,9 +106,20 @@ constexpr MetricVariable kMetricVariables[] = {
     {"rmse", "root mean squared error of forecast_mean", &StoredMetrics::rmse, nullptr},
     {"mae", "mean absolute error of forecast_mean", &StoredMetrics::mae, nullptr},
     {"mape", "mean absolute percentage error of forecast_mean (percent)", &StoredMetrics::mape, "percent"},
-    {"coverage_95", "share of actuals inside the 95% interval", &StoredMetrics::coverage_95, "1"},
+    {"coverage_95", "share of actuals inside the Gaussian (Kalman) 95% interval lower_95..upper_95",
+     &StoredMetrics::coverage_95, "1"},
     {"mean_crps", "mean sample CRPS of the paths", &StoredMetrics::crps, nullptr},
     {"brier", "Brier score of p_up", &StoredMetrics::brier, "1"},
+    {"path_coverage_50", "share of actuals inside the paths' central 50% interval (from pit)",
+     &StoredMetrics::path_coverage_50, "1"},
+    {"path_coverage_80", "share of actuals inside the paths' central 80% interval (from pit)",
+     &StoredMetrics::path_coverage_80, "1"},
+    {"path_coverage_90", "share of actuals inside the paths' central 90% interval (from pit)",
+     &StoredMetrics::path_coverage_90, "1"},
+    {"path_coverage_95", "share of actuals inside the paths' central 95% interval (from pit)",
+     &StoredMetrics::path_coverage_95, "1"},
+    {"pit_ks", "Kolmogorov-Smirnov distance of pit from the uniform distribution",
+     &StoredMetrics::pit_ks, "1"},
 };
 
 struct Dimension {
@@ -1068,7 +1081,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   Eigen::VectorXd* day_values[kDayVariableCount] = {
       &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
       &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
-      &r.stats.p_up,    &r.stats.crps};
+      &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
   for (int i = 0; i < kDayVariableCount; ++i) {
     day_values[i]->resize(s.horizon);
     s.read_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
@@ -1112,12 +1125,13 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
   const bool has_values = r.status != FoldStatus::failed;
   if (has_values) {
     ARABICA_REQUIRE(r.forecast.mean.size() == s.horizon && r.stats.mean.size() == s.horizon &&
-                        r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon,
+                        r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon &&
+                        r.stats.pit.size() == s.horizon,
                     "store write: results must cover the horizon");
     const Eigen::VectorXd* day_values[kDayVariableCount] = {
         &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
         &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
-        &r.stats.p_up,    &r.stats.crps};
+        &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
     for (int i = 0; i < kDayVariableCount; ++i)
       s.write_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
                     day_values[i]->data());
@@ -1251,6 +1265,7 @@ StoredForecasts BackfillStore::read_forecasts() const {
   out.upper_95 = s.read_all<double>("upper_95", H5T_NATIVE_DOUBLE);
   out.p_up = s.read_all<double>("p_up", H5T_NATIVE_DOUBLE);
   out.crps = s.read_all<double>("crps", H5T_NATIVE_DOUBLE);
+  out.pit = s.read_all<double>("pit", H5T_NATIVE_DOUBLE);
   out.status = s.read_all<std::int8_t>("status", H5T_NATIVE_INT8);
   return out;
 }

@@ -24,6 +24,7 @@ void validate(const SimulationRecord& record) {
                       s.kurtosis.size() == h && s.p_up.size() == h,
                   "the path statistics must cover the horizon");
   ARABICA_REQUIRE(s.crps.size() == 0 || s.crps.size() == h, "the CRPS must cover the horizon");
+  ARABICA_REQUIRE(s.pit.size() == 0 || s.pit.size() == h, "the PIT must cover the horizon");
   ARABICA_REQUIRE(s.quantiles.rows() == h &&
                       s.quantiles.cols() == static_cast<Eigen::Index>(kQuantileLevels.size()),
                   "quantiles must be horizon x kQuantileLevels");
@@ -62,6 +63,8 @@ void write_simulation_h5(const std::string& path, const SimulationRecord& record
   result.stats = record.stats;
   if (result.stats.crps.size() == 0)
     result.stats.crps = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
+  if (result.stats.pit.size() == 0)
+    result.stats.pit = Eigen::VectorXd::Constant(horizon, std::numeric_limits<double>::quiet_NaN());
   const double nan = std::numeric_limits<double>::quiet_NaN();
   result.risk = record.stats.tail_mean.rows() == horizon
                     ? horizon_risk(record.stats, record.last_price)

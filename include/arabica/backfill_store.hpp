@@ -8,6 +8,7 @@
 // rewritten with many folds per compressed chunk for its readers.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,7 +27,7 @@ namespace arabica {
 class WriterLock;
 
 /// Version of the store layout, written as the root `schema_version`.
-inline constexpr int kStoreSchemaVersion = 3;
+inline constexpr int kStoreSchemaVersion = 4;
 
 /// Longest failure reason kept (fixed-length text: SWMR cannot write
 /// variable-length data).
@@ -81,13 +82,26 @@ struct StoredMetrics {
   // model x (horizon + 1): column h - 1 is day h, the last column pools all days.
   Eigen::MatrixXd directional_accuracy, p_value, rmse, mae, mape, coverage_95, crps, brier;
   Eigen::MatrixXd n_directional, directional_ties, n_scored;
+  // From the paths' PIT: central-interval coverage at kPathCoverageLevels
+  // (50, 80, 90, 95%) and the KS distance of the PIT from uniform.
+  Eigen::MatrixXd path_coverage_50, path_coverage_80, path_coverage_90, path_coverage_95, pit_ks;
+  /// Every metric above, in declaration order.
+  static constexpr std::array<Eigen::MatrixXd StoredMetrics::*, 16> all() {
+    return {&StoredMetrics::directional_accuracy, &StoredMetrics::p_value, &StoredMetrics::rmse,
+            &StoredMetrics::mae, &StoredMetrics::mape, &StoredMetrics::coverage_95,
+            &StoredMetrics::crps, &StoredMetrics::brier, &StoredMetrics::n_directional,
+            &StoredMetrics::directional_ties, &StoredMetrics::n_scored,
+            &StoredMetrics::path_coverage_50, &StoredMetrics::path_coverage_80,
+            &StoredMetrics::path_coverage_90, &StoredMetrics::path_coverage_95,
+            &StoredMetrics::pit_ks};
+  }
 };
 
 /// Values read back for scoring and export: model x fold x day, row-major
 /// flattened (index (m * folds + f) * horizon + h).
 struct StoredForecasts {
   int models = 0, folds = 0, horizon = 0;
-  std::vector<double> forecast_mean, forecast_std, lower_95, upper_95, p_up, crps;
+  std::vector<double> forecast_mean, forecast_std, lower_95, upper_95, p_up, crps, pit;
   std::vector<std::int8_t> status;  // model x fold
   std::vector<std::int8_t> fold_complete;
   double at(const std::vector<double>& values, int m, int f, int h) const {

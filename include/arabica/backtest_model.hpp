@@ -19,17 +19,42 @@ enum class ModelKind {
   drift,  // y_{t+h} = y_t + h * mean step + e: random walk with drift
 };
 
+/// The scale the model is fitted on.
+enum class PriceTransform {
+  none,  // prices
+  log,   // log prices; forecasts and paths mapped back with exp
+};
+
+/// The innovations' scale over the forecast horizon.
+enum class VolatilityModel {
+  constant,  // the fitted sigma2
+  /// RiskMetrics EWMA of the squared residuals (decay 0.94, or as given): the horizon's
+  /// shocks are scaled by the filtered volatility at the cutoff, and the
+  /// innovation family is estimated on the volatility-standardised residuals
+  /// (with `bootstrap`: filtered historical simulation).
+  ewma,
+};
+
 struct BacktestModel {
   std::string name;  // the store's `model` coordinate, e.g. "sarimax(1,1,1)", "naive"
   ModelKind kind = ModelKind::sarimax;
   SarimaxSpec spec;  // baselines: their SARIMAX(0,1,0) form
+  PriceTransform transform = PriceTransform::none;
+  VolatilityModel volatility = VolatilityModel::constant;
+  double ewma_lambda = 0.94;  // ewma's decay (RiskMetrics' daily value by default)
+  /// The innovation family (a choose_innovations setting); empty: the run's.
+  std::string innovations;
 
   bool uses_exog() const { return kind == ModelKind::sarimax; }
 };
 
-/// "naive", "drift", "sarimax" (the given default spec) or
-/// "sarimax:p,d,q[:P,D,Q,s[:trend]]" with the default's enforce flags.
-/// Throws InputError naming `field` for anything else.
+/// A model and its variant options: "naive", "drift", "sarimax" (the given
+/// default spec) or "sarimax:p,d,q[:P,D,Q,s][:trend]", each followed by
+/// any of ":log" (fitted on log prices), ":ewma" or ":ewma=LAMBDA" (EWMA
+/// volatility, decay 0.94 or LAMBDA in (0, 1)) and an innovation family (":student_t", ":bootstrap" ...), e.g.
+/// "sarimax:1,1,1:log:student_t:ewma" or "naive:log". The name gets each
+/// option after a '+' ("sarimax(1,1,1)+log+student_t+ewma"). Throws
+/// InputError naming `field` for anything else.
 BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& defaults,
                                    const std::string& field = "--model");
 

@@ -1,4 +1,4 @@
-// The float logarithm, sine/cosine and e^x - 1 of the samplers, written out so
+// The float logarithm, sine/cosine, e^x - 1 and e^x of the samplers and paths, written out so
 // that one sequence of float operations runs on every backend: the scalar
 // path, the CPU's SIMD lanes (which vectorise these lines; libm's calls do
 // not) and CUDA. The paths are then the same floats on every CPU backend,
@@ -44,21 +44,43 @@ ARABICA_HD ARABICA_INLINE float log_positive(float x) {
   return ke * 6.9313812256e-01f + ((f - half_f2) + (s * (half_f2 + r) + ke * 9.0580006145e-06f));
 }
 
-/// e^x - 1 for 0 <= x < 88 (the Student-t sampler's exponent): x = k ln 2 + r
-/// with |r| <= ln 2 / 2, e^r - 1 by its Taylor series to r^7 (truncation
-/// below 0.2 ulp there), then 2^k (e^r - 1) + (2^k - 1), which is e^r - 1
-/// itself for k = 0 and so keeps full relative precision near x = 0.
-ARABICA_HD ARABICA_INLINE float expm1_nonnegative(float x) {
-  const int k = static_cast<int>(x * 1.44269504089f + 0.5f);  // round(x / ln 2), x >= 0
+/// e^x = 2^k (1 + em) for x = k ln 2 + r (k: x / ln 2 rounded, given by the
+/// caller): em = e^r - 1 by its Taylor series to r^7 (truncation below 0.2
+/// ulp for |r| <= ln 2 / 2). Needs -126 <= k <= 127.
+struct ExpParts {
+  float two_k, em;
+};
+ARABICA_HD ARABICA_INLINE ExpParts exp_parts(float x, int k) {
   const float kf = static_cast<float>(k);
-  // ln 2 in two parts: kf * hi is exact for k < 2^11.
+  // ln 2 in two parts: kf * hi is exact for |k| < 2^11.
   const float r = (x - kf * 0.693145751953125f) - kf * 1.428606765330187e-06f;
   const float em =
       r + r * r *
               (0.5f + r * (0.16666667f +
                            r * (0.041666668f + r * (0.0083333338f + r * (0.0013888889f + r * 0.00019841270f)))));
-  const float two_k = float_of(static_cast<std::uint32_t>(k + 127) << 23);
-  return two_k * em + (two_k - 1.0f);
+  return {float_of(static_cast<std::uint32_t>(k + 127) << 23), em};
+}
+
+/// e^x - 1 for 0 <= x < 88 (the Student-t sampler's exponent): exp_parts,
+/// then 2^k (e^r - 1) + (2^k - 1), which is e^r - 1 itself for k = 0 and so
+/// keeps full relative precision near x = 0.
+ARABICA_HD ARABICA_INLINE float expm1_nonnegative(float x) {
+  const ExpParts p = exp_parts(x, static_cast<int>(x * 1.44269504089f + 0.5f));  // x >= 0
+  return p.two_k * p.em + (p.two_k - 1.0f);
+}
+
+/// e^x for a log price (paths of a log-transformed model): exp_parts, then
+/// 2^k e^r. +inf above 88 (a path that explodes stays non-finite and is
+/// reported), 0 below -87, NaN for NaN. Relative error below 2 ulp
+/// (float_math_test.cpp).
+ARABICA_HD ARABICA_INLINE float exp_of(float x) {
+  const float clamped = x > 88.0f ? 88.0f : (x < -87.0f ? -87.0f : x);  // NaN passes
+  const float held = clamped == clamped ? clamped : 0.0f;  // no int conversion of a NaN
+  const ExpParts p = exp_parts(held, static_cast<int>(held * 1.44269504089f + (held >= 0.0f ? 0.5f : -0.5f)));
+  const float value = p.two_k * p.em + p.two_k;
+  if (x > 88.0f) return float_of(0x7f800000u);
+  if (x < -87.0f) return 0.0f;
+  return x == x ? value : x;
 }
 
 struct SinCos {

@@ -2,6 +2,7 @@
 // at a given horizon, summarised per model and horizon.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -44,6 +45,20 @@ double mape(const Eigen::VectorXd& forecast, const Eigen::VectorXd& actual);
 double interval_coverage(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
                          const Eigen::VectorXd& actual);
 
+/// Central interval levels whose coverage is scored from the paths' PIT.
+inline constexpr std::array<double, 4> kPathCoverageLevels{0.50, 0.80, 0.90, 0.95};
+
+/// Share of PIT values inside the central `level` interval of the paths,
+/// [(1 - level) / 2, (1 + level) / 2], ends included: the actual lay between
+/// the paths' (1 - level) / 2 and (1 + level) / 2 quantiles. 0 < level < 1;
+/// values in [0, 1].
+double pit_coverage(const Eigen::VectorXd& pit, double level);
+
+/// Kolmogorov-Smirnov distance of the PIT values from the uniform
+/// distribution: sup |F_n(u) - u| (scipy.stats.kstest(pit, 'uniform')'s
+/// statistic). 0 for calibrated paths, up to 1; values in [0, 1].
+double pit_ks_distance(Eigen::VectorXd pit);
+
 /// Brier score of the forecast probability of a rise: mean of
 /// (p_up - 1{actual > cutoff})^2 with the directional tie rule (a fold with
 /// actual == cutoff is counted in `ties` and left out).
@@ -72,6 +87,7 @@ struct FoldRecords {
   Eigen::VectorXd forecast_mean, lower_95, upper_95, actual, cutoff_price;
   Eigen::VectorXd p_up;  // optional (empty): models without paths have none
   Eigen::VectorXd crps;  // optional (empty): per-fold CRPS, sample or Gaussian
+  Eigen::VectorXd pit;   // optional (empty): per-fold PIT of the actual among the paths
 };
 
 /// Every metric of one model at one horizon. Folds with a NaN actual are
@@ -85,9 +101,14 @@ struct MetricSummary {
   double rmse = kNoMetric;
   double mae = kNoMetric;
   double mape = kNoMetric;         // percent
-  double coverage_95 = kNoMetric;  // share in [0, 1]
+  double coverage_95 = kNoMetric;  // share in [0, 1] of the Gaussian (Kalman) 95% interval
   BrierScore brier;
   double crps = kNoMetric;  // mean per-fold CRPS
+  /// From the paths (FoldRecords::pit): coverage of the central intervals at
+  /// kPathCoverageLevels, and the PIT's KS distance from uniform.
+  std::array<double, kPathCoverageLevels.size()> path_coverage{kNoMetric, kNoMetric, kNoMetric,
+                                                              kNoMetric};
+  double pit_ks = kNoMetric;
 };
 
 MetricSummary summarize(const FoldRecords& folds);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "arabica/float_math.hpp"
 #include "arabica/hd.hpp"
 #include "arabica/innovations.hpp"
 #include "arabica/philox.hpp"
@@ -38,10 +39,22 @@ struct PathModel {
   float regression[kMaxPathHorizon] = {};               // x_h' beta for step h
   float mean[kMaxPathHorizon] = {};                      // marginal mode: Kalman mean
   float std_error[kMaxPathHorizon] = {};                 // marginal mode: Kalman se
+  /// 1: the model is of log prices, and a path's price is e^(modelled value)
+  /// (a log-transformed model's paths, mapped back); 0: of prices.
+  int log_prices = 0;
+  /// A price near the middle of day h's paths (the moment sums are taken
+  /// around it, which keeps them precise): the Kalman mean in prices.
+  float center[kMaxPathHorizon] = {};
   // Stress shocks (make_path_model sets the neutral 1 and 0):
   float volatility[kMaxPathHorizon] = {};    // multiplies day h's innovation
   float price_offset[kMaxPathHorizon] = {};  // added to day h's price (deterministic jumps)
 };
+
+/// Day h's price from the model's value: e^value for a model of log
+/// prices, then the stress offset. One definition for every backend.
+ARABICA_HD ARABICA_INLINE float path_price(const PathModel& model, int h, float value) {
+  return (model.log_prices ? fmath::exp_of(value) : value) + model.price_offset[h];
+}
 
 /// A path kernel's state dimension: kAnyStates reads model.k_states at run
 /// time; 1..4 fix it at compile time, so a GPU thread keeps the state in
@@ -60,10 +73,10 @@ ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
                                                      std::int64_t stride) {
   if (model.mode == PathMode::marginal) {
     for (int h = 0; h < model.horizon; ++h)
-      out[h * stride] = model.mean[h] +
-                        model.std_error[h] * model.volatility[h] *
-                            draw_innovation_as<Family>(innovations, stream) +
-                        model.price_offset[h];
+      out[h * stride] = path_price(
+          model, h,
+          model.mean[h] + model.std_error[h] * model.volatility[h] *
+                              draw_innovation_as<Family>(innovations, stream));
     return;
   }
   constexpr int kCapacity = K > 0 ? K : kMaxPathStates;
@@ -101,7 +114,7 @@ ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
       state = next;
       next = previous;
     }
-    out[h * stride] = price + model.price_offset[h];
+    out[h * stride] = path_price(model, h, price);
   }
 }
 

@@ -36,7 +36,8 @@ struct PathRequest {
   double last_price = 0.0;        // cutoff price, for P(up)
   std::int64_t stored_paths = 0;  // leading paths to return in full
   /// Optional realised prices per day (empty, or horizon values with NaN for
-  /// days not yet known): each known day gets the sample CRPS of its paths.
+  /// days not yet known): each known day gets the sample CRPS of its paths
+  /// and the actual's PIT among them.
   Eigen::VectorXd actual;
 };
 
@@ -48,6 +49,10 @@ struct PathStats {
   Eigen::VectorXd mean, std, skewness, kurtosis, p_up;  // horizon
   Eigen::MatrixXd quantiles;                            // horizon x kQuantileLevels
   Eigen::VectorXd crps;  // horizon: sample CRPS at request.actual, NaN where unknown
+  /// horizon: probability integral transform of request.actual, the share
+  /// of paths below it (ties counted half); NaN where unknown. Uniform on
+  /// [0, 1] over folds when the paths are calibrated.
+  Eigen::VectorXd pit;
   /// horizon x kTailLevels: mean of the lowest ceil(level * n_paths) prices.
   Eigen::MatrixXd tail_mean;
   std::vector<float> stored;  // stored_paths x horizon, row-major

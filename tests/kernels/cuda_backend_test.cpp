@@ -43,6 +43,7 @@ TEST_P(CudaBackendParity, StatisticsMatchTheCpuBackend) {
     for (Eigen::Index q = 0; q < cpu.quantiles.cols(); ++q)
       EXPECT_LE(relative(gpu.quantiles(h, q), cpu.quantiles(h, q)), 1e-5) << "h=" << h;
     EXPECT_LE(relative(gpu.crps[h], cpu.crps[h]), 1e-5) << "h=" << h;
+    EXPECT_NEAR(gpu.pit[h], cpu.pit[h], 1e-5) << "h=" << h;  // a few paths on the other side at most
     for (Eigen::Index i = 0; i < cpu.tail_mean.cols(); ++i)
       EXPECT_LE(relative(gpu.tail_mean(h, i), cpu.tail_mean(h, i)), 1e-5) << "h=" << h;
   }
@@ -72,6 +73,7 @@ TEST(CudaBatch, ABatchOfFoldsMatchesTheCpuBackend) {
         EXPECT_LE(relative(gpu[i].quantiles(h, q), cpu[i].quantiles(h, q)), 1e-5) << i;
       if (batch[i].actual.size()) {
         EXPECT_LE(relative(gpu[i].crps[h], cpu[i].crps[h]), 1e-5) << i;
+        EXPECT_NEAR(gpu[i].pit[h], cpu[i].pit[h], 2.0 / batch[i].n_paths) << i;
       }
       EXPECT_LE(relative(gpu[i].tail_mean(h, 1), cpu[i].tail_mean(h, 1)), 1e-5) << i;
     }

@@ -114,6 +114,29 @@ TEST(CpuBackend, CrpsIsTheSampleCrpsOfEachKnownDay) {
   EXPECT_TRUE(make_backend("cpu")->simulate(r).crps.array().isNaN().all());
 }
 
+TEST(CpuBackend, PitIsTheActualsMidRankAmongThePaths) {
+  PathRequest r = request(PathMode::state_space, 4001);
+  r.stored_paths = r.n_paths;
+  r.actual = fitted().forecast.mean + fitted().forecast.std_error;  // one se above the mean
+  r.actual[2] = NAN;
+  const PathStats stats = make_backend("cpu", 2)->simulate(r);
+  for (int h = 0; h < 7; ++h) {
+    if (h == 2) {
+      EXPECT_TRUE(std::isnan(stats.pit[h]));
+      continue;
+    }
+    double below = 0.0;
+    for (std::int64_t p = 0; p < r.n_paths; ++p)
+      below += stats.stored[p * 7 + h] < r.actual[h] ? 1.0 : stats.stored[p * 7 + h] == r.actual[h] ? 0.5 : 0.0;
+    EXPECT_EQ(stats.pit[h], below / static_cast<double>(r.n_paths)) << h;
+    // One forecast se above the Kalman mean: near Phi(1) = 0.841 (the paths
+    // also carry the filtered-state uncertainty the se includes).
+    EXPECT_NEAR(stats.pit[h], 0.841, 0.03) << h;
+  }
+  r.actual.resize(0);
+  EXPECT_TRUE(make_backend("cpu")->simulate(r).pit.array().isNaN().all());
+}
+
 TEST(CpuBackend, TailMeansAndHorizonRiskComeFromTheLowestPaths) {
   PathRequest r = request(PathMode::state_space, 2001, make_skew_t(-2.0, 5.0));
   r.stored_paths = r.n_paths;

@@ -72,6 +72,10 @@ void expect_matches_reference(const PathStats& got, const PathStats& want, const
       EXPECT_TRUE(std::isnan(got.crps[h])) << at;
     else
       EXPECT_LE(relative(got.crps[h], want.crps[h]), 1e-10) << at;
+    if (std::isnan(want.pit[h]))
+      EXPECT_TRUE(std::isnan(got.pit[h])) << at;
+    else
+      EXPECT_EQ(got.pit[h], want.pit[h]) << at;  // counts: exact
   }
   EXPECT_EQ(got.stored, want.stored) << what;
 }

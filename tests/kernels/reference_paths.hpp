@@ -27,8 +27,8 @@ inline PathStats reference_stats(const PathRequest& request) {
     for (int h = 0; h < horizon; ++h) stats.stored[p * horizon + h] = days[h][p];
   for (int h = 0; h < horizon; ++h) {
     MomentSums sums;
-    for (const float value : days[h]) sums.add(value, request.model.mean[h], request.last_price);
-    set_day_moments(stats, h, sums, request.model.mean[h]);
+    for (const float value : days[h]) sums.add(value, request.model.center[h], request.last_price);
+    set_day_moments(stats, h, sums, request.model.center[h]);
     std::sort(days[h].begin(), days[h].end());
     set_sorted_day_stats(stats, h, days[h].data(), day_actual(request, h));
   }

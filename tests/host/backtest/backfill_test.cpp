@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "arabica/error.hpp"
+#include "arabica/model_variant.hpp"
 #include "model/simulate_arima.hpp"
 
 namespace arabica {
@@ -101,6 +102,37 @@ TEST(BacktestModel, NamesAndSpecs) {
   EXPECT_FALSE(naive.uses_exog());
   EXPECT_THROW(parse_backtest_model("arima", defaults), InputError);
   EXPECT_THROW(parse_backtest_model("sarimax:1,x,1", defaults), InputError);
+}
+
+TEST(BacktestModel, VariantOptionsFollowTheOrders) {
+  const SarimaxSpec defaults = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
+  const BacktestModel m = parse_backtest_model("sarimax:1,1,1:log:student_t:ewma", defaults);
+  EXPECT_EQ(m.name, "sarimax(1,1,1)+log+student_t+ewma");
+  EXPECT_EQ(m.transform, PriceTransform::log);
+  EXPECT_EQ(m.volatility, VolatilityModel::ewma);
+  EXPECT_EQ(m.innovations, "student_t");
+  EXPECT_EQ(parse_backtest_model("sarimax:2,1,0:c:bootstrap", defaults).name,
+            "sarimax(2,1,0)+c+bootstrap");
+  EXPECT_EQ(parse_backtest_model("sarimax:log", defaults).name, "sarimax(1,1,1)+log");
+  const BacktestModel naive = parse_backtest_model("naive:ewma:log", defaults);
+  EXPECT_EQ(naive.name, "naive+ewma+log");
+  EXPECT_EQ(naive.kind, ModelKind::naive);
+  EXPECT_EQ(parse_backtest_model("naive", defaults).transform, PriceTransform::none);
+  EXPECT_EQ(naive.ewma_lambda, 0.94);
+  const BacktestModel slow = parse_backtest_model("sarimax:ewma=0.97", defaults);
+  EXPECT_EQ(slow.name, "sarimax(1,1,1)+ewma=0.97");
+  EXPECT_EQ(slow.ewma_lambda, 0.97);
+  for (const char* bad : {"sarimax:1,1,1:log:log", "sarimax:1,1,1:normal:student_t",
+                          "sarimax:1,1,1:garch", "naive:1,1,1", "naive:c", "sarimax:log:1,1,1",
+                          "sarimax:1,1,1:ewma:c", "sarimax:1,1,1:0,0,0,5:1,0,0,5", "sarimax:ewma=1",
+                          "sarimax:ewma=0.9x", "sarimax:ewma="}) {
+    try {
+      parse_backtest_model(bad, defaults);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("--model"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(BacktestModel, NaiveForecastsTheLastPriceWithRandomWalkSpread) {
@@ -220,6 +252,60 @@ TEST_F(Backfill, ReFilterFoldsUseTheirRefitsParameters) {
   for (const Fold& fold : plan.folds) {
     EXPECT_EQ(store.status(0, fold.index), fold.refit ? FoldStatus::trained : FoldStatus::refiltered);
     EXPECT_EQ(store.params(0, fold.index), store.params(0, fold.fit_fold)) << fold.index;
+  }
+  store.close();
+}
+
+// Variant options: a log model is fitted on log prices and its forecasts
+// and paths are in prices; EWMA scales the horizon's shocks by the
+// volatility filtered at the cutoff; the paths' PIT is stored.
+TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.models.clear();
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
+  for (const char* name : {"naive:log", "naive:ewma", "sarimax:1,1,1:log:bootstrap:ewma"})
+    config.models.push_back(parse_backtest_model(name, spec));
+  config.paths = 20000;
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  BackfillStore store = BackfillStore::create(file("variants.h5"), backfill_layout(config, series, plan));
+  const BackfillSummary summary = run_backfill(series, config, plan, store);
+  for (const ModelCounts& c : summary.counts) EXPECT_EQ(c.failed, 0);
+  const StoredForecasts stored = store.read_forecasts();
+  for (const Fold& fold : plan.folds) {
+    const Eigen::VectorXd window = series.target.segment(static_cast<Eigen::Index>(fold.train_begin),
+                                                         static_cast<Eigen::Index>(fold.train_rows()));
+    const double last = window[window.size() - 1];
+    // naive:log: a geometric random walk, sigma2 the mean squared log step.
+    const SarimaxFit log_walk = fit_baseline(config.models[0], Eigen::VectorXd(window.array().log()));
+    const double s2 = log_walk.params[0];
+    const ModelFoldResult log_result = store.read(0, fold.index);
+    for (int h = 0; h < 5; ++h) {
+      const double mean = last * std::exp(0.5 * (h + 1) * s2);
+      EXPECT_NEAR(log_result.forecast.mean[h], mean, 1e-9 * mean) << fold.index;
+      EXPECT_NEAR(log_result.forecast.lower_95[h], last * std::exp(-1.959963984540054 * std::sqrt((h + 1) * s2)),
+                  1e-6 * last);
+      // The paths in prices: their mean is the lognormal mean, their median the last price.
+      const double se = log_result.stats.std[h] / std::sqrt(20000.0);
+      EXPECT_NEAR(log_result.stats.mean[h], mean, 4 * se) << fold.index << " day " << h;
+      EXPECT_NEAR(log_result.stats.quantiles(h, 4), last, 0.05 * last * std::sqrt(s2 * (h + 1)));
+    }
+    // naive:ewma: day 1's spread is the EWMA volatility of the steps at the cutoff.
+    const SarimaxFit walk = fit_baseline(config.models[1], window);
+    const double sigma_next = ewma_volatility(walk.innovation_residuals()).next;
+    const ModelFoldResult ewma_result = store.read(1, fold.index);
+    EXPECT_NEAR(ewma_result.forecast.std_error[0], sigma_next, 1e-9 * sigma_next) << fold.index;
+    EXPECT_NEAR(ewma_result.stats.std[0], sigma_next, 0.03 * sigma_next) << fold.index;
+    for (int m = 0; m < 3; ++m)
+      for (int h = 0; h < 5; ++h) {
+        const double pit = stored.at(stored.pit, m, fold.index, h);
+        if (fold.target_rows[h] == kNoRow) {
+          EXPECT_TRUE(std::isnan(pit));
+        } else {
+          EXPECT_GE(pit, 0.0);
+          EXPECT_LE(pit, 1.0);
+        }
+      }
   }
   store.close();
 }

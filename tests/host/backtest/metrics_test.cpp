@@ -298,3 +298,32 @@ TEST(Summarize, RejectsMismatchedLengths) {
 
 }  // namespace
 }  // namespace arabica
+
+namespace arabica {
+namespace {
+
+TEST(PathCalibration, CoverageCountsThePitInsideTheCentralInterval) {
+  const Eigen::VectorXd pit = (Eigen::VectorXd(6) << 0.01, 0.025, 0.3, 0.5, 0.975, 0.99).finished();
+  EXPECT_DOUBLE_EQ(pit_coverage(pit, 0.95), 4.0 / 6.0);  // ends included
+  EXPECT_DOUBLE_EQ(pit_coverage(pit, 0.50), 2.0 / 6.0);
+  EXPECT_TRUE(std::isnan(pit_coverage(Eigen::VectorXd(), 0.9)));
+  EXPECT_THROW(pit_coverage(pit, 1.0), ContractError);
+}
+
+TEST(PathCalibration, KsDistanceIsScipysStatistic) {
+  // scipy.stats.kstest([0.1, 0.35, 0.4, 0.9, 0.97], 'uniform').statistic
+  const Eigen::VectorXd pit = (Eigen::VectorXd(5) << 0.9, 0.1, 0.4, 0.97, 0.35).finished();
+  EXPECT_NEAR(pit_ks_distance(pit), 0.30000000000000004, 1e-15);
+  // Uniform draws: below the 5% critical value 1.36 / sqrt(n).
+  Eigen::VectorXd uniform(4000);
+  std::uint64_t state = 12345;
+  for (Eigen::Index i = 0; i < uniform.size(); ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    uniform[i] = static_cast<double>(state >> 11) * 0x1p-53;
+  }
+  EXPECT_LT(pit_ks_distance(uniform), 1.36 / std::sqrt(4000.0));
+  EXPECT_DOUBLE_EQ(pit_ks_distance(Eigen::VectorXd::Constant(10, 1.0)), 1.0);  // every actual above every path
+}
+
+}  // namespace
+}  // namespace arabica

@@ -16,11 +16,15 @@ rm -rf "$work" && mkdir -p "$work/shared"
 cd "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 
-sed -e "s|^csv = .*|csv = \"$csv\"|" \
-    -e '/^exog = \[/,/\]/c\exog = ["rain", "brl_usd"]' \
-    -e 's|^start = .*|start = 2022-12-01|' -e 's|^end = .*|end = 2023-01-31|' \
-    -e 's|^min_train_rows = .*|min_train_rows = 200|' "$example" > run.toml
-grep -q '^exog = \["rain", "brl_usd"\]$' run.toml || fail "example's exog not rewritten"
+# An example config with its data keys rewritten to the small file.
+small_copy() {
+  sed -e "s|^csv = .*|csv = \"$csv\"|" \
+      -e '/^exog = \[/,/\]/c\exog = ["rain", "brl_usd"]' \
+      -e 's|^start = .*|start = 2022-12-01|' -e 's|^end = .*|end = 2023-01-31|' \
+      -e 's|^min_train_rows = .*|min_train_rows = 200|' "$1" > "$2"
+  grep -q '^exog = \["rain", "brl_usd"\]$' "$2" || fail "$1: exog not rewritten"
+}
+small_copy "$example" run.toml
 
 # README: build/arabica backfill --config examples/backfill.toml
 "$arabica" backfill --config run.toml --quiet > out1.txt || fail "config example exited $?"
@@ -54,4 +58,17 @@ elif [ "$status" -ne 0 ]; then
 fi
 grep -q "x 4 models, start=2022-12-01 end=2023-01-31 schedule=weekly" out3.txt || fail "Slurm example did not read run.toml"
 [ -s shared/backfill.h5 ] || fail "Slurm example's --out not written"
+# examples/calibration.toml (bench/results/calibration_coffee.md): every
+# variant runs, and the store holds each one's path coverage and PIT KS.
+small_copy "$(dirname "$example")/calibration.toml" calibration.toml
+"$arabica" backfill --config calibration.toml --quiet > out4.txt || fail "calibration example exited $?"
+grep -q "x 9 models, start=2022-12-01" out4.txt || fail "calibration example: $(head -1 out4.txt)"
+for model in "sarimax(1,1,1)+log+student_t+ewma=0.97" "sarimax(1,1,1)+log+bootstrap+ewma=0.97" \
+             "naive+log+ewma=0.97"; do
+  grep -qF "$model " out4.txt || fail "calibration example: no scores for $model"
+done
+grep -q "gauss95  path95  pit_ks" out4.txt || fail "calibration example: no path calibration columns"
+for variable in path_coverage_95_overall pit_ks_overall pit; do
+  h5ls calibration.h5 | grep -q "^$variable " || fail "calibration example: the store has no $variable"
+done
 echo "config examples ok"

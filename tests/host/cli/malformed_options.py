@@ -113,6 +113,10 @@ CASES = [
     case("model order too short", [*BACKFILL, "--model", "sarimax:0"], "--model: model 'sarimax:0'"),
     case("model unknown", [*BACKFILL, "--model", "arima"], "--model: unknown model 'arima'"),
     case("model twice", [*BACKFILL, "--model", "sarimax:1,1,1,sarimax"], "given twice"),
+    case("model variant unknown", [*BACKFILL, "--model", "sarimax:1,1,1:garch"],
+         "--model: model 'sarimax:1,1,1:garch': unknown option 'garch'"),
+    case("model ewma decay", [*BACKFILL, "--model", "naive:ewma=1.5"], "ewma's decay must be a number in (0, 1)"),
+    case("model two families", [*BACKFILL, "--model", "naive:normal:student_t"], "two innovation families"),
     case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
     # outputs: checked up front, nothing replaced
     case("stats-out missing dir", [*SIMULATE, "--stats-out", "missing/stats.csv"],

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "arabica/float_math.hpp"
@@ -73,6 +74,20 @@ TEST(FloatMath, Expm1IsWithinTwoUlpsOverTheStudentTRange) {
   }
   EXPECT_LE(worst, 2.0) << "at x = " << at;
   EXPECT_EQ(fmath::expm1_nonnegative(0.0f), 0.0f);
+}
+
+TEST(FloatMath, ExpOfALogPriceIsWithinTwoUlps) {
+  double worst = 0.0;
+  float at = 0.0f;
+  for (float x = -87.0f; x < 88.0f; x += 1.7e-4f) {
+    const double error = ulps(fmath::exp_of(x), static_cast<double>(std::exp(static_cast<long double>(x))));
+    if (error > worst) worst = error, at = x;
+  }
+  EXPECT_LE(worst, 2.0) << "at x = " << at;
+  EXPECT_EQ(fmath::exp_of(0.0f), 1.0f);
+  EXPECT_TRUE(std::isinf(fmath::exp_of(88.5f)));  // an exploding log path stays non-finite
+  EXPECT_EQ(fmath::exp_of(-100.0f), 0.0f);
+  EXPECT_TRUE(std::isnan(fmath::exp_of(std::numeric_limits<float>::quiet_NaN())));
 }
 
 }  // namespace

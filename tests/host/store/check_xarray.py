@@ -105,7 +105,7 @@ def main(arabica, data, work):
         assert ds.last_price.values.tolist() == [last_close], ds.last_price.values
 
         attrs = ds.attrs
-        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 3
+        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 4
         assert attrs["rng"] == "philox4x32-10" and attrs["seed"] == SEED
         assert attrs["n_paths"] == PATHS == int(stats[0]["n_paths"])
         # The fit: statsmodels' parameter names, values and status "trained".

@@ -48,6 +48,7 @@ inline ModelFoldResult result_for(int model, int fold, std::int64_t stored_paths
   r.stats.skewness = r.stats.kurtosis = Eigen::VectorXd::Zero(kHorizon);
   r.stats.p_up = Eigen::VectorXd::Constant(kHorizon, 0.5);
   r.stats.crps = Eigen::VectorXd::Constant(kHorizon, 0.25);
+  r.stats.pit = Eigen::VectorXd::Constant(kHorizon, 0.625);
   r.stats.quantiles = Eigen::MatrixXd::Constant(kHorizon, kQuantileLevels.size(), base);
   r.stats.stored.assign(static_cast<std::size_t>(stored_paths * kHorizon), static_cast<float>(base));
   r.params = model == 0 ? Eigen::VectorXd::Constant(1, base + 0.125)

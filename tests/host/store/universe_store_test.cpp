@@ -205,11 +205,7 @@ TEST_F(UniverseStore, ScoresPooledAcrossTheRunsSeriesAreLaidOutAndWritten) {
   {
     std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {a, b});
     StoredMetrics metrics;
-    for (Eigen::MatrixXd StoredMetrics::*m :
-         {&StoredMetrics::directional_accuracy, &StoredMetrics::p_value, &StoredMetrics::rmse,
-          &StoredMetrics::mae, &StoredMetrics::mape, &StoredMetrics::coverage_95, &StoredMetrics::crps,
-          &StoredMetrics::brier, &StoredMetrics::n_directional, &StoredMetrics::directional_ties,
-          &StoredMetrics::n_scored})
+    for (Eigen::MatrixXd StoredMetrics::*m : StoredMetrics::all())
       metrics.*m = Eigen::MatrixXd::Constant(3, kHorizon + 1, 0.5);
     metrics.directional_accuracy(2, kHorizon) = 0.75;
     BackfillStore::write_pooled_metrics(stores, metrics);
