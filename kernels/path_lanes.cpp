@@ -376,6 +376,25 @@ struct SkewTDraws {
   }
 };
 
+// Day h's shocks of the lanes from their innovations z (simulate_path's
+// arithmetic): (sigma or, under GARCH, the lane's sqrt(variance)) times
+// volatility[h] times z; GARCH then steps each lane's variance. `shock` may
+// be `z`.
+[[gnu::always_inline]] inline void shocks(const PathModel& model, int h, const float* z,
+                                          float* variance, float* shock) {
+  if (!model.garch) {
+    const float scale = model.sigma * model.volatility[h];
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) shock[l] = scale * z[l];
+    return;
+  }
+#pragma omp simd
+  for (int l = 0; l < kLanes; ++l) {
+    shock[l] = sqrtf(variance[l]) * model.volatility[h] * z[l];
+    variance[l] = next_garch_variance(model, shock[l], variance[l]);
+  }
+}
+
 // One group of lanes in state-space mode with K states known at compile
 // time (the common SARIMAX sizes): the lanes' states stay in registers. The
 // arithmetic is simulate_path()'s, operation for operation.
@@ -393,14 +412,14 @@ template <int K, class Draws>
       for (int j = 0; j < K; ++j) value += model.anchor_factor[i * kMaxPathStates + j] * xi[j][l];
       state[i][l] = value;
     }
+  alignas(64) Lanes variance;  // GARCH only
+  std::fill(variance, variance + kLanes, model.garch_variance);
   for (int h = 0; h < model.horizon; ++h) {
     draws.innovation(h, z);
-    const float scale = model.sigma * model.volatility[h];
     float trend[K];
     for (int i = 0; i < K; ++i) trend[i] = i == model.trend_state ? model.intercept[h] : 0.0f;
     alignas(64) float price[kLanes], shock[kLanes], next[K][kLanes];
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) shock[l] = scale * z[l];
+    shocks(model, h, z, variance, shock);
     for (int i = 0; i < K; ++i) {
       const float* row = model.transition + i * kMaxPathStates;
 #pragma omp simd
@@ -442,11 +461,11 @@ template <class Draws>
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) state[i][l] += factor[j] * xi[j][l];
   }
+  alignas(64) Lanes variance;  // GARCH only
+  std::fill(variance, variance + kLanes, model.garch_variance);
   for (int h = 0; h < model.horizon; ++h) {
     draws.innovation(h, z);
-    const float scale = model.sigma * model.volatility[h];
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) z[l] = scale * z[l];  // the shock
+    shocks(model, h, z, variance, z);  // z becomes the shock
     for (int i = 0; i < k; ++i) {
       const float* row = model.transition + i * kMaxPathStates;
 #pragma omp simd

@@ -30,7 +30,7 @@ fits left out), stamped with the store's generation_timestamp.
 
 The Parquet export is a long table, one row per (series, cutoff, day ahead,
 model) of every committed fold whose fit did not fail: unique_id, cutoff,
-ds, h, model, forecast_mean, forecast_std, lower_95, upper_95 (Kalman),
+ds, h, model, forecast_mean, forecast_median, forecast_std, lower_95, upper_95 (Kalman),
 path_mean, path_std, quantiles (a list over the store's `q` levels), crps, pit,
 actual, last_price, units, partitioned by unique_id (a directory per
 series: Spark, Delta and Iceberg read it as it is). Files are written
@@ -391,8 +391,8 @@ def to_long_table(series: dict[str, xr.Dataset]) -> pd.DataFrame:
                 "ds": ds.forecast_date.values.ravel(),
                 "h": np.tile(ds.day_ahead.values, folds).astype(np.int32),
                 "model": str(model),
-                **{v: one[v].values.ravel() for v in ("forecast_mean", "forecast_std", "lower_95",
-                                                      "upper_95", "path_mean", "path_std")},
+                **{v: one[v].values.ravel() for v in ("forecast_mean", "forecast_median", "forecast_std",
+                                                      "lower_95", "upper_95", "path_mean", "path_std")},
                 "quantiles": list(one.quantiles.values.reshape(-1, ds.sizes["q"])),
                 "crps": one.crps.values.ravel(),
                 "pit": one.pit.values.ravel(),

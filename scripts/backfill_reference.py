@@ -249,7 +249,10 @@ def run_chain(job: tuple[LoadedData, ModelSpec, list[int], str, int]) -> list[di
 
 
 def directional(mean: np.ndarray, actual: np.ndarray, last: np.ndarray) -> dict[str, Any]:
-    f, a = np.sign(mean - last), np.sign(actual - last)
+    # A forecast within 1e-12 of the last price is no move (arabica's
+    # kForecastMoveRounding: rounding gives no direction).
+    f = np.where(np.abs(mean - last) <= 1e-12 * np.abs(last), 0.0, np.sign(mean - last))
+    a = np.sign(actual - last)
     scored = (f != 0) & (a != 0)
     hits, n = int(np.sum(f[scored] == a[scored])), int(np.sum(scored))
     return {"hits": hits, "n": n, "ties": int(np.sum(~scored)),

@@ -174,29 +174,48 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
     const Eigen::MatrixXd future =
         model.uses_exog() ? fold_future_exog(series_, fold, config_.future_exog, H)
                           : Eigen::MatrixXd(H, 0);
-    // The horizon's volatility over the fitted one (EWMA), and the
-    // residuals the innovation family is estimated on (standardised by
-    // their filtered volatility: with bootstrap, filtered historical
-    // simulation).
-    Eigen::VectorXd residuals = fit.innovation_residuals();
-    double volatility = 1.0;
-    if (model.volatility == VolatilityModel::ewma) {
-      const EwmaVolatility ewma = ewma_volatility(residuals, model.ewma_lambda);
-      const double sigma = std::sqrt(fit.params[fit.params.size() - 1]);  // sigma2 is last
-      volatility = ewma.next / sigma;
-      residuals = residuals.cwiseQuotient(ewma.sigma) * sigma;
-    }
     Forecast forecast = forecast_sarimax(fit, future, H);
-    if (volatility != 1.0) scale_forecast(forecast, volatility);
+    PathRequest request;
+    request.model = make_path_model(fit, future, H, config_.mode);
+    // Volatility that adapts (EWMA, GARCH): the horizon's shock variances
+    // widen the forecast and scale the paths' shocks, and the innovation
+    // family is estimated on the residuals standardised by their filtered
+    // volatility (with bootstrap: filtered historical simulation).
+    Eigen::VectorXd residuals = fit.innovation_residuals();
+    if (model.volatility != VolatilityModel::constant) {
+      const double sigma2 = fit.params[fit.params.size() - 1];  // sigma2 is last
+      FilteredVolatility filtered;
+      Eigen::VectorXd shock_variance;
+      PathModel& paths = request.model;
+      if (model.volatility == VolatilityModel::ewma) {
+        filtered = ewma_volatility(residuals, model.ewma_lambda);
+        shock_variance = Eigen::VectorXd::Constant(H, filtered.next * filtered.next);  // flat
+        for (int h = 0; h < H; ++h) paths.volatility[h] = static_cast<float>(filtered.next / std::sqrt(sigma2));
+      } else {
+        const Garch11 garch = fit_garch11(residuals);
+        filtered = garch_filter(garch, residuals);
+        shock_variance = garch_variance_forecast(garch, filtered.next * filtered.next, H);
+        paths.garch = 1;  // path by path (state-space mode)
+        paths.garch_variance = static_cast<float>(filtered.next * filtered.next);
+        paths.garch_omega = static_cast<float>(garch.omega);
+        paths.garch_alpha = static_cast<float>(garch.alpha);
+        paths.garch_beta = static_cast<float>(garch.beta);
+      }
+      add_shock_variance(forecast, paths, shock_variance, sigma2);
+      if (config_.mode == PathMode::marginal) {  // one Gaussian per day: the widened forecast's
+        paths.garch = 0;
+        for (int h = 0; h < H; ++h) {
+          paths.std_error[h] = static_cast<float>(forecast.std_error[h]);
+          paths.volatility[h] = 1.0f;
+        }
+      }
+      residuals = residuals.cwiseQuotient(filtered.sigma) * std::sqrt(sigma2);
+    }
     result.forecast = forecast_in_prices(model.transform, forecast);
     pending.innovations = choose_innovations(
         model.innovations.empty() ? config_.innovations : model.innovations, residuals, prices,
         model.innovations.empty() ? "--innovations" : "--model");
     result.fit_seconds = seconds_since(start);
-
-    PathRequest request;
-    request.model = make_path_model(fit, future, H, config_.mode);
-    for (int h = 0; h < H; ++h) request.model.volatility[h] = static_cast<float>(volatility);
     paths_in_prices(model.transform, result.forecast, request.model);
     request.innovations = pending.innovations.params();
     // Every model of a fold draws the same streams: common random numbers
@@ -344,6 +363,7 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       model["volatility"] = "ewma";
       model["ewma_lambda"] = m.ewma_lambda;
     }
+    if (m.volatility == VolatilityModel::garch) model["volatility"] = "garch";
     if (!m.innovations.empty()) model["innovations"] = m.innovations;
     models.push_back(std::move(model));
   }
@@ -732,13 +752,15 @@ std::vector<int> scored_folds(const StoredForecasts& stored, int m) {
 // over days [first_day, first_day + days), day-major; `relative`: CRPS as a
 // fraction of the cutoff price (pooling series of different price levels).
 struct RecordColumns {
-  std::vector<double> forecast_mean, lower_95, upper_95, actual, cutoff_price, p_up, crps, pit;
+  std::vector<double> forecast_mean, forecast_median, lower_95, upper_95, actual, cutoff_price, p_up,
+      crps, pit;
   void append(const StoredForecasts& stored, const StoreLayout& layout, int m,
               const std::vector<int>& folds, int first_day, int days, bool relative) {
     for (int h = first_day; h < first_day + days; ++h)
       for (const int f : folds) {
         const double price = layout.last_price[f];
         forecast_mean.push_back(stored.at(stored.forecast_mean, m, f, h));
+        forecast_median.push_back(stored.at(stored.forecast_median, m, f, h));
         lower_95.push_back(stored.at(stored.lower_95, m, f, h));
         upper_95.push_back(stored.at(stored.upper_95, m, f, h));
         p_up.push_back(stored.at(stored.p_up, m, f, h));
@@ -754,6 +776,7 @@ struct RecordColumns {
     };
     FoldRecords r;
     r.forecast_mean = vector(forecast_mean);
+    r.forecast_median = vector(forecast_median);
     r.lower_95 = vector(lower_95);
     r.upper_95 = vector(upper_95);
     r.actual = vector(actual);

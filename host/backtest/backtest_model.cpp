@@ -34,7 +34,7 @@ std::string sarimax_name(const SarimaxSpec& spec) {
 BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& defaults,
                                    const std::string& field) {
   const std::string expected =
-      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] "
+      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] or :garch "
       "and an innovation family, e.g. sarimax:1,1,1:log:student_t:ewma)";
   const std::vector<std::string> parts = split(text, ':');
   if (parts.empty() || (parts[0] != "naive" && parts[0] != "drift" && parts[0] != "sarimax"))
@@ -65,8 +65,12 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
       if (model.transform != PriceTransform::none) refuse("':log' given twice");
       model.transform = PriceTransform::log;
       options.push_back(part);
+    } else if (part == "garch") {
+      if (model.volatility != VolatilityModel::constant) refuse("two volatility models");
+      model.volatility = VolatilityModel::garch;
+      options.push_back(part);
     } else if (part == "ewma" || part.rfind("ewma=", 0) == 0) {
-      if (model.volatility != VolatilityModel::constant) refuse("':ewma' given twice");
+      if (model.volatility != VolatilityModel::constant) refuse("two volatility models");
       model.volatility = VolatilityModel::ewma;
       if (part != "ewma") {
         const std::string value = part.substr(5);

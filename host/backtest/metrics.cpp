@@ -121,7 +121,7 @@ DirectionalAccuracy directional_accuracy(const Eigen::VectorXd& forecast_mean,
   for (Eigen::Index i = 0; i < actual.size(); ++i) {
     const double predicted = forecast_mean[i] - cutoff_price[i];
     const double realised = actual[i] - cutoff_price[i];
-    if (predicted == 0.0 || realised == 0.0) {
+    if (std::abs(predicted) <= kForecastMoveRounding * std::abs(cutoff_price[i]) || realised == 0.0) {
       ++out.ties;
       continue;
     }
@@ -241,7 +241,7 @@ MetricSummary summarize(const FoldRecords& folds) {
   for (const Eigen::VectorXd* v : {&folds.forecast_mean, &folds.lower_95, &folds.upper_95,
                                    &folds.cutoff_price})
     require_same_length(*v, actual, "summarize");
-  for (const Eigen::VectorXd* v : {&folds.p_up, &folds.crps, &folds.pit})
+  for (const Eigen::VectorXd* v : {&folds.p_up, &folds.crps, &folds.pit, &folds.forecast_median})
     if (v->size() != 0) require_same_length(*v, actual, "summarize (optional input)");
 
   MetricSummary out;
@@ -257,7 +257,8 @@ MetricSummary summarize(const FoldRecords& folds) {
   const Eigen::VectorXd upper = select(folds.upper_95, scored);
   const Eigen::VectorXd truth = select(actual, scored);
   const Eigen::VectorXd cutoff = select(folds.cutoff_price, scored);
-  out.direction = directional_accuracy(mean, truth, cutoff);
+  out.direction = directional_accuracy(
+      folds.forecast_median.size() != 0 ? select(folds.forecast_median, scored) : mean, truth, cutoff);
   out.rmse = rmse(mean, truth);
   out.mae = mae(mean, truth);
   out.mape = mape(mean, truth);

@@ -7,11 +7,11 @@
 
 namespace arabica {
 
-EwmaVolatility ewma_volatility(const Eigen::VectorXd& residuals, double lambda) {
+FilteredVolatility ewma_volatility(const Eigen::VectorXd& residuals, double lambda) {
   ARABICA_REQUIRE(residuals.size() > 0 && residuals.allFinite(),
                   "ewma_volatility: needs finite residuals");
   ARABICA_REQUIRE(lambda > 0.0 && lambda < 1.0, "ewma_volatility: lambda must lie in (0, 1)");
-  EwmaVolatility out;
+  FilteredVolatility out;
   out.sigma.resize(residuals.size());
   double variance = residuals.squaredNorm() / static_cast<double>(residuals.size());
   for (Eigen::Index t = 0; t < residuals.size(); ++t) {
@@ -31,12 +31,34 @@ Eigen::VectorXd transform_prices(PriceTransform transform, const Eigen::VectorXd
   return y.array().log();
 }
 
-void scale_forecast(Forecast& forecast, double factor) {
-  ARABICA_REQUIRE(std::isfinite(factor) && factor > 0.0, "scale_forecast: factor must be positive");
-  const Eigen::VectorXd half_width = (forecast.upper_95 - forecast.mean) * factor;
-  forecast.std_error *= factor;
-  forecast.lower_95 = forecast.mean - half_width;
-  forecast.upper_95 = forecast.mean + half_width;
+void add_shock_variance(Forecast& forecast, const PathModel& model,
+                        const Eigen::VectorXd& shock_variance, double sigma2) {
+  const int H = static_cast<int>(forecast.mean.size()), k = model.k_states;
+  ARABICA_REQUIRE(shock_variance.size() == H && model.horizon == H,
+                  "add_shock_variance: a path model over the forecast's horizon");
+  Eigen::MatrixXd T(k, k);
+  Eigen::VectorXd R(k), Z(k);
+  for (int i = 0; i < k; ++i) {
+    R[i] = model.selection[i];
+    Z[i] = model.design[i];
+    for (int j = 0; j < k; ++j) T(i, j) = model.transition[i * kMaxPathStates + j];
+  }
+  // psi[j] = Z T^j R.
+  Eigen::VectorXd psi(H), response = R;
+  for (int j = 0; j < H; ++j) {
+    psi[j] = Z.dot(response);
+    response = T * response;
+  }
+  constexpr double z975 = 1.959963984540054;  // forecast_sarimax's interval
+  for (int h = 0; h < H; ++h) {
+    double extra = 0.0;
+    for (int j = 0; j <= h; ++j) extra += psi[j] * psi[j] * (shock_variance[h - j] - sigma2);
+    const double variance = forecast.std_error[h] * forecast.std_error[h] + extra;
+    ARABICA_REQUIRE(variance > 0.0, "add_shock_variance: a non-positive forecast variance");
+    forecast.std_error[h] = std::sqrt(variance);
+    forecast.lower_95[h] = forecast.mean[h] - z975 * forecast.std_error[h];
+    forecast.upper_95[h] = forecast.mean[h] + z975 * forecast.std_error[h];
+  }
 }
 
 Forecast forecast_in_prices(PriceTransform transform, const Forecast& forecast) {
@@ -45,6 +67,7 @@ Forecast forecast_in_prices(PriceTransform transform, const Forecast& forecast) 
   const Eigen::ArrayXd variance = forecast.std_error.array().square();
   out.mean = (forecast.mean.array() + 0.5 * variance).exp();
   out.std_error = out.mean.array() * variance.unaryExpr([](double v) { return std::sqrt(std::expm1(v)); });
+  out.median = forecast.mean.array().exp();
   out.lower_95 = forecast.lower_95.array().exp();
   out.upper_95 = forecast.upper_95.array().exp();
   return out;

@@ -431,9 +431,9 @@ void register_backfill_command(CLI::App& app) {
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
                    "sarimax:p,d,q[:P,D,Q,s][:trend], naive, drift; each with any of the variant "
-                   "options :log (fitted on log prices), :ewma (EWMA volatility) and an innovation "
-                   "family (e.g. sarimax:1,1,1:log:student_t:ewma; bootstrap with ewma is filtered "
-                   "historical simulation); repeat or comma separate")
+                   "options :log (fitted on log prices), :ewma[=LAMBDA] or :garch (volatility that adapts) "
+                   "and an innovation family (e.g. sarimax:1,1,1:log:student_t:garch; bootstrap with "
+                   "a volatility is filtered historical simulation); repeat or comma separate")
       ->capture_default_str();
   command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
   command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");

@@ -58,6 +58,9 @@ constexpr DayVariable kDayVariables[] = {
     {"forecast_std", "Kalman forecast standard error", true},
     {"lower_95", "lower bound of the 95% prediction interval", true},
     {"upper_95", "upper bound of the 95% prediction interval", true},
+    {"forecast_median", "median of the point forecast: forecast_mean for a Gaussian forecast, "
+                        "exp(mu) for a model of log prices (whose forecast_mean is exp(mu + s^2/2))",
+     true},
     // Not `mean`/`std`: ds.mean and ds.std are xarray methods.
     {"path_mean", "mean of the simulated prices", true},
     {"path_std", "standard deviation of the simulated prices (ddof=0)", true},
@@ -1080,7 +1083,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
 
   Eigen::VectorXd* day_values[kDayVariableCount] = {
       &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
-      &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
+      &r.forecast.median, &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
       &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
   for (int i = 0; i < kDayVariableCount; ++i) {
     day_values[i]->resize(s.horizon);
@@ -1128,9 +1131,10 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
                         r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon &&
                         r.stats.pit.size() == s.horizon,
                     "store write: results must cover the horizon");
+    const Eigen::VectorXd& median = r.forecast.median.size() ? r.forecast.median : r.forecast.mean;
     const Eigen::VectorXd* day_values[kDayVariableCount] = {
         &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
-        &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
+        &median,          &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
         &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
     for (int i = 0; i < kDayVariableCount; ++i)
       s.write_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
@@ -1260,6 +1264,7 @@ StoredForecasts BackfillStore::read_forecasts() const {
   // Flags first: a SWMR reader then sees each flagged fold's values too.
   out.fold_complete = s.complete_flags();
   out.forecast_mean = s.read_all<double>("forecast_mean", H5T_NATIVE_DOUBLE);
+  out.forecast_median = s.read_all<double>("forecast_median", H5T_NATIVE_DOUBLE);
   out.forecast_std = s.read_all<double>("forecast_std", H5T_NATIVE_DOUBLE);
   out.lower_95 = s.read_all<double>("lower_95", H5T_NATIVE_DOUBLE);
   out.upper_95 = s.read_all<double>("upper_95", H5T_NATIVE_DOUBLE);

@@ -101,7 +101,7 @@ struct StoredMetrics {
 /// flattened (index (m * folds + f) * horizon + h).
 struct StoredForecasts {
   int models = 0, folds = 0, horizon = 0;
-  std::vector<double> forecast_mean, forecast_std, lower_95, upper_95, p_up, crps, pit;
+  std::vector<double> forecast_mean, forecast_median, forecast_std, lower_95, upper_95, p_up, crps, pit;
   std::vector<std::int8_t> status;  // model x fold
   std::vector<std::int8_t> fold_complete;
   double at(const std::vector<double>& values, int m, int f, int h) const {

@@ -33,6 +33,10 @@ enum class VolatilityModel {
   /// innovation family is estimated on the volatility-standardised residuals
   /// (with `bootstrap`: filtered historical simulation).
   ewma,
+  /// GARCH(1,1) fitted on the residuals (Gaussian QMLE, variance targeting),
+  /// filtered to the cutoff and simulated path by path; the family is
+  /// estimated on the standardised residuals, as for ewma.
+  garch,
 };
 
 struct BacktestModel {
@@ -51,7 +55,8 @@ struct BacktestModel {
 /// A model and its variant options: "naive", "drift", "sarimax" (the given
 /// default spec) or "sarimax:p,d,q[:P,D,Q,s][:trend]", each followed by
 /// any of ":log" (fitted on log prices), ":ewma" or ":ewma=LAMBDA" (EWMA
-/// volatility, decay 0.94 or LAMBDA in (0, 1)) and an innovation family (":student_t", ":bootstrap" ...), e.g.
+/// volatility, decay 0.94 or LAMBDA in (0, 1)) or ":garch", and an
+/// innovation family (":student_t", ":bootstrap" ...), e.g.
 /// "sarimax:1,1,1:log:student_t:ewma" or "naive:log". The name gets each
 /// option after a '+' ("sarimax(1,1,1)+log+student_t+ewma"). Throws
 /// InputError naming `field` for anything else.

@@ -14,8 +14,12 @@ namespace arabica {
 inline constexpr double kNoMetric = std::numeric_limits<double>::quiet_NaN();
 
 /// Direction of the forecast move against the realised move, both measured
-/// from the cutoff price. A fold where either move is exactly zero is a tie:
-/// counted in `ties` and left out of `n`, `hits` and the test.
+/// from the cutoff price. A fold where either move is zero is a tie: counted
+/// in `ties` and left out of `n`, `hits` and the test. The realised move is
+/// zero when the prices are equal; the forecast move also when it is within
+/// kForecastMoveRounding of the cutoff price (exp(log(p)) is not always p:
+/// a log model forecasting no change must not get a direction by rounding).
+inline constexpr double kForecastMoveRounding = 1e-12;  // relative to the cutoff price
 struct DirectionalAccuracy {
   std::int64_t hits = 0;
   std::int64_t n = 0;     // folds that are not ties
@@ -88,6 +92,10 @@ struct FoldRecords {
   Eigen::VectorXd p_up;  // optional (empty): models without paths have none
   Eigen::VectorXd crps;  // optional (empty): per-fold CRPS, sample or Gaussian
   Eigen::VectorXd pit;   // optional (empty): per-fold PIT of the actual among the paths
+  /// Optional (empty: forecast_mean): the forecast median, whose side of the
+  /// cutoff price is the forecast direction (P(up) > 1/2 exactly when the
+  /// median is above the cutoff price, whatever the forecast's skew).
+  Eigen::VectorXd forecast_median;
 };
 
 /// Every metric of one model at one horizon. Folds with a NaN actual are

@@ -42,6 +42,11 @@ struct PathModel {
   /// 1: the model is of log prices, and a path's price is e^(modelled value)
   /// (a log-transformed model's paths, mapped back); 0: of prices.
   int log_prices = 0;
+  /// 1: the shocks' variance follows GARCH(1,1) path by path: day h's shock
+  /// is sqrt(s2) volatility[h] z with s2 = garch_variance on day 1, then
+  /// s2 = garch_omega + garch_alpha shock^2 + garch_beta s2 (`sigma` unused).
+  int garch = 0;
+  float garch_variance = 0.0f, garch_omega = 0.0f, garch_alpha = 0.0f, garch_beta = 0.0f;
   /// A price near the middle of day h's paths (the moment sums are taken
   /// around it, which keeps them precise): the Kalman mean in prices.
   float center[kMaxPathHorizon] = {};
@@ -49,6 +54,12 @@ struct PathModel {
   float volatility[kMaxPathHorizon] = {};    // multiplies day h's innovation
   float price_offset[kMaxPathHorizon] = {};  // added to day h's price (deterministic jumps)
 };
+
+/// The GARCH(1,1) variance of the next day's shock after `shock`.
+ARABICA_HD ARABICA_INLINE float next_garch_variance(const PathModel& model, float shock,
+                                                   float variance) {
+  return model.garch_omega + model.garch_alpha * (shock * shock) + model.garch_beta * variance;
+}
 
 /// Day h's price from the model's value: e^value for a model of log
 /// prices, then the stress offset. One definition for every backend.
@@ -94,9 +105,11 @@ ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
     for (int j = 0; j < k; ++j) value += model.anchor_factor[i * kMaxPathStates + j] * xi[j];
     state[i] = value;
   }
+  float variance = model.garch_variance;  // GARCH only
   for (int h = 0; h < model.horizon; ++h) {
-    const float shock =
-        model.sigma * model.volatility[h] * draw_innovation_as<Family>(innovations, stream);
+    const float shock = (model.garch ? sqrtf(variance) : model.sigma) * model.volatility[h] *
+                        draw_innovation_as<Family>(innovations, stream);
+    if (model.garch) variance = next_garch_variance(model, shock, variance);
     float price = model.regression[h];
     for (int i = 0; i < k; ++i) {
       float value = model.selection[i] * shock;

@@ -198,6 +198,9 @@ struct Forecast {
   Eigen::VectorXd mean;       // h
   Eigen::VectorXd std_error;  // h
   Eigen::VectorXd lower_95, upper_95;
+  /// h, or empty where it equals the mean (a Gaussian forecast): a model of
+  /// log prices has exp(mu) here and the lognormal mean in `mean`.
+  Eigen::VectorXd median;
 };
 
 /// h-step forecast from the fit's end state. future_exog: h rows x k_exog.

@@ -114,6 +114,72 @@ TEST(Pipeline, MarginalModeAndStressShocksEqualTheReference) {
   EXPECT_LT(got[1].mean[6], got[0].mean[6] - 10.0);  // the offsets moved the prices
 }
 
+// Variant paths: a model of log prices (each price exp of the modelled
+// value) and GARCH(1,1) shocks path by path, the lanes' floats the scalar
+// reference's, with lockstep (normal) and per-lane (student-t) draws.
+TEST(Pipeline, LogPricesAndGarchEqualTheReference) {
+  PathRequest log_prices = with_actuals(fitted().request(make_normal(), {2, 5, 1}, 5000));
+  for (int i = 0; i < log_prices.model.k_states; ++i) log_prices.model.design[i] *= 0.04f;
+  for (int h = 0; h < log_prices.model.horizon; ++h) {
+    log_prices.model.regression[h] *= 0.04f;
+    log_prices.model.center[h] = std::exp(0.04f * log_prices.model.mean[h]);
+  }
+  log_prices.model.log_prices = 1;
+  log_prices.model.sigma *= 0.04f;
+  log_prices.last_price = log_prices.model.center[0];
+  log_prices.actual = Eigen::VectorXd::Constant(log_prices.model.horizon, log_prices.last_price * 1.01);
+  std::vector<PathRequest> batch{log_prices};
+  for (const InnovationParams& family : {make_normal(), make_student_t(5.0)}) {
+    PathRequest garch = with_actuals(fitted().request(family, {2, 5, 2}, 5000));
+    const float s2 = garch.model.sigma * garch.model.sigma;
+    garch.model.garch = 1;
+    garch.model.garch_variance = 2.0f * s2;
+    garch.model.garch_omega = 0.05f * s2;
+    garch.model.garch_alpha = 0.10f;
+    garch.model.garch_beta = 0.85f;
+    batch.push_back(garch);
+  }
+  const std::vector<PathStats> got = make_cpu_backend(2)->simulate_batch(batch);
+  expect_matches_reference(got[0], testing::reference_stats(batch[0]), "log prices");
+  expect_matches_reference(got[1], testing::reference_stats(batch[1]), "garch, normal");
+  expect_matches_reference(got[2], testing::reference_stats(batch[2]), "garch, student_t");
+  EXPECT_GT(got[0].quantiles(6, 0), 0.0);  // exp: positive prices
+}
+
+// GARCH(1,1) paths of a random walk: day h's price variance is the sum of
+// the shocks' expected variances, v + (alpha + beta)^(j-1) (s2_1 - v), within
+// Monte Carlo error (and not the constant sigma's h sigma2).
+TEST(Pipeline, GarchPathsHaveTheAnalyticConditionalVariance) {
+  PathRequest r;
+  r.model.k_states = 1;
+  r.model.horizon = 7;
+  r.model.transition[0] = r.model.selection[0] = r.model.design[0] = 1.0f;
+  r.model.anchor[0] = 100.0f;
+  r.model.sigma = 1.0f;
+  for (int h = 0; h < 7; ++h) {
+    r.model.volatility[h] = 1.0f;
+    r.model.center[h] = 100.0f;
+  }
+  r.model.garch = 1;
+  r.model.garch_variance = 4.0f;  // a turbulent cutoff: twice the long-run volatility
+  r.model.garch_omega = 0.05f;
+  r.model.garch_alpha = 0.10f;
+  r.model.garch_beta = 0.85f;
+  r.innovations = make_normal();
+  r.keys = {3, 1, 4};
+  r.n_paths = 400000;
+  r.last_price = 100.0;
+  const PathStats stats = make_cpu_backend(2)->simulate(r);
+  const double v = 0.05 / (1.0 - 0.95);
+  double variance = 0.0;
+  for (int h = 0; h < 7; ++h) {
+    variance += v + std::pow(0.95, h) * (4.0 - v);
+    EXPECT_NEAR(stats.std[h] * stats.std[h], variance, 0.02 * variance) << "day " << h + 1;
+  }
+  EXPECT_GT(stats.kurtosis[0], -0.05);  // normal on day 1 ...
+  EXPECT_GT(stats.kurtosis[6], 0.1);    // ... mixed variances after: fat tails
+}
+
 // 9,400 requests of 2 to 6 paths: 65,800 (request, day) segments, beyond
 // any 16-bit grid dimension, most of them with a CRPS.
 TEST(Pipeline, ManySmallSegmentsEqualTheReference) {

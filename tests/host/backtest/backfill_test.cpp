@@ -123,7 +123,7 @@ TEST(BacktestModel, VariantOptionsFollowTheOrders) {
   EXPECT_EQ(slow.name, "sarimax(1,1,1)+ewma=0.97");
   EXPECT_EQ(slow.ewma_lambda, 0.97);
   for (const char* bad : {"sarimax:1,1,1:log:log", "sarimax:1,1,1:normal:student_t",
-                          "sarimax:1,1,1:garch", "naive:1,1,1", "naive:c", "sarimax:log:1,1,1",
+                          "sarimax:1,1,1:ewma:garch", "naive:1,1,1", "naive:c", "sarimax:log:1,1,1",
                           "sarimax:1,1,1:ewma:c", "sarimax:1,1,1:0,0,0,5:1,0,0,5", "sarimax:ewma=1",
                           "sarimax:ewma=0.9x", "sarimax:ewma="}) {
     try {
@@ -264,11 +264,12 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
   BackfillConfig config = small_config(series);
   config.models.clear();
   const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
-  for (const char* name : {"naive:log", "naive:ewma", "sarimax:1,1,1:log:bootstrap:ewma"})
+  for (const char* name : {"naive:log", "naive:ewma", "sarimax:1,1,1:log:bootstrap:ewma", "naive:garch"})
     config.models.push_back(parse_backtest_model(name, spec));
   config.paths = 20000;
   const FoldPlan plan = plan_folds(series.dates, config.plan);
-  BackfillStore store = BackfillStore::create(file("variants.h5"), backfill_layout(config, series, plan));
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  BackfillStore store = BackfillStore::create(file("variants.h5"), layout);
   const BackfillSummary summary = run_backfill(series, config, plan, store);
   for (const ModelCounts& c : summary.counts) EXPECT_EQ(c.failed, 0);
   const StoredForecasts stored = store.read_forecasts();
@@ -283,6 +284,7 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
     for (int h = 0; h < 5; ++h) {
       const double mean = last * std::exp(0.5 * (h + 1) * s2);
       EXPECT_NEAR(log_result.forecast.mean[h], mean, 1e-9 * mean) << fold.index;
+      EXPECT_NEAR(log_result.forecast.median[h], last, 1e-12 * last);  // exp(log(last))
       EXPECT_NEAR(log_result.forecast.lower_95[h], last * std::exp(-1.959963984540054 * std::sqrt((h + 1) * s2)),
                   1e-6 * last);
       // The paths in prices: their mean is the lognormal mean, their median the last price.
@@ -296,7 +298,14 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
     const ModelFoldResult ewma_result = store.read(1, fold.index);
     EXPECT_NEAR(ewma_result.forecast.std_error[0], sigma_next, 1e-9 * sigma_next) << fold.index;
     EXPECT_NEAR(ewma_result.stats.std[0], sigma_next, 0.03 * sigma_next) << fold.index;
-    for (int m = 0; m < 3; ++m)
+    // naive:garch: day 1's spread is the GARCH volatility filtered to the cutoff.
+    const double garch_next = garch_filter(fit_garch11(walk.innovation_residuals()), walk.innovation_residuals()).next;
+    const ModelFoldResult garch_result = store.read(3, fold.index);
+    EXPECT_NEAR(garch_result.forecast.std_error[0], garch_next, 1e-9 * garch_next) << fold.index;
+    EXPECT_NEAR(garch_result.stats.std[0], garch_next, 0.03 * garch_next) << fold.index;
+    // A Gaussian forecast's median is its mean.
+    EXPECT_EQ(stored.at(stored.forecast_median, 1, fold.index, 0), stored.at(stored.forecast_mean, 1, fold.index, 0));
+    for (int m = 0; m < 4; ++m)
       for (int h = 0; h < 5; ++h) {
         const double pit = stored.at(stored.pit, m, fold.index, h);
         if (fold.target_rows[h] == kNoRow) {
@@ -307,6 +316,10 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
         }
       }
   }
+  // naive:log's median is the last price: every direction a tie, as naive's.
+  const std::vector<ModelScores> scores = score_backfill(stored, layout);
+  EXPECT_EQ(scores[0].overall.direction.n, 0);
+  EXPECT_EQ(scores[0].overall.direction.ties, scores[0].overall.n);
   store.close();
 }
 

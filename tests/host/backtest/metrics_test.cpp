@@ -97,6 +97,13 @@ TEST(DirectionalAccuracy, AllTiesAndSingleFold) {
   EXPECT_EQ(ties.ties, 4);
   EXPECT_TRUE(std::isnan(ties.accuracy));
   EXPECT_TRUE(std::isnan(ties.p_value));
+  // A forecast that differs from the cutoff price by rounding alone is no
+  // move (exp(log(p)) for a log model); a move of a millionth is one.
+  const double p = 111.7;
+  const auto rounded = directional_accuracy(vec({std::exp(std::log(p)) , p * (1 + 1e-6)}), vec({120, 120}),
+                                            vec({p, p}));
+  EXPECT_EQ(rounded.ties, 1);
+  EXPECT_EQ(rounded.hits, 1);
 
   const auto hit = directional_accuracy(vec({101}), vec({102}), vec({100}));
   EXPECT_EQ(hit.hits, 1);
@@ -308,6 +315,19 @@ TEST(PathCalibration, CoverageCountsThePitInsideTheCentralInterval) {
   EXPECT_DOUBLE_EQ(pit_coverage(pit, 0.50), 2.0 / 6.0);
   EXPECT_TRUE(std::isnan(pit_coverage(Eigen::VectorXd(), 0.9)));
   EXPECT_THROW(pit_coverage(pit, 1.0), ContractError);
+}
+
+TEST(Summarize, DirectionIsTheMediansWhenThereIsOne) {
+  FoldRecords f;
+  f.cutoff_price = Eigen::Vector3d(100.0, 100.0, 100.0);
+  f.actual = Eigen::Vector3d(99.0, 99.0, 101.0);
+  f.forecast_mean = Eigen::Vector3d(100.5, 100.5, 100.5);  // all up: 1 of 3
+  f.lower_95 = f.forecast_mean.array() - 5.0;
+  f.upper_95 = f.forecast_mean.array() + 5.0;
+  EXPECT_EQ(summarize(f).direction.hits, 1);
+  f.forecast_median = Eigen::Vector3d(99.5, 99.5, 100.5);  // down, down, up: 3 of 3
+  EXPECT_EQ(summarize(f).direction.hits, 3);
+  EXPECT_EQ(summarize(f).rmse, rmse(f.forecast_mean, f.actual));  // the mean's error
 }
 
 TEST(PathCalibration, KsDistanceIsScipysStatistic) {

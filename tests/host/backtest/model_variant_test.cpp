@@ -11,7 +11,7 @@ namespace {
 
 TEST(EwmaVolatility, IsRiskMetricsRecursionFromTheMeanSquare) {
   const Eigen::Vector4d e(1.0, -2.0, 0.5, 3.0);
-  const EwmaVolatility v = ewma_volatility(e, 0.9);
+  const FilteredVolatility v = ewma_volatility(e, 0.9);
   double variance = e.squaredNorm() / 4.0;
   for (int t = 0; t < 4; ++t) {
     EXPECT_DOUBLE_EQ(v.sigma[t], std::sqrt(variance));
@@ -53,16 +53,30 @@ TEST(PriceTransform, ForecastsOfLogPricesAreLognormalInPrices) {
   EXPECT_EQ(forecast_in_prices(PriceTransform::none, log_forecast).mean, log_forecast.mean);
 }
 
-TEST(PriceTransform, ScalingAForecastWidensItsIntervalAroundTheMean) {
+TEST(ShockVariance, WidensARandomWalksForecastByTheSumOfTheDaysVariances) {
+  // A random walk: psi_j = 1, so day h's variance gains the sum of the
+  // first h shock variances' excess over sigma2.
+  PathModel walk;
+  walk.k_states = 1;
+  walk.horizon = 3;
+  walk.transition[0] = walk.selection[0] = walk.design[0] = 1.0f;
   Forecast f;
-  f.mean = Eigen::Vector2d(10.0, 11.0);
-  f.std_error = Eigen::Vector2d(1.0, 2.0);
-  f.lower_95 = f.mean - 1.96 * f.std_error;
-  f.upper_95 = f.mean + 1.96 * f.std_error;
-  scale_forecast(f, 1.5);
-  EXPECT_DOUBLE_EQ(f.std_error[1], 3.0);
-  EXPECT_DOUBLE_EQ(f.upper_95[1] - f.mean[1], 1.96 * 3.0);
-  EXPECT_DOUBLE_EQ(f.mean[1] - f.lower_95[1], 1.96 * 3.0);
+  f.mean = Eigen::Vector3d(10.0, 10.0, 10.0);
+  f.std_error = Eigen::Vector3d(1.0, std::sqrt(2.0), std::sqrt(3.0));  // sigma2 = 1
+  f.lower_95 = f.mean - 1.959963984540054 * f.std_error;
+  f.upper_95 = f.mean + 1.959963984540054 * f.std_error;
+  add_shock_variance(f, walk, Eigen::Vector3d(4.0, 3.0, 2.0), 1.0);
+  EXPECT_DOUBLE_EQ(f.std_error[0], 2.0);
+  EXPECT_DOUBLE_EQ(f.std_error[1], std::sqrt(7.0));
+  EXPECT_DOUBLE_EQ(f.std_error[2], 3.0);
+  EXPECT_DOUBLE_EQ(f.upper_95[2] - f.mean[2], 1.959963984540054 * 3.0);
+  EXPECT_DOUBLE_EQ(f.mean[2] - f.lower_95[2], 1.959963984540054 * 3.0);
+  // AR(1) with phi 0.5 in the state: psi = 1, 0.5, 0.25.
+  walk.transition[0] = 0.5f;
+  Forecast g = f;
+  g.std_error = Eigen::Vector3d(1.0, 1.0, 1.0);
+  add_shock_variance(g, walk, Eigen::Vector3d(2.0, 2.0, 2.0), 1.0);
+  EXPECT_DOUBLE_EQ(g.std_error[2] * g.std_error[2], 1.0 + 1.0 + 0.25 + 0.0625);
 }
 
 }  // namespace

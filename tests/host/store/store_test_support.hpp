@@ -42,7 +42,7 @@ inline ModelFoldResult result_for(int model, int fold, std::int64_t stored_paths
   const Eigen::VectorXd ramp = Eigen::VectorXd::LinSpaced(kHorizon, base, base + 1.0);
   ModelFoldResult r;
   r.status = FoldStatus::trained;
-  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.25, ramp.array() + 2.25};
+  r.forecast = {ramp, ramp * 0.01, ramp.array() - 2.25, ramp.array() + 2.25, ramp.array() - 0.125};
   r.stats.mean = ramp.array() + 0.25;
   r.stats.std = ramp * 0.02;
   r.stats.skewness = r.stats.kurtosis = Eigen::VectorXd::Zero(kHorizon);
