@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <exception>
@@ -24,6 +26,7 @@
 #include "arabica/fnv1a.hpp"
 #include "arabica/innovation_estimation.hpp"
 #include "arabica/model_variant.hpp"
+#include "arabica/significance.hpp"
 
 namespace arabica {
 
@@ -187,8 +190,11 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       FilteredVolatility filtered;
       Eigen::VectorXd shock_variance;
       PathModel& paths = request.model;
+      char text[160];
       if (model.volatility == VolatilityModel::ewma) {
         filtered = ewma_volatility(residuals, model.ewma_lambda);
+        std::snprintf(text, sizeof text, "ewma(lambda=%.6g, sigma_next=%.6g sigma)", model.ewma_lambda,
+                      filtered.next / std::sqrt(sigma2));
         shock_variance = Eigen::VectorXd::Constant(H, filtered.next * filtered.next);  // flat
         for (int h = 0; h < H; ++h) paths.volatility[h] = static_cast<float>(filtered.next / std::sqrt(sigma2));
       } else {
@@ -200,7 +206,10 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
         paths.garch_omega = static_cast<float>(garch.omega);
         paths.garch_alpha = static_cast<float>(garch.alpha);
         paths.garch_beta = static_cast<float>(garch.beta);
+        std::snprintf(text, sizeof text, "garch(omega=%.6g, alpha=%.6g, beta=%.6g, sigma_next=%.6g sigma)",
+                      garch.omega, garch.alpha, garch.beta, filtered.next / std::sqrt(sigma2));
       }
+      result.volatility = text;
       add_shock_variance(forecast, paths, shock_variance, sigma2);
       if (config_.mode == PathMode::marginal) {  // one Gaussian per day: the widened forecast's
         paths.garch = 0;
@@ -215,6 +224,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
     pending.innovations = choose_innovations(
         model.innovations.empty() ? config_.innovations : model.innovations, residuals, prices,
         model.innovations.empty() ? "--innovations" : "--model");
+    result.innovations = pending.innovations.describe();
+    if (result.volatility.empty()) result.volatility = "constant";
     result.fit_seconds = seconds_since(start);
     paths_in_prices(model.transform, result.forecast, request.model);
     request.innovations = pending.innovations.params();
@@ -790,11 +801,84 @@ struct RecordColumns {
 
 }  // namespace
 
+// Later folds whose cutoff falls before fold f's day-h target date (their
+// horizons share realised shocks with f's), at most over every fold.
+int overlap_lags(const StoreLayout& layout, int h) {
+  const int F = static_cast<int>(layout.cutoffs.size()), H = layout.horizon;
+  if (layout.forecast_dates.empty()) return h;  // one row per cutoff at most
+  int lags = 0;
+  for (int f = 0; f < F; ++f) {
+    const Date target = layout.forecast_dates[static_cast<std::size_t>(f) * H + h];
+    int j = 1;
+    while (f + j < F && layout.cutoffs[static_cast<std::size_t>(f + j)] < target) ++j;
+    lags = std::max(lags, j - 1);
+  }
+  return lags;
+}
+
+// The overlap-aware tests of model m over days [first_day, first_day + days)
+// (one value per fold in time order: the mean over its days), against the
+// naive model's losses where the run has one (naive >= 0).
+void add_significance(MetricSummary& out, const StoredForecasts& stored, const StoreLayout& layout,
+                      int m, int naive, const std::vector<int>& folds, int first_day, int days) {
+  out.lags = overlap_lags(layout, first_day + days - 1);
+  std::vector<double> hits, mse_difference, crps_difference;
+  double rises = 0.0, moves = 0.0;
+  const std::vector<int> naive_folds = naive >= 0 ? scored_folds(stored, naive) : std::vector<int>{};
+  for (const int f : folds) {
+    double hit_sum = 0.0, mse_sum = 0.0, crps_sum = 0.0;
+    int directions = 0, known = 0;
+    const bool paired = naive >= 0 && naive != m &&
+                        std::binary_search(naive_folds.begin(), naive_folds.end(), f);
+    for (int h = first_day; h < first_day + days; ++h) {
+      const double actual = layout.actual(f, h);
+      if (std::isnan(actual)) continue;
+      const int outcome = direction_outcome(stored.at(stored.forecast_median, m, f, h), actual,
+                                            layout.last_price[f]);
+      if (outcome >= 0) hit_sum += outcome, ++directions;
+      if (outcome >= 0) {  // the actuals of the forecasts scored for direction
+        rises += actual > layout.last_price[f] ? 1.0 : 0.0;
+        moves += 1.0;
+      }
+      if (paired) {
+        const double own = stored.at(stored.forecast_mean, m, f, h) - actual;
+        const double reference = stored.at(stored.forecast_mean, naive, f, h) - actual;
+        mse_sum += own * own - reference * reference;
+        crps_sum += stored.at(stored.crps, m, f, h) - stored.at(stored.crps, naive, f, h);
+        ++known;
+      }
+    }
+    if (directions > 0) hits.push_back(hit_sum / directions);
+    if (known > 0) {
+      mse_difference.push_back(mse_sum / known);
+      crps_difference.push_back(crps_sum / known);
+    }
+  }
+  const auto vector = [](const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+  };
+  if (moves > 0) out.always_up = rises / moves;
+  if (hits.size() >= 2) {
+    const int block = std::min(out.lags + 1, static_cast<int>(hits.size()));
+    // A fixed seed per model: the interval does not depend on threads or reruns.
+    const BootstrapInterval ci = moving_block_bootstrap(vector(hits), block, 2000, 0x5eedu + m);
+    out.direction_ci_low = ci.low;
+    out.direction_ci_high = ci.high;
+    out.direction_hac_p = hac_direction_test(vector(hits), out.lags).p_value;
+  }
+  if (mse_difference.size() >= 2) {
+    out.dm_mse_p = diebold_mariano(vector(mse_difference), out.lags).p_value;
+    out.dm_crps_p = diebold_mariano(vector(crps_difference), out.lags).p_value;
+  }
+}
+
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout) {
   const int M = stored.models, F = stored.folds, H = stored.horizon;
   ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == H &&
                       static_cast<int>(layout.models.size()) == M,
                   "score_backfill: the layout does not match the store");
+  const auto naive_at = std::find(layout.models.begin(), layout.models.end(), "naive");
+  const int naive = naive_at == layout.models.end() ? -1 : static_cast<int>(naive_at - layout.models.begin());
   std::vector<ModelScores> scores;
   for (int m = 0; m < M; ++m) {
     ModelScores model;
@@ -803,7 +887,9 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
     const auto summary = [&](int first_day, int days) {
       RecordColumns columns;
       columns.append(stored, layout, m, scored, first_day, days, false);
-      return summarize(columns.records());
+      MetricSummary s = summarize(columns.records());
+      add_significance(s, stored, layout, m, naive, scored, first_day, days);
+      return s;
     };
     for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));
     model.overall = summary(0, H);
@@ -875,6 +961,12 @@ StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int hori
       static_assert(std::size(coverage) == kPathCoverageLevels.size());
       for (std::size_t i = 0; i < kPathCoverageLevels.size(); ++i) (*coverage[i])(m, h) = s.path_coverage[i];
       out.pit_ks(m, h) = s.pit_ks;
+      out.directional_ci_low(m, h) = s.direction_ci_low;
+      out.directional_ci_high(m, h) = s.direction_ci_high;
+      out.directional_hac_p(m, h) = s.direction_hac_p;
+      out.dm_mse_p(m, h) = s.dm_mse_p;
+      out.dm_crps_p(m, h) = s.dm_crps_p;
+      out.directional_always_up(m, h) = s.always_up;
     }
   return out;
 }

@@ -111,6 +111,13 @@ double binomial_p_value(std::int64_t hits, std::int64_t n) {
   return 1.0 - upper_tail_half(n - hits + 1, n);
 }
 
+int direction_outcome(double forecast, double actual, double cutoff_price) {
+  const double predicted = forecast - cutoff_price;
+  const double realised = actual - cutoff_price;
+  if (std::abs(predicted) <= kForecastMoveRounding * std::abs(cutoff_price) || realised == 0.0) return -1;
+  return (predicted > 0.0) == (realised > 0.0) ? 1 : 0;
+}
+
 DirectionalAccuracy directional_accuracy(const Eigen::VectorXd& forecast_mean,
                                          const Eigen::VectorXd& actual,
                                          const Eigen::VectorXd& cutoff_price) {
@@ -119,14 +126,13 @@ DirectionalAccuracy directional_accuracy(const Eigen::VectorXd& forecast_mean,
   require_finite(cutoff_price, "directional_accuracy");
   DirectionalAccuracy out;
   for (Eigen::Index i = 0; i < actual.size(); ++i) {
-    const double predicted = forecast_mean[i] - cutoff_price[i];
-    const double realised = actual[i] - cutoff_price[i];
-    if (std::abs(predicted) <= kForecastMoveRounding * std::abs(cutoff_price[i]) || realised == 0.0) {
+    const int outcome = direction_outcome(forecast_mean[i], actual[i], cutoff_price[i]);
+    if (outcome < 0) {
       ++out.ties;
       continue;
     }
     ++out.n;
-    if ((predicted > 0.0) == (realised > 0.0)) ++out.hits;
+    out.hits += outcome;
   }
   if (out.n > 0) {
     out.accuracy = static_cast<double>(out.hits) / static_cast<double>(out.n);

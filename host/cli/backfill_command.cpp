@@ -139,6 +139,25 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_d
                 metric(o.pit_ks, "%.3f").c_str(), metric(o.crps, "%.4g").c_str(),
                 metric(o.brier.score, "%.4f").c_str());
   }
+  // Overlapping horizons share shocks: the p-value above treats every
+  // forecast as independent; these do not (pooled scores have none).
+  bool tested = false;
+  for (const ModelScores& s : scores) tested |= !std::isnan(s.overall.direction_hac_p);
+  if (tested) {
+    std::printf("\n%-*s %5s %8s %17s %9s %9s %10s %10s", width, "overlap-aware (all days)", "lags",
+                "dir.acc", "block 95% CI", "hac p", "always up", "dm mse p", "dm crps p");
+    std::printf("  (dm: against naive; lags: later folds sharing a fold's horizon)\n");
+    for (const ModelScores& s : scores) {
+      const MetricSummary& o = s.overall;
+      const std::string ci = std::isnan(o.direction_ci_low)
+                                 ? "-"
+                                 : metric(o.direction_ci_low, "%.4f") + "-" + metric(o.direction_ci_high, "%.4f");
+      std::printf("%-*s %5d %8s %17s %9s %9s %10s %10s\n", width, s.model.c_str(), o.lags,
+                  metric(o.direction.accuracy, "%.4f").c_str(), ci.c_str(),
+                  metric(o.direction_hac_p, "%.3g").c_str(), metric(o.always_up, "%.4f").c_str(),
+                  metric(o.dm_mse_p, "%.3g").c_str(), metric(o.dm_crps_p, "%.3g").c_str());
+    }
+  }
   for (const ModelScores& s : scores) {
     if (!by_day) break;
     std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s %7s %7s", s.model.c_str(), "n", "ties",

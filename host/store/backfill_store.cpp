@@ -90,6 +90,20 @@ constexpr RiskVariable kRiskVariables[] = {
      &HorizonRisk::es_99},
 };
 
+// Text per (model, fold), null-padded to kFailureReasonBytes.
+struct TextVariable {
+  const char* name;
+  const char* long_name;
+  std::string ModelFoldResult::*value;
+};
+constexpr TextVariable kTextVariables[] = {
+    {"failure_reason", "why the fold failed (empty otherwise)", &ModelFoldResult::failure_reason},
+    {"innovations", "innovation family fitted at the fold, with its parameters",
+     &ModelFoldResult::innovations},
+    {"volatility", "volatility model over the horizon, with its fitted parameters",
+     &ModelFoldResult::volatility},
+};
+
 // Metric variables: (model, day_ahead) and the pooled `<name>_overall` (model).
 struct MetricVariable {
   const char* name;
@@ -123,6 +137,18 @@ constexpr MetricVariable kMetricVariables[] = {
      &StoredMetrics::path_coverage_95, "1"},
     {"pit_ks", "Kolmogorov-Smirnov distance of pit from the uniform distribution",
      &StoredMetrics::pit_ks, "1"},
+    {"directional_ci_low", "lower end of directional accuracy's 95% moving-block bootstrap interval "
+                           "(blocks span overlapping horizons)", &StoredMetrics::directional_ci_low, "1"},
+    {"directional_ci_high", "upper end of directional accuracy's 95% moving-block bootstrap interval",
+     &StoredMetrics::directional_ci_high, "1"},
+    {"directional_hac_p", "one-sided p-value of directional accuracy > 1/2 with a Newey-West (HAC) "
+                          "variance over overlapping horizons", &StoredMetrics::directional_hac_p, "1"},
+    {"dm_mse_p", "Diebold-Mariano p-value (HLN) of squared error against the naive model",
+     &StoredMetrics::dm_mse_p, "1"},
+    {"dm_crps_p", "Diebold-Mariano p-value (HLN) of CRPS against the naive model",
+     &StoredMetrics::dm_crps_p, "1"},
+    {"directional_always_up", "directional accuracy of always forecasting a rise, on the same forecasts",
+     &StoredMetrics::directional_always_up, "1"},
 };
 
 struct Dimension {
@@ -462,8 +488,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
   }
   attribute(status.get(), "flag_meanings", std::string("pending trained refiltered failed"));
   const h5::Datatype reason_type = text_type(name_, kFailureReasonBytes);
-  variable("failure_reason", "why the fold failed (empty otherwise)", reason_type.get(),
-           {&model, &cutoff});
+  for (const TextVariable& v : kTextVariables)
+    variable(v.name, v.long_name, reason_type.get(), {&model, &cutoff});
 
   metric_variables(model, day_ahead, price);
 
@@ -1075,10 +1101,12 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   r.status = static_cast<FoldStatus>(status);
   s.read_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
   s.read_block("trained_on", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.trained_on);
-  char reason[kFailureReasonBytes + 1] = {};
-  const h5::Datatype reason_type = text_type(s.name, kFailureReasonBytes);
-  s.read_block("failure_reason", reason_type.get(), {m, f}, {1, 1}, reason);
-  r.failure_reason = reason;
+  const h5::Datatype text = text_type(s.name, kFailureReasonBytes);
+  for (const TextVariable& v : kTextVariables) {
+    char value[kFailureReasonBytes + 1] = {};
+    s.read_block(v.name, text.get(), {m, f}, {1, 1}, value);
+    r.*(v.value) = value;
+  }
   if (r.status == FoldStatus::failed || r.status == FoldStatus::pending) return r;
 
   Eigen::VectorXd* day_values[kDayVariableCount] = {
@@ -1167,15 +1195,18 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
   s.write_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
   const auto status = static_cast<std::int8_t>(r.status);
   s.write_block("status", H5T_NATIVE_INT8, {m, f}, {1, 1}, &status);
-  // Null-padded, cut at a character boundary when too long.
-  char reason[kFailureReasonBytes] = {};
-  std::size_t length = std::min(r.failure_reason.size(), kFailureReasonBytes);
-  while (length < r.failure_reason.size() && length > 0 &&
-         (static_cast<unsigned char>(r.failure_reason[length]) & 0xC0) == 0x80)
-    --length;
-  std::memcpy(reason, r.failure_reason.data(), length);
-  const h5::Datatype reason_type = text_type(s.name, kFailureReasonBytes);
-  s.write_block("failure_reason", reason_type.get(), {m, f}, {1, 1}, reason);
+  const h5::Datatype text = text_type(s.name, kFailureReasonBytes);
+  for (const TextVariable& v : kTextVariables) {
+    // Null-padded, cut at a character boundary when too long.
+    const std::string& value = r.*(v.value);
+    char padded[kFailureReasonBytes] = {};
+    std::size_t length = std::min(value.size(), kFailureReasonBytes);
+    while (length < value.size() && length > 0 &&
+           (static_cast<unsigned char>(value[length]) & 0xC0) == 0x80)
+      --length;
+    std::memcpy(padded, value.data(), length);
+    s.write_block(v.name, text.get(), {m, f}, {1, 1}, padded);
+  }
 }
 
 void BackfillStore::commit(const std::vector<int>& folds) {
@@ -1201,8 +1232,9 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   std::vector<std::string> variables;
   for (const DayVariable& v : kDayVariables) variables.push_back(v.name);
   for (const RiskVariable& v : kRiskVariables) variables.push_back(v.name);
+  for (const TextVariable& v : kTextVariables) variables.push_back(v.name);
   for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
-                           "trained_on", "status", "failure_reason"})
+                           "trained_on", "status"})
     variables.push_back(name);
   if (s.stored_paths > 0) variables.push_back("paths");
   std::vector<unsigned char> buffer;

@@ -66,6 +66,11 @@ enum class FoldStatus : std::int8_t {
 struct ModelFoldResult {
   FoldStatus status = FoldStatus::pending;
   std::string failure_reason;
+  /// The fold's fitted innovation family and volatility, as text (e.g.
+  /// "student_t(nu=5.1)", "garch(omega=0.01, alpha=0.08, beta=0.9,
+  /// sigma_next=1.3 sigma)"); empty for a failed fold. At most
+  /// kFailureReasonBytes bytes are kept.
+  std::string innovations, volatility;
   Forecast forecast;  // Kalman point forecast
   PathStats stats;    // from the paths (crps NaN where the actual is unknown)
   HorizonRisk risk;   // of the horizon return, from stats
@@ -85,15 +90,23 @@ struct StoredMetrics {
   // From the paths' PIT: central-interval coverage at kPathCoverageLevels
   // (50, 80, 90, 95%) and the KS distance of the PIT from uniform.
   Eigen::MatrixXd path_coverage_50, path_coverage_80, path_coverage_90, path_coverage_95, pit_ks;
+  // Overlap-aware tests (MetricSummary): directional accuracy's block
+  // bootstrap 95% interval and HAC p-value, Diebold-Mariano p-values
+  // against the naive model.
+  Eigen::MatrixXd directional_ci_low, directional_ci_high, directional_hac_p, dm_mse_p, dm_crps_p;
+  Eigen::MatrixXd directional_always_up;  // the "always up" baseline on the same forecasts
   /// Every metric above, in declaration order.
-  static constexpr std::array<Eigen::MatrixXd StoredMetrics::*, 16> all() {
+  static constexpr std::array<Eigen::MatrixXd StoredMetrics::*, 22> all() {
     return {&StoredMetrics::directional_accuracy, &StoredMetrics::p_value, &StoredMetrics::rmse,
             &StoredMetrics::mae, &StoredMetrics::mape, &StoredMetrics::coverage_95,
             &StoredMetrics::crps, &StoredMetrics::brier, &StoredMetrics::n_directional,
             &StoredMetrics::directional_ties, &StoredMetrics::n_scored,
             &StoredMetrics::path_coverage_50, &StoredMetrics::path_coverage_80,
             &StoredMetrics::path_coverage_90, &StoredMetrics::path_coverage_95,
-            &StoredMetrics::pit_ks};
+            &StoredMetrics::pit_ks, &StoredMetrics::directional_ci_low,
+            &StoredMetrics::directional_ci_high, &StoredMetrics::directional_hac_p,
+            &StoredMetrics::dm_mse_p, &StoredMetrics::dm_crps_p,
+            &StoredMetrics::directional_always_up};
   }
 };
 

@@ -28,6 +28,9 @@ struct DirectionalAccuracy {
   double p_value = kNoMetric;   // binomial_p_value(hits, n); NaN when n = 0
 };
 
+/// One fold's direction under those rules: 1 a hit, 0 a miss, -1 a tie.
+int direction_outcome(double forecast, double actual, double cutoff_price);
+
 /// One-sided exact binomial test against coin-flipping: P(X >= hits) for
 /// X ~ Binomial(n, 1/2), as scipy.stats.binomtest(hits, n, 0.5,
 /// alternative='greater').pvalue. Needs n >= 1 and 0 <= hits <= n; accurate
@@ -117,6 +120,20 @@ struct MetricSummary {
   std::array<double, kPathCoverageLevels.size()> path_coverage{kNoMetric, kNoMetric, kNoMetric,
                                                               kNoMetric};
   double pit_ks = kNoMetric;
+  /// Tests that respect overlapping horizons (significance.hpp; set by
+  /// score_backfill, NaN from summarize): `lags` later folds share a fold's
+  /// horizon; directional accuracy's moving-block bootstrap 95% interval
+  /// (blocks of lags + 1 folds) and Newey-West (HAC) p-value; Diebold-
+  /// Mariano p-values of squared error and CRPS against the run's naive
+  /// model (NaN without one, and for naive itself).
+  int lags = 0;
+  double direction_ci_low = kNoMetric, direction_ci_high = kNoMetric;
+  double direction_hac_p = kNoMetric;
+  double dm_mse_p = kNoMetric, dm_crps_p = kNoMetric;
+  /// The "always up" baseline on the same forecasts: the share of rises
+  /// among the actuals that moved (directional accuracy of forecasting a
+  /// rise every time).
+  double always_up = kNoMetric;
 };
 
 MetricSummary summarize(const FoldRecords& folds);

@@ -303,6 +303,12 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
     const ModelFoldResult garch_result = store.read(3, fold.index);
     EXPECT_NEAR(garch_result.forecast.std_error[0], garch_next, 1e-9 * garch_next) << fold.index;
     EXPECT_NEAR(garch_result.stats.std[0], garch_next, 0.03 * garch_next) << fold.index;
+    // The fitted family and volatility, per fold.
+    EXPECT_EQ(log_result.volatility, "constant");
+    EXPECT_EQ(log_result.innovations.rfind("student_t(", 0), 0u) << log_result.innovations;  // the run's
+    EXPECT_EQ(ewma_result.volatility.rfind("ewma(lambda=0.94, sigma_next=", 0), 0u) << ewma_result.volatility;
+    EXPECT_EQ(garch_result.volatility.rfind("garch(omega=", 0), 0u) << garch_result.volatility;
+    EXPECT_EQ(store.read(2, fold.index).innovations.rfind("bootstrap", 0), 0u);
     // A Gaussian forecast's median is its mean.
     EXPECT_EQ(stored.at(stored.forecast_median, 1, fold.index, 0), stored.at(stored.forecast_mean, 1, fold.index, 0));
     for (int m = 0; m < 4; ++m)
@@ -422,6 +428,49 @@ TEST_F(Backfill, FailedFitsAreRecordedAndTheRunGoesOn) {
     const bool failed = stored.status[f] == static_cast<std::int8_t>(FoldStatus::failed);
     EXPECT_EQ(failed, std::isnan(stored.at(stored.forecast_mean, 0, f, 0))) << f;
   }
+}
+
+// Daily cutoffs: fold f's day-h target lies h rows after its cutoff, past
+// the next h - 1 cutoffs, so h - 1 later folds share its shocks.
+TEST_F(Backfill, OverlapAwareTestsKnowHowManyFoldsShareAHorizon) {
+  const Series series = synthetic_series();
+  const BackfillConfig config = small_config(series);  // sarimax, naive, drift; every row, horizon 5
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const std::vector<ModelScores> scores = score_backfill(run(series, config, "overlap.h5"), layout);
+  for (int h = 0; h < 5; ++h) EXPECT_EQ(scores[0].by_day[h].lags, h);
+  EXPECT_EQ(scores[0].overall.lags, 4);
+  const MetricSummary& sarimax = scores[0].overall;
+  EXPECT_GT(sarimax.direction_hac_p, 0.0);
+  EXPECT_LT(sarimax.direction_hac_p, 1.0);
+  EXPECT_LE(sarimax.direction_ci_low, sarimax.direction_ci_high);
+  EXPECT_GT(sarimax.dm_mse_p, 0.0);
+  EXPECT_LE(sarimax.dm_crps_p, 1.0);
+  EXPECT_TRUE(std::isnan(scores[1].overall.dm_mse_p));  // naive against itself
+  EXPECT_FALSE(std::isnan(scores[2].overall.dm_crps_p));  // drift against naive
+  // Always up: the share of rises among the actuals of the forecasts scored
+  // for direction (SARIMAX forecasts a move every time here: only the
+  // actuals' ties drop out). Naive forecasts no move: nothing scored.
+  double rises = 0.0, moves = 0.0, actual_ties = 0.0;
+  for (const Fold& fold : plan.folds)
+    for (int h = 0; h < 5; ++h) {
+      if (fold.target_rows[h] == kNoRow) continue;
+      const double actual = layout.actual(fold.index, h), last = layout.last_price[fold.index];
+      if (actual == last) {
+        ++actual_ties;
+        continue;
+      }
+      rises += actual > last ? 1.0 : 0.0;
+      moves += 1.0;
+    }
+  ASSERT_EQ(static_cast<double>(sarimax.direction.ties), actual_ties);
+  EXPECT_DOUBLE_EQ(sarimax.always_up, rises / moves);
+  EXPECT_TRUE(std::isnan(scores[1].overall.always_up));
+  // Day 1 has no overlap: the HAC test is the normal test with the sample variance.
+  const MetricSummary& day1 = scores[0].by_day[0];
+  const double accuracy = day1.direction.accuracy, n = static_cast<double>(day1.direction.n);
+  const double z = (accuracy - 0.5) / std::sqrt(accuracy * (1.0 - accuracy) / n);
+  EXPECT_NEAR(day1.direction_hac_p, 0.5 * std::erfc(z / std::sqrt(2.0)), 1e-12);
 }
 
 TEST_F(Backfill, ScoresMatchTheMetricsOfTheStoredForecasts) {

@@ -309,9 +309,11 @@ def damaged_store(r: Runner) -> None:
         print(f"{name}: refused in one line by arabica and arabica_store.py")
 
     check("flipped_metadata", lambda s: flip(s, 20), ["checksum"], ["checksum"], tool_in_process=False)
-    check("flipped_forecast", lambda s: flip_chunk(s, "forecast_mean", fold),
-          [f"cannot read variable 'forecast_mean' {where}", "Fletcher32"],
-          [f"cannot read variable 'forecast_mean' {where}"])
+    # forecast_std: a Gaussian forecast_median is forecast_mean again, whose
+    # chunk is then stored twice (and a flip must hit one known chunk).
+    check("flipped_forecast", lambda s: flip_chunk(s, "forecast_std", fold),
+          [f"cannot read variable 'forecast_std' {where}", "Fletcher32"],
+          [f"cannot read variable 'forecast_std' {where}"])
     # arabica reads parameters only to re-filter later folds (store_tests
     # covers that read); the Python reader reads them all.
     check("flipped_params", lambda s: flip_chunk(s, "params", fold), None,
