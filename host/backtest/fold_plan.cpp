@@ -96,7 +96,8 @@ std::vector<std::size_t> schedule_cutoffs(const std::vector<Date>& dates,
       for (std::size_t row = first; row < last; ++row) rows.push_back(row);
       break;
     case CutoffSchedule::every_n_rows:
-      for (std::size_t row = first; row < last; row += static_cast<std::size_t>(spec.step_rows))
+      for (std::size_t row = first + static_cast<std::size_t>(spec.phase); row < last;
+           row += static_cast<std::size_t>(spec.step_rows))
         rows.push_back(row);
       break;
     case CutoffSchedule::weekly:
@@ -136,6 +137,9 @@ void validate(const FoldPlanSpec& spec) {
                                   format_date(spec.end));
   if (spec.schedule == CutoffSchedule::every_n_rows && spec.step_rows < 1)
     throw InputError("step_rows", "must be at least 1, got " + std::to_string(spec.step_rows));
+  if (spec.schedule == CutoffSchedule::every_n_rows && (spec.phase < 0 || spec.phase >= spec.step_rows))
+    throw InputError("phase", "must be between 0 and step_rows - 1 = " +
+                                  std::to_string(spec.step_rows - 1) + ", got " + std::to_string(spec.phase));
   if (spec.min_train_rows < 1)
     throw InputError("min_train_rows",
                      "must be at least 1, got " + std::to_string(spec.min_train_rows));
@@ -158,6 +162,8 @@ std::string describe(const FoldPlanSpec& spec) {
                     " schedule=" + schedule_name(spec.schedule);
   if (spec.schedule == CutoffSchedule::every_n_rows)
     out += " step_rows=" + std::to_string(spec.step_rows);
+  if (spec.schedule == CutoffSchedule::every_n_rows && spec.phase != 0)  // 0: as before phases existed
+    out += " phase=" + std::to_string(spec.phase);
   out += std::string(" window=") + window_name(spec.window);
   if (spec.window == TrainingWindow::rolling)
     out += " window_rows=" + std::to_string(spec.window_rows);

@@ -70,6 +70,7 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   plan.end = date_option(o.end, "--end", 0);
   plan.schedule = parse_cutoff_schedule(o.schedule, "--schedule");
   plan.step_rows = o.step_rows;
+  plan.phase = o.phase;
   plan.window = parse_training_window(o.window, "--window");
   plan.window_rows = o.window_rows;
   plan.min_train_rows = o.min_train_rows;
@@ -459,6 +460,12 @@ void register_backfill_command(CLI::App& app) {
   command->add_option("--schedule", options->schedule, "every_row, every_n_rows or weekly")
       ->capture_default_str();
   command->add_option("--step-rows", options->step_rows, "every_n_rows: rows between cutoffs")
+      ->capture_default_str();
+  command
+      ->add_option("--phase", options->phase,
+                   "every_n_rows: the grid's first cutoff this many rows (0 .. step-rows - 1) after "
+                   "the first row on or after --start; run every phase to see how much a score "
+                   "depends on the grid")
       ->capture_default_str();
   command->add_option("--window", options->window, "expanding or rolling")->capture_default_str();
   command->add_option("--window-rows", options->window_rows, "rolling window length in rows");

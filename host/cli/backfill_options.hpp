@@ -17,6 +17,7 @@ struct BackfillOptions {
   std::string start, end;  // empty: the data's first / last date
   std::string schedule = "every_row";
   int step_rows = 5;
+  int phase = 0;
   std::string window = "expanding";
   int window_rows = 0;
   int min_train_rows = 1500;

@@ -43,6 +43,11 @@ struct FoldPlanSpec {
   Date end = 0;
   CutoffSchedule schedule = CutoffSchedule::every_row;
   int step_rows = 5;  // every_n_rows only
+  /// every_n_rows only, 0 <= phase < step_rows: the grid starts `phase` rows
+  /// after the first row on or after start. The step_rows phases of a grid
+  /// together hold every row once: how much a score depends on the grid's
+  /// placement.
+  int phase = 0;
   TrainingWindow window = TrainingWindow::expanding;
   int window_rows = 0;  // rolling only; >= min_train_rows
   int min_train_rows = 1500;

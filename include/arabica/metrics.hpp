@@ -121,8 +121,9 @@ struct MetricSummary {
                                                               kNoMetric};
   double pit_ks = kNoMetric;
   /// Tests that respect overlapping horizons (significance.hpp; set by
-  /// score_backfill, NaN from summarize): `lags` later folds share a fold's
-  /// horizon; directional accuracy's moving-block bootstrap 95% interval
+  /// score_backfill, NaN from summarize), over folds in time order, each
+  /// fold by its mean over the days scored (its days share shocks); `lags`
+  /// later folds share a fold's horizon; directional accuracy's moving-block bootstrap 95% interval
   /// (blocks of lags + 1 folds) and Newey-West (HAC) p-value; Diebold-
   /// Mariano p-values of squared error and CRPS against the run's naive
   /// model (NaN without one, and for naive itself).

@@ -178,8 +178,20 @@ TEST(FoldPlan, EveryNRowsCountsFromTheFirstRowInRange) {
   EXPECT_EQ(cutoffs(plan), expected);
   expect_no_leakage(dates, plan);
 
+  // Phases: the grid moved by 0..4 rows; together they hold every row once.
+  std::vector<Date> every_phase;
+  for (int phase = 0; phase < 5; ++phase) {
+    spec.phase = phase;
+    const FoldPlan shifted = plan_folds(dates, spec);
+    EXPECT_EQ(cutoffs(shifted).front(), day("2024-01-08") + phase) << phase;  // Monday + phase rows
+    for (const Date d : cutoffs(shifted)) every_phase.push_back(d);
+  }
+  std::sort(every_phase.begin(), every_phase.end());
+  spec.phase = 0;
+
   spec.schedule = CutoffSchedule::every_row;
   const FoldPlan daily = plan_folds(dates, spec);
+  EXPECT_EQ(cutoffs(daily), every_phase);
   EXPECT_EQ(daily.folds.size(),
             static_cast<std::size_t>(std::count_if(dates.begin(), dates.end(), [&](Date d) {
               return d >= spec.start && d <= spec.end;
@@ -348,6 +360,13 @@ TEST(FoldPlanSpec, BadSettingsNameTheirField) {
   spec.schedule = CutoffSchedule::every_n_rows;
   spec.step_rows = 0;
   expect_input_error(spec, "step_rows");
+  spec.step_rows = 7;
+  spec.phase = 7;
+  expect_input_error(spec, "phase");
+  spec.phase = -1;
+  expect_input_error(spec, "phase");
+  spec.phase = 6;
+  EXPECT_NO_THROW(validate(spec));
   spec.schedule = CutoffSchedule::weekly;  // step_rows is not used
   EXPECT_NO_THROW(validate(spec));
 
@@ -406,6 +425,11 @@ TEST(FoldPlanHash, DescribesTheSettingsThatShapeThePlan) {
   EXPECT_EQ(describe(spec),
             "start=2020-12-01 end=2024-12-31 schedule=every_n_rows step_rows=5 window=rolling "
             "window_rows=2000 min_train_rows=1500 horizon=7 refit=monthly warm_start_chain=8");
+  spec.phase = 3;  // named only when not 0: plans without a phase keep their hash
+  EXPECT_EQ(describe(spec),
+            "start=2020-12-01 end=2024-12-31 schedule=every_n_rows step_rows=5 phase=3 "
+            "window=rolling window_rows=2000 min_train_rows=1500 horizon=7 refit=monthly "
+            "warm_start_chain=8");
 }
 
 TEST(FoldPlanHash, StableAndSensitiveToWhatMatters) {
