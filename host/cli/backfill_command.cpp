@@ -13,6 +13,7 @@
 #include "arabica/backfill.hpp"
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
+#include "arabica/innovation_estimation.hpp"
 #include "cli/commands.hpp"
 #include "cli/backfill_options.hpp"
 #include "cli/universe_file.hpp"
@@ -289,6 +290,29 @@ std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
   return cutoffs;
 }
 
+std::string describe_innovations(const std::vector<const BackfillConfig*>& configs) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> families;  // first-use order
+  for (const BackfillConfig* config : configs)
+    for (const BacktestModel& model : config->models) {
+      const std::string family = model.innovations.empty() ? config->innovations : model.innovations;
+      auto found = std::find_if(families.begin(), families.end(),
+                                [&](const auto& f) { return f.first == family; });
+      if (found == families.end()) found = families.insert(families.end(), {family, {}});
+      if (std::find(found->second.begin(), found->second.end(), model.name) == found->second.end())
+        found->second.push_back(model.name);
+    }
+  std::string out = "innovations:";
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    out += (i ? "; " : " ") + families[i].first + " (";
+    for (std::size_t j = 0; j < families[i].second.size(); ++j)
+      out += (j ? ", " : "") + families[i].second[j];
+    out += ")";
+    const std::string note = innovation_cost_note(families[i].first);
+    if (!note.empty()) out += ": " + note;
+  }
+  return out;
+}
+
 void run_shard_then_merge(const BackfillOptions& options, int shard, int num_shards,
                           const std::function<void(const std::string& work_path)>& work,
                           const std::function<void(const char* who, const char* sources)>& merge) {
@@ -418,6 +442,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
                     resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
                     plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
                     config.shard + 1, config.num_shards, work_path.c_str());
+        std::printf("%s\n", describe_innovations({&config}).c_str());
         std::fflush(stdout);
         ProgressReporter reporter(sharded ? "shard " + std::to_string(config.shard) + " folds"
                                           : std::string("backfill folds"),

@@ -60,6 +60,11 @@ std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec);
 /// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);
 
+/// "innovations: normal (naive, sarimax(1,1,1)); skew_t (sarimax(1,1,1)+skew_t):
+/// <why it is slow>": each family the run's models use, with its models
+/// and, for a slow one, innovation_cost_note.
+std::string describe_innovations(const std::vector<const BackfillConfig*>& configs);
+
 /// What a backfill process does: with --merge, `merge`s the shard stores
 /// ("merged", "shard stores"); else runs its shard (`work`, given the store
 /// it works in: OUT, or OUT's shard store), then, once every rank has said

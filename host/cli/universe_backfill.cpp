@@ -239,6 +239,9 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
           std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
                       m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(),
                       m.config.models.size(), describe_cutoffs(m.plan, m.config.plan).c_str());
+        std::vector<const BackfillConfig*> configs;
+        for (const Member& m : members) configs.push_back(&m.config);
+        std::printf("%s\n", describe_innovations(configs).c_str());
         std::fflush(stdout);
         std::vector<BackfillJob> jobs;
         for (std::size_t j = 0; j < members.size(); ++j) {

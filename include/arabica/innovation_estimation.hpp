@@ -35,6 +35,10 @@ struct EstimateOptions {
 Innovations estimate_innovations(InnovationKind kind, const Eigen::VectorXd& residuals,
                                  const EstimateOptions& options = {});
 
+/// Why a --innovations setting makes a backfill slow, for its progress
+/// output ("" for the fast ones): what is estimated at every fold, and how.
+std::string innovation_cost_note(const std::string& setting);
+
 /// Market regime of the legacy design: normal, volatile, crisis or boom.
 enum class Regime { normal, volatile_, crisis, boom };
 

@@ -69,6 +69,10 @@ for model in "sarimax(1,1,1)+log+student_t+ewma=0.97" "sarimax(1,1,1)+log+bootst
   grep -qF "$model " out4.txt || fail "calibration example: no scores for $model"
 done
 grep -q "gauss95  path95  pit_ks" out4.txt || fail "calibration example: no path calibration columns"
+# The progress output names each family and why a slow one is slow.
+grep -q "^innovations: normal (sarimax(1,1,1), " out4.txt || fail "calibration example: no innovations line"
+grep -q "; student_t (sarimax(1,1,1)+student_t, .*): nu fitted by maximum likelihood at every fold" out4.txt ||
+  fail "calibration example: student_t's cost not named: $(grep '^innovations' out4.txt)"
 for variable in path_coverage_95_overall pit_ks_overall pit; do
   h5ls calibration.h5 | grep -q "^$variable " || fail "calibration example: the store has no $variable"
 done
