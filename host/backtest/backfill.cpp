@@ -187,6 +187,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
     Eigen::VectorXd residuals = fit.innovation_residuals();
     if (model.volatility != VolatilityModel::constant) {
       const double sigma2 = fit.params[fit.params.size() - 1];  // sigma2 is last
+      const double sigma = std::sqrt(sigma2);
       FilteredVolatility filtered;
       Eigen::VectorXd shock_variance;
       PathModel& paths = request.model;
@@ -194,9 +195,9 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       if (model.volatility == VolatilityModel::ewma) {
         filtered = ewma_volatility(residuals, model.ewma_lambda);
         std::snprintf(text, sizeof text, "ewma(lambda=%.6g, sigma_next=%.6g sigma)", model.ewma_lambda,
-                      filtered.next / std::sqrt(sigma2));
+                      filtered.next / sigma);
         shock_variance = Eigen::VectorXd::Constant(H, filtered.next * filtered.next);  // flat
-        for (int h = 0; h < H; ++h) paths.volatility[h] = static_cast<float>(filtered.next / std::sqrt(sigma2));
+        for (int h = 0; h < H; ++h) paths.volatility[h] = static_cast<float>(filtered.next / sigma);
       } else {
         const Garch11 garch = fit_garch11(residuals);
         filtered = garch_filter(garch, residuals);
@@ -207,7 +208,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
         paths.garch_alpha = static_cast<float>(garch.alpha);
         paths.garch_beta = static_cast<float>(garch.beta);
         std::snprintf(text, sizeof text, "garch(omega=%.6g, alpha=%.6g, beta=%.6g, sigma_next=%.6g sigma)",
-                      garch.omega, garch.alpha, garch.beta, filtered.next / std::sqrt(sigma2));
+                      garch.omega, garch.alpha, garch.beta, filtered.next / sigma);
       }
       result.volatility = text;
       add_shock_variance(forecast, paths, shock_variance, sigma2);
@@ -218,7 +219,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
           paths.volatility[h] = 1.0f;
         }
       }
-      residuals = residuals.cwiseQuotient(filtered.sigma) * std::sqrt(sigma2);
+      residuals = residuals.cwiseQuotient(filtered.sigma) * sigma;
     }
     result.forecast = forecast_in_prices(model.transform, forecast);
     pending.innovations = choose_innovations(
@@ -816,35 +817,43 @@ int overlap_lags(const StoreLayout& layout, int h) {
   return lags;
 }
 
+// The run's naive model, the reference of the Diebold-Mariano tests.
+struct NaiveReference {
+  int model = -1;         // -1: the run has none
+  std::vector<int> folds;  // its scored folds
+};
+
 // The overlap-aware tests of model m over days [first_day, first_day + days)
-// (one value per fold in time order: the mean over its days), against the
-// naive model's losses where the run has one (naive >= 0).
+// (one value per fold in time order: the mean over its days), with `lags`
+// later folds sharing a fold's horizon, against the naive model's losses
+// where the run has one.
 void add_significance(MetricSummary& out, const StoredForecasts& stored, const StoreLayout& layout,
-                      int m, int naive, const std::vector<int>& folds, int first_day, int days) {
-  out.lags = overlap_lags(layout, first_day + days - 1);
+                      int m, const NaiveReference& naive, const std::vector<int>& folds, int first_day,
+                      int days, int lags) {
+  out.lags = lags;
   std::vector<double> hits, mse_difference, crps_difference;
   double rises = 0.0, moves = 0.0;
-  const std::vector<int> naive_folds = naive >= 0 ? scored_folds(stored, naive) : std::vector<int>{};
   for (const int f : folds) {
     double hit_sum = 0.0, mse_sum = 0.0, crps_sum = 0.0;
     int directions = 0, known = 0;
-    const bool paired = naive >= 0 && naive != m &&
-                        std::binary_search(naive_folds.begin(), naive_folds.end(), f);
+    const bool paired = naive.model >= 0 && naive.model != m &&
+                        std::binary_search(naive.folds.begin(), naive.folds.end(), f);
     for (int h = first_day; h < first_day + days; ++h) {
       const double actual = layout.actual(f, h);
       if (std::isnan(actual)) continue;
       const int outcome = direction_outcome(stored.at(stored.forecast_median, m, f, h), actual,
                                             layout.last_price[f]);
-      if (outcome >= 0) hit_sum += outcome, ++directions;
-      if (outcome >= 0) {  // the actuals of the forecasts scored for direction
+      if (outcome >= 0) {  // scored for direction: its hit, and its actual for always-up
+        hit_sum += outcome;
+        ++directions;
         rises += actual > layout.last_price[f] ? 1.0 : 0.0;
         moves += 1.0;
       }
       if (paired) {
         const double own = stored.at(stored.forecast_mean, m, f, h) - actual;
-        const double reference = stored.at(stored.forecast_mean, naive, f, h) - actual;
+        const double reference = stored.at(stored.forecast_mean, naive.model, f, h) - actual;
         mse_sum += own * own - reference * reference;
-        crps_sum += stored.at(stored.crps, m, f, h) - stored.at(stored.crps, naive, f, h);
+        crps_sum += stored.at(stored.crps, m, f, h) - stored.at(stored.crps, naive.model, f, h);
         ++known;
       }
     }
@@ -877,8 +886,16 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
   ARABICA_REQUIRE(layout.actual.rows() == F && layout.actual.cols() == H &&
                       static_cast<int>(layout.models.size()) == M,
                   "score_backfill: the layout does not match the store");
+  // What every model's tests share: the naive reference, and each day's
+  // folds sharing a horizon (all days pooled take the last day's).
+  NaiveReference naive;
   const auto naive_at = std::find(layout.models.begin(), layout.models.end(), "naive");
-  const int naive = naive_at == layout.models.end() ? -1 : static_cast<int>(naive_at - layout.models.begin());
+  if (naive_at != layout.models.end()) {
+    naive.model = static_cast<int>(naive_at - layout.models.begin());
+    naive.folds = scored_folds(stored, naive.model);
+  }
+  std::vector<int> lags;
+  for (int h = 0; h < H; ++h) lags.push_back(overlap_lags(layout, h));
   std::vector<ModelScores> scores;
   for (int m = 0; m < M; ++m) {
     ModelScores model;
@@ -888,7 +905,8 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
       RecordColumns columns;
       columns.append(stored, layout, m, scored, first_day, days, false);
       MetricSummary s = summarize(columns.records());
-      add_significance(s, stored, layout, m, naive, scored, first_day, days);
+      add_significance(s, stored, layout, m, naive, scored, first_day, days,
+                       lags[static_cast<std::size_t>(first_day + days - 1)]);
       return s;
     };
     for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));

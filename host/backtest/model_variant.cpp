@@ -11,15 +11,12 @@ FilteredVolatility ewma_volatility(const Eigen::VectorXd& residuals, double lamb
   ARABICA_REQUIRE(residuals.size() > 0 && residuals.allFinite(),
                   "ewma_volatility: needs finite residuals");
   ARABICA_REQUIRE(lambda > 0.0 && lambda < 1.0, "ewma_volatility: lambda must lie in (0, 1)");
-  FilteredVolatility out;
-  out.sigma.resize(residuals.size());
-  double variance = residuals.squaredNorm() / static_cast<double>(residuals.size());
-  for (Eigen::Index t = 0; t < residuals.size(); ++t) {
-    out.sigma[t] = std::sqrt(variance);
-    variance = lambda * variance + (1.0 - lambda) * residuals[t] * residuals[t];
-  }
-  out.next = std::sqrt(variance);
-  return out;
+  // RiskMetrics' recursion is GARCH(1,1)'s with omega 0, alpha 1 - lambda
+  // and beta lambda (integrated: no long-run variance to return to).
+  Garch11 ewma;
+  ewma.alpha = 1.0 - lambda;
+  ewma.beta = lambda;
+  return garch_filter(ewma, residuals);
 }
 
 Eigen::VectorXd transform_prices(PriceTransform transform, const Eigen::VectorXd& y) {

@@ -6,6 +6,7 @@
 
 #include "arabica/error.hpp"
 #include "arabica/philox.hpp"
+#include "mc/path_moments.hpp"
 #include "mc/special_functions.hpp"
 
 namespace arabica {
@@ -81,10 +82,9 @@ BootstrapInterval moving_block_bootstrap(const Eigen::VectorXd& x, int block, in
   }
   std::sort(means.begin(), means.end());
   const auto at = [&](double q) {  // numpy's linear percentile
-    const double position = q * (replicates - 1);
-    const auto lo = static_cast<std::size_t>(position);
-    const std::size_t hi = std::min(lo + 1, means.size() - 1);
-    return means[lo] + (position - static_cast<double>(lo)) * (means[hi] - means[lo]);
+    const QuantilePosition p = quantile_position(q, replicates);
+    const double below = means[static_cast<std::size_t>(p.lo)];
+    return interpolate_quantile(p, below, p.fraction > 0.0 ? means[static_cast<std::size_t>(p.lo) + 1] : below);
   };
   return {at(0.5 * (1.0 - level)), at(0.5 * (1.0 + level))};
 }

@@ -19,7 +19,8 @@ inline constexpr double kEwmaLambda = 0.94;
 /// EWMA volatility of residuals e_1..e_n: sigma2_1 = mean(e^2), then
 /// sigma2_{t+1} = lambda sigma2_t + (1 - lambda) e_t^2. `sigma[t]` is the
 /// one-step-ahead volatility of e_t (from e_1..e_{t-1}); `next` that of the
-/// first day after the residuals. Needs at least one residual, all finite.
+/// first day after the residuals (garch_filter with omega 0, alpha
+/// 1 - lambda, beta lambda). Needs at least one residual, all finite.
 FilteredVolatility ewma_volatility(const Eigen::VectorXd& residuals, double lambda = kEwmaLambda);
 
 /// The values the model is fitted on: y itself, or log y (every value must
