@@ -395,6 +395,22 @@ struct SkewTDraws {
   }
 }
 
+// path_price() of the lanes' values, in place (its arithmetic, which
+// Pipeline.LogPricesAndGarchEqualTheReference checks float for float), with
+// the branch on the model taken once for the group rather than inside the
+// lane loop: a model of prices computes no exp, whatever the compiler does
+// with a per-lane select.
+[[gnu::always_inline]] inline void to_prices(const PathModel& model, int h, float* values) {
+  const float offset = model.price_offset[h];
+  if (model.log_prices) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) values[l] = fmath::exp_of(values[l]) + offset;
+  } else {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) values[l] = values[l] + offset;
+  }
+}
+
 // One group of lanes in state-space mode with K states known at compile
 // time (the common SARIMAX sizes): the lanes' states stay in registers. The
 // arithmetic is simulate_path()'s, operation for operation.
@@ -437,8 +453,9 @@ template <int K, class Draws>
       float p = model.regression[h];
       for (int i = 0; i < K; ++i) p += model.design[i] * next[i][l];
       for (int i = 0; i < K; ++i) state[i][l] = next[i][l];
-      price[l] = path_price(model, h, p);
+      price[l] = p;
     }
+    to_prices(model, h, price);
     std::copy(price, price + active, out + h * n_paths);
   }
 }
@@ -484,8 +501,7 @@ template <class Draws>
     for (int i = 0; i < k; ++i)
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) price[l] += model.design[i] * next[i][l];
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] = path_price(model, h, price[l]);
+    to_prices(model, h, price);
     std::swap(state, next);
     std::copy(price, price + active, out + h * n_paths);
   }
@@ -499,7 +515,8 @@ template <class Draws>
     draws.innovation(h, z);
     const float scale = model.std_error[h] * model.volatility[h];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] = path_price(model, h, model.mean[h] + scale * z[l]);
+    for (int l = 0; l < kLanes; ++l) price[l] = model.mean[h] + scale * z[l];
+    to_prices(model, h, price);
     std::copy(price, price + active, out + h * n_paths);
   }
 }
