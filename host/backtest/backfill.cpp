@@ -141,8 +141,13 @@ class FoldRunner {
 PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
                                   ChainFit& chain) const {
   const int H = plan_.spec.horizon;
-  const auto begin = static_cast<Eigen::Index>(fold.train_begin);
-  const auto rows = static_cast<Eigen::Index>(fold.train_rows());
+  // The model's own rolling window, inside the fold's.
+  const std::size_t own_begin =
+      model.window_rows > 0 && fold.train_end > static_cast<std::size_t>(model.window_rows)
+          ? fold.train_end - static_cast<std::size_t>(model.window_rows)
+          : 0;
+  const auto begin = static_cast<Eigen::Index>(std::max(fold.train_begin, own_begin));
+  const auto rows = static_cast<Eigen::Index>(fold.train_end) - begin;
   const Eigen::VectorXd prices = series_.target.segment(begin, rows);
   const Eigen::MatrixXd exog = model.uses_exog() ? Eigen::MatrixXd(series_.exog.middleRows(begin, rows))
                                                  : Eigen::MatrixXd(rows, 0);
@@ -377,6 +382,7 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
     }
     if (m.volatility == VolatilityModel::garch) model["volatility"] = "garch";
     if (!m.innovations.empty()) model["innovations"] = m.innovations;
+    if (m.window_rows > 0) model["window_rows"] = m.window_rows;
     models.push_back(std::move(model));
   }
   const nlohmann::json json = {
@@ -761,11 +767,14 @@ std::vector<int> scored_folds(const StoredForecasts& stored, int m) {
 }
 
 // Scoring records, column by column: append() adds one model of one series
-// over days [first_day, first_day + days), day-major; `relative`: CRPS as a
-// fraction of the cutoff price (pooling series of different price levels).
+// over days [first_day, first_day + days), day-major; `relative`: CRPS,
+// pinball and Winkler scores as fractions of the cutoff price (pooling
+// series of different price levels).
 struct RecordColumns {
   std::vector<double> forecast_mean, forecast_median, lower_95, upper_95, actual, cutoff_price, p_up,
       crps, pit;
+  std::vector<double> quantiles;  // row-major, kQuantileLevels per record
+  std::vector<double> score_scale;  // relative: the cutoff price
   void append(const StoredForecasts& stored, const StoreLayout& layout, int m,
               const std::vector<int>& folds, int first_day, int days, bool relative) {
     for (int h = first_day; h < first_day + days; ++h)
@@ -777,6 +786,9 @@ struct RecordColumns {
         upper_95.push_back(stored.at(stored.upper_95, m, f, h));
         p_up.push_back(stored.at(stored.p_up, m, f, h));
         crps.push_back(stored.at(stored.crps, m, f, h) / (relative ? price : 1.0));
+        if (relative) score_scale.push_back(price);
+        for (int q = 0; q < static_cast<int>(kQuantileLevels.size()); ++q)
+          quantiles.push_back(stored.quantile(m, f, h, q));
         pit.push_back(stored.at(stored.pit, m, f, h));
         actual.push_back(layout.actual(f, h));
         cutoff_price.push_back(price);
@@ -796,11 +808,12 @@ struct RecordColumns {
     r.p_up = vector(p_up);
     r.crps = vector(crps);
     r.pit = vector(pit);
+    r.score_scale = vector(score_scale);
+    r.quantiles = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        quantiles.data(), static_cast<Eigen::Index>(actual.size()), static_cast<Eigen::Index>(kQuantileLevels.size()));
     return r;
   }
 };
-
-}  // namespace
 
 // Later folds whose cutoff falls before fold f's day-h target date (their
 // horizons share realised shocks with f's), at most over every fold.
@@ -815,6 +828,14 @@ int overlap_lags(const StoreLayout& layout, int h) {
     lags = std::max(lags, j - 1);
   }
   return lags;
+}
+
+// The VaR backtests of all days pooled are the last day's: the day of the
+// stored var_95 and var_99, and one exceedance per fold in time order (the
+// pooled records run day by day, and a fold's days share its shocks).
+void use_last_days_var_backtests(ModelScores& model) {
+  model.overall.var_95 = model.by_day.back().var_95;
+  model.overall.var_99 = model.by_day.back().var_99;
 }
 
 // The run's naive model, the reference of the Diebold-Mariano tests.
@@ -833,6 +854,8 @@ void add_significance(MetricSummary& out, const StoredForecasts& stored, const S
   out.lags = lags;
   std::vector<double> hits, mse_difference, crps_difference;
   double rises = 0.0, moves = 0.0;
+  // Sums over the records both models scored, for the skill scores.
+  double own_crps = 0.0, naive_crps = 0.0, own_squares = 0.0, naive_squares = 0.0;
   for (const int f : folds) {
     double hit_sum = 0.0, mse_sum = 0.0, crps_sum = 0.0;
     int directions = 0, known = 0;
@@ -852,8 +875,14 @@ void add_significance(MetricSummary& out, const StoredForecasts& stored, const S
       if (paired) {
         const double own = stored.at(stored.forecast_mean, m, f, h) - actual;
         const double reference = stored.at(stored.forecast_mean, naive.model, f, h) - actual;
+        const double crps = stored.at(stored.crps, m, f, h);
+        const double reference_crps = stored.at(stored.crps, naive.model, f, h);
         mse_sum += own * own - reference * reference;
-        crps_sum += stored.at(stored.crps, m, f, h) - stored.at(stored.crps, naive.model, f, h);
+        crps_sum += crps - reference_crps;
+        own_squares += own * own;
+        naive_squares += reference * reference;
+        own_crps += crps;
+        naive_crps += reference_crps;
         ++known;
       }
     }
@@ -875,11 +904,17 @@ void add_significance(MetricSummary& out, const StoredForecasts& stored, const S
     out.direction_ci_high = ci.high;
     out.direction_hac_p = hac_direction_test(vector(hits), out.lags).p_value;
   }
+  if (!mse_difference.empty()) {
+    if (naive_crps > 0.0) out.crps_skill = 1.0 - own_crps / naive_crps;
+    if (naive_squares > 0.0) out.rmse_skill = 1.0 - std::sqrt(own_squares / naive_squares);
+  }
   if (mse_difference.size() >= 2) {
     out.dm_mse_p = diebold_mariano(vector(mse_difference), out.lags).p_value;
     out.dm_crps_p = diebold_mariano(vector(crps_difference), out.lags).p_value;
   }
 }
+
+}  // namespace
 
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout) {
   const int M = stored.models, F = stored.folds, H = stored.horizon;
@@ -911,6 +946,7 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
     };
     for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));
     model.overall = summary(0, H);
+    use_last_days_var_backtests(model);
     scores.push_back(std::move(model));
   }
   return scores;
@@ -951,6 +987,7 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
     };
     for (int h = 0; h < H; ++h) model.by_day.push_back(summary(h, 1));
     model.overall = summary(0, H);
+    use_last_days_var_backtests(model);
     scores.push_back(std::move(model));
   }
   return scores;
@@ -959,33 +996,13 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
 StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon) {
   StoredMetrics out;
   const auto M = static_cast<Eigen::Index>(scores.size());
-  for (Eigen::MatrixXd StoredMetrics::*v : StoredMetrics::all()) (out.*v).resize(M, horizon + 1);
-  for (Eigen::Index m = 0; m < M; ++m)
-    for (int h = 0; h <= horizon; ++h) {
-      const MetricSummary& s = h < horizon ? scores[m].by_day[h] : scores[m].overall;
-      out.directional_accuracy(m, h) = s.direction.accuracy;
-      out.p_value(m, h) = s.direction.p_value;
-      out.n_directional(m, h) = static_cast<double>(s.direction.n);
-      out.directional_ties(m, h) = static_cast<double>(s.direction.ties);
-      out.n_scored(m, h) = static_cast<double>(s.n);
-      out.rmse(m, h) = s.rmse;
-      out.mae(m, h) = s.mae;
-      out.mape(m, h) = s.mape;
-      out.coverage_95(m, h) = s.coverage_95;
-      out.crps(m, h) = s.crps;
-      out.brier(m, h) = s.brier.score;
-      Eigen::MatrixXd* coverage[] = {&out.path_coverage_50, &out.path_coverage_80,
-                                     &out.path_coverage_90, &out.path_coverage_95};
-      static_assert(std::size(coverage) == kPathCoverageLevels.size());
-      for (std::size_t i = 0; i < kPathCoverageLevels.size(); ++i) (*coverage[i])(m, h) = s.path_coverage[i];
-      out.pit_ks(m, h) = s.pit_ks;
-      out.directional_ci_low(m, h) = s.direction_ci_low;
-      out.directional_ci_high(m, h) = s.direction_ci_high;
-      out.directional_hac_p(m, h) = s.direction_hac_p;
-      out.dm_mse_p(m, h) = s.dm_mse_p;
-      out.dm_crps_p(m, h) = s.dm_crps_p;
-      out.directional_always_up(m, h) = s.always_up;
-    }
+  for (std::size_t v = 0; v < kMetricCount; ++v) {
+    Eigen::MatrixXd& values = out.values[v];
+    values.resize(M, horizon + 1);
+    for (Eigen::Index m = 0; m < M; ++m)
+      for (int h = 0; h <= horizon; ++h)
+        values(m, h) = kMetricVariables[v].of(h < horizon ? scores[m].by_day[h] : scores[m].overall);
+  }
   return out;
 }
 

@@ -34,8 +34,8 @@ std::string sarimax_name(const SarimaxSpec& spec) {
 BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& defaults,
                                    const std::string& field) {
   const std::string expected =
-      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] or :garch "
-      "and an innovation family, e.g. sarimax:1,1,1:log:student_t:ewma)";
+      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] or :garch, "
+      ":window=ROWS and an innovation family, e.g. sarimax:1,1,1:log:student_t:ewma)";
   const std::vector<std::string> parts = split(text, ':');
   if (parts.empty() || (parts[0] != "naive" && parts[0] != "drift" && parts[0] != "sarimax"))
     throw InputError(field, "unknown model '" + text + expected);
@@ -85,6 +85,20 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
           refuse("ewma's decay must be a number in (0, 1), not '" + value + "'");
         model.ewma_lambda = lambda;
       }
+      options.push_back(part);
+    } else if (part.rfind("window=", 0) == 0) {
+      if (model.window_rows != 0) refuse("two training windows");
+      const std::string value = part.substr(7);
+      std::size_t used = 0;
+      long rows = 0;
+      try {
+        rows = std::stol(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != value.size() || rows < 2 || rows > 100000000)
+        refuse("the training window must be a number of rows >= 2, not '" + value + "'");
+      model.window_rows = static_cast<int>(rows);
       options.push_back(part);
     } else if (part == "regime" || parse_innovation_kind(part)) {
       if (!model.innovations.empty()) refuse("two innovation families");

@@ -242,6 +242,87 @@ double pit_ks_distance(Eigen::VectorXd pit) {
   return distance;
 }
 
+double pinball_loss(const Eigen::MatrixXd& quantiles, const Eigen::VectorXd& actual) {
+  ARABICA_REQUIRE(quantiles.rows() == actual.size() &&
+                      quantiles.cols() == static_cast<Eigen::Index>(kQuantileLevels.size()),
+                  "pinball_loss: quantiles must be forecasts x kQuantileLevels");
+  if (actual.size() == 0) return kNoMetric;
+  require_finite(actual, "pinball_loss");
+  ARABICA_REQUIRE(quantiles.allFinite(), "pinball_loss: non-finite quantile");
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < quantiles.rows(); ++i)
+    for (Eigen::Index q = 0; q < quantiles.cols(); ++q) {
+      const double level = kQuantileLevels[static_cast<std::size_t>(q)];
+      const double gap = actual[i] - quantiles(i, q);
+      sum += gap >= 0.0 ? level * gap : (level - 1.0) * gap;
+    }
+  return sum / static_cast<double>(quantiles.size());
+}
+
+double winkler_score(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+                     const Eigen::VectorXd& actual, double level) {
+  ARABICA_REQUIRE(level > 0.0 && level < 1.0, "winkler_score: level must lie in (0, 1)");
+  require_same_length(lower, actual, "winkler_score");
+  require_same_length(upper, actual, "winkler_score");
+  if (actual.size() == 0) return kNoMetric;
+  for (const Eigen::VectorXd* v : {&lower, &upper, &actual}) require_finite(*v, "winkler_score");
+  const double penalty = 2.0 / (1.0 - level);
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < actual.size(); ++i) {
+    ARABICA_REQUIRE(lower[i] <= upper[i], "winkler_score: lower above upper");
+    sum += upper[i] - lower[i] + penalty * (std::max(lower[i] - actual[i], 0.0) +
+                                            std::max(actual[i] - upper[i], 0.0));
+  }
+  return sum / static_cast<double>(actual.size());
+}
+
+namespace {
+
+// x log(y) with 0 log 0 = 0: the likelihoods' terms of an empty cell.
+double xlogy(double x, double y) { return x == 0.0 ? 0.0 : x * std::log(y); }
+
+// P(X > x) for X ~ chi-square(1): P(|Z| > sqrt(x)).
+double chi_square_1_sf(double x) { return std::erfc(std::sqrt(std::max(x, 0.0) / 2.0)); }
+
+}  // namespace
+
+VarBacktest var_backtest(const Eigen::VectorXd& var_price, const Eigen::VectorXd& actual, double level) {
+  ARABICA_REQUIRE(level > 0.0 && level < 1.0, "var_backtest: level must lie in (0, 1)");
+  require_same_length(var_price, actual, "var_backtest");
+  VarBacktest out;
+  out.n = actual.size();
+  if (out.n == 0) return out;
+  require_finite(var_price, "var_backtest");
+  require_finite(actual, "var_backtest");
+  // Exceedances and the transitions between consecutive ones (n_ij: i then j).
+  double n_ij[2][2] = {{0.0, 0.0}, {0.0, 0.0}};
+  int previous = -1;
+  for (Eigen::Index i = 0; i < actual.size(); ++i) {
+    const int exceeded = actual[i] < var_price[i] ? 1 : 0;
+    out.exceedances += exceeded;
+    if (previous >= 0) n_ij[previous][exceeded] += 1.0;
+    previous = exceeded;
+  }
+  const double n = static_cast<double>(out.n), x = static_cast<double>(out.exceedances);
+  const double p = 1.0 - level, rate = x / n;
+  out.exceedance_rate = rate;
+  // Kupiec: log L(p) against log L(x / n) of the exceedance count.
+  const double kupiec = -2.0 * (xlogy(n - x, 1.0 - p) + xlogy(x, p) - xlogy(n - x, 1.0 - rate) - xlogy(x, rate));
+  out.kupiec_p = chi_square_1_sf(kupiec);
+  // Christoffersen: one rate after a non-exceedance (pi0) and one after an
+  // exceedance (pi1), against a single rate pi.
+  const double n0 = n_ij[0][0] + n_ij[0][1], n1 = n_ij[1][0] + n_ij[1][1];
+  if (n0 + n1 > 0.0) {
+    const double pi = (n_ij[0][1] + n_ij[1][1]) / (n0 + n1);
+    const double pi0 = n0 > 0.0 ? n_ij[0][1] / n0 : 0.0, pi1 = n1 > 0.0 ? n_ij[1][1] / n1 : 0.0;
+    const double restricted = xlogy(n_ij[0][0] + n_ij[1][0], 1.0 - pi) + xlogy(n_ij[0][1] + n_ij[1][1], pi);
+    const double free = xlogy(n_ij[0][0], 1.0 - pi0) + xlogy(n_ij[0][1], pi0) + xlogy(n_ij[1][0], 1.0 - pi1) +
+                        xlogy(n_ij[1][1], pi1);
+    out.christoffersen_p = chi_square_1_sf(-2.0 * (restricted - free));
+  }
+  return out;
+}
+
 MetricSummary summarize(const FoldRecords& folds) {
   const Eigen::VectorXd& actual = folds.actual;
   for (const Eigen::VectorXd* v : {&folds.forecast_mean, &folds.lower_95, &folds.upper_95,
@@ -280,6 +361,28 @@ MetricSummary summarize(const FoldRecords& folds) {
     for (std::size_t i = 0; i < kPathCoverageLevels.size(); ++i)
       out.path_coverage[i] = pit_coverage(pit, kPathCoverageLevels[i]);
     out.pit_ks = pit_ks_distance(pit);
+  }
+  if (folds.quantiles.rows() != 0 && out.n > 0) {
+    ARABICA_REQUIRE(folds.quantiles.rows() == actual.size(), "summarize: quantiles of other folds");
+    if (folds.score_scale.size() != 0) require_same_length(folds.score_scale, actual, "summarize (score_scale)");
+    Eigen::MatrixXd quantiles(out.n, folds.quantiles.cols());
+    Eigen::VectorXd scaled_truth = truth;
+    for (Eigen::Index i = 0; i < out.n; ++i) {
+      const Eigen::Index at = scored[static_cast<std::size_t>(i)];
+      const double scale = folds.score_scale.size() != 0 ? folds.score_scale[at] : 1.0;
+      quantiles.row(i) = folds.quantiles.row(at) / scale;
+      scaled_truth[i] /= scale;
+    }
+    out.pinball = pinball_loss(quantiles, scaled_truth);
+    const auto column = [&](double level) {
+      const int q = quantile_index(level);
+      ARABICA_REQUIRE(q >= 0, "summarize: a level outside kQuantileLevels");
+      return Eigen::VectorXd(quantiles.col(q));
+    };
+    out.winkler_95 = winkler_score(column(0.025), column(0.975), scaled_truth, 0.95);
+    out.winkler_80 = winkler_score(column(0.10), column(0.90), scaled_truth, 0.80);
+    out.var_95 = var_backtest(column(0.05), scaled_truth, 0.95);
+    out.var_99 = var_backtest(column(0.01), scaled_truth, 0.99);
   }
   return out;
 }

@@ -160,6 +160,26 @@ void print_scores(const std::vector<ModelScores>& scores, bool leaked, bool by_d
                   metric(o.dm_mse_p, "%.3g").c_str(), metric(o.dm_crps_p, "%.3g").c_str());
     }
   }
+  // The paths' quantiles: proper scores of the whole distribution, the VaR
+  // backtests of the horizon's last day (the stored var_95/var_99), and
+  // skill against naive (1 - score / naive's: positive is better).
+  bool quantiles = false;
+  for (const ModelScores& s : scores) quantiles |= !std::isnan(s.overall.pinball);
+  if (quantiles) {
+    std::printf("\n%-*s %9s %9s %9s %8s %8s %8s %8s %8s %8s", width, "quantile scores (all days)",
+                "pinball", "winkler95", "winkler80", "var95 x", "kupiec p", "chr p", "var99 x", "crps sk",
+                "rmse sk");
+    std::printf("  (var x: exceedance rate on the last day; sk: skill against naive)\n");
+    for (const ModelScores& s : scores) {
+      const MetricSummary& o = s.overall;
+      std::printf("%-*s %9s %9s %9s %8s %8s %8s %8s %8s %8s\n", width, s.model.c_str(),
+                  metric(o.pinball, "%.4g").c_str(), metric(o.winkler_95, "%.4g").c_str(),
+                  metric(o.winkler_80, "%.4g").c_str(), metric(o.var_95.exceedance_rate, "%.3f").c_str(),
+                  metric(o.var_95.kupiec_p, "%.3g").c_str(), metric(o.var_95.christoffersen_p, "%.3g").c_str(),
+                  metric(o.var_99.exceedance_rate, "%.3f").c_str(), metric(o.crps_skill, "%.4f").c_str(),
+                  metric(o.rmse_skill, "%.4f").c_str());
+    }
+  }
   for (const ModelScores& s : scores) {
     if (!by_day) break;
     std::printf("\n%-22s %6s %5s %8s %9s %9s %9s %7s %7s %7s", s.model.c_str(), "n", "ties",

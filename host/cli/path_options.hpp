@@ -7,9 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "arabica/paths.hpp"
 #include "cli/option_checks.hpp"
 
 namespace arabica::cli {
+
+// Quantile columns the printed tables and the stress summary show.
+inline constexpr int kP5 = quantile_index(0.05), kP50 = quantile_index(0.50), kP95 = quantile_index(0.95);
+static_assert(kP5 >= 0 && kP50 >= 0 && kP95 >= 0);
 
 /// What the options mean in one command (the help text).
 struct PathOptionHelp {

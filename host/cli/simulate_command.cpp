@@ -91,7 +91,7 @@ std::string stats_csv(const PathStats& stats, int horizon, const ForecastMetadat
   std::ostringstream out;
   out.precision(12);
   out << "forecast_date,day_ahead,mean,std,skewness,kurtosis,p_up";
-  for (double level : kQuantileLevels) out << ",p" << static_cast<int>(level * 100 + 0.5);
+  for (double level : kQuantileLevels) out << ',' << quantile_column(level);
   out << ",n_paths,data_cutoff_date\n";
   for (int h = 0; h < horizon; ++h) {
     out << format_date(forecast_date(metadata.data_cutoff, h + 1, metadata.calendar)) << ','
@@ -204,7 +204,7 @@ void register_simulate_command(CLI::App& app) {
     for (int h = 0; h < options->horizon; ++h)
       std::printf("%4d %12.6g %10.5g %9.4f %9.4f %7.4f %12.6g %12.6g\n", h + 1, stats.mean[h],
                   stats.std[h], stats.skewness[h], stats.kurtosis[h], stats.p_up[h],
-                  stats.quantiles(h, 1), stats.quantiles(h, 7));
+                  stats.quantiles(h, kP5), stats.quantiles(h, kP95));
     std::printf("wrote %s (%lld paths)%s%s\n", options->out.c_str(),
                 static_cast<long long>(request.stored_paths),
                 options->stats_out.empty() ? "" : " and ", options->stats_out.c_str());

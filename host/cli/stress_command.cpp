@@ -72,8 +72,8 @@ std::string summary_csv(const std::vector<SummaryRow>& rows, int horizon) {
     const HorizonRisk& r = row.result.risk;
     out << csv_field(row.scenario) << ',' << format_date(row.cutoff) << ',' << row.last_price << ','
         << horizon << ',' << s.mean[h] << ',' << s.std[h] << ',' << s.skewness[h] << ','
-        << s.kurtosis[h] << ',' << s.quantiles(h, 1) << ',' << s.quantiles(h, 4) << ','
-        << s.quantiles(h, 7) << ',' << s.p_up[h] << ',' << r.var_95 << ',' << r.es_95 << ','
+        << s.kurtosis[h] << ',' << s.quantiles(h, kP5) << ',' << s.quantiles(h, kP50) << ','
+        << s.quantiles(h, kP95) << ',' << s.p_up[h] << ',' << r.var_95 << ',' << r.es_95 << ','
         << r.var_99 << ',' << r.es_99 << '\n';
   }
   return out.str();
@@ -214,7 +214,7 @@ void run(StressOptions& options) {
     const HorizonRisk& r = row.result.risk;
     std::printf("%-18s %10s %10.4g %9.4g %10.4g %10.4g %6.3f %6.2f%% %6.2f%% %6.2f%% %6.2f%%\n",
                 row.scenario.c_str(), format_date(row.cutoff).c_str(), s.mean[H - 1],
-                s.std[H - 1], s.quantiles(H - 1, 1), s.quantiles(H - 1, 7), s.p_up[H - 1],
+                s.std[H - 1], s.quantiles(H - 1, kP5), s.quantiles(H - 1, kP95), s.p_up[H - 1],
                 100 * r.var_95, 100 * r.es_95, 100 * r.var_99, 100 * r.es_99);
   }
   if (!options.summary_csv.empty()) outputs.add_text(options.summary_csv, summary_csv(summary, H));

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include <Eigen/Dense>
 
@@ -63,16 +64,23 @@ void set_sorted_day_stats(PathStats& stats, int h, const float* sorted, double a
   stats.pit[h] = pit_of(pit_counts(sorted, 0, n, actual), n);
 }
 
+std::string quantile_column(double level) {
+  std::ostringstream name;
+  name << 'p' << level * 100;  // shortest form: 5, 2.5, 97.5
+  return name.str();
+}
+
 HorizonRisk horizon_risk(const PathStats& stats, double last_price) {
   const Eigen::Index last = stats.mean.size() - 1;
   ARABICA_REQUIRE(last >= 0 && stats.tail_mean.rows() == last + 1 && last_price > 0.0,
                   "horizon_risk: statistics without tails, or a non-positive price");
-  // kQuantileLevels[0] = 0.01, [1] = 0.05; kTailLevels[0] = 0.01, [1] = 0.05.
-  static_assert(kQuantileLevels[0] == 0.01 && kQuantileLevels[1] == 0.05);
+  // kTailLevels[0] = 0.01, [1] = 0.05.
   static_assert(kTailLevels[0] == 0.01 && kTailLevels[1] == 0.05);
+  constexpr int p1 = quantile_index(0.01), p5 = quantile_index(0.05);
+  static_assert(p1 >= 0 && p5 >= 0);
   HorizonRisk risk;
-  risk.var_99 = 1.0 - stats.quantiles(last, 0) / last_price;
-  risk.var_95 = 1.0 - stats.quantiles(last, 1) / last_price;
+  risk.var_99 = 1.0 - stats.quantiles(last, p1) / last_price;
+  risk.var_95 = 1.0 - stats.quantiles(last, p5) / last_price;
   risk.es_99 = 1.0 - stats.tail_mean(last, 0) / last_price;
   risk.es_95 = 1.0 - stats.tail_mean(last, 1) / last_price;
   return risk;

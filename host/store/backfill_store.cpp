@@ -104,53 +104,6 @@ constexpr TextVariable kTextVariables[] = {
      &ModelFoldResult::volatility},
 };
 
-// Metric variables: (model, day_ahead) and the pooled `<name>_overall` (model).
-struct MetricVariable {
-  const char* name;
-  const char* long_name;
-  Eigen::MatrixXd StoredMetrics::*values;
-  const char* units;  // nullptr: the price units
-};
-constexpr MetricVariable kMetricVariables[] = {
-    {"directional_accuracy", "share of folds whose forecast move has the actual move's sign",
-     &StoredMetrics::directional_accuracy, "1"},
-    {"p_value", "one-sided exact binomial p-value of the directional accuracy",
-     &StoredMetrics::p_value, "1"},
-    {"n_directional", "folds scored for direction (ties excluded)", &StoredMetrics::n_directional, "1"},
-    {"directional_ties", "folds where the forecast or actual move is zero",
-     &StoredMetrics::directional_ties, "1"},
-    {"n_scored", "folds with a known actual", &StoredMetrics::n_scored, "1"},
-    {"rmse", "root mean squared error of forecast_mean", &StoredMetrics::rmse, nullptr},
-    {"mae", "mean absolute error of forecast_mean", &StoredMetrics::mae, nullptr},
-    {"mape", "mean absolute percentage error of forecast_mean (percent)", &StoredMetrics::mape, "percent"},
-    {"coverage_95", "share of actuals inside the Gaussian (Kalman) 95% interval lower_95..upper_95",
-     &StoredMetrics::coverage_95, "1"},
-    {"mean_crps", "mean sample CRPS of the paths", &StoredMetrics::crps, nullptr},
-    {"brier", "Brier score of p_up", &StoredMetrics::brier, "1"},
-    {"path_coverage_50", "share of actuals inside the paths' central 50% interval (from pit)",
-     &StoredMetrics::path_coverage_50, "1"},
-    {"path_coverage_80", "share of actuals inside the paths' central 80% interval (from pit)",
-     &StoredMetrics::path_coverage_80, "1"},
-    {"path_coverage_90", "share of actuals inside the paths' central 90% interval (from pit)",
-     &StoredMetrics::path_coverage_90, "1"},
-    {"path_coverage_95", "share of actuals inside the paths' central 95% interval (from pit)",
-     &StoredMetrics::path_coverage_95, "1"},
-    {"pit_ks", "Kolmogorov-Smirnov distance of pit from the uniform distribution",
-     &StoredMetrics::pit_ks, "1"},
-    {"directional_ci_low", "lower end of directional accuracy's 95% moving-block bootstrap interval "
-                           "(blocks span overlapping horizons)", &StoredMetrics::directional_ci_low, "1"},
-    {"directional_ci_high", "upper end of directional accuracy's 95% moving-block bootstrap interval",
-     &StoredMetrics::directional_ci_high, "1"},
-    {"directional_hac_p", "one-sided p-value of directional accuracy > 1/2 with a Newey-West (HAC) "
-                          "variance over overlapping horizons", &StoredMetrics::directional_hac_p, "1"},
-    {"dm_mse_p", "Diebold-Mariano p-value (HLN) of squared error against the naive model",
-     &StoredMetrics::dm_mse_p, "1"},
-    {"dm_crps_p", "Diebold-Mariano p-value (HLN) of CRPS against the naive model",
-     &StoredMetrics::dm_crps_p, "1"},
-    {"directional_always_up", "directional accuracy of always forecasting a rise, on the same forecasts",
-     &StoredMetrics::directional_always_up, "1"},
-};
-
 struct Dimension {
   std::string name;
   hsize_t size = 0;
@@ -762,7 +715,7 @@ struct BackfillStore::Impl {
   void write_metric_variables(const StoredMetrics& metrics) {
     const hsize_t M = static_cast<hsize_t>(models), H = static_cast<hsize_t>(horizon);
     for (const MetricVariable& v : kMetricVariables) {
-      const Eigen::MatrixXd& values = metrics.*(v.values);
+      const Eigen::MatrixXd& values = metrics[v.name];
       ARABICA_REQUIRE(values.rows() == models && values.cols() == horizon + 1,
                       "store metrics: model x (horizon + 1) values expected");
       const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> by_day =
@@ -1303,6 +1256,7 @@ StoredForecasts BackfillStore::read_forecasts() const {
   out.p_up = s.read_all<double>("p_up", H5T_NATIVE_DOUBLE);
   out.crps = s.read_all<double>("crps", H5T_NATIVE_DOUBLE);
   out.pit = s.read_all<double>("pit", H5T_NATIVE_DOUBLE);
+  out.quantiles = s.read_all<double>("quantiles", H5T_NATIVE_DOUBLE);
   out.status = s.read_all<std::int8_t>("status", H5T_NATIVE_INT8);
   return out;
 }

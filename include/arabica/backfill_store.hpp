@@ -21,13 +21,14 @@
 #include "arabica/forecast_csv.hpp"
 #include "arabica/paths.hpp"
 #include "arabica/sarimax.hpp"
+#include "arabica/stored_metrics.hpp"
 
 namespace arabica {
 
 class WriterLock;
 
 /// Version of the store layout, written as the root `schema_version`.
-inline constexpr int kStoreSchemaVersion = 4;
+inline constexpr int kStoreSchemaVersion = 5;
 
 /// Longest failure reason kept (fixed-length text: SWMR cannot write
 /// variable-length data).
@@ -82,43 +83,20 @@ struct ModelFoldResult {
   Date trained_on = 0;  // cutoff of the fold whose fit is used
 };
 
-/// Scores of one model: per day ahead and over all days pooled.
-struct StoredMetrics {
-  // model x (horizon + 1): column h - 1 is day h, the last column pools all days.
-  Eigen::MatrixXd directional_accuracy, p_value, rmse, mae, mape, coverage_95, crps, brier;
-  Eigen::MatrixXd n_directional, directional_ties, n_scored;
-  // From the paths' PIT: central-interval coverage at kPathCoverageLevels
-  // (50, 80, 90, 95%) and the KS distance of the PIT from uniform.
-  Eigen::MatrixXd path_coverage_50, path_coverage_80, path_coverage_90, path_coverage_95, pit_ks;
-  // Overlap-aware tests (MetricSummary): directional accuracy's block
-  // bootstrap 95% interval and HAC p-value, Diebold-Mariano p-values
-  // against the naive model.
-  Eigen::MatrixXd directional_ci_low, directional_ci_high, directional_hac_p, dm_mse_p, dm_crps_p;
-  Eigen::MatrixXd directional_always_up;  // the "always up" baseline on the same forecasts
-  /// Every metric above, in declaration order.
-  static constexpr std::array<Eigen::MatrixXd StoredMetrics::*, 22> all() {
-    return {&StoredMetrics::directional_accuracy, &StoredMetrics::p_value, &StoredMetrics::rmse,
-            &StoredMetrics::mae, &StoredMetrics::mape, &StoredMetrics::coverage_95,
-            &StoredMetrics::crps, &StoredMetrics::brier, &StoredMetrics::n_directional,
-            &StoredMetrics::directional_ties, &StoredMetrics::n_scored,
-            &StoredMetrics::path_coverage_50, &StoredMetrics::path_coverage_80,
-            &StoredMetrics::path_coverage_90, &StoredMetrics::path_coverage_95,
-            &StoredMetrics::pit_ks, &StoredMetrics::directional_ci_low,
-            &StoredMetrics::directional_ci_high, &StoredMetrics::directional_hac_p,
-            &StoredMetrics::dm_mse_p, &StoredMetrics::dm_crps_p,
-            &StoredMetrics::directional_always_up};
-  }
-};
-
 /// Values read back for scoring and export: model x fold x day, row-major
 /// flattened (index (m * folds + f) * horizon + h).
 struct StoredForecasts {
   int models = 0, folds = 0, horizon = 0;
   std::vector<double> forecast_mean, forecast_median, forecast_std, lower_95, upper_95, p_up, crps, pit;
+  std::vector<double> quantiles;  // model x fold x day x kQuantileLevels
   std::vector<std::int8_t> status;  // model x fold
   std::vector<std::int8_t> fold_complete;
   double at(const std::vector<double>& values, int m, int f, int h) const {
     return values[(static_cast<std::size_t>(m) * folds + f) * horizon + h];
+  }
+  double quantile(int m, int f, int h, int q) const {
+    return quantiles[((static_cast<std::size_t>(m) * folds + f) * horizon + h) * kQuantileLevels.size() +
+                     static_cast<std::size_t>(q)];
   }
 };
 

@@ -48,6 +48,9 @@ struct BacktestModel {
   double ewma_lambda = 0.94;  // ewma's decay (RiskMetrics' daily value by default)
   /// The innovation family (a choose_innovations setting); empty: the run's.
   std::string innovations;
+  /// Rolling training window of this model, in rows up to the cutoff
+  /// (fewer where the fold's own window is shorter); 0: the fold's window.
+  int window_rows = 0;
 
   bool uses_exog() const { return kind == ModelKind::sarimax; }
 };
@@ -55,8 +58,8 @@ struct BacktestModel {
 /// A model and its variant options: "naive", "drift", "sarimax" (the given
 /// default spec) or "sarimax:p,d,q[:P,D,Q,s][:trend]", each followed by
 /// any of ":log" (fitted on log prices), ":ewma" or ":ewma=LAMBDA" (EWMA
-/// volatility, decay 0.94 or LAMBDA in (0, 1)) or ":garch", and an
-/// innovation family (":student_t", ":bootstrap" ...), e.g.
+/// volatility, decay 0.94 or LAMBDA in (0, 1)) or ":garch", ":window=ROWS"
+/// (a rolling training window of its own, ROWS >= 2), and an innovation family (":student_t", ":bootstrap" ...), e.g.
 /// "sarimax:1,1,1:log:student_t:ewma" or "naive:log". The name gets each
 /// option after a '+' ("sarimax(1,1,1)+log+student_t+ewma"). Throws
 /// InputError naming `field` for anything else.

@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include "arabica/quantile_levels.hpp"
+
 namespace arabica {
 
 inline constexpr double kNoMetric = std::numeric_limits<double>::quiet_NaN();
@@ -66,6 +68,31 @@ double pit_coverage(const Eigen::VectorXd& pit, double level);
 /// statistic). 0 for calibrated paths, up to 1; values in [0, 1].
 double pit_ks_distance(Eigen::VectorXd pit);
 
+/// Mean pinball (quantile) loss over kQuantileLevels: for each row's
+/// quantiles q (one per level a) at y, mean over rows and levels of
+/// (1{y < q} - a)(q - y). Rows are forecasts, columns kQuantileLevels.
+double pinball_loss(const Eigen::MatrixXd& quantiles, const Eigen::VectorXd& actual);
+
+/// Mean interval (Winkler) score of central `level` intervals [lower,
+/// upper]: width plus 2 / (1 - level) times the distance by which the
+/// actual falls outside (Gneiting & Raftery 2007, eq. 43). Lower is better;
+/// a calibrated narrow interval scores best.
+double winkler_score(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
+                     const Eigen::VectorXd& actual, double level);
+
+/// Backtest of a long position's value-at-risk: an exceedance is an actual
+/// below the VaR price (the paths' 1 - level quantile). Kupiec's (1995)
+/// proportion-of-failures likelihood ratio against the rate 1 - level, and
+/// Christoffersen's (1998) independence ratio of the exceedances in the
+/// given (time) order; p-values from chi-square(1). 0 < level < 1.
+struct VarBacktest {
+  std::int64_t n = 0, exceedances = 0;
+  double exceedance_rate = kNoMetric;
+  double kupiec_p = kNoMetric;          // rate == 1 - level
+  double christoffersen_p = kNoMetric;  // exceedances independent of the previous one
+};
+VarBacktest var_backtest(const Eigen::VectorXd& var_price, const Eigen::VectorXd& actual, double level);
+
 /// Brier score of the forecast probability of a rise: mean of
 /// (p_up - 1{actual > cutoff})^2 with the directional tie rule (a fold with
 /// actual == cutoff is counted in `ties` and left out).
@@ -99,6 +126,11 @@ struct FoldRecords {
   /// cutoff price is the forecast direction (P(up) > 1/2 exactly when the
   /// median is above the cutoff price, whatever the forecast's skew).
   Eigen::VectorXd forecast_median;
+  /// Optional (no rows): the paths' quantiles, one column per kQuantileLevels.
+  Eigen::MatrixXd quantiles;
+  /// Optional (empty: 1): the quantile scores (pinball, Winkler) of each
+  /// record are divided by it (series of different price levels pooled).
+  Eigen::VectorXd score_scale;
 };
 
 /// Every metric of one model at one horizon. Folds with a NaN actual are
@@ -120,6 +152,12 @@ struct MetricSummary {
   std::array<double, kPathCoverageLevels.size()> path_coverage{kNoMetric, kNoMetric, kNoMetric,
                                                               kNoMetric};
   double pit_ks = kNoMetric;
+  /// From the paths' quantiles (FoldRecords::quantiles): mean pinball loss,
+  /// Winkler scores of the central 95% (2.5-97.5%) and 80% intervals, and
+  /// the VaR backtests at 95% and 99% (score_backfill gives the pooled
+  /// days the last day's: the day of the stored var_95/var_99).
+  double pinball = kNoMetric, winkler_95 = kNoMetric, winkler_80 = kNoMetric;
+  VarBacktest var_95, var_99;
   /// Tests that respect overlapping horizons (significance.hpp; set by
   /// score_backfill, NaN from summarize), over folds in time order, each
   /// fold by its mean over the days scored (its days share shocks); `lags`
@@ -135,6 +173,10 @@ struct MetricSummary {
   /// among the actuals that moved (directional accuracy of forecasting a
   /// rise every time).
   double always_up = kNoMetric;
+  /// Skill against the run's naive model on the folds both scored
+  /// (score_backfill; NaN without one and for naive itself): 1 - CRPS /
+  /// naive's CRPS, 1 - RMSE / naive's RMSE. Positive: better than naive.
+  double crps_skill = kNoMetric, rmse_skill = kNoMetric;
 };
 
 MetricSummary summarize(const FoldRecords& folds);

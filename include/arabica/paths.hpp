@@ -9,13 +9,10 @@
 
 #include "arabica/innovations.hpp"
 #include "arabica/path_model.hpp"
+#include "arabica/quantile_levels.hpp"
 #include "arabica/sarimax.hpp"
 
 namespace arabica {
-
-/// numpy.percentile levels reported for every horizon.
-inline constexpr std::array<double, 9> kQuantileLevels{0.01, 0.05, 0.10, 0.25, 0.50,
-                                                       0.75, 0.90, 0.95, 0.99};
 
 /// Lower tails whose mean is reported (expected shortfall at 99% and 95%).
 inline constexpr std::array<double, 2> kTailLevels{0.01, 0.05};

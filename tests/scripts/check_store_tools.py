@@ -62,7 +62,7 @@ def check_exports(store, cli_csv, work):
     cv_csv = work / "cv.csv"
     run(sys.executable, STORE_TOOL, "statsforecast", store, "--out", cv_csv, "--unique-id", "KC")
     cv = pd.read_csv(cv_csv, parse_dates=["ds", "cutoff"])
-    levels = ("1", "5", "10", "25", "50", "75", "90", "95", "99")
+    levels = ("1", "2.5", "5", "10", "25", "50", "75", "90", "95", "97.5", "99")
     expected_columns = ["unique_id", "ds", "cutoff", "y"] + [
         f"{m}{suffix}" for m in MODELS
         for suffix in ("", "-lo-95", "-hi-95", *(f"-q-{level}" for level in levels))]
@@ -122,7 +122,7 @@ def check_plots(store, work):
         last = np.repeat(one.last_price.values, one.sizes["day_ahead"])
     known = np.isfinite(actual)
     # Bin k holds the prices above exactly k of the quantiles.
-    direct = np.bincount((quantiles[known] <= actual[known, None]).sum(axis=1), minlength=10)
+    direct = np.bincount((quantiles[known] <= actual[known, None]).sum(axis=1), minlength=one.sizes["q"] + 1)
     pit = calibration["pit"]
     assert pit["counts"] == direct.tolist() and pit["n"] == known.sum(), pit
     assert abs(sum(pit["expected_share"]) - 1.0) < 1e-12

@@ -122,6 +122,19 @@ TEST(BacktestModel, VariantOptionsFollowTheOrders) {
   const BacktestModel slow = parse_backtest_model("sarimax:ewma=0.97", defaults);
   EXPECT_EQ(slow.name, "sarimax(1,1,1)+ewma=0.97");
   EXPECT_EQ(slow.ewma_lambda, 0.97);
+  const BacktestModel windowed = parse_backtest_model("sarimax:1,1,1:c:log:window=750", defaults);
+  EXPECT_EQ(windowed.name, "sarimax(1,1,1)+c+log+window=750");
+  EXPECT_EQ(windowed.window_rows, 750);
+  EXPECT_EQ(parse_backtest_model("naive", defaults).window_rows, 0);  // the fold's window
+  for (const char* bad : {"sarimax:window=1", "sarimax:window=", "sarimax:window=7.5",
+                          "sarimax:window=10:window=20", "naive:window=-3"}) {
+    try {
+      parse_backtest_model(bad, defaults);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("training window"), std::string::npos) << e.what();
+    }
+  }
   for (const char* bad : {"sarimax:1,1,1:log:log", "sarimax:1,1,1:normal:student_t",
                           "sarimax:1,1,1:ewma:garch", "naive:1,1,1", "naive:c", "sarimax:log:1,1,1",
                           "sarimax:1,1,1:ewma:c", "sarimax:1,1,1:0,0,0,5:1,0,0,5", "sarimax:ewma=1",
@@ -290,7 +303,7 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
       // The paths in prices: their mean is the lognormal mean, their median the last price.
       const double se = log_result.stats.std[h] / std::sqrt(20000.0);
       EXPECT_NEAR(log_result.stats.mean[h], mean, 4 * se) << fold.index << " day " << h;
-      EXPECT_NEAR(log_result.stats.quantiles(h, 4), last, 0.05 * last * std::sqrt(s2 * (h + 1)));
+      EXPECT_NEAR(log_result.stats.quantiles(h, quantile_index(0.50)), last, 0.05 * last * std::sqrt(s2 * (h + 1)));
     }
     // naive:ewma: day 1's spread is the EWMA volatility of the steps at the cutoff.
     const SarimaxFit walk = fit_baseline(config.models[1], window);
@@ -500,6 +513,53 @@ TEST_F(Backfill, ScoresMatchTheMetricsOfTheStoredForecasts) {
   // The naive forecast never moves: every fold is a directional tie.
   EXPECT_EQ(scores[1].overall.direction.n, 0);
   EXPECT_EQ(scores[1].overall.direction.ties, scores[1].overall.n);
+}
+
+// A model's own rolling window is the run's rolling window for that model:
+// the same training rows, so the same fits, forecasts and paths.
+TEST_F(Backfill, AModelsWindowIsTheRunsRollingWindowForIt) {
+  const Series series = synthetic_series();
+  const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
+  BackfillConfig rolling = small_config(series);
+  rolling.models = {parse_backtest_model("sarimax", spec), parse_backtest_model("naive:ewma", spec)};
+  rolling.plan.window = TrainingWindow::rolling;
+  rolling.plan.window_rows = 160;
+  BackfillConfig own = small_config(series);
+  own.models = {parse_backtest_model("sarimax:window=160", spec), parse_backtest_model("naive:ewma:window=160", spec)};
+  const StoredForecasts a = run(series, rolling, "rolling.h5"), b = run(series, own, "own.h5");
+  expect_same(a, b);
+  // And not the expanding window's.
+  BackfillConfig expanding = small_config(series);
+  expanding.models = {parse_backtest_model("sarimax", spec), parse_backtest_model("naive:ewma", spec)};
+  EXPECT_NE(run(series, expanding, "expanding.h5").forecast_std, b.forecast_std);
+}
+
+// Skill against naive and the VaR backtests, from the stored forecasts.
+TEST_F(Backfill, SkillIsAgainstNaiveAndTheOverallVarTestIsTheLastDays) {
+  const Series series = synthetic_series();
+  const BackfillConfig config = small_config(series);  // sarimax, naive, drift
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const StoredForecasts stored = run(series, config, "skill.h5");
+  const std::vector<ModelScores> scores = score_backfill(stored, layout);
+  double own = 0.0, naive = 0.0;
+  for (int f = 0; f < stored.folds; ++f)
+    for (int h = 0; h < stored.horizon; ++h)
+      if (!std::isnan(layout.actual(f, h)))
+        own += stored.at(stored.crps, 0, f, h), naive += stored.at(stored.crps, 1, f, h);
+  EXPECT_NEAR(scores[0].overall.crps_skill, 1.0 - own / naive, 1e-12);
+  EXPECT_TRUE(std::isnan(scores[1].overall.crps_skill));  // naive against itself
+  EXPECT_TRUE(std::isfinite(scores[2].overall.rmse_skill));
+  const MetricSummary& last = scores[0].by_day.back();
+  EXPECT_EQ(scores[0].overall.var_95.n, last.var_95.n);
+  EXPECT_EQ(scores[0].overall.var_95.kupiec_p, last.var_95.kupiec_p);
+  std::int64_t below = 0;
+  const int H = stored.horizon, p5 = quantile_index(0.05);
+  for (int f = 0; f < stored.folds; ++f)
+    if (!std::isnan(layout.actual(f, H - 1))) below += layout.actual(f, H - 1) < stored.quantile(0, f, H - 1, p5);
+  EXPECT_EQ(last.var_95.exceedances, below);
+  EXPECT_GT(scores[0].overall.pinball, 0.0);
+  EXPECT_GT(scores[0].overall.winkler_95, scores[0].overall.winkler_80 * 0.5);
 }
 
 }  // namespace

@@ -345,5 +345,52 @@ TEST(PathCalibration, KsDistanceIsScipysStatistic) {
   EXPECT_DOUBLE_EQ(pit_ks_distance(Eigen::VectorXd::Constant(10, 1.0)), 1.0);  // every actual above every path
 }
 
+TEST(QuantileScores, PinballLossIsHandComputed) {
+  // One forecast whose every quantile is 10, actual 12: each level a loses
+  // a * 2; the mean over kQuantileLevels is 2 * mean(levels) = 1.
+  Eigen::MatrixXd q = Eigen::MatrixXd::Constant(1, static_cast<Eigen::Index>(kQuantileLevels.size()), 10.0);
+  EXPECT_NEAR(pinball_loss(q, Eigen::VectorXd::Constant(1, 12.0)), 1.0, 1e-15);
+  // Below every quantile: (1 - a) * 2 each, mean 1 as the levels are symmetric.
+  EXPECT_NEAR(pinball_loss(q, Eigen::VectorXd::Constant(1, 8.0)), 1.0, 1e-15);
+  EXPECT_EQ(pinball_loss(q, Eigen::VectorXd::Constant(1, 10.0)), 0.0);
+  EXPECT_TRUE(std::isnan(pinball_loss(Eigen::MatrixXd(0, q.cols()), Eigen::VectorXd())));
+  EXPECT_THROW(pinball_loss(Eigen::MatrixXd::Zero(1, 3), Eigen::VectorXd::Zero(1)), ContractError);
+}
+
+TEST(QuantileScores, WinklerScoreIsTheWidthPlusThePenaltyOutside) {
+  const Eigen::Vector3d lower(90.0, 90.0, 90.0), upper(110.0, 110.0, 110.0);
+  const Eigen::Vector3d actual(100.0, 85.0, 112.0);
+  // 20 each, plus 2 / 0.05 = 40 per unit outside: 5 below and 2 above.
+  EXPECT_NEAR(winkler_score(lower, upper, actual, 0.95), (20.0 + 220.0 + 100.0) / 3.0, 1e-12);
+  EXPECT_THROW(winkler_score(upper, lower, actual, 0.95), ContractError);  // lower above upper
+}
+
+// The paths' quantile scores: summarize reads the 2.5/97.5%, 10/90%, 5% and
+// 1% columns; pooled series divide the scores by their scale.
+TEST(Summarize, QuantileScoresReadTheirLevelsAndScale) {
+  FoldRecords f;
+  f.cutoff_price = Eigen::Vector2d(100.0, 100.0);
+  f.actual = Eigen::Vector2d(96.0, 100.0);
+  f.forecast_mean = Eigen::Vector2d(100.0, 100.0);
+  f.lower_95 = f.forecast_mean.array() - 5.0;
+  f.upper_95 = f.forecast_mean.array() + 5.0;
+  f.quantiles.resize(2, static_cast<Eigen::Index>(kQuantileLevels.size()));
+  for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+    f.quantiles.col(static_cast<Eigen::Index>(q)).setConstant(100.0 + 40.0 * (kQuantileLevels[q] - 0.5));
+  const MetricSummary s = summarize(f);
+  // 95%: [81, 119]; 80%: [84, 116]; the 5% quantile 82 and 1% 80.4 not crossed.
+  EXPECT_NEAR(s.winkler_95, 38.0, 1e-12);
+  EXPECT_NEAR(s.winkler_80, 32.0, 1e-12);
+  EXPECT_EQ(s.var_95.exceedances, 0);
+  EXPECT_EQ(s.var_99.n, 2);
+  EXPECT_NEAR(s.pinball, 0.5 * (pinball_loss(f.quantiles.topRows(1), Eigen::VectorXd::Constant(1, 96.0)) +
+                                pinball_loss(f.quantiles.bottomRows(1), Eigen::VectorXd::Constant(1, 100.0))),
+              1e-12);
+  f.score_scale = Eigen::Vector2d(50.0, 50.0);
+  const MetricSummary scaled = summarize(f);
+  EXPECT_NEAR(scaled.winkler_95, 38.0 / 50.0, 1e-12);
+  EXPECT_NEAR(scaled.pinball, s.pinball / 50.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace arabica

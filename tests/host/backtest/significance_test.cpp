@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arabica/error.hpp"
+#include "arabica/metrics.hpp"
 
 namespace arabica {
 namespace {
@@ -74,6 +75,31 @@ TEST(MovingBlockBootstrap, HasTheExactBootstrapVarianceAndIsReproducible) {
   const BootstrapInterval iid = moving_block_bootstrap(d, 1, 20000, 42);
   EXPECT_GT(ci.high - ci.low, 1.2 * (iid.high - iid.low));
   EXPECT_THROW(moving_block_bootstrap(d, 61, 100, 1), ContractError);
+}
+
+// Exceedances that come in pairs: too many for a 95% VaR (Kupiec) and
+// clustered (Christoffersen's independence test).
+TEST(VarBacktest, IsKupiecsAndChristoffersensLikelihoodRatio) {
+  const std::string text =
+      "000000000000000000000000000000000000000001111000110011000000011000000000000000000000000000";
+  const auto n = static_cast<Eigen::Index>(text.size());
+  const Eigen::VectorXd var_price = Eigen::VectorXd::Constant(n, 100.0);
+  Eigen::VectorXd actual(n);
+  for (Eigen::Index i = 0; i < n; ++i) actual[i] = text[static_cast<std::size_t>(i)] == '1' ? 99.0 : 101.0;
+  const VarBacktest t = var_backtest(var_price, actual, 0.95);
+  EXPECT_EQ(t.n, 90);
+  EXPECT_EQ(t.exceedances, 10);
+  EXPECT_DOUBLE_EQ(t.exceedance_rate, 10.0 / 90.0);
+  EXPECT_NEAR(t.kupiec_p, 0.020939804624399757, 1e-12);
+  EXPECT_NEAR(t.christoffersen_p, 2.9755305552938625e-05, 1e-14);
+  // On the VaR price is no exceedance; none at all is consistent with
+  // independence (p = 1) and, in 90 folds, with a 1% rate.
+  const VarBacktest none = var_backtest(var_price, var_price, 0.99);
+  EXPECT_EQ(none.exceedances, 0);
+  EXPECT_EQ(none.christoffersen_p, 1.0);
+  EXPECT_GT(none.kupiec_p, 0.1);
+  EXPECT_TRUE(std::isnan(var_backtest(Eigen::VectorXd(), Eigen::VectorXd(), 0.95).kupiec_p));
+  EXPECT_THROW(var_backtest(var_price, actual, 1.0), ContractError);
 }
 
 }  // namespace

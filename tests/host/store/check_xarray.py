@@ -21,7 +21,7 @@ except ImportError as missing:
 
 HORIZON, PATHS, STORED, SEED = 7, 4000, 50, 11
 MODEL = ["--exog", "rain,brl_usd", "--order", "1,1,1", "--horizon", str(HORIZON)]
-QUANTILE_COLUMNS = ["p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"]
+QUANTILE_COLUMNS = ["p1", "p2.5", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p97.5", "p99"]
 
 
 def read_csv(path):
@@ -49,7 +49,7 @@ def main(arabica, data, work):
 
     with xr.open_dataset(h5, engine="h5netcdf") as ds:
         assert dict(ds.sizes) == {"model": 1, "cutoff": 1, "day_ahead": HORIZON,
-                                  "q": 9, "path": STORED, "param": 5}, dict(ds.sizes)
+                                  "q": 11, "path": STORED, "param": 5}, dict(ds.sizes)
         dims = {name: ds[name].dims for name in ds.variables}
         by_day = ("model", "cutoff", "day_ahead")
         for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95",

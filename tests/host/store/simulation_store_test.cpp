@@ -145,7 +145,7 @@ TEST_F(SimulationStore, DimensionsAreScalesWithCoordinateValues) {
   const Reader r(file());
 
   const std::pair<const char*, std::vector<hsize_t>> dims[] = {
-      {"model", {1}}, {"cutoff", {1}}, {"day_ahead", {kHorizon}}, {"q", {9}}, {"path", {3}}};
+      {"model", {1}}, {"cutoff", {1}}, {"day_ahead", {kHorizon}}, {"q", {kQuantileLevels.size()}}, {"path", {3}}};
   for (const auto& [name, shape] : dims) {
     const h5::Dataset ds = r.dataset(name);
     EXPECT_GT(H5DSis_scale(ds.get()), 0) << name;
@@ -205,10 +205,11 @@ TEST_F(SimulationStore, VariablesHoldTheRecord) {
     EXPECT_EQ(text_attribute(r.dataset(name).get(), "coordinates"), "forecast_date") << name;
   }
 
-  EXPECT_EQ(r.shape("quantiles"), (std::vector<hsize_t>{1, 1, kHorizon, 9}));
+  constexpr int Q = static_cast<int>(kQuantileLevels.size());
+  EXPECT_EQ(r.shape("quantiles"), (std::vector<hsize_t>{1, 1, kHorizon, Q}));
   const std::vector<double> quantiles = r.doubles("quantiles");
   for (int h = 0; h < kHorizon; ++h)
-    for (int q = 0; q < 9; ++q) EXPECT_EQ(quantiles[h * 9 + q], record.stats.quantiles(h, q));
+    for (int q = 0; q < Q; ++q) EXPECT_EQ(quantiles[h * Q + q], record.stats.quantiles(h, q));
 
   EXPECT_EQ(r.shape("paths"), (std::vector<hsize_t>{1, 1, 3, kHorizon}));
   EXPECT_EQ(r.values<float>("paths", H5T_NATIVE_FLOAT), record.stats.stored);
@@ -325,7 +326,7 @@ TEST_F(SimulationStore, PathsAreChunkedPerFoldAndDeflated) {
 
   const h5::PropertyList summary(H5Dget_create_plist(r.dataset("quantiles").get()), "test", "q");
   ASSERT_EQ(H5Pget_chunk(summary.get(), 4, chunk), 4);
-  EXPECT_EQ(std::vector<hsize_t>(chunk, chunk + 4), (std::vector<hsize_t>{1, 1, kHorizon, 9}));
+  EXPECT_EQ(std::vector<hsize_t>(chunk, chunk + 4), (std::vector<hsize_t>{1, 1, kHorizon, kQuantileLevels.size()}));
   ASSERT_EQ(H5Pget_nfilters(summary.get()), 1);  // checksummed, not compressed
   EXPECT_EQ(H5Pget_filter2(summary.get(), 0, &flags, &n_values, &level, 0, nullptr, nullptr),
             H5Z_FILTER_FLETCHER32);

@@ -205,9 +205,8 @@ TEST_F(UniverseStore, ScoresPooledAcrossTheRunsSeriesAreLaidOutAndWritten) {
   {
     std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {a, b});
     StoredMetrics metrics;
-    for (Eigen::MatrixXd StoredMetrics::*m : StoredMetrics::all())
-      metrics.*m = Eigen::MatrixXd::Constant(3, kHorizon + 1, 0.5);
-    metrics.directional_accuracy(2, kHorizon) = 0.75;
+    for (Eigen::MatrixXd& values : metrics.values) values = Eigen::MatrixXd::Constant(3, kHorizon + 1, 0.5);
+    metrics["directional_accuracy"](2, kHorizon) = 0.75;
     BackfillStore::write_pooled_metrics(stores, metrics);
     for (BackfillStore& s : stores) s.close();
   }
