@@ -48,20 +48,26 @@ from arabica_store import FAILED, StoreError, open_backfill, open_store  # noqa:
 PIT_BINS = 10
 RELIABILITY_BINS = 10
 
-# (column header, stored variable, format); "-" where the store has NaN.
-TABLE = [
+# Two tables of stored overall scores: (column header, stored variable,
+# format); "-" where the store has NaN.
+ACCURACY = [
     ("n", "n_scored_overall", "{:.0f}"),
     ("ties", "directional_ties_overall", "{:.0f}"),
     ("dir. acc.", "directional_accuracy_overall", "{:.4f}"),
     ("block 95% CI", None, None),
     ("HAC p", "directional_hac_p_overall", "{:.3g}"),
+    ("always up", "directional_always_up_overall", "{:.4f}"),
     ("RMSE", "rmse_overall", "{:.4g}"),
+    ("RMSE skill", "rmse_skill_overall", "{:+.4f}"),
     ("CRPS", "mean_crps_overall", "{:.4g}"),
     ("CRPS skill", "crps_skill_overall", "{:+.4f}"),
     ("DM CRPS p", "dm_crps_p_overall", "{:.3g}"),
+]
+CALIBRATION = [
     ("Gauss 95%", "coverage_95_overall", "{:.3f}"),
     ("path 50%", "path_coverage_50_overall", "{:.3f}"),
     ("path 80%", "path_coverage_80_overall", "{:.3f}"),
+    ("path 90%", "path_coverage_90_overall", "{:.3f}"),
     ("path 95%", "path_coverage_95_overall", "{:.3f}"),
     ("PIT KS", "pit_ks_overall", "{:.3f}"),
     ("pinball", "pinball_overall", "{:.4g}"),
@@ -80,14 +86,12 @@ def formatted(value: float, fmt: str) -> str:
     return "-" if not np.isfinite(value) else fmt.format(value)
 
 
-def metrics_table(ds: xr.Dataset, models: list[str]) -> tuple[str, list[dict]]:
-    rows, records = [], []
-    header = "| model | " + " | ".join(name for name, _, _ in TABLE) + " |"
-    rows += [header, "|" + "---|" * (len(TABLE) + 1)]
+def metrics_table(ds: xr.Dataset, models: list[str], columns: list, records: dict) -> str:
+    rows = ["| model | " + " | ".join(name for name, _, _ in columns) + " |", "|" + "---|" * (len(columns) + 1)]
     for model in models:
         one = ds.sel(model=model)
-        cells, record = [], {"model": model}
-        for name, variable, fmt in TABLE:
+        cells, record = [], records.setdefault(model, {"model": model})
+        for name, variable, fmt in columns:
             if variable is None:  # the block bootstrap interval
                 low, high = float(one.directional_ci_low_overall), float(one.directional_ci_high_overall)
                 cells.append("-" if not np.isfinite(low) else f"{low:.3f}-{high:.3f}")
@@ -97,8 +101,7 @@ def metrics_table(ds: xr.Dataset, models: list[str]) -> tuple[str, list[dict]]:
             cells.append(formatted(value, fmt))
             record[variable] = value if np.isfinite(value) else None
         rows.append(f"| {model} | " + " | ".join(cells) + " |")
-        records.append(record)
-    return "\n".join(rows), records
+    return "\n".join(rows)
 
 
 def scored(ds: xr.Dataset, model: str) -> xr.Dataset:
@@ -286,8 +289,10 @@ def write_report(store: str, out: Path, models: list[str] | None, series: str | 
             raise ReportError(f"{store}: no committed fold to report")
         ds = ds.load()
     units = str(ds.actual.attrs.get("units", "1"))
-    table, records = metrics_table(ds, chosen)
-    numbers = {"store": str(store), "models": chosen, "units": units, "metrics": records,
+    records: dict = {}
+    accuracy = metrics_table(ds, chosen, ACCURACY, records)
+    calibration = metrics_table(ds, chosen, CALIBRATION, records)
+    numbers = {"store": str(store), "models": chosen, "units": units, "metrics": list(records.values()),
                "rolling_window": rolling, "pit": {}, "reliability": {}, "rolling_coverage": {}}
     for model in chosen:
         one = scored(ds, model)
@@ -304,15 +309,23 @@ def write_report(store: str, out: Path, models: list[str] | None, series: str | 
         f"{title}. {ds.sizes['cutoff']} folds, cutoffs {first} .. {last}, horizon {ds.sizes['day_ahead']} days, "
         f"prices in {units}." + (f" Plan: `{plan}`." if plan else ""),
         "",
-        "## Scores (all days pooled)",
+        "## Accuracy and direction (all days pooled)",
         "",
         "Directional accuracy of the median forecast, ties excluded (`ties`); its block bootstrap interval and "
-        "HAC p-value respect overlapping horizons. Skill: 1 - CRPS / the naive model's on the folds both "
-        "scored. Gauss 95%: the Kalman interval; path coverage and PIT KS from the actual's rank among the "
-        "paths. VaR95: share of actuals below the paths' 5% quantile on the last day, with Kupiec's "
+        "HAC p-value respect overlapping horizons; `always up` is the share of rises among the same actuals. "
+        f"RMSE and CRPS in {units}; skill: 1 - score / the naive model's on the folds both scored "
+        "(positive: better than naive); DM: Diebold-Mariano p-value against naive.",
+        "",
+        accuracy,
+        "",
+        "## Calibration and risk (all days pooled; VaR on the last day)",
+        "",
+        "Gauss 95%: the Kalman interval; path coverage and PIT KS from the actual's rank among the paths. "
+        "Pinball: mean over the stored quantile levels; Winkler: interval score of the paths' 2.5-97.5% "
+        "interval. VaR95: share of actuals below the paths' 5% quantile on the last day, with Kupiec's "
         "(rate) and Christoffersen's (independence) p-values.",
         "",
-        table,
+        calibration,
         "",
         "## CRPS and coverage by horizon",
         "",

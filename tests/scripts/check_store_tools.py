@@ -1,4 +1,4 @@
-"""scripts/arabica_store.py and scripts/plot_backfill.py on a real store
+"""scripts/arabica_store.py and scripts/arabica_report.py on a real store
 written by `arabica backfill` (synthetic data, SARIMAX and naive):
 
   * the legacy CSV export equals the CLI's own --forecast-csv file;
@@ -8,8 +8,10 @@ written by `arabica backfill` (synthetic data, SARIMAX and naive):
     business days;
   * a fold not committed (fold_complete 0, as a killed run leaves it) is
     left out of both;
-  * the PIT and reliability counts agree with a direct count, the plots are
-    PNG files, and a bad --model is refused with the store's models named.
+  * the report's table holds the stored scores, its PIT and reliability
+    counts agree with a direct count, its forward cone is the latest fold's
+    quantiles, the figures are PNG files, and a bad --models is refused in
+    one line with the store's models named, the earlier report kept.
 
 Usage: check_store_tools.py ARABICA DATA_CSV WORKDIR.
 """
@@ -27,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 import arabica_store as st  # noqa: E402
 
-STORE_TOOL, PLOT_TOOL = REPO / "scripts" / "arabica_store.py", REPO / "scripts" / "plot_backfill.py"
+STORE_TOOL, REPORT_TOOL = REPO / "scripts" / "arabica_store.py", REPO / "scripts" / "arabica_report.py"
 MODELS = ["sarimax(1,1,1)", "naive"]
 
 
@@ -92,7 +94,7 @@ def check_dates(store, data, work):
     export = pd.read_csv(work / "export.csv", parse_dates=["forecast_date"])
     per_model = export[export.model_version == MODELS[0]].forecast_date.values
     np.testing.assert_array_equal(per_model, cv.ds.values)
-    with st.open_backfill(store) as ds:  # what plot_backfill.py draws the fan chart at
+    with st.open_backfill(store) as ds:  # a day's forecast dates, as the report draws them
         np.testing.assert_array_equal(ds.sel(day_ahead=3).forecast_date.values, cv.ds.values[2::7])
 
 
@@ -107,26 +109,38 @@ def check_uncommitted_fold_left_out(store, folds, work):
     assert len(rows) == len(MODELS) * (folds - 1) * 7
 
 
-def check_plots(store, work):
-    out = work / "plots"
-    run(sys.executable, PLOT_TOOL, store, "--out-dir", out, "--model", MODELS[0], "--day-ahead", "3")
-    for name in ("fan.png", "pit.png", "reliability.png"):
+def check_report(store, work):
+    out = work / "report"
+    run(sys.executable, REPORT_TOOL, store, "--out", out, "--rolling", "5")
+    for name in ("by_horizon.png", "rolling_coverage.png", "pit.png", "reliability.png", "fan.png"):
         head = (out / name).read_bytes()[:8]
         assert head == b"\x89PNG\r\n\x1a\n", name
-    calibration = json.loads((out / "calibration.json").read_text())
+        assert f"]({name})" in (out / "report.md").read_text(), name
+    numbers = json.loads((out / "report.json").read_text())
+    assert numbers["models"] == MODELS and numbers["units"] == "1", numbers["models"]
+    text = (out / "report.md").read_text()
     with st.open_backfill(store) as ds:
+        for model in MODELS:  # the table's rows are the stored overall scores
+            row = next(line for line in text.splitlines() if line.startswith(f"| {model} |"))
+            crps = float(ds.mean_crps_overall.sel(model=model))
+            assert f"| {crps:.4g} |" in row, (row, crps)
         one = ds.sel(model=MODELS[0])
-        quantiles = one.quantiles.values.reshape(-1, one.sizes["q"])
+        pit = one.pit.values.ravel()
         actual = one.actual.values.ravel()
         p_up = one.p_up.values.ravel()
         last = np.repeat(one.last_price.values, one.sizes["day_ahead"])
+        latest = ds.isel(cutoff=-1).sel(model=MODELS[0])
+        cone = numbers["fan"]["models"][MODELS[0]]
+        np.testing.assert_array_equal(cone["0.5"], latest.quantiles.sel(q=0.5).values)
+        assert numbers["fan"]["cutoff"] == str(ds.cutoff.values[-1])[:10]
     known = np.isfinite(actual)
-    # Bin k holds the prices above exactly k of the quantiles.
-    direct = np.bincount((quantiles[known] <= actual[known, None]).sum(axis=1), minlength=one.sizes["q"] + 1)
-    pit = calibration["pit"]
-    assert pit["counts"] == direct.tolist() and pit["n"] == known.sum(), pit
-    assert abs(sum(pit["expected_share"]) - 1.0) < 1e-12
-    reliability = calibration["reliability"]
+    # The PIT in uniform bins, from the stored per-fold PIT.
+    histogram = numbers["pit"][MODELS[0]]
+    direct = np.histogram(pit[known], bins=10, range=(0, 1))[0]
+    assert histogram["counts"] == direct.tolist() and histogram["n"] == known.sum(), histogram
+    low, high = histogram["band"]
+    assert low < known.sum() / 10 < high
+    reliability = numbers["reliability"][MODELS[0]]
     moved = known & (actual != last)
     assert reliability["n"] == moved.sum() == sum(reliability["counts"])
     ups = (actual[moved] > last[moved]).sum()
@@ -135,8 +149,14 @@ def check_plots(store, work):
     forecast = sum(c * f for c, f in zip(reliability["counts"], reliability["mean_forecast"]) if c)
     assert abs(forecast - p_up[moved].sum()) < 1e-9
 
-    refused = run(sys.executable, PLOT_TOOL, store, "--out-dir", out, "--model", "arima", expect=2)
+    # Bad input: one line, exit 2, the report written before left as it was.
+    before = (out / "report.md").read_text()
+    refused = run(sys.executable, REPORT_TOOL, store, "--out", out, "--models", "arima", expect=2)
     assert "'arima' is not in the store" in refused.stderr and MODELS[1] in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert (out / "report.md").read_text() == before
+    refused = run(sys.executable, REPORT_TOOL, store, "--out", out, "--series", "KC", expect=2)
+    assert "holds one series" in refused.stderr, refused.stderr
     missing = run(sys.executable, STORE_TOOL, "legacy-csv", work / "none.h5", "--out", work / "x.csv", expect=2)
     assert "none.h5: no such file" in missing.stderr, missing.stderr
 
@@ -152,7 +172,7 @@ def main(arabica, data, work):
     folds = check_exports(store, cli_csv, work)
     check_dates(store, data, work)
     check_uncommitted_fold_left_out(store, folds, work)
-    check_plots(store, work)
+    check_report(store, work)
     print(f"store tools: {folds} folds exported and plotted")
 
 
