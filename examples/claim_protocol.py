@@ -31,15 +31,15 @@ DATA = "../shared/data/softs_coffee_sugar_soy_daily_2007_2026.csv"
 STEP = 7
 
 
-def run_phase(arabica: str, out: pathlib.Path, phase: int, threads: int) -> None:
+def run_phase(arabica: str, out: pathlib.Path, phase: int | str, threads: int) -> str:
     out.unlink(missing_ok=True)
-    subprocess.run([arabica, "backfill", "--csv", DATA, "--target", "kc_close", "--units", "USc/lb",
+    return subprocess.run([arabica, "backfill", "--csv", DATA, "--target", "kc_close", "--units", "USc/lb",
                     "--missing", "drop", "--order", "1,1,1", "--model", "sarimax,naive",
                     "--start", "2020-12-01", "--end", "2025-10-31",
                     "--schedule", "every_n_rows", "--step-rows", str(STEP), "--phase", str(phase),
                     "--min-train-rows", "1500", "--horizon", "7", "--refit", "every_fold",
                     "--paths", "2000", "--seed", "1", "--threads", str(threads),
-                    "--out", str(out), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+                    "--out", str(out), "--quiet"], check=True, stdout=subprocess.PIPE, text=True).stdout
 
 
 def overall(f: h5py.File, name: str, m: int = 0) -> float:
@@ -52,7 +52,8 @@ def main() -> int:
     parser.add_argument("--out-dir", default="claim")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--check", action="store_true",
-                        help="also check that the phases' cutoffs are every row once (ctest)")
+                        help="also check that the phases' cutoffs are every row once and that one "
+                             "--phase all run scores each phase alike (ctest)")
     args = parser.parse_args()
     if not pathlib.Path(DATA).exists():
         print(f"skip: {DATA} is not here (../shared beside the repository)")
@@ -84,6 +85,14 @@ def main() -> int:
                         (days <= np.datetime64("2025-10-31", "D").astype(np.int64))]
         if sorted(cutoffs) != sorted(expected.tolist()):
             print(f"FAIL: the phases' {len(cutoffs)} cutoffs are not the {len(expected)} data rows")
+            return 1
+        # One run of every phase (--phase all) prints each phase's accuracy:
+        # the same as the seven runs.
+        printed = run_phase(args.arabica, out_dir / "claim_all_phases.h5", "all", args.threads)
+        row = next(line.split() for line in printed.splitlines() if line.startswith("sarimax(1,1,1) ")
+                   and len(line.split()) == 4 + STEP)
+        if [float(v) for v in row[4:]] != [round(a, 4) for a in accuracies]:
+            print(f"FAIL: --phase all printed {row[4:]}, the phases' runs {accuracies}")
             return 1
     a = np.array(accuracies)
     print(f"\nDirectional accuracy across the {STEP} phases: min {a.min():.4f}, max {a.max():.4f}, "

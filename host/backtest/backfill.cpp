@@ -952,6 +952,29 @@ std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const Sto
   return scores;
 }
 
+std::vector<PhaseScores> score_phases(const StoredForecasts& stored, const StoreLayout& layout,
+                                      const FoldPlan& plan) {
+  ARABICA_REQUIRE(plan.spec.schedule == CutoffSchedule::every_n_rows &&
+                      static_cast<int>(plan.folds.size()) == stored.folds,
+                  "score_phases: an every_n_rows plan of the store's folds");
+  std::vector<PhaseScores> scores;
+  for (int m = 0; m < stored.models; ++m) {
+    PhaseScores model;
+    model.model = layout.models[static_cast<std::size_t>(m)];
+    const std::vector<int> scored = scored_folds(stored, m);
+    for (int phase = 0; phase < plan.spec.step_rows; ++phase) {
+      std::vector<int> folds;
+      for (const int f : scored)
+        if (plan.folds[static_cast<std::size_t>(f)].phase == phase) folds.push_back(f);
+      RecordColumns columns;
+      columns.append(stored, layout, m, folds, 0, stored.horizon, false);
+      model.by_phase.push_back(summarize(columns.records()).direction);
+    }
+    scores.push_back(std::move(model));
+  }
+  return scores;
+}
+
 std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>& stored,
                                        const std::vector<const StoreLayout*>& layouts) {
   ARABICA_REQUIRE(!stored.empty() && stored.size() == layouts.size(),

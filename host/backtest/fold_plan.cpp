@@ -95,11 +95,13 @@ std::vector<std::size_t> schedule_cutoffs(const std::vector<Date>& dates,
     case CutoffSchedule::every_row:
       for (std::size_t row = first; row < last; ++row) rows.push_back(row);
       break;
-    case CutoffSchedule::every_n_rows:
-      for (std::size_t row = first + static_cast<std::size_t>(spec.phase); row < last;
-           row += static_cast<std::size_t>(spec.step_rows))
+    case CutoffSchedule::every_n_rows: {
+      const bool all = spec.phase == kAllPhases;
+      const auto step = static_cast<std::size_t>(all ? 1 : spec.step_rows);
+      for (std::size_t row = first + static_cast<std::size_t>(all ? 0 : spec.phase); row < last; row += step)
         rows.push_back(row);
       break;
+    }
     case CutoffSchedule::weekly:
       // A week's last row is judged on the whole calendar, rows after `end`
       // included, so moving `end` never turns a midweek day into a cutoff.
@@ -137,9 +139,10 @@ void validate(const FoldPlanSpec& spec) {
                                   format_date(spec.end));
   if (spec.schedule == CutoffSchedule::every_n_rows && spec.step_rows < 1)
     throw InputError("step_rows", "must be at least 1, got " + std::to_string(spec.step_rows));
-  if (spec.schedule == CutoffSchedule::every_n_rows && (spec.phase < 0 || spec.phase >= spec.step_rows))
+  if (spec.schedule == CutoffSchedule::every_n_rows && spec.phase != kAllPhases &&
+      (spec.phase < 0 || spec.phase >= spec.step_rows))
     throw InputError("phase", "must be between 0 and step_rows - 1 = " +
-                                  std::to_string(spec.step_rows - 1) + ", got " + std::to_string(spec.phase));
+                                  std::to_string(spec.step_rows - 1) + " or all, got " + std::to_string(spec.phase));
   if (spec.min_train_rows < 1)
     throw InputError("min_train_rows",
                      "must be at least 1, got " + std::to_string(spec.min_train_rows));
@@ -163,7 +166,7 @@ std::string describe(const FoldPlanSpec& spec) {
   if (spec.schedule == CutoffSchedule::every_n_rows)
     out += " step_rows=" + std::to_string(spec.step_rows);
   if (spec.schedule == CutoffSchedule::every_n_rows && spec.phase != 0)  // 0: as before phases existed
-    out += " phase=" + std::to_string(spec.phase);
+    out += " phase=" + (spec.phase == kAllPhases ? std::string("all") : std::to_string(spec.phase));
   out += std::string(" window=") + window_name(spec.window);
   if (spec.window == TrainingWindow::rolling)
     out += " window_rows=" + std::to_string(spec.window_rows);
@@ -186,6 +189,8 @@ FoldPlan plan_folds(const std::vector<Date>& dates, const FoldPlanSpec& spec) {
   FoldPlan plan;
   plan.spec = spec;
   const std::vector<std::size_t> cutoffs = schedule_cutoffs(dates, spec);
+  const auto grid_start =
+      static_cast<std::size_t>(std::lower_bound(dates.begin(), dates.end(), spec.start) - dates.begin());
   plan.scheduled = cutoffs.size();
   const auto min_rows = static_cast<std::size_t>(spec.min_train_rows);
   const auto window_rows = static_cast<std::size_t>(spec.window_rows);
@@ -197,6 +202,8 @@ FoldPlan plan_folds(const std::vector<Date>& dates, const FoldPlanSpec& spec) {
     Fold fold;
     fold.cutoff = dates[row];
     fold.cutoff_row = row;
+    if (spec.schedule == CutoffSchedule::every_n_rows)
+      fold.phase = static_cast<int>((row - grid_start) % static_cast<std::size_t>(spec.step_rows));
     fold.train_end = row + 1;
     if (spec.window == TrainingWindow::rolling && fold.train_end > window_rows)
       fold.train_begin = fold.train_end - window_rows;

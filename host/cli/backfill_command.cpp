@@ -58,6 +58,26 @@ std::vector<std::string> model_list(const std::vector<std::string>& values) {
 
 }  // namespace
 
+namespace {
+
+// --phase: a row offset of the every_n_rows grid, or "all" (every phase,
+// scored phase by phase); its range is checked with the plan.
+int parse_phase(const std::string& text) {
+  if (text == "all") return kAllPhases;
+  std::size_t used = 0;
+  int phase = 0;
+  try {
+    phase = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || phase < 0)  // -1 is not a way to say all
+    throw InputError("--phase", "must be an integer 0 .. step-rows - 1 or all, not '" + text + "'");
+  return phase;
+}
+
+}  // namespace
+
 BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults) {
   BackfillConfig config;
   for (const std::string& text : model_list(o.models))
@@ -71,7 +91,7 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   plan.end = date_option(o.end, "--end", 0);
   plan.schedule = parse_cutoff_schedule(o.schedule, "--schedule");
   plan.step_rows = o.step_rows;
-  plan.phase = o.phase;
+  plan.phase = parse_phase(o.phase);
   plan.window = parse_training_window(o.window, "--window");
   plan.window_rows = o.window_rows;
   plan.min_train_rows = o.min_train_rows;
@@ -260,9 +280,35 @@ void print_summary(const BackfillConfig& config, const BackfillSummary& summary)
 
 namespace {
 
+// A plan run with every phase: each phase's directional accuracy, what a
+// run of that phase alone would score, and their spread.
+void print_phase_scores(const std::vector<PhaseScores>& scores, int step_rows) {
+  int width = 22;
+  for (const PhaseScores& s : scores) width = std::max(width, static_cast<int>(s.model.size()));
+  std::printf("\n%-*s %7s %7s %7s", width, "directional accuracy by phase", "min", "mean", "max");
+  for (int k = 0; k < step_rows; ++k) std::printf(" %7s", ("ph " + std::to_string(k)).c_str());
+  std::printf("  (all days; phase k: the grid of --phase %s)\n", step_rows > 1 ? "k" : "0");
+  for (const PhaseScores& s : scores) {
+    double low = kNoMetric, high = kNoMetric, sum = 0.0;
+    int phases = 0;
+    for (const DirectionalAccuracy& d : s.by_phase) {
+      if (std::isnan(d.accuracy)) continue;
+      low = phases == 0 ? d.accuracy : std::min(low, d.accuracy);
+      high = phases == 0 ? d.accuracy : std::max(high, d.accuracy);
+      sum += d.accuracy;
+      ++phases;
+    }
+    std::printf("%-*s %7s %7s %7s", width, s.model.c_str(), metric(low, "%.4f").c_str(),
+                metric(phases > 0 ? sum / phases : kNoMetric, "%.4f").c_str(), metric(high, "%.4f").c_str());
+    for (const DirectionalAccuracy& d : s.by_phase) std::printf(" %7s", metric(d.accuracy, "%.4f").c_str());
+    std::printf("\n");
+  }
+}
+
 // Scores every complete fold of the deliverable store, records the metrics,
 // closes it and exports the legacy CSV.
-void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptions& options) {
+void finish(BackfillStore& store, const StoreLayout& layout, const FoldPlan& plan,
+            const BackfillOptions& options) {
   const StoredForecasts stored = store.read_forecasts();
   const std::vector<ModelScores> scores = score_backfill(stored, layout);
   store.write_metrics(to_stored_metrics(scores, layout.horizon));
@@ -282,6 +328,8 @@ void finish(BackfillStore& store, const StoreLayout& layout, const BackfillOptio
   if (failed > 0) std::printf(", %d with a failed model (rerun to retry them)", failed);
   std::printf("\n");
   print_scores(scores, options.future_exog == "realized");
+  if (plan.spec.schedule == CutoffSchedule::every_n_rows && plan.spec.phase == kAllPhases)
+    print_phase_scores(score_phases(stored, layout, plan), plan.spec.step_rows);
   if (!options.forecast_csv.empty()) {
     write_file_atomically(options.forecast_csv, legacy_forecast_csv(stored, layout));
     std::printf("\nwrote %s\n", options.forecast_csv.c_str());
@@ -390,8 +438,8 @@ void stop_if_interrupted(int folds_committed, BackfillStore* store = nullptr) {
 
 // Merges the shard stores into OUT (a signal stops it between shards) and
 // scores it.
-void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, int num_shards,
-                      const char* who, const char* sources) {
+void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, const FoldPlan& plan,
+                      int num_shards, const char* who, const char* sources) {
   const std::vector<std::string> shards = shard_paths(options.out, num_shards);
   // A damaged shard or one of another run is refused before OUT is created.
   for (const std::string& shard : shards)
@@ -402,7 +450,7 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   stop_if_interrupted(copied, &store);
   std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
               options.out.c_str());
-  finish(store, layout, options);
+  finish(store, layout, plan, options);
   stop_if_interrupted(copied);
 }
 
@@ -477,11 +525,11 @@ void run(BackfillOptions& options, const std::string& config_file) {
         if (sharded)
           store.close();
         else
-          finish(store, layout, options);
+          finish(store, layout, plan, options);
         stop_if_interrupted(summary.folds_run);
       },
       [&](const char* who, const char* sources) {
-        merge_and_finish(options, layout, config.num_shards, who, sources);
+        merge_and_finish(options, layout, plan, config.num_shards, who, sources);
       });
 }
 
@@ -509,8 +557,9 @@ void register_backfill_command(CLI::App& app) {
   command
       ->add_option("--phase", options->phase,
                    "every_n_rows: the grid's first cutoff this many rows (0 .. step-rows - 1) after "
-                   "the first row on or after --start; run every phase to see how much a score "
-                   "depends on the grid")
+                   "the first row on or after --start, or 'all': every phase in one run, directional "
+                   "accuracy scored phase by phase (how much a score depends on the grid)")
+      ->type_name("INT or all")  // a TOML file may give an integer
       ->capture_default_str();
   command->add_option("--window", options->window, "expanding or rolling")->capture_default_str();
   command->add_option("--window-rows", options->window_rows, "rolling window length in rows");

@@ -17,7 +17,7 @@ struct BackfillOptions {
   std::string start, end;  // empty: the data's first / last date
   std::string schedule = "every_row";
   int step_rows = 5;
-  int phase = 0;
+  std::string phase = "0";  // an integer 0 .. step_rows - 1, or "all"
   std::string window = "expanding";
   int window_rows = 0;
   int min_train_rows = 1500;

@@ -164,6 +164,17 @@ struct ModelScores {
 };
 std::vector<ModelScores> score_backfill(const StoredForecasts& stored, const StoreLayout& layout);
 
+/// Directional accuracy (all days pooled) of each grid phase of an
+/// every_n_rows plan: the folds whose Fold::phase is k, what a run with
+/// --phase k would score. For a plan run with every phase (kAllPhases):
+/// how much the score depends on where the grid starts.
+struct PhaseScores {
+  std::string model;
+  std::vector<DirectionalAccuracy> by_phase;  // step_rows entries
+};
+std::vector<PhaseScores> score_phases(const StoredForecasts& stored, const StoreLayout& layout,
+                                      const FoldPlan& plan);
+
 /// Scores pooled across the series of a universe, per model name (in order
 /// of first appearance): every scored (series, fold, day) of that model,
 /// the cross-sectional directional accuracy, coverage and Brier score, with

@@ -38,6 +38,9 @@ enum class RefitCadence {
 
 inline constexpr int kMaxHorizon = 64;
 
+/// FoldPlanSpec::phase of a plan that runs every phase of its grid.
+inline constexpr int kAllPhases = -1;
+
 struct FoldPlanSpec {
   Date start = 0;  // cutoffs are data rows with start <= date <= end
   Date end = 0;
@@ -46,7 +49,8 @@ struct FoldPlanSpec {
   /// every_n_rows only, 0 <= phase < step_rows: the grid starts `phase` rows
   /// after the first row on or after start. The step_rows phases of a grid
   /// together hold every row once: how much a score depends on the grid's
-  /// placement.
+  /// placement. kAllPhases: every phase in one plan (every row), each fold
+  /// labelled with its phase (Fold::phase) for scores per phase.
   int phase = 0;
   TrainingWindow window = TrainingWindow::expanding;
   int window_rows = 0;  // rolling only; >= min_train_rows
@@ -98,6 +102,9 @@ struct Fold {
   /// parameters seed the optimiser (-1: start cold).
   int warm_start_fold = -1;
   int chain = 0;  // warm-start chain of the fold's fit (0, 1, ... in time order)
+  /// every_n_rows: the grid phase of the cutoff, (cutoff_row - the first row
+  /// on or after start) mod step_rows; 0 for the other schedules.
+  int phase = 0;
   /// Row of day_ahead h at [h - 1]: cutoff_row + h, or kNoRow past the data.
   std::vector<std::size_t> target_rows;
   std::size_t horizon_rows_available = 0;  // entries of target_rows in the data

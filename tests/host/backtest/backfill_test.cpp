@@ -562,5 +562,36 @@ TEST_F(Backfill, SkillIsAgainstNaiveAndTheOverallVarTestIsTheLastDays) {
   EXPECT_GT(scores[0].overall.winkler_95, scores[0].overall.winkler_80 * 0.5);
 }
 
+// An all-phases run scores each phase as the run of that phase alone does:
+// a fold's fit and forecast depend on its cutoff, never on the plan.
+TEST_F(Backfill, EachPhaseOfAnAllPhasesRunScoresAsThatPhaseAlone) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.plan.schedule = CutoffSchedule::every_n_rows;
+  config.plan.step_rows = 3;
+  config.plan.warm_start_chain = 0;
+  config.paths = 200;
+  config.plan.phase = kAllPhases;
+  const FoldPlan all_plan = plan_folds(series.dates, config.plan);
+  const StoredForecasts all = run(series, config, "all.h5");
+  const std::vector<PhaseScores> phases =
+      score_phases(all, backfill_layout(config, series, all_plan), all_plan);
+  ASSERT_EQ(phases.size(), 3u);
+  for (int phase = 0; phase < 3; ++phase) {
+    config.plan.phase = phase;
+    const FoldPlan plan = plan_folds(series.dates, config.plan);
+    const StoredForecasts alone = run(series, config, "phase" + std::to_string(phase) + ".h5");
+    const std::vector<ModelScores> scores = score_backfill(alone, backfill_layout(config, series, plan));
+    for (std::size_t m = 0; m < scores.size(); ++m) {
+      const DirectionalAccuracy& got = phases[m].by_phase[static_cast<std::size_t>(phase)];
+      const DirectionalAccuracy& want = scores[m].overall.direction;
+      EXPECT_EQ(got.hits, want.hits) << phases[m].model << " phase " << phase;
+      EXPECT_EQ(got.n, want.n) << phases[m].model << " phase " << phase;
+      EXPECT_EQ(got.ties, want.ties) << phases[m].model << " phase " << phase;
+    }
+  }
+  EXPECT_GT(phases[0].by_phase[1].n, 0);
+}
+
 }  // namespace
 }  // namespace arabica

@@ -180,13 +180,24 @@ TEST(FoldPlan, EveryNRowsCountsFromTheFirstRowInRange) {
 
   // Phases: the grid moved by 0..4 rows; together they hold every row once.
   std::vector<Date> every_phase;
+  std::map<Date, int> phase_of;
   for (int phase = 0; phase < 5; ++phase) {
     spec.phase = phase;
     const FoldPlan shifted = plan_folds(dates, spec);
     EXPECT_EQ(cutoffs(shifted).front(), day("2024-01-08") + phase) << phase;  // Monday + phase rows
-    for (const Date d : cutoffs(shifted)) every_phase.push_back(d);
+    for (const Fold& f : shifted.folds) {
+      every_phase.push_back(f.cutoff);
+      phase_of[f.cutoff] = phase;
+      EXPECT_EQ(f.phase, phase);
+    }
   }
   std::sort(every_phase.begin(), every_phase.end());
+  // All phases in one plan: every row, each fold labelled with its grid's phase.
+  spec.phase = kAllPhases;
+  const FoldPlan all = plan_folds(dates, spec);
+  EXPECT_EQ(cutoffs(all), every_phase);
+  for (const Fold& f : all.folds) EXPECT_EQ(f.phase, phase_of.at(f.cutoff)) << format_date(f.cutoff);
+  EXPECT_NE(describe(spec).find(" step_rows=5 phase=all "), std::string::npos) << describe(spec);
   spec.phase = 0;
 
   spec.schedule = CutoffSchedule::every_row;
@@ -363,8 +374,10 @@ TEST(FoldPlanSpec, BadSettingsNameTheirField) {
   spec.step_rows = 7;
   spec.phase = 7;
   expect_input_error(spec, "phase");
-  spec.phase = -1;
+  spec.phase = -2;
   expect_input_error(spec, "phase");
+  spec.phase = kAllPhases;
+  EXPECT_NO_THROW(validate(spec));
   spec.phase = 6;
   EXPECT_NO_THROW(validate(spec));
   spec.schedule = CutoffSchedule::weekly;  // step_rows is not used

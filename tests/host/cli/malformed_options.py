@@ -117,7 +117,11 @@ CASES = [
          "--model: model 'sarimax:1,1,1:egarch': unknown option 'egarch'"),
     case("model ewma decay", [*BACKFILL, "--model", "naive:ewma=1.5"], "ewma's decay must be a number in (0, 1)"),
     case("phase beyond the step", [*BACKFILL, "--schedule", "every_n_rows", "--step-rows", "7", "--phase", "7"],
-         "phase: must be between 0 and step_rows - 1 = 6, got 7"),
+         "phase: must be between 0 and step_rows - 1 = 6 or all, got 7"),
+    case("phase neither a row nor all", [*BACKFILL, "--schedule", "every_n_rows", "--step-rows", "7", "--phase", "some"],
+         "--phase: must be an integer 0 .. step-rows - 1 or all, not 'some'"),
+    case("phase negative", [*BACKFILL, "--schedule", "every_n_rows", "--step-rows", "7", "--phase", "-1"],
+         "--phase: must be an integer 0 .. step-rows - 1 or all, not '-1'"),
     case("model two families", [*BACKFILL, "--model", "naive:normal:student_t"], "two innovation families"),
     case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
     # outputs: checked up front, nothing replaced
