@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "arabica/error.hpp"
+#include "arabica/innovation_estimation.hpp"
 #include "arabica/model_variant.hpp"
 #include "model/simulate_arima.hpp"
 
@@ -591,6 +593,52 @@ TEST_F(Backfill, EachPhaseOfAnAllPhasesRunScoresAsThatPhaseAlone) {
     }
   }
   EXPECT_GT(phases[0].by_phase[1].n, 0);
+}
+
+// Filtered historical simulation: day 1 of naive:bootstrap:ewma is the last
+// price plus a resampled volatility-standardised residual rescaled by the
+// EWMA volatility at the cutoff, so (path - last) / sigma_next has the
+// quantiles of the standardised set e_t / sigma_t (mean 0, variance 1).
+TEST_F(Backfill, FilteredHistoricalSimulationRescalesTheStandardisedResiduals) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.models = {parse_backtest_model("naive:bootstrap:ewma", SarimaxSpec{})};
+  config.paths = 20000;
+  config.stored_paths = 20000;
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  BackfillStore store = BackfillStore::create(file("fhs.h5"), backfill_layout(config, series, plan));
+  run_backfill(series, config, plan, store);
+  for (const Fold& fold : {plan.folds.front(), plan.folds.back()}) {
+    const Eigen::VectorXd window = series.target.segment(static_cast<Eigen::Index>(fold.train_begin),
+                                                         static_cast<Eigen::Index>(fold.train_rows()));
+    const SarimaxFit walk = fit_baseline(config.models[0], window);
+    const Eigen::VectorXd e = walk.innovation_residuals();
+    const FilteredVolatility ewma = ewma_volatility(e);
+    std::vector<float> set = standardize_residuals(e.cwiseQuotient(ewma.sigma));
+    const ModelFoldResult result = store.read(0, fold.index);
+    const int H = config.plan.horizon;
+    const double last = window[window.size() - 1];
+    std::vector<double> day1;
+    for (std::int64_t p = 0; p < config.stored_paths; ++p)
+      day1.push_back((result.stats.stored[static_cast<std::size_t>(p * H)] - last) / ewma.next);
+    std::sort(day1.begin(), day1.end());
+    std::sort(set.begin(), set.end());
+    const auto quantile = [](const auto& sorted, double level) {
+      const double at = level * static_cast<double>(sorted.size() - 1);
+      const auto below = static_cast<std::size_t>(at);
+      const double above = below + 1 < sorted.size() ? sorted[below + 1] : sorted[below];
+      return sorted[below] + (at - static_cast<double>(below)) * (above - sorted[below]);
+    };
+    // Resampling a set of ~150 values: the paths' quantiles are the set's up
+    // to the resampling error at 20,000 draws and the spacing of the set.
+    for (const double level : {0.05, 0.25, 0.5, 0.75, 0.95})
+      EXPECT_NEAR(quantile(day1, level), quantile(set, level), 0.08) << "fold " << fold.index << " level " << level;
+    double mean = 0.0, square = 0.0;
+    for (const double z : day1) mean += z, square += z * z;
+    mean /= static_cast<double>(day1.size());
+    EXPECT_NEAR(mean, 0.0, 0.03);
+    EXPECT_NEAR(square / static_cast<double>(day1.size()), 1.0, 0.04);
+  }
 }
 
 }  // namespace
