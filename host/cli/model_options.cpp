@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/forecast_csv.hpp"
 
@@ -148,6 +149,21 @@ Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& s
                              trading_dates_ahead(series.dates, series.rows() - 1, horizon));
   }
   return future_exog(series.exog, policy, horizon, supplied);
+}
+
+void add_training_window_option(CLI::App& command, int& window_rows) {
+  command
+      .add_option("--window-rows", window_rows,
+                  "Fit on the last ROWS rows up to the cutoff (a rolling training window; 0: every row)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
+Series training_window(const Series& series, std::size_t end, int window_rows) {
+  if (window_rows == 1)
+    throw InputError("--window-rows", "a training window needs at least 2 rows, got 1");
+  const auto rows = static_cast<std::size_t>(window_rows);
+  return series.slice(window_rows > 0 && end > rows ? end - rows : 0, end);
 }
 
 }  // namespace arabica::cli

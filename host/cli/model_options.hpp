@@ -34,6 +34,12 @@ void add_target_policy_option(CLI::App& command, ModelOptions& options);
 /// --cov-type, for commands that print the fit's standard errors.
 void add_covariance_option(CLI::App& command, ModelOptions& options);
 
+/// --window-rows of simulate and stress: fit on the last ROWS rows up to the
+/// cutoff (a rolling training window, as backfill's --window rolling); 0:
+/// every row. training_window cuts a series' rows [0, end) to it.
+void add_training_window_option(CLI::App& command, int& window_rows);
+Series training_window(const Series& series, std::size_t end, int window_rows);
+
 struct LoadedModel {
   Series series;
   SarimaxSpec spec;

@@ -40,6 +40,7 @@ struct SimulateOptions {
   std::string h5;
   std::string model_version = "arabica_sarimax_v1";
   std::string calendar = "calendar";
+  int window_rows = 0;  // 0: fit on every row
 };
 
 // What determines the simulated numbers (not the device or thread count),
@@ -66,7 +67,8 @@ std::string config_json(const SimulateOptions& options, std::int64_t stored_path
       {"innovations", options.innovations},
       {"mode", options.mode},
       {"calendar", options.calendar},
-      {"model_version", options.model_version}};
+      {"model_version", options.model_version},
+      {"window_rows", options.window_rows}};
   return config.dump();
 }
 
@@ -129,6 +131,7 @@ void register_simulate_command(CLI::App& app) {
   command->add_option("--h5", options->h5,
                       "HDF5 store (netCDF-4) with the forecast, statistics and stored paths");
   command->add_option("--model-version", options->model_version)->capture_default_str();
+  add_training_window_option(*command, options->window_rows);
   command->add_option("--calendar", options->calendar, "calendar (legacy) or business")
       ->capture_default_str();
   command->callback([options] {
@@ -141,11 +144,13 @@ void register_simulate_command(CLI::App& app) {
     const Series& series = loaded.series;
     const Eigen::MatrixXd future =
         resolve_future_exog(options->model, series, options->future_exog, options->horizon);
-    const SarimaxFit result = fit(loaded);
-    print_fit(loaded, result);
+    LoadedModel trained = loaded;  // on the training window; forecasts from the same last row
+    trained.series = training_window(series, series.rows(), options->window_rows);
+    const SarimaxFit result = fit(trained);
+    print_fit(trained, result);
     const Innovations innovations = choose_innovations(
         options->innovations, result.innovation_residuals(),
-        series.target);
+        trained.series.target);
 
     PathRequest request;
     request.model = make_path_model(

@@ -41,6 +41,7 @@ struct StressOptions {
   std::string calendar = "calendar";
   std::string out = "stress.h5";
   std::string summary_csv;
+  int window_rows = 0;  // 0: fit on every row up to the cutoff
 };
 
 // The last data row on or before `text`.
@@ -122,7 +123,7 @@ void run(StressOptions& options) {
   std::vector<std::vector<ModelFoldResult>> results(rows.size());
   for (std::size_t c = 0; c < rows.size(); ++c) {
     const std::size_t row = rows[c];
-    const Series history = series.head(row + 1);
+    const Series history = training_window(series, row + 1, options.window_rows);
     const double last_price = history.target[history.target.size() - 1];
     layout.cutoffs.push_back(history.dates.back());
     layout.last_price[static_cast<Eigen::Index>(c)] = last_price;
@@ -179,6 +180,7 @@ void run(StressOptions& options) {
                            {"paths", options.paths},
                            {"innovations", options.innovations},
                            {"future_exog", options.future_exog},
+                           {"window_rows", options.window_rows},
                            {"seed", options.seed}};
   layout.text_attributes = {{"title", "arabica stress scenarios"},
                             {"source", series.source},
@@ -248,6 +250,7 @@ void register_stress_command(CLI::App& app) {
   command->add_option("--out", options->out, "HDF5 store with a scenario dimension")
       ->capture_default_str();
   command->add_option("--summary-csv", options->summary_csv, "Side-by-side summary as CSV");
+  add_training_window_option(*command, options->window_rows);
   command->callback([options] { run(*options); });
 }
 

@@ -508,17 +508,18 @@ Series read_series_csv(const CsvSpec& spec) {
   return series;
 }
 
-Series Series::head(std::size_t end) const {
-  ARABICA_REQUIRE(end <= rows(), "Series::head past the last row");
-  const auto n = static_cast<Eigen::Index>(end);
+Series Series::slice(std::size_t begin, std::size_t end) const {
+  ARABICA_REQUIRE(begin <= end && end <= rows(), "Series::slice outside the rows");
+  const auto first = static_cast<Eigen::Index>(begin), n = static_cast<Eigen::Index>(end - begin);
   Series out;
   out.source = source;
-  out.dates.assign(dates.begin(), dates.begin() + static_cast<std::ptrdiff_t>(end));
+  out.dates.assign(dates.begin() + static_cast<std::ptrdiff_t>(begin),
+                   dates.begin() + static_cast<std::ptrdiff_t>(end));
   out.target_name = target_name;
   out.units = units;
-  out.target = target.head(n);
+  out.target = target.segment(first, n);
   out.exog_names = exog_names;
-  out.exog = exog.topRows(n);
+  out.exog = exog.middleRows(first, n);
   out.quality = quality;  // describes the load, not the cut
   return out;
 }

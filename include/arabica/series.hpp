@@ -84,7 +84,9 @@ struct Series {
 
   std::size_t rows() const { return dates.size(); }
   /// Rows [0, end) as a new Series (training data up to a cutoff).
-  Series head(std::size_t end) const;
+  Series head(std::size_t end) const { return slice(0, end); }
+  /// Rows [begin, end) as a new Series (a rolling training window).
+  Series slice(std::size_t begin, std::size_t end) const;
 };
 
 /// A single series file whose rows repeat a date with different values

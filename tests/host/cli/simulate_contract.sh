@@ -28,4 +28,26 @@ expected="path_id,day_1,day_2,day_3,day_4,day_5,day_6,day_7,model_version,genera
 paste -d, <(tail -n +2 "$work/stats.csv" | cut -d, -f3) \
           <(tail -n +2 "$work/forecast.csv" | cut -d, -f3,4) |
   awk -F, '{ d = $1 - $2; if (d < 0) d = -d; if (d > 5 * $3 / sqrt(20000)) { print "mean off at day " NR; exit 1 } }'
+# --window-rows N fits on the last N rows: the paths of a file cut to those
+# rows (the same last price and covariates), for simulate and for stress.
+{ head -1 "$csv"; tail -n 120 "$csv"; } > "$work/last120.csv"
+"$arabica" simulate "${model[@]}" --paths 5000 --seed 3 --window-rows 120 --out "$work/window.csv" > /dev/null
+"$arabica" simulate --csv "$work/last120.csv" --exog rain,brl_usd --order 1,1,1 --paths 5000 --seed 3 \
+  --out "$work/cut.csv" > /dev/null
+[ "$(cut -d, -f1-8 "$work/window.csv")" = "$(cut -d, -f1-8 "$work/cut.csv")" ] ||
+  { echo "simulate --window-rows is not a fit on the last rows"; exit 1; }
+[ "$(cut -d, -f2 "$work/window.csv")" != "$(cut -d, -f2 "$work/distribution.csv")" ] ||
+  { echo "simulate --window-rows ignored"; exit 1; }
+cutoff=$(tail -n 31 "$csv" | head -1 | cut -d, -f1)  # a cutoff 30 rows before the end
+{ head -1 "$csv"; tail -n 150 "$csv"; } > "$work/last150.csv"
+printf '[[scenario]]\nname = "base"\n' > "$work/base.toml"
+for run in window cut; do
+  if [ $run = window ]; then data=$csv extra=(--window-rows 120); else data=$work/last150.csv extra=(); fi
+  "$arabica" stress --csv "$data" --exog rain,brl_usd --order 1,1,1 --scenarios "$work/base.toml" \
+    --cutoff "$cutoff" --paths 4000 --seed 3 "${extra[@]}" --out "$work/stress_$run.h5" \
+    --summary-csv "$work/stress_$run.csv" > "$work/stress_$run.txt"
+done
+grep -q "fitted on 120 rows" "$work/stress_window.txt" || { echo "stress: $(grep cutoff "$work/stress_window.txt")"; exit 1; }
+cmp -s "$work/stress_window.csv" "$work/stress_cut.csv" ||
+  { echo "stress --window-rows is not a fit on the last rows"; diff "$work/stress_window.csv" "$work/stress_cut.csv"; exit 1; }
 echo "simulate contract ok"
