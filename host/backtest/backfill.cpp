@@ -92,6 +92,23 @@ SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y,
   return fit_sarimax(model.spec, y, exog, options, exog_names);
 }
 
+// The family's shape parameters as numbers; NaN where it has none (normal,
+// bootstrap: nothing estimated).
+void record_family(const InnovationParams& p, FittedVariant& out) {
+  switch (p.kind) {
+    case InnovationKind::student_t: out.nu = p.nu; break;
+    case InnovationKind::skew_normal: out.alpha = p.alpha; break;
+    case InnovationKind::skew_t: out.nu = p.nu, out.alpha = p.alpha; break;
+    case InnovationKind::mixture: out.weight = p.weight, out.wide_scale = p.wide_scale; break;
+    case InnovationKind::nig: out.alpha = p.alpha, out.beta = p.beta; break;
+    case InnovationKind::jumps:
+      out.jump_rate = p.jump_rate, out.jump_mean = p.jump_mean, out.jump_sd = p.jump_sd;
+      break;
+    case InnovationKind::normal:
+    case InnovationKind::bootstrap: break;
+  }
+}
+
 struct FoldOutput {
   std::size_t job = 0;  // which series (run_backfills' jobs)
   int fold = 0;
@@ -202,6 +219,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
         std::snprintf(text, sizeof text, "ewma(lambda=%.6g, sigma_next=%.6g sigma)", model.ewma_lambda,
                       filtered.next / sigma);
         shock_variance = Eigen::VectorXd::Constant(H, filtered.next * filtered.next);  // flat
+        result.fitted.ewma_lambda = model.ewma_lambda;
         for (int h = 0; h < H; ++h) paths.volatility[h] = static_cast<float>(filtered.next / sigma);
       } else {
         const Garch11 garch = fit_garch11(residuals);
@@ -214,8 +232,11 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
         paths.garch_beta = static_cast<float>(garch.beta);
         std::snprintf(text, sizeof text, "garch(omega=%.6g, alpha=%.6g, beta=%.6g, sigma_next=%.6g sigma)",
                       garch.omega, garch.alpha, garch.beta, filtered.next / sigma);
+        result.fitted.garch_alpha = garch.alpha;
+        result.fitted.garch_beta = garch.beta;
       }
       result.volatility = text;
+      result.fitted.volatility_ratio = filtered.next / sigma;
       add_shock_variance(forecast, paths, shock_variance, sigma2);
       if (config_.mode == PathMode::marginal) {  // one Gaussian per day: the widened forecast's
         paths.garch = 0;
@@ -231,7 +252,11 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
         model.innovations.empty() ? config_.innovations : model.innovations, residuals, prices,
         model.innovations.empty() ? "--innovations" : "--model");
     result.innovations = pending.innovations.describe();
-    if (result.volatility.empty()) result.volatility = "constant";
+    record_family(pending.innovations.params(), result.fitted);
+    if (result.volatility.empty()) {
+      result.volatility = "constant";
+      result.fitted.volatility_ratio = 1.0;
+    }
     result.fit_seconds = seconds_since(start);
     paths_in_prices(model.transform, result.forecast, request.model);
     request.innovations = pending.innovations.params();

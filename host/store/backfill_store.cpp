@@ -90,6 +90,29 @@ constexpr RiskVariable kRiskVariables[] = {
      &HorizonRisk::es_99},
 };
 
+// The fitted family's and volatility model's parameters per (model, fold).
+struct FittedVariable {
+  const char* name;
+  const char* long_name;
+  double FittedVariant::*value;
+};
+constexpr FittedVariable kFittedVariables[] = {
+    {"innovation_nu", "degrees of freedom of the fitted student_t or skew_t innovations", &FittedVariant::nu},
+    {"innovation_alpha", "slant of the fitted skew_normal or skew_t innovations; tail heaviness of nig",
+     &FittedVariant::alpha},
+    {"innovation_beta", "asymmetry of the fitted nig innovations", &FittedVariant::beta},
+    {"innovation_weight", "weight of the wide component of the fitted mixture", &FittedVariant::weight},
+    {"innovation_wide_scale", "sd multiplier of the mixture's wide component", &FittedVariant::wide_scale},
+    {"innovation_jump_rate", "expected jumps per step of the fitted jump innovations", &FittedVariant::jump_rate},
+    {"innovation_jump_mean", "mean jump in diffusion sds", &FittedVariant::jump_mean},
+    {"innovation_jump_sd", "jump sd in diffusion sds", &FittedVariant::jump_sd},
+    {"ewma_lambda", "decay of the EWMA volatility", &FittedVariant::ewma_lambda},
+    {"garch_alpha", "GARCH(1,1) alpha (weight of the last squared residual)", &FittedVariant::garch_alpha},
+    {"garch_beta", "GARCH(1,1) beta (weight of the last variance)", &FittedVariant::garch_beta},
+    {"volatility_ratio", "volatility at the cutoff over the fitted sigma (day 1's shock scale)",
+     &FittedVariant::volatility_ratio},
+};
+
 // Text per (model, fold), null-padded to kFailureReasonBytes.
 struct TextVariable {
   const char* name;
@@ -415,6 +438,8 @@ void LayoutWriter::write(const StoreLayout& layout) {
                                        {&model, &cutoff, &path, &day_ahead}, price, true);
   }
   for (const RiskVariable& v : kRiskVariables)
+    variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff}, "1");
+  for (const FittedVariable& v : kFittedVariables)
     variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff}, "1");
   variable("params", "parameters used (constrained, statsmodels' order)", H5T_IEEE_F64LE,
            {&model, &cutoff, &param});
@@ -1090,6 +1115,8 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   r.params = params(model, fold);
   for (const RiskVariable& v : kRiskVariables)
     s.read_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
+  for (const FittedVariable& v : kFittedVariables)
+    s.read_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.fitted.*(v.value)));
   s.read_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
   s.read_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
   s.read_block("converged", H5T_NATIVE_INT8, {m, f}, {1, 1}, &converged);
@@ -1137,6 +1164,8 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
     s.write_block("params", H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, s.params}, padded.data());
     for (const RiskVariable& v : kRiskVariables)
       s.write_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
+    for (const FittedVariable& v : kFittedVariables)
+      s.write_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.fitted.*(v.value)));
     s.write_block("llf", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.llf);
     s.write_block("aic", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.aic);
     const std::int8_t converged = r.converged ? 1 : 0;
@@ -1185,6 +1214,7 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   std::vector<std::string> variables;
   for (const DayVariable& v : kDayVariables) variables.push_back(v.name);
   for (const RiskVariable& v : kRiskVariables) variables.push_back(v.name);
+  for (const FittedVariable& v : kFittedVariables) variables.push_back(v.name);
   for (const TextVariable& v : kTextVariables) variables.push_back(v.name);
   for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
                            "trained_on", "status"})

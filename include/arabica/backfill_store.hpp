@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -64,6 +65,23 @@ enum class FoldStatus : std::int8_t {
 };
 
 /// Everything the store keeps of one (model, fold).
+/// What a fold estimated beyond the SARIMAX parameters, as numbers: the
+/// innovation family's shape parameters and the volatility model's. NaN
+/// where the fold's family or volatility model has no such parameter.
+struct FittedVariant {
+  static constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  double nu = kNone;                                        // student_t, skew_t
+  double alpha = kNone;                                     // skew_normal, skew_t: slant; nig: tails
+  double beta = kNone;                                      // nig: asymmetry
+  double weight = kNone, wide_scale = kNone;                // mixture
+  double jump_rate = kNone, jump_mean = kNone, jump_sd = kNone;  // jumps
+  double ewma_lambda = kNone;                               // ewma
+  double garch_alpha = kNone, garch_beta = kNone;           // garch
+  /// Volatility at the cutoff over the fitted sigma: the day-1 shocks'
+  /// scale (1 for a constant variance).
+  double volatility_ratio = kNone;
+};
+
 struct ModelFoldResult {
   FoldStatus status = FoldStatus::pending;
   std::string failure_reason;
@@ -72,6 +90,7 @@ struct ModelFoldResult {
   /// sigma_next=1.3 sigma)"); empty for a failed fold. At most
   /// kFailureReasonBytes bytes are kept.
   std::string innovations, volatility;
+  FittedVariant fitted;  // the same as numbers
   Forecast forecast;  // Kalman point forecast
   PathStats stats;    // from the paths (crps NaN where the actual is unknown)
   HorizonRisk risk;   // of the horizon return, from stats

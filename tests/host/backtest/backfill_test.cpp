@@ -324,6 +324,16 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
     EXPECT_EQ(ewma_result.volatility.rfind("ewma(lambda=0.94, sigma_next=", 0), 0u) << ewma_result.volatility;
     EXPECT_EQ(garch_result.volatility.rfind("garch(omega=", 0), 0u) << garch_result.volatility;
     EXPECT_EQ(store.read(2, fold.index).innovations.rfind("bootstrap", 0), 0u);
+    // ... and as numbers: the family's shape, the volatility model's parameters.
+    EXPECT_GT(log_result.fitted.nu, 2.0);
+    EXPECT_TRUE(std::isnan(log_result.fitted.ewma_lambda));
+    EXPECT_EQ(log_result.fitted.volatility_ratio, 1.0);
+    EXPECT_EQ(ewma_result.fitted.ewma_lambda, 0.94);
+    EXPECT_NEAR(ewma_result.fitted.volatility_ratio, sigma_next / std::sqrt(walk.params[0]), 1e-12);
+    const Garch11 garch = fit_garch11(walk.innovation_residuals());
+    EXPECT_EQ(garch_result.fitted.garch_alpha, garch.alpha);
+    EXPECT_EQ(garch_result.fitted.garch_beta, garch.beta);
+    EXPECT_TRUE(std::isnan(store.read(2, fold.index).fitted.nu));  // bootstrap: no shape parameter
     // A Gaussian forecast's median is its mean.
     EXPECT_EQ(stored.at(stored.forecast_median, 1, fold.index, 0), stored.at(stored.forecast_mean, 1, fold.index, 0));
     for (int m = 0; m < 4; ++m)

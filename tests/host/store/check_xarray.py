@@ -88,7 +88,7 @@ def main(arabica, data, work):
         expected_quantiles = np.column_stack([column(stats, c) for c in QUANTILE_COLUMNS])
         np.testing.assert_allclose(fold.quantiles.values, expected_quantiles, rtol=1e-11)
         np.testing.assert_allclose(ds.q.values,
-                                   [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99])
+                                   [0.01, 0.025, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.975, 0.99])
 
         # forecast.csv prints 17 digits: the point forecast round-trips exactly.
         for name in ("forecast_mean", "forecast_std", "lower_95", "upper_95"):
@@ -105,7 +105,7 @@ def main(arabica, data, work):
         assert ds.last_price.values.tolist() == [last_close], ds.last_price.values
 
         attrs = ds.attrs
-        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 4
+        assert attrs["Conventions"] == "CF-1.8" and attrs["schema_version"] == 5
         assert attrs["rng"] == "philox4x32-10" and attrs["seed"] == SEED
         assert attrs["n_paths"] == PATHS == int(stats[0]["n_paths"])
         # The fit: statsmodels' parameter names, values and status "trained".
