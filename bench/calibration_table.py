@@ -2,8 +2,10 @@
 """Markdown table of the path calibration of every model in a backfill store
 (bench/results/calibration_*.md): directional accuracy, RMSE, the Kalman
 interval's coverage (gauss95), the paths' central-interval coverage at 50, 80,
-90 and 95% and the PIT's KS distance, CRPS; one table per series of a
-universe store (and its pooled scores).
+90 and 95% and the PIT's KS distance, CRPS and its skill against naive, the
+Winkler score of the paths' 95% interval, the 95% VaR's exceedance rate on
+the last day and its Kupiec p-value; one table per series of a universe store
+(and its pooled scores).
 
     .venv/bin/python bench/calibration_table.py calibration.h5 > table.md
 """
@@ -18,7 +20,8 @@ import h5py
 def table(group: h5py.Group, crps_units: str) -> str:
     names = [n.decode() if isinstance(n, bytes) else str(n) for n in group["model"][()]]
     rows = ["| model | dir.acc | rmse | gauss95 | path50 | path80 | path90 | path95 | pit_ks | "
-            f"crps ({crps_units}) |", "|---|---|---|---|---|---|---|---|---|---|"]
+            f"crps ({crps_units}) | crps skill | winkler95 | var95 exc. | kupiec p |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for m, name in enumerate(names):
         def overall(variable: str, digits: int = 3) -> str:
             value = float(group[variable + "_overall"][m])
@@ -26,7 +29,9 @@ def table(group: h5py.Group, crps_units: str) -> str:
         rows.append(f"| {name} | {overall('directional_accuracy', 4)} | {overall('rmse', 4)} | "
                     f"{overall('coverage_95')} | {overall('path_coverage_50')} | "
                     f"{overall('path_coverage_80')} | {overall('path_coverage_90')} | "
-                    f"{overall('path_coverage_95')} | {overall('pit_ks')} | {overall('mean_crps', 4)} |")
+                    f"{overall('path_coverage_95')} | {overall('pit_ks')} | {overall('mean_crps', 4)} | "
+                    f"{overall('crps_skill', 4)} | {overall('winkler_95', 3)} | "
+                    f"{overall('var_95_exceedance')} | {overall('var_95_kupiec_p')} |")
     return "\n".join(rows)
 
 

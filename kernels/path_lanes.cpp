@@ -396,15 +396,19 @@ struct SkewTDraws {
 }
 
 // path_price() of the lanes' values, in place (its arithmetic, which
-// Pipeline.LogPricesAndGarchEqualTheReference checks float for float), with
+// Pipeline.TransformedPricesAndGarchEqualTheReference checks float for float), with
 // the branch on the model taken once for the group rather than inside the
 // lane loop: a model of prices computes no exp, whatever the compiler does
 // with a per-lane select.
 [[gnu::always_inline]] inline void to_prices(const PathModel& model, int h, float* values) {
   const float offset = model.price_offset[h];
-  if (model.log_prices) {
+  if (model.price_transform == kLogPrices) {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) values[l] = fmath::exp_of(values[l]) + offset;
+  } else if (model.price_transform == kBoxCoxPrices) {
+    const float lambda = model.box_cox_lambda;
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) values[l] = fmath::box_cox_inverse(values[l], lambda) + offset;
   } else {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) values[l] = values[l] + offset;

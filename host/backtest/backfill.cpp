@@ -174,7 +174,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
   const auto start = std::chrono::steady_clock::now();
   SarimaxFit fit;
   try {
-    const Eigen::VectorXd y = transform_prices(model.transform, prices);
+    const Eigen::VectorXd y = transform_prices(model, prices);
     if (fold.refit) {
       chain = ChainFit{fold.index, {}, {}};
       fit = model.kind == ModelKind::sarimax ? fit_fold(model, y, exog, series_.exog_names)
@@ -247,7 +247,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       }
       residuals = residuals.cwiseQuotient(filtered.sigma) * sigma;
     }
-    result.forecast = forecast_in_prices(model.transform, forecast);
+    result.forecast = forecast_in_prices(model, forecast);
     pending.innovations = choose_innovations(
         model.innovations.empty() ? config_.innovations : model.innovations, residuals, prices,
         model.innovations.empty() ? "--innovations" : "--model");
@@ -258,7 +258,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       result.fitted.volatility_ratio = 1.0;
     }
     result.fit_seconds = seconds_since(start);
-    paths_in_prices(model.transform, result.forecast, request.model);
+    paths_in_prices(model, result.forecast, request.model);
     request.innovations = pending.innovations.params();
     // Every model of a fold draws the same streams: common random numbers
     // make model comparisons sharper.
@@ -401,6 +401,10 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
                             {"exog", m.uses_exog() ? series.exog_names : std::vector<std::string>{}}};
     // Variant options, where set (the name carries them too).
     if (m.transform == PriceTransform::log) model["transform"] = "log";
+    if (m.transform == PriceTransform::box_cox) {
+      model["transform"] = "box_cox";
+      model["box_cox_lambda"] = m.box_cox_lambda;
+    }
     if (m.volatility == VolatilityModel::ewma) {
       model["volatility"] = "ewma";
       model["ewma_lambda"] = m.ewma_lambda;

@@ -34,7 +34,7 @@ std::string sarimax_name(const SarimaxSpec& spec) {
 BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& defaults,
                                    const std::string& field) {
   const std::string expected =
-      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log, :ewma[=LAMBDA] or :garch, "
+      "' (expected naive, drift or sarimax[:p,d,q[:P,D,Q,s]][:trend], then any of :log or :boxcox=LAMBDA, :ewma[=LAMBDA] or :garch, "
       ":window=ROWS and an innovation family, e.g. sarimax:1,1,1:log:student_t:ewma)";
   const std::vector<std::string> parts = split(text, ':');
   if (parts.empty() || (parts[0] != "naive" && parts[0] != "drift" && parts[0] != "sarimax"))
@@ -62,8 +62,25 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
       trend = part;
       trend_given = true;
     } else if (part == "log") {
-      if (model.transform != PriceTransform::none) refuse("':log' given twice");
+      if (model.transform != PriceTransform::none) refuse("two price transforms");
       model.transform = PriceTransform::log;
+      options.push_back(part);
+    } else if (part.rfind("boxcox=", 0) == 0) {
+      if (model.transform != PriceTransform::none) refuse("two price transforms");
+      const std::string value = part.substr(7);
+      std::size_t used = 0;
+      double lambda = 0.0;
+      try {
+        lambda = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      // 0 is the log (':log'); negative exponents map part of the line to
+      // infinite prices.
+      if (used != value.size() || !(lambda > 0.0 && lambda <= 1.0))
+        refuse("boxcox's lambda must be a number in (0, 1] (':log' is lambda 0), not '" + value + "'");
+      model.transform = PriceTransform::box_cox;
+      model.box_cox_lambda = lambda;
       options.push_back(part);
     } else if (part == "garch") {
       if (model.volatility != VolatilityModel::constant) refuse("two volatility models");

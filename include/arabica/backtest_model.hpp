@@ -21,8 +21,9 @@ enum class ModelKind {
 
 /// The scale the model is fitted on.
 enum class PriceTransform {
-  none,  // prices
-  log,   // log prices; forecasts and paths mapped back with exp
+  none,     // prices
+  log,      // log prices; forecasts and paths mapped back with exp
+  box_cox,  // (y^lambda - 1) / lambda, lambda in (0, 1]; mapped back by its inverse
 };
 
 /// The innovations' scale over the forecast horizon.
@@ -44,6 +45,7 @@ struct BacktestModel {
   ModelKind kind = ModelKind::sarimax;
   SarimaxSpec spec;  // baselines: their SARIMAX(0,1,0) form
   PriceTransform transform = PriceTransform::none;
+  double box_cox_lambda = 1.0;  // box_cox's exponent
   VolatilityModel volatility = VolatilityModel::constant;
   double ewma_lambda = 0.94;  // ewma's decay (RiskMetrics' daily value by default)
   /// The innovation family (a choose_innovations setting); empty: the run's.
@@ -57,7 +59,8 @@ struct BacktestModel {
 
 /// A model and its variant options: "naive", "drift", "sarimax" (the given
 /// default spec) or "sarimax:p,d,q[:P,D,Q,s][:trend]", each followed by
-/// any of ":log" (fitted on log prices), ":ewma" or ":ewma=LAMBDA" (EWMA
+/// any of ":log" (fitted on log prices) or ":boxcox=LAMBDA" (on Box-Cox
+/// transformed prices, LAMBDA in (0, 1]), ":ewma" or ":ewma=LAMBDA" (EWMA
 /// volatility, decay 0.94 or LAMBDA in (0, 1)) or ":garch", ":window=ROWS"
 /// (a rolling training window of its own, ROWS >= 2), and an innovation family (":student_t", ":bootstrap" ...), e.g.
 /// "sarimax:1,1,1:log:student_t:ewma" or "naive:log". The name gets each

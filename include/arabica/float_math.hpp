@@ -83,6 +83,16 @@ ARABICA_HD ARABICA_INLINE float exp_of(float x) {
   return x == x ? value : x;
 }
 
+/// A price from its Box-Cox value x (lambda in (0, 1]): (lambda x + 1)^(1/lambda)
+/// as e^(log(lambda x + 1) / lambda), with log_positive and exp_of; 0 where
+/// lambda x + 1 is not a positive normal float (the transform's image ends at
+/// price 0). NaN passes.
+ARABICA_HD ARABICA_INLINE float box_cox_inverse(float x, float lambda) {
+  const float w = lambda * x + 1.0f;
+  if (w != w) return w;
+  return w >= 0x1p-126f ? exp_of(log_positive(w) / lambda) : 0.0f;
+}
+
 struct SinCos {
   float sin, cos;
 };

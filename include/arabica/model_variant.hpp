@@ -23,9 +23,14 @@ inline constexpr double kEwmaLambda = 0.94;
 /// 1 - lambda, beta lambda). Needs at least one residual, all finite.
 FilteredVolatility ewma_volatility(const Eigen::VectorXd& residuals, double lambda = kEwmaLambda);
 
-/// The values the model is fitted on: y itself, or log y (every value must
-/// then be positive, else an Error naming the first that is not).
-Eigen::VectorXd transform_prices(PriceTransform transform, const Eigen::VectorXd& y);
+/// The values `model` is fitted on: y itself, log y, or Box-Cox's
+/// (y^lambda - 1) / lambda (a transform needs every value positive, else an
+/// Error naming the first that is not).
+Eigen::VectorXd transform_prices(const BacktestModel& model, const Eigen::VectorXd& y);
+
+/// A price from its Box-Cox value: (lambda x + 1)^(1 / lambda), 0 where
+/// lambda x + 1 <= 0 (in double; paths use fmath::box_cox_inverse).
+double box_cox_price(double x, double lambda);
 
 /// A forecast whose shocks have variance shock_variance[h] on day h + 1
 /// instead of the fitted sigma2: each day's variance gains
@@ -35,14 +40,16 @@ Eigen::VectorXd transform_prices(PriceTransform transform, const Eigen::VectorXd
 void add_shock_variance(Forecast& forecast, const PathModel& model,
                         const Eigen::VectorXd& shock_variance, double sigma2);
 
-/// A forecast of transformed values in prices: for log, the lognormal mean
-/// exp(mu + s^2 / 2), its standard deviation, the median exp(mu) and the
-/// interval's ends mapped by exp.
-Forecast forecast_in_prices(PriceTransform transform, const Forecast& forecast);
+/// A forecast of transformed values in prices. The median and the
+/// interval's ends are the transformed ones mapped back (the map is
+/// increasing); the mean and standard deviation are those of the mapped
+/// normal N(mu, s^2): for log the lognormal's, exp(mu + s^2 / 2) and
+/// mean sqrt(exp(s^2) - 1); for Box-Cox by 64-point Gauss-Hermite quadrature.
+Forecast forecast_in_prices(const BacktestModel& model, const Forecast& forecast);
 
 /// Marks a path model of transformed values: paths are mapped back to
-/// prices (PathModel::log_prices) and the moments centred on `in_prices`,
-/// the forecast in prices.
-void paths_in_prices(PriceTransform transform, const Forecast& in_prices, PathModel& model);
+/// prices (PathModel::price_transform) and the moments centred on
+/// `in_prices`, the forecast in prices.
+void paths_in_prices(const BacktestModel& model, const Forecast& in_prices, PathModel& model_of_paths);
 
 }  // namespace arabica

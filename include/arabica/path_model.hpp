@@ -15,6 +15,9 @@
 namespace arabica {
 
 constexpr int kMaxPathStates = 24;
+
+// PathModel::price_transform.
+constexpr int kModelledPrices = 0, kLogPrices = 1, kBoxCoxPrices = 2;
 constexpr int kMaxPathHorizon = 64;
 
 enum class PathMode : int {
@@ -39,9 +42,11 @@ struct PathModel {
   float regression[kMaxPathHorizon] = {};               // x_h' beta for step h
   float mean[kMaxPathHorizon] = {};                      // marginal mode: Kalman mean
   float std_error[kMaxPathHorizon] = {};                 // marginal mode: Kalman se
-  /// 1: the model is of log prices, and a path's price is e^(modelled value)
-  /// (a log-transformed model's paths, mapped back); 0: of prices.
-  int log_prices = 0;
+  /// How a modelled value becomes a price (a transformed model's paths,
+  /// mapped back): kModelledPrices itself, kLogPrices e^value,
+  /// kBoxCoxPrices (box_cox_lambda value + 1)^(1 / box_cox_lambda).
+  int price_transform = 0;
+  float box_cox_lambda = 1.0f;
   /// 1: the shocks' variance follows GARCH(1,1) path by path: day h's shock
   /// is sqrt(s2) volatility[h] z with s2 = garch_variance on day 1, then
   /// s2 = garch_omega + garch_alpha shock^2 + garch_beta s2 (`sigma` unused).
@@ -61,10 +66,17 @@ ARABICA_HD ARABICA_INLINE float next_garch_variance(const PathModel& model, floa
   return model.garch_omega + model.garch_alpha * (shock * shock) + model.garch_beta * variance;
 }
 
-/// Day h's price from the model's value: e^value for a model of log
-/// prices, then the stress offset. One definition for every backend.
+/// A modelled value as a price (PathModel::price_transform).
+ARABICA_HD ARABICA_INLINE float modelled_price(const PathModel& model, float value) {
+  if (model.price_transform == kLogPrices) return fmath::exp_of(value);
+  if (model.price_transform == kBoxCoxPrices) return fmath::box_cox_inverse(value, model.box_cox_lambda);
+  return value;
+}
+
+/// Day h's price from the model's value: mapped back from a transformed
+/// model's scale, then the stress offset. One definition for every backend.
 ARABICA_HD ARABICA_INLINE float path_price(const PathModel& model, int h, float value) {
-  return (model.log_prices ? fmath::exp_of(value) : value) + model.price_offset[h];
+  return modelled_price(model, value) + model.price_offset[h];
 }
 
 /// A path kernel's state dimension: kAnyStates reads model.k_states at run

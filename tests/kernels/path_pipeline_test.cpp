@@ -117,18 +117,30 @@ TEST(Pipeline, MarginalModeAndStressShocksEqualTheReference) {
 // Variant paths: a model of log prices (each price exp of the modelled
 // value) and GARCH(1,1) shocks path by path, the lanes' floats the scalar
 // reference's, with lockstep (normal) and per-lane (student-t) draws.
-TEST(Pipeline, LogPricesAndGarchEqualTheReference) {
+TEST(Pipeline, TransformedPricesAndGarchEqualTheReference) {
   PathRequest log_prices = with_actuals(fitted().request(make_normal(), {2, 5, 1}, 5000));
   for (int i = 0; i < log_prices.model.k_states; ++i) log_prices.model.design[i] *= 0.04f;
   for (int h = 0; h < log_prices.model.horizon; ++h) {
     log_prices.model.regression[h] *= 0.04f;
     log_prices.model.center[h] = std::exp(0.04f * log_prices.model.mean[h]);
   }
-  log_prices.model.log_prices = 1;
+  log_prices.model.price_transform = kLogPrices;
   log_prices.model.sigma *= 0.04f;
   log_prices.last_price = log_prices.model.center[0];
   log_prices.actual = Eigen::VectorXd::Constant(log_prices.model.horizon, log_prices.last_price * 1.01);
-  std::vector<PathRequest> batch{log_prices};
+  // Box-Cox with lambda 1/2: price (x / 2 + 1)^2, x around 2 (sqrt(p) - 1).
+  PathRequest box_cox = with_actuals(fitted().request(make_student_t(6.0), {2, 5, 3}, 5000));
+  for (int i = 0; i < box_cox.model.k_states; ++i) box_cox.model.design[i] *= 0.1f;
+  for (int h = 0; h < box_cox.model.horizon; ++h) {
+    box_cox.model.regression[h] *= 0.1f;
+    box_cox.model.center[h] = std::pow(0.05f * box_cox.model.mean[h] + 1.0f, 2.0f);
+  }
+  box_cox.model.price_transform = kBoxCoxPrices;
+  box_cox.model.box_cox_lambda = 0.5f;
+  box_cox.model.sigma *= 0.1f;
+  box_cox.last_price = box_cox.model.center[0];
+  box_cox.actual = Eigen::VectorXd::Constant(box_cox.model.horizon, box_cox.last_price * 0.99);
+  std::vector<PathRequest> batch{log_prices, box_cox};
   for (const InnovationParams& family : {make_normal(), make_student_t(5.0)}) {
     PathRequest garch = with_actuals(fitted().request(family, {2, 5, 2}, 5000));
     const float s2 = garch.model.sigma * garch.model.sigma;
@@ -141,9 +153,11 @@ TEST(Pipeline, LogPricesAndGarchEqualTheReference) {
   }
   const std::vector<PathStats> got = make_cpu_backend(2)->simulate_batch(batch);
   expect_matches_reference(got[0], testing::reference_stats(batch[0]), "log prices");
-  expect_matches_reference(got[1], testing::reference_stats(batch[1]), "garch, normal");
-  expect_matches_reference(got[2], testing::reference_stats(batch[2]), "garch, student_t");
+  expect_matches_reference(got[1], testing::reference_stats(batch[1]), "box-cox prices");
+  expect_matches_reference(got[2], testing::reference_stats(batch[2]), "garch, normal");
+  expect_matches_reference(got[3], testing::reference_stats(batch[3]), "garch, student_t");
   EXPECT_GT(got[0].quantiles(6, 0), 0.0);  // exp: positive prices
+  EXPECT_GT(got[1].quantiles(6, 0), 0.0);
 }
 
 // GARCH(1,1) paths of a random walk: day h's price variance is the sum of

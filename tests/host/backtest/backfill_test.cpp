@@ -124,6 +124,22 @@ TEST(BacktestModel, VariantOptionsFollowTheOrders) {
   const BacktestModel slow = parse_backtest_model("sarimax:ewma=0.97", defaults);
   EXPECT_EQ(slow.name, "sarimax(1,1,1)+ewma=0.97");
   EXPECT_EQ(slow.ewma_lambda, 0.97);
+  const BacktestModel box_cox = parse_backtest_model("sarimax:boxcox=0.5:ewma", defaults);
+  EXPECT_EQ(box_cox.name, "sarimax(1,1,1)+boxcox=0.5+ewma");
+  EXPECT_EQ(box_cox.transform, PriceTransform::box_cox);
+  EXPECT_EQ(box_cox.box_cox_lambda, 0.5);
+  for (const char* bad : {"sarimax:boxcox=0", "sarimax:boxcox=1.5", "sarimax:boxcox=-0.5",
+                          "sarimax:boxcox=", "sarimax:log:boxcox=0.5"}) {
+    try {
+      parse_backtest_model(bad, defaults);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      EXPECT_TRUE(what.find("boxcox's lambda") != std::string::npos ||
+                  what.find("two price transforms") != std::string::npos)
+          << what;
+    }
+  }
   const BacktestModel windowed = parse_backtest_model("sarimax:1,1,1:c:log:window=750", defaults);
   EXPECT_EQ(windowed.name, "sarimax(1,1,1)+c+log+window=750");
   EXPECT_EQ(windowed.window_rows, 750);
@@ -279,7 +295,8 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
   BackfillConfig config = small_config(series);
   config.models.clear();
   const SarimaxSpec spec = SarimaxSpec::from_strings("1,1,1", "0,0,0,0", "n");
-  for (const char* name : {"naive:log", "naive:ewma", "sarimax:1,1,1:log:bootstrap:ewma", "naive:garch"})
+  for (const char* name : {"naive:log", "naive:ewma", "sarimax:1,1,1:log:bootstrap:ewma", "naive:garch",
+                           "naive:boxcox=0.5"})
     config.models.push_back(parse_backtest_model(name, spec));
   config.paths = 20000;
   const FoldPlan plan = plan_folds(series.dates, config.plan);
@@ -334,6 +351,15 @@ TEST_F(Backfill, VariantsAreFittedOnTheirScaleAndSimulatedInPrices) {
     EXPECT_EQ(garch_result.fitted.garch_alpha, garch.alpha);
     EXPECT_EQ(garch_result.fitted.garch_beta, garch.beta);
     EXPECT_TRUE(std::isnan(store.read(2, fold.index).fitted.nu));  // bootstrap: no shape parameter
+    // naive:boxcox=0.5: a random walk of sqrt-like values; its median is the last price.
+    const ModelFoldResult box_cox = store.read(4, fold.index);
+    for (int h = 0; h < 5; ++h) {
+      EXPECT_NEAR(box_cox.forecast.median[h], last, 1e-9 * last);
+      EXPECT_GT(box_cox.forecast.mean[h], box_cox.forecast.median[h]);  // convex map: mean above median
+      const double se = box_cox.stats.std[h] / std::sqrt(20000.0);
+      EXPECT_NEAR(box_cox.stats.mean[h], box_cox.forecast.mean[h], 4 * se) << fold.index << " day " << h;
+      EXPECT_NEAR(box_cox.stats.std[h], box_cox.forecast.std_error[h], 0.03 * box_cox.forecast.std_error[h]);
+    }
     // A Gaussian forecast's median is its mean.
     EXPECT_EQ(stored.at(stored.forecast_median, 1, fold.index, 0), stored.at(stored.forecast_mean, 1, fold.index, 0));
     for (int m = 0; m < 4; ++m)

@@ -62,9 +62,10 @@ grep -q "x 4 models, start=2022-12-01 end=2023-01-31 schedule=weekly" out3.txt |
 # variant runs, and the store holds each one's path coverage and PIT KS.
 small_copy "$(dirname "$example")/calibration.toml" calibration.toml
 "$arabica" backfill --config calibration.toml --quiet > out4.txt || fail "calibration example exited $?"
-grep -q "x 10 models, start=2022-12-01" out4.txt || fail "calibration example: $(head -1 out4.txt)"
+grep -q "x 12 models, start=2022-12-01" out4.txt || fail "calibration example: $(head -1 out4.txt)"
 for model in "sarimax(1,1,1)+log+student_t+ewma=0.97" "sarimax(1,1,1)+log+bootstrap+ewma=0.97" \
-             "sarimax(1,1,1)+log+student_t+garch" \
+             "sarimax(1,1,1)+log+student_t+garch" "sarimax(1,1,1)+boxcox=0.5" \
+             "sarimax(1,1,1)+c+log+student_t+ewma=0.99+window=1000" \
              "naive+log+ewma=0.97"; do
   grep -qF "$model " out4.txt || fail "calibration example: no scores for $model"
 done
