@@ -369,6 +369,20 @@ def write_report(store: str, out: Path, models: list[str] | None, series: str | 
     return sorted(p.name for p in out.iterdir())
 
 
+def split_models(text: str) -> list[str]:
+    """--models A,B: the commas between names, not those inside a name's
+    orders ("sarimax(1,1,1),naive" is two models)."""
+    names, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            names.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*names, current.strip()]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("store")
@@ -383,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rolling < 1:
         print("arabica_report: --rolling: must be at least 1", file=sys.stderr)
         return 2
-    models = [m.strip() for m in args.models.split(",")] if args.models else None
+    models = split_models(args.models) if args.models else None
     try:
         written = write_report(args.store, args.out, models, args.series, args.rolling)
     except ReportError as e:

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <random>
 
 #include "arabica/backend.hpp"
 #include "arabica/error.hpp"
@@ -135,6 +136,49 @@ TEST(CpuBackend, PitIsTheActualsMidRankAmongThePaths) {
   }
   r.actual.resize(0);
   EXPECT_TRUE(make_backend("cpu")->simulate(r).pit.array().isNaN().all());
+}
+
+// Actuals drawn from the paths' own distribution have a uniform PIT: a
+// Gaussian random walk (price 100 + sum of h N(0, 1) shocks) and actuals
+// 100 + sqrt(h) N(0, 1) from another generator, 400 folds x 7 days. Their KS
+// distance from uniform stays below the 1% critical value 1.63 / sqrt(n);
+// actuals of twice the spread (a miscalibrated model) do not.
+TEST(CpuBackend, PitOfActualsFromThePathsDistributionIsUniform) {
+  PathRequest walk;
+  walk.model.k_states = 1;
+  walk.model.horizon = 7;
+  walk.model.transition[0] = walk.model.selection[0] = walk.model.design[0] = 1.0f;
+  walk.model.anchor[0] = 100.0f;
+  walk.model.sigma = 1.0f;
+  for (int h = 0; h < 7; ++h) {
+    walk.model.volatility[h] = 1.0f;
+    walk.model.center[h] = 100.0f;
+  }
+  walk.n_paths = 500;
+  walk.last_price = 100.0;
+  std::mt19937_64 generator(2026);
+  std::normal_distribution<double> normal;
+  for (const double spread : {1.0, 2.0}) {
+    std::vector<PathRequest> folds;
+    for (std::uint64_t f = 0; f < 400; ++f) {
+      PathRequest r = walk;
+      r.keys = {7, 0, f};
+      r.actual.resize(7);
+      for (int h = 0; h < 7; ++h) r.actual[h] = 100.0 + spread * std::sqrt(h + 1.0) * normal(generator);
+      folds.push_back(r);
+    }
+    const std::vector<PathStats> stats = make_backend("cpu", 2)->simulate_batch(folds);
+    Eigen::VectorXd pit(400 * 7);
+    for (std::size_t f = 0; f < stats.size(); ++f)
+      pit.segment(static_cast<Eigen::Index>(f) * 7, 7) = stats[f].pit;
+    const double critical = 1.63 / std::sqrt(static_cast<double>(pit.size()));
+    if (spread == 1.0) {
+      EXPECT_LT(pit_ks_distance(pit), critical);
+      EXPECT_NEAR(pit_coverage(pit, 0.90), 0.90, 0.02);
+    } else {
+      EXPECT_GT(pit_ks_distance(pit), 3 * critical);
+    }
+  }
 }
 
 TEST(CpuBackend, TailMeansAndHorizonRiskComeFromTheLowestPaths) {

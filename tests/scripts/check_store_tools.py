@@ -149,6 +149,9 @@ def check_report(store, work):
     forecast = sum(c * f for c, f in zip(reliability["counts"], reliability["mean_forecast"]) if c)
     assert abs(forecast - p_up[moved].sum()) < 1e-9
 
+    # --models takes the store's names, commas inside their orders included.
+    run(sys.executable, REPORT_TOOL, store, "--out", work / "one", "--models", f"{MODELS[0]},{MODELS[1]}")
+    assert json.loads((work / "one" / "report.json").read_text())["models"] == MODELS
     # Bad input: one line, exit 2, the report written before left as it was.
     before = (out / "report.md").read_text()
     refused = run(sys.executable, REPORT_TOOL, store, "--out", out, "--models", "arima", expect=2)
