@@ -1,10 +1,12 @@
 #include "arabica/backtest_model.hpp"
 
+#include <optional>
 #include <sstream>
 #include <vector>
 
 #include "arabica/error.hpp"
 #include "arabica/innovations.hpp"
+#include "arabica/text_number.hpp"
 
 namespace arabica {
 
@@ -68,19 +70,13 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
     } else if (part.rfind("boxcox=", 0) == 0) {
       if (model.transform != PriceTransform::none) refuse("two price transforms");
       const std::string value = part.substr(7);
-      std::size_t used = 0;
-      double lambda = 0.0;
-      try {
-        lambda = std::stod(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
+      const std::optional<double> lambda = number_of_text<double>(value);
       // 0 is the log (':log'); negative exponents map part of the line to
       // infinite prices.
-      if (used != value.size() || !(lambda > 0.0 && lambda <= 1.0))
+      if (!lambda || !(*lambda > 0.0 && *lambda <= 1.0))
         refuse("boxcox's lambda must be a number in (0, 1] (':log' is lambda 0), not '" + value + "'");
       model.transform = PriceTransform::box_cox;
-      model.box_cox_lambda = lambda;
+      model.box_cox_lambda = *lambda;
       options.push_back(part);
     } else if (part == "garch") {
       if (model.volatility != VolatilityModel::constant) refuse("two volatility models");
@@ -91,31 +87,19 @@ BacktestModel parse_backtest_model(const std::string& text, const SarimaxSpec& d
       model.volatility = VolatilityModel::ewma;
       if (part != "ewma") {
         const std::string value = part.substr(5);
-        std::size_t used = 0;
-        double lambda = 0.0;
-        try {
-          lambda = std::stod(value, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used != value.size() || !(lambda > 0.0 && lambda < 1.0))
+        const std::optional<double> lambda = number_of_text<double>(value);
+        if (!lambda || !(*lambda > 0.0 && *lambda < 1.0))
           refuse("ewma's decay must be a number in (0, 1), not '" + value + "'");
-        model.ewma_lambda = lambda;
+        model.ewma_lambda = *lambda;
       }
       options.push_back(part);
     } else if (part.rfind("window=", 0) == 0) {
       if (model.window_rows != 0) refuse("two training windows");
       const std::string value = part.substr(7);
-      std::size_t used = 0;
-      long rows = 0;
-      try {
-        rows = std::stol(value, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != value.size() || rows < 2 || rows > 100000000)
+      const std::optional<int> rows = number_of_text<int>(value);
+      if (!rows || *rows < 2)
         refuse("the training window must be a number of rows >= 2, not '" + value + "'");
-      model.window_rows = static_cast<int>(rows);
+      model.window_rows = *rows;
       options.push_back(part);
     } else if (part == "regime" || parse_innovation_kind(part)) {
       if (!model.innovations.empty()) refuse("two innovation families");

@@ -12,6 +12,7 @@
 #include "arabica/atomic_file.hpp"
 #include "arabica/backfill.hpp"
 #include "arabica/error.hpp"
+#include "arabica/text_number.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/innovation_estimation.hpp"
 #include "cli/commands.hpp"
@@ -64,16 +65,10 @@ namespace {
 // scored phase by phase); its range is checked with the plan.
 int parse_phase(const std::string& text) {
   if (text == "all") return kAllPhases;
-  std::size_t used = 0;
-  int phase = 0;
-  try {
-    phase = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || phase < 0)  // -1 is not a way to say all
+  const std::optional<int> phase = number_of_text<int>(text);
+  if (!phase || *phase < 0)  // -1 is not a way to say all
     throw InputError("--phase", "must be an integer 0 .. step-rows - 1 or all, not '" + text + "'");
-  return phase;
+  return *phase;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "arabica/metrics.hpp"
 #include "arabica/paths.hpp"
 #include "model/simulate_arima.hpp"
+#include "reference_paths.hpp"
 
 namespace arabica {
 namespace {
@@ -144,18 +145,8 @@ TEST(CpuBackend, PitIsTheActualsMidRankAmongThePaths) {
 // distance from uniform stays below the 1% critical value 1.63 / sqrt(n);
 // actuals of twice the spread (a miscalibrated model) do not.
 TEST(CpuBackend, PitOfActualsFromThePathsDistributionIsUniform) {
-  PathRequest walk;
-  walk.model.k_states = 1;
-  walk.model.horizon = 7;
-  walk.model.transition[0] = walk.model.selection[0] = walk.model.design[0] = 1.0f;
-  walk.model.anchor[0] = 100.0f;
-  walk.model.sigma = 1.0f;
-  for (int h = 0; h < 7; ++h) {
-    walk.model.volatility[h] = 1.0f;
-    walk.model.center[h] = 100.0f;
-  }
+  PathRequest walk = testing::random_walk_request();
   walk.n_paths = 500;
-  walk.last_price = 100.0;
   std::mt19937_64 generator(2026);
   std::normal_distribution<double> normal;
   for (const double spread : {1.0, 2.0}) {

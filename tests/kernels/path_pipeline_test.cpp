@@ -164,16 +164,7 @@ TEST(Pipeline, TransformedPricesAndGarchEqualTheReference) {
 // the shocks' expected variances, v + (alpha + beta)^(j-1) (s2_1 - v), within
 // Monte Carlo error (and not the constant sigma's h sigma2).
 TEST(Pipeline, GarchPathsHaveTheAnalyticConditionalVariance) {
-  PathRequest r;
-  r.model.k_states = 1;
-  r.model.horizon = 7;
-  r.model.transition[0] = r.model.selection[0] = r.model.design[0] = 1.0f;
-  r.model.anchor[0] = 100.0f;
-  r.model.sigma = 1.0f;
-  for (int h = 0; h < 7; ++h) {
-    r.model.volatility[h] = 1.0f;
-    r.model.center[h] = 100.0f;
-  }
+  PathRequest r = testing::random_walk_request();
   r.model.garch = 1;
   r.model.garch_variance = 4.0f;  // a turbulent cutoff: twice the long-run volatility
   r.model.garch_omega = 0.05f;

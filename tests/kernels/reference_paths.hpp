@@ -11,6 +11,23 @@
 
 namespace arabica::testing {
 
+/// A random walk from 100 (one state, sigma 1, no filtered-state
+/// uncertainty): day h's price is 100 plus h unit shocks.
+inline PathRequest random_walk_request(int horizon = 7) {
+  PathRequest r;
+  r.model.k_states = 1;
+  r.model.horizon = horizon;
+  r.model.transition[0] = r.model.selection[0] = r.model.design[0] = 1.0f;
+  r.model.anchor[0] = 100.0f;
+  r.model.sigma = 1.0f;
+  for (int h = 0; h < horizon; ++h) {
+    r.model.volatility[h] = 1.0f;
+    r.model.center[h] = 100.0f;
+  }
+  r.last_price = 100.0;
+  return r;
+}
+
 inline PathStats reference_stats(const PathRequest& request) {
   const int horizon = request.model.horizon;
   const std::int64_t n = request.n_paths;
