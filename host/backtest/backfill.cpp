@@ -420,6 +420,7 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       {"plan_hash", hex64(plan_hash(plan))},
       {"target", series.target_name},
       {"data_hash", series_hash(series)},
+      {"data_rows", series.rows()},
       {"future_exog", backfill_exog_name(config.future_exog)},
       {"paths", config.paths},
       {"stored_paths", config.stored_paths},

@@ -498,8 +498,10 @@ void run(BackfillOptions& options, const std::string& config_file) {
       [&](const std::string& work_path) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
         const bool resuming = std::filesystem::exists(work_path);
-        BackfillStore store =
-            open_store(work_path, sharded ? backfill_layout(config, series, plan) : layout);
+        // One process writing the deliverable may also extend an earlier
+        // run's store (a later --end, rows appended); shards resume theirs.
+        BackfillStore store = sharded ? open_store(work_path, backfill_layout(config, series, plan))
+                                      : open_backfill_store(work_path, whole, series, plan);
         const std::string cutoffs = describe_cutoffs(plan, config.plan);
         std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
                     resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),

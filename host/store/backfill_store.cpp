@@ -1016,6 +1016,45 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
   return lay_out_and_open(path, layout, std::move(lock));
 }
 
+std::optional<std::string> BackfillStore::stored_config(const std::string& path) {
+  h5::silence_errors();
+  auto impl = Impl::open(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+  return text_attribute(impl->root(), "config", path);
+}
+
+BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& layout,
+                                    const std::vector<int>& keep, const std::string& expected_config) {
+  require_valid_layout(layout);
+  h5::silence_errors();
+  WriterLock lock(path);
+  remove_stale_temporaries(path);
+  {
+    // The old store as a reader would see it (a killed writer's too); the
+    // new one written whole beside it, then renamed over it.
+    auto old_impl = Impl::open(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+    if (text_attribute(old_impl->root(), "config", path) != expected_config)
+      throw Error(path + ": was changed by another writer while being extended; run again");
+    old_impl->read_shape();
+    const BackfillStore old(std::move(old_impl));
+    replace_file_atomically(path, [&](const std::string& temp) {
+      write_layout(temp, path, layout);
+      auto impl = Impl::open(temp, path, H5F_ACC_RDWR, Access::write);
+      impl->read_shape();
+      BackfillStore extended(std::move(impl));
+      extended.copy_folds(old, keep);
+      const std::int8_t done = 1;
+      for (const int fold : keep)
+        extended.impl_->write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
+      extended.close();
+    });
+  }
+  auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
+  impl->shared->lock = std::move(lock);
+  impl->shared->writer = impl->shared->per_fold = true;
+  impl->read_shape();
+  return BackfillStore(std::move(impl));
+}
+
 BackfillStore BackfillStore::create_in_temporary(const std::string& temp, const std::string& path,
                                                  const StoreLayout& layout) {
   require_valid_layout(layout);
@@ -1207,7 +1246,7 @@ void BackfillStore::commit(const std::vector<int>& folds) {
 void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<int>& folds) {
   Impl& s = *impl_;
   Impl& from = *source.impl_;
-  ARABICA_REQUIRE(from.models == s.models && from.folds == s.folds && from.horizon == s.horizon &&
+  ARABICA_REQUIRE(from.models == s.models && from.folds <= s.folds && from.horizon == s.horizon &&
                       from.params == s.params && from.stored_paths == s.stored_paths,
                   "store copy: the stores have different layouts");
   ARABICA_REQUIRE(std::is_sorted(folds.begin(), folds.end()), "store copy: folds must ascend");
@@ -1224,7 +1263,7 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   for (std::size_t first = 0; first < folds.size();) {
     std::size_t end = first + 1;
     while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
-    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < s.folds, "store copy: fold out of range");
+    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < from.folds, "store copy: fold out of range");
     for (const std::string& variable : variables) {
       // (model, cutoff, ...): every model, the run of folds, the rest whole.
       std::vector<hsize_t> count = dataset_shape(from.dataset(variable).get(), from.name, variable);

@@ -78,6 +78,20 @@ std::string series_hash(const Series& series);
 StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
                             const FoldPlan& plan);
 
+/// The store `arabica backfill` writes into at `path`: a new one, the same
+/// configuration's to resume, or an earlier run's to extend. A store whose
+/// configuration differs from this run's only in the plan's end and the
+/// data (rows appended: the earlier run's rows are this file's first ones,
+/// checked by their hash) is extended: laid out for this plan, its committed
+/// folds kept where nothing about them changed (no failed model, the same
+/// realised prices), the rest left to the run. The kept folds' numbers are
+/// the ones a single run to the new end gives (a fold's fit, forecast and
+/// paths depend on its cutoff and data, never on the plan), so the extended
+/// store equals that run's. Any other difference is refused (InputError),
+/// naming the keys that differ.
+BackfillStore open_backfill_store(const std::string& path, const BackfillConfig& config,
+                                  const Series& series, const FoldPlan& plan);
+
 struct ModelCounts {
   int trained = 0, refiltered = 0, failed = 0;  // this run
   int already_complete = 0;                      // skipped: committed earlier

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -172,6 +173,20 @@ class BackfillStore {
   /// stderr; one that is not HDF5, holds another configuration or holds folds
   /// is refused (InputError), one that cannot be read is an Error.
   static BackfillStore open_for_writing(const std::string& path, const StoreLayout& layout);
+  /// The `config` attribute (the JSON the config_hash is taken of) of the
+  /// single-series store at `path`, or nullopt when it has none.
+  static std::optional<std::string> stored_config(const std::string& path);
+  /// Replaces the store at `path`, written by an earlier run whose folds are
+  /// the first ones of `layout`'s (an earlier end, fewer data rows), by
+  /// `layout` holding the committed values of the old folds listed in `keep`
+  /// (fold f of the old store is fold f of the new), committed; the other
+  /// folds are left for the run. Laid out and filled in a temporary beside
+  /// it, renamed over it under the writer lock: a crash leaves the old
+  /// store. Opened for writing, as open_for_writing. `expected_config` is
+  /// the old store's `config` the caller chose `keep` by: another writer
+  /// that changed it meanwhile makes this an Error.
+  static BackfillStore extend(const std::string& path, const StoreLayout& layout, const std::vector<int>& keep,
+                              const std::string& expected_config);
   /// Opens a store for reading only, also while its writer runs or after it
   /// was killed (SWMR reading): fold_complete tells the folds committed when
   /// it is read, and their values are read back as committed.
@@ -225,8 +240,9 @@ class BackfillStore {
   static void commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits);
 
   /// Copies every (model, fold) value of `folds` (all models: what write()
-  /// wrote) from `source`, a store with the same layout, in one read and
-  /// one write per variable and run of consecutive folds. Not committed.
+  /// wrote) from `source`, a store with the same layout (or the first folds
+  /// of it: an extension's), in one read and one write per variable and run
+  /// of consecutive folds. Not committed.
   void copy_folds(const BackfillStore& source, const std::vector<int>& folds);
 
   StoredForecasts read_forecasts() const;

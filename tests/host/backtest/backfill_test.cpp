@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "arabica/error.hpp"
 #include "arabica/innovation_estimation.hpp"
@@ -678,6 +679,98 @@ TEST_F(Backfill, FilteredHistoricalSimulationRescalesTheStandardisedResiduals) {
     EXPECT_NEAR(mean, 0.0, 0.03);
     EXPECT_NEAR(square / static_cast<double>(day1.size()), 1.0, 0.04);
   }
+}
+
+// A backfill to an earlier end, on the data of that time, extended by the
+// same configuration to the later end on the grown data: the store of one
+// run to the later end, fold for fold; with a semiannual cadence the
+// extension trains only at the cadence's dates. Folds whose realised prices
+// arrived since (late actuals) are run again, the rest kept.
+TEST_F(Backfill, AStoreExtendedToALaterEndEqualsOneRunToIt) {
+  const Series series = synthetic_series(400);
+  BackfillConfig config = small_config(series);
+  config.plan.refit = RefitCadence::semiannual;
+  config.plan.end = series.dates.back();
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const Series earlier = series.head(300);
+  BackfillConfig earlier_config = config;
+  earlier_config.plan.end = earlier.dates.back();
+  const FoldPlan earlier_plan = plan_folds(earlier.dates, earlier_config.plan);
+  const std::string path = file("extended.h5");
+  {
+    BackfillStore store = open_backfill_store(path, earlier_config, earlier, earlier_plan);
+    run_backfill(earlier, earlier_config, earlier_plan, store);
+    store.close();
+  }
+  // Folds whose days reached past the earlier data get their prices now.
+  std::set<int> rerun;
+  for (const Fold& fold : plan.folds)
+    if (static_cast<std::size_t>(fold.index) >= earlier_plan.folds.size() ||
+        fold.target_rows != earlier_plan.folds[static_cast<std::size_t>(fold.index)].target_rows)
+      rerun.insert(fold.index);
+  ASSERT_GT(rerun.size(), plan.folds.size() - earlier_plan.folds.size());  // late actuals too
+  BackfillSummary summary;
+  StoredForecasts extended;
+  {
+    BackfillStore store = open_backfill_store(path, config, series, plan);
+    summary = run_backfill(series, config, plan, store);
+    extended = store.read_forecasts();
+    store.close();
+  }
+  const StoredForecasts fresh = run(series, config, "fresh.h5");
+  expect_same(extended, fresh);
+  EXPECT_EQ(extended.pit.size(), fresh.pit.size());
+  for (std::size_t i = 0; i < fresh.pit.size(); ++i)
+    EXPECT_TRUE(extended.pit[i] == fresh.pit[i] || (std::isnan(extended.pit[i]) && std::isnan(fresh.pit[i]))) << i;
+  EXPECT_EQ(extended.quantiles, fresh.quantiles);
+  int refits = 0;
+  for (const int f : rerun) refits += plan.folds[static_cast<std::size_t>(f)].refit ? 1 : 0;
+  EXPECT_GT(refits, 0);  // the extension crosses a half-year
+  for (std::size_t m = 0; m < config.models.size(); ++m) {
+    EXPECT_EQ(summary.counts[m].already_complete, static_cast<int>(plan.folds.size() - rerun.size()));
+    EXPECT_EQ(summary.counts[m].trained, refits) << "only at the cadence's dates";
+    EXPECT_EQ(summary.counts[m].refiltered, static_cast<int>(rerun.size()) - refits);
+  }
+}
+
+// What an extension may not change: any other setting (named), the old
+// rows of the data, an end before the store's.
+TEST_F(Backfill, AnExtensionRefusesOtherSettingsDataAndAnEarlierEnd) {
+  const Series series = synthetic_series(300);
+  BackfillConfig config = small_config(series);
+  config.paths = 200;
+  const Series earlier = series.head(250);
+  BackfillConfig earlier_config = config;
+  earlier_config.plan.end = earlier.dates.back();
+  const std::string path = file("refused.h5");
+  {
+    const FoldPlan plan = plan_folds(earlier.dates, earlier_config.plan);
+    BackfillStore store = open_backfill_store(path, earlier_config, earlier, plan);
+    run_backfill(earlier, earlier_config, plan, store);
+    store.close();
+  }
+  const auto refused = [&](const BackfillConfig& c, const Series& s, const std::string& expected) {
+    try {
+      open_backfill_store(path, c, s, plan_folds(s.dates, c.plan));
+      ADD_FAILURE() << "accepted; expected " << expected;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  BackfillConfig more_paths = config;
+  more_paths.paths = 400;
+  more_paths.seed = 9;
+  refused(more_paths, series, "(paths, seed differ)");
+  Series revised = series;
+  revised.target[10] += 0.5;  // an old price revised
+  refused(config, revised, "was written on other data");
+  BackfillConfig shorter = earlier_config;
+  shorter.plan.end = earlier.dates[230];
+  refused(shorter, earlier, "an earlier --end");
+  // Nothing was touched: the same configuration still resumes.
+  const FoldPlan plan = plan_folds(earlier.dates, earlier_config.plan);
+  BackfillStore store = open_backfill_store(path, earlier_config, earlier, plan);
+  EXPECT_EQ(run_backfill(earlier, earlier_config, plan, store).folds_run, 0);
 }
 
 }  // namespace

@@ -39,4 +39,25 @@ awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { $2 = sprintf("%.0f", $2);
 grep -qE "^model \(all days\) +n +ties +dir.acc" "$work/ties.txt" || fail "no ties column: $(cat "$work/ties.txt")"
 overall_ties=$(awk '/^model \(all days\)/ { getline; print $3; exit }' "$work/ties.txt")
 [[ "$overall_ties" =~ ^[0-9]+$ && "$overall_ties" -gt 0 ]] || fail "expected ties on whole-unit prices: $(cat "$work/ties.txt")"
+# Daily use (#16): the same command on a file with more rows (no --end: the
+# data's last row) extends the store: the earlier folds kept, the new ones
+# and those whose prices arrived run, the result the one of a single run.
+head -n 251 "$csv" > "$work/first250.csv"
+grow=(backfill --exog rain,brl_usd --start 2022-11-01 --schedule weekly --min-train-rows 200
+      --model sarimax,naive --quiet)
+"$arabica" "${grow[@]}" --paths 300 --csv "$work/first250.csv" --out "$work/grown.h5" > /dev/null
+"$arabica" "${grow[@]}" --paths 300 --csv "$csv" --out "$work/grown.h5" --forecast-csv "$work/grown.csv" \
+  > "$work/grown.txt"
+"$arabica" "${grow[@]}" --paths 300 --csv "$csv" --out "$work/once.h5" --forecast-csv "$work/once.csv" > /dev/null
+cut -d, -f1-7,9 "$work/grown.csv" > "$work/grown.cut"  # all but generation_timestamp
+cut -d, -f1-7,9 "$work/once.csv" > "$work/once.cut"
+cmp -s "$work/grown.cut" "$work/once.cut" || fail "an extended store differs from one run: $(diff "$work/grown.cut" "$work/once.cut" | head -3)"
+kept=$(awk '$1 == "sarimax(1,1,1)" { print $5; exit }' "$work/grown.txt")
+[[ "$kept" =~ ^[0-9]+$ && "$kept" -gt 0 ]] || fail "no fold kept by the extension: $(cat "$work/grown.txt")"
+# Another setting is refused, naming it; the store is untouched.
+if "$arabica" "${grow[@]}" --paths 400 --csv "$csv" --out "$work/grown.h5" > /dev/null 2> "$work/other.err"; then
+  fail "a store of other settings was extended"
+fi
+grep -q "grown.h5: was written with another configuration (paths differ)" "$work/other.err" ||
+  fail "refusal does not name the setting: $(cat "$work/other.err")"
 echo "backfill cli ok"
