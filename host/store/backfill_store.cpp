@@ -1046,6 +1046,9 @@ BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& 
       for (const int fold : keep)
         extended.impl_->write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
       extended.close();
+      // Test hook (store_fault_kill_during_extension): ARABICA_FAULT_KILL_IN_EXTEND
+      // set kills the process with the extended copy written, not renamed.
+      if (std::getenv("ARABICA_FAULT_KILL_IN_EXTEND")) std::raise(SIGKILL);
     });
   }
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);

@@ -252,6 +252,32 @@ def kill_during_rewrite(r: Runner) -> None:
           "the uninterrupted run")
 
 
+def kill_during_extension(r: Runner) -> None:
+    """A SIGKILL while a store is extended to a later end (the extended copy
+    written, not yet renamed onto it): OUT is still the earlier run's store;
+    the rerun removes the copy, extends it, and it equals one uninterrupted
+    run to the later end (#16)."""
+    reference = r.reference()
+    earlier = [*QUICK, "--end", "2023-01-31"]
+    earlier_reference = r.work / "earlier.h5"
+    expect(r.run(earlier_reference, earlier).returncode == 0, "the earlier run failed")
+    out = r.work / "killed.h5"
+    out.unlink(missing_ok=True)
+    expect(r.run(out, earlier).returncode == 0, "the earlier run failed")
+    done = r.run(out, env=dict(os.environ, ARABICA_FAULT_KILL_IN_EXTEND="1"))
+    expect(done.returncode == -signal.SIGKILL, f"not killed in the extension: {done.returncode} {done.stderr}")
+    same_store(earlier_reference, out)
+    copies = [p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5.tmp")]
+    expect(len(copies) == 1, f"left {copies}")
+    done = r.run(out)
+    expect(done.returncode == 0, f"rerun failed: {done.stderr}")
+    same_store(reference, out)
+    leftovers = [p.name for p in r.work.iterdir() if p.name.startswith(".killed.h5")]
+    expect(not leftovers, f"left {leftovers}")
+    print("killed while extending: the earlier store stayed whole; the rerun extended it and equals one "
+          "run to the later end")
+
+
 # --- defect 6: damaged stores
 
 def flip_chunk(store: Path, variable: str, fold: int) -> tuple[int, int]:
@@ -405,7 +431,8 @@ def small_tmpfs(r: Runner) -> int | None:
 
 
 CASES = {f.__name__: f for f in (concurrent_writer, reader_beside_writer, kill_during_creation,
-                                 kill_during_rewrite, damaged_store, file_size_limit, small_tmpfs)}
+                                 kill_during_rewrite, kill_during_extension, damaged_store, file_size_limit,
+                                 small_tmpfs)}
 
 
 def main(case: str, arabica: str, data: str, workdir: str) -> int:
