@@ -124,15 +124,19 @@ struct PendingResult {
 };
 
 // Test hook (documented in backfill.hpp): ARABICA_FAULT_FAIL_FOLDS="3,7"
-// makes every model fail at folds 3 and 7.
-std::set<int> injected_fold_failures() {
-  std::set<int> folds;
+// makes every model fail at folds 3 and 7, "3:naive" only the model named.
+// (fold, model) pairs; an empty model stands for every model.
+std::set<std::pair<int, std::string>> injected_fold_failures() {
+  std::set<std::pair<int, std::string>> failures;
   const char* text = std::getenv("ARABICA_FAULT_FAIL_FOLDS");
-  if (!text) return folds;
+  if (!text) return failures;
   std::istringstream list(text);
-  for (std::string item; std::getline(list, item, ',');)
-    if (!item.empty()) folds.insert(std::stoi(item));
-  return folds;
+  for (std::string item; std::getline(list, item, ',');) {
+    if (item.empty()) continue;
+    const std::size_t colon = item.find(':');
+    failures.emplace(std::stoi(item.substr(0, colon)), colon == std::string::npos ? "" : item.substr(colon + 1));
+  }
+  return failures;
 }
 
 class FoldRunner {
@@ -152,7 +156,7 @@ class FoldRunner {
   const Series& series_;
   const BackfillConfig& config_;
   const FoldPlan& plan_;
-  std::set<int> injected_failures_;
+  std::set<std::pair<int, std::string>> injected_failures_;
 };
 
 PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
@@ -191,7 +195,7 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
       result.status = FoldStatus::refiltered;
       result.converged = true;  // nothing to converge: parameters are given
     }
-    if (injected_failures_.count(fold.index))
+    if (injected_failures_.count({fold.index, ""}) || injected_failures_.count({fold.index, model.name}))
       throw Error("injected failure (ARABICA_FAULT_FAIL_FOLDS)");
     result.params = fit.params;
     result.llf = fit.llf;

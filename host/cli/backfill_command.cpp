@@ -12,9 +12,9 @@
 #include "arabica/atomic_file.hpp"
 #include "arabica/backfill.hpp"
 #include "arabica/error.hpp"
-#include "arabica/text_number.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/innovation_estimation.hpp"
+#include "arabica/text_number.hpp"
 #include "cli/commands.hpp"
 #include "cli/backfill_options.hpp"
 #include "cli/universe_file.hpp"
@@ -27,17 +27,17 @@
 
 namespace arabica::cli {
 
-namespace {
-
-constexpr int kMaxShards = 100000;
-constexpr const char* kLeakedMarker = "LEAKED (realized future covariates)";
-
 Date date_option(const std::string& text, const std::string& field, Date fallback) {
   if (text.empty()) return fallback;
   const std::optional<Date> date = parse_date(text);
   if (!date) throw InputError(field, "'" + text + "' is not a date (YYYY-MM-DD)");
   return *date;
 }
+
+namespace {
+
+constexpr int kMaxShards = 100000;
+constexpr const char* kLeakedMarker = "LEAKED (realized future covariates)";
 
 // --model values split at commas, except those inside a sarimax order
 // ("sarimax,naive,sarimax:0,1,1" is three models).
@@ -300,10 +300,10 @@ void print_phase_scores(const std::vector<PhaseScores>& scores, int step_rows) {
   }
 }
 
-// Scores every complete fold of the deliverable store, records the metrics,
-// closes it and exports the legacy CSV.
-void finish(BackfillStore& store, const StoreLayout& layout, const FoldPlan& plan,
-            const BackfillOptions& options) {
+}  // namespace
+
+void finish_backfill(BackfillStore& store, const StoreLayout& layout, const FoldPlan& plan,
+                     const BackfillOptions& options, bool by_day) {
   const StoredForecasts stored = store.read_forecasts();
   const std::vector<ModelScores> scores = score_backfill(stored, layout);
   store.write_metrics(to_stored_metrics(scores, layout.horizon));
@@ -322,7 +322,7 @@ void finish(BackfillStore& store, const StoreLayout& layout, const FoldPlan& pla
   std::printf("%s: %d of %d folds complete", options.out.c_str(), complete, stored.folds);
   if (failed > 0) std::printf(", %d with a failed model (rerun to retry them)", failed);
   std::printf("\n");
-  print_scores(scores, options.future_exog == "realized");
+  print_scores(scores, options.future_exog == "realized", by_day);
   if (plan.spec.schedule == CutoffSchedule::every_n_rows && plan.spec.phase == kAllPhases)
     print_phase_scores(score_phases(stored, layout, plan), plan.spec.step_rows);
   if (!options.forecast_csv.empty()) {
@@ -331,8 +331,6 @@ void finish(BackfillStore& store, const StoreLayout& layout, const FoldPlan& pla
   }
   std::printf("wrote %s\n", options.out.c_str());
 }
-
-}  // namespace
 
 std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec) {
   return "no fold to run: " + std::to_string(plan.scheduled) + " cutoffs between " +
@@ -421,15 +419,13 @@ std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   return paths;
 }
 
-namespace {
-
-// After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal); an
-// open `store` is closed first with what it has committed.
-void stop_if_interrupted(int folds_committed, BackfillStore* store = nullptr) {
+void stop_if_interrupted(int folds_committed, BackfillStore* store) {
   if (!interrupt_requested()) return;
   if (store) store->close();
   throw Interrupted(folds_committed);
 }
+
+namespace {
 
 // Merges the shard stores into OUT (a signal stops it between shards) and
 // scores it.
@@ -445,7 +441,7 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   stop_if_interrupted(copied, &store);
   std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
               options.out.c_str());
-  finish(store, layout, plan, options);
+  finish_backfill(store, layout, plan, options);
   stop_if_interrupted(copied);
 }
 
@@ -522,7 +518,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
         if (sharded)
           store.close();
         else
-          finish(store, layout, plan, options);
+          finish_backfill(store, layout, plan, options);
         stop_if_interrupted(summary.folds_run);
       },
       [&](const char* who, const char* sources) {
@@ -532,21 +528,20 @@ void run(BackfillOptions& options, const std::string& config_file) {
 
 }  // namespace
 
-void register_backfill_command(CLI::App& app) {
-  auto options = std::make_shared<BackfillOptions>();
-  CLI::App* command = app.add_subcommand(
-      "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
+void add_backfill_options(CLI::App& command_ref, BackfillOptions& options_ref) {
+  CLI::App* command = &command_ref;
+  BackfillOptions* options = &options_ref;
   add_model_options(*command, options->model, true);
   command
       ->add_option("--model", options->models,
                    "Models to compare: sarimax (the --order/--seasonal/--trend spec), "
                    "sarimax:p,d,q[:P,D,Q,s][:trend], naive, drift; each with any of the variant "
-                   "options :log (fitted on log prices), :ewma[=LAMBDA] or :garch (volatility that adapts) "
-                   "and an innovation family (e.g. sarimax:1,1,1:log:student_t:garch; bootstrap with "
+                   "options :log or :boxcox=LAMBDA (fitted on transformed prices), :ewma[=LAMBDA] or "
+                   ":garch (volatility that adapts), :window=ROWS (its own training window) and an "
+                   "innovation family (e.g. sarimax:1,1,1:log:student_t:garch; bootstrap with "
                    "a volatility is filtered historical simulation); repeat or comma separate")
       ->capture_default_str();
   command->add_option("--start", options->start, "First cutoff date (default: the data's first)");
-  command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");
   command->add_option("--schedule", options->schedule, "every_row, every_n_rows or weekly")
       ->capture_default_str();
   command->add_option("--step-rows", options->step_rows, "every_n_rows: rows between cutoffs")
@@ -590,6 +585,19 @@ void register_backfill_command(CLI::App& app) {
                       "No effect on backfills (kept for old scripts): forecast_date is the date "
                       "of the data row scored, business days past the data")
       ->capture_default_str();
+  command->add_option("--out", options->out,
+                      "HDF5 store (resumed when it exists, extended by a later end or more data); "
+                      "shards work in OUT.shard-K-of-N")
+      ->capture_default_str();
+  command->add_flag("--quiet", options->quiet, "No progress output");
+}
+
+void register_backfill_command(CLI::App& app) {
+  auto options = std::make_shared<BackfillOptions>();
+  CLI::App* command = app.add_subcommand(
+      "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
+  add_backfill_options(*command, *options);
+  command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");
   command->add_option("--shard", options->shard,
                       "This process's shard (0-based; under mpirun: the rank)")
       ->check(CLI::Range(0, kMaxShards - 1))
@@ -597,12 +605,8 @@ void register_backfill_command(CLI::App& app) {
   command->add_option("--num-shards", options->num_shards, "Shards the plan is split into")
       ->check(CLI::Range(1, kMaxShards))
       ->capture_default_str();
-  command->add_option("--out", options->out,
-                      "HDF5 store (resumed when it exists); shards work in OUT.shard-K-of-N")
-      ->capture_default_str();
   command->add_option("--forecast-csv", options->forecast_csv,
                       "Also export the legacy forecast.csv rows of every complete fold");
-  command->add_flag("--quiet", options->quiet, "No progress output");
   command->add_flag("--merge", options->merge,
                     "Merge the shard stores of --num-shards N runs into --out and score it "
                     "(under mpirun, rank 0 merges by itself)");

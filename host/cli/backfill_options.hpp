@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "arabica/backfill.hpp"
 #include "cli/model_options.hpp"
 
@@ -40,6 +42,25 @@ struct BackfillOptions {
   bool quiet = false;
   bool merge = false;
 };
+
+/// The options `backfill` and `daily` share (models, plan but its end,
+/// paths, store); each command adds its own.
+void add_backfill_options(CLI::App& command, BackfillOptions& options);
+
+/// A date option's value: `fallback` when empty, InputError naming `field`
+/// when not YYYY-MM-DD.
+Date date_option(const std::string& text, const std::string& field, Date fallback);
+
+/// After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal);
+/// an open `store` is closed first with what it has committed.
+void stop_if_interrupted(int folds_committed, BackfillStore* store = nullptr);
+
+/// Scores every complete fold of the deliverable store, records the
+/// metrics, closes it rewritten for reading, prints the scores (and the
+/// phases of an all-phases plan; `by_day`: the per-day tables too) and
+/// exports options.forecast_csv when set.
+void finish_backfill(BackfillStore& store, const StoreLayout& layout, const FoldPlan& plan,
+                     const BackfillOptions& options, bool by_day = true);
 
 /// Everything but the data's dates, checked before any file is read or
 /// made; `defaults` is the sarimax spec of `--model sarimax`.

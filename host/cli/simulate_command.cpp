@@ -75,17 +75,9 @@ std::string config_json(const SimulateOptions& options, std::int64_t stored_path
 std::string distribution_csv(const PathStats& stats, int horizon, std::int64_t stored,
                              const ForecastMetadata& metadata) {
   std::ostringstream out;
-  out.precision(9);
-  out << "path_id";
-  for (int h = 1; h <= horizon; ++h) out << ",day_" << h;
-  out << ",model_version,generation_timestamp,data_cutoff_date\n";
-  const std::string tail = "," + csv_field(metadata.model_version) + "," + metadata.generation_timestamp +
-                           "," + format_date(metadata.data_cutoff) + "\n";
-  for (std::int64_t p = 0; p < stored; ++p) {
-    out << p + 1;
-    for (int h = 0; h < horizon; ++h) out << ',' << stats.stored[p * horizon + h];
-    out << tail;
-  }
+  out << distribution_csv_header(horizon);
+  append_distribution_rows(out, std::vector<float>(stats.stored.begin(), stats.stored.begin() + stored * horizon),
+                           horizon, metadata);
   return out.str();
 }
 

@@ -108,10 +108,10 @@ void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChu
   for (BackfillStore& store : stores) store.close(chunks);
 }
 
-// After a SIGINT/SIGTERM, the one-line report (main exits 128 + signal).
-void stop_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores = nullptr) {
+// stop_if_interrupted for the stores of a universe: each closed first.
+void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores) {
   if (!interrupt_requested()) return;
-  if (stores) close_all(*stores);
+  close_all(*stores);
   throw Interrupted(folds_committed);
 }
 
@@ -176,7 +176,7 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     close_all(shard);
   }
   for (std::vector<BackfillStore>& shard : shards) close_all(shard);
-  stop_if_interrupted(copied, &stores);
+  stop_universe_if_interrupted(copied, &stores);
   std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());
   finish(stores, members, options);
@@ -256,7 +256,7 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
         reporter.finish();
         int folds_run = 0;
         for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
-        if (summaries.front().stopped) stop_if_interrupted(folds_run, &stores);
+        if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);
         print_universe_summary(members, summaries, not_run);
         if (sharded)
           close_all(stores);

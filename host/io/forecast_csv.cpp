@@ -69,6 +69,28 @@ void append_forecast_rows(std::ostream& out, const Forecast& forecast,
   out.precision(precision);
 }
 
+std::string distribution_csv_header(int horizon) {
+  std::string header = "path_id";
+  for (int h = 1; h <= horizon; ++h) header += ",day_" + std::to_string(h);
+  return header + ",model_version,generation_timestamp,data_cutoff_date\n";
+}
+
+void append_distribution_rows(std::ostream& out, const std::vector<float>& paths, int horizon,
+                              const ForecastMetadata& metadata) {
+  ARABICA_REQUIRE(horizon > 0 && paths.size() % static_cast<std::size_t>(horizon) == 0,
+                  "distribution rows: paths x horizon values expected");
+  const auto precision = out.precision(9);
+  const std::string tail = "," + csv_field(metadata.model_version) + "," + metadata.generation_timestamp +
+                           "," + format_date(metadata.data_cutoff) + "\n";
+  const std::size_t n = paths.size() / static_cast<std::size_t>(horizon);
+  for (std::size_t p = 0; p < n; ++p) {
+    out << p + 1;
+    for (int h = 0; h < horizon; ++h) out << ',' << paths[p * static_cast<std::size_t>(horizon) + h];
+    out << tail;
+  }
+  out.precision(precision);
+}
+
 void write_forecast_csv(const std::string& path, const Forecast& forecast,
                         const ForecastMetadata& metadata) {
   std::ostringstream out;

@@ -118,7 +118,8 @@ struct BackfillSummary {
 /// A fold is done once committed with no failed model (folds_done); a fold
 /// recorded as failed is run again, and keeps its failed record if it fails
 /// again. Test hook: the environment variable ARABICA_FAULT_FAIL_FOLDS
-/// ("3,7": fold indices) makes every model fail at those folds, so tests can
+/// ("3,7": fold indices; "3:naive": only that model at fold 3) makes every
+/// model fail at those folds, so tests can
 /// record failures deterministically and check that a rerun retries them.
 BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
                              const FoldPlan& plan, BackfillStore& store,

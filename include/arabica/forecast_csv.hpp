@@ -49,6 +49,13 @@ extern const char kForecastCsvHeader[];
 void append_forecast_rows(std::ostream& out, const Forecast& forecast,
                           const ForecastMetadata& metadata);
 
+/// The legacy distribution.csv contract: path_id,day_1..day_H,
+/// model_version,generation_timestamp,data_cutoff_date; the header, then
+/// one row per path of `paths` (paths x horizon, row-major), 9 digits.
+std::string distribution_csv_header(int horizon);
+void append_distribution_rows(std::ostream& out, const std::vector<float>& paths, int horizon,
+                              const ForecastMetadata& metadata);
+
 /// Writes the CSV atomically (temporary file, fsync, rename): a reader never
 /// sees a partial file and an existing file survives a failed write.
 void write_forecast_csv(const std::string& path, const Forecast& forecast,

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""`arabica daily` over 20 consecutive days of the canonical coffee file
+(issue 16): the data file gains one row each morning and the job runs on it.
+
+  * the 20 mornings give the store of one backfill over those 20 cutoffs,
+    bit for bit (scripts/compare_backfills.py): late actuals filled in,
+    every score recomputed;
+  * with --refit weekly a model trains on the first trading day of each ISO
+    week and re-filters its latest fit on the other days;
+  * a model made to fail on one morning (ARABICA_FAULT_FAIL_FOLDS="k:naive")
+    is recorded as failed, the other one proceeds, the run exits 0, and the
+    next morning retries it;
+  * a second run on the same morning changes nothing (the file's bytes) and
+    says so; today's forecast.csv and distribution.csv hold today's cutoff.
+
+    daily_production.py ARABICA REPO WORKDIR    (exit 77 without ../shared/data)
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import pandas as pd
+
+DAYS = 20
+FAIL_DAY = 10  # 1-based: this morning naive fails
+
+
+def main(arabica: str, repo: str, workdir: str) -> int:
+    data = Path(repo).parent / "shared" / "data" / "coffee_kc_daily_features_2015_2024.csv"
+    if not data.exists():
+        print(f"skipped: {data} is not here")
+        return 77
+    work = Path(workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    lines = data.read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    first = len(rows) - DAYS  # rows[first] is the first morning's new row
+    dates = [row.split(",")[0] for row in rows]
+    day_file, store = work / "coffee.csv", work / "daily.h5"
+    common = ["--csv", str(day_file), "--target", "close", "--exog",
+              "wx_temperature_2m_max_wavg,wx_precipitation_sum_wavg,brl_usd",
+              "--start", dates[first], "--min-train-rows", "1500", "--refit", "weekly",
+              "--model", "sarimax,naive", "--paths", "400", "--stored-paths", "10", "--threads", "2",
+              "--quiet"]
+    weeks_seen = set()
+    for day in range(DAYS):
+        day_file.write_text("\n".join([header, *rows[: first + day + 1]]) + "\n")
+        env = dict(os.environ)
+        if day + 1 == FAIL_DAY:
+            env["ARABICA_FAULT_FAIL_FOLDS"] = f"{day}:naive"
+        done = subprocess.run([arabica, "daily", *common, "--out", str(store),
+                               "--forecast-csv", str(work / "forecast.csv"),
+                               "--distribution-csv", str(work / "distribution.csv")],
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, f"day {day + 1}: exit {done.returncode}\n{done.stderr}"
+        today = dates[first + day]
+        status = {line.split("model=")[1].split()[0]: line.split("status=")[1].split()[0]
+                  for line in done.stdout.splitlines() if line.startswith(f"daily {today} model=")}
+        week = datetime.date.fromisoformat(today).isocalendar()[:2]
+        expected = "trained" if week not in weeks_seen else "re-filtered"
+        weeks_seen.add(week)
+        assert status.get("sarimax(1,1,1)") == expected, (today, status, done.stdout[-600:])
+        if day + 1 == FAIL_DAY:
+            assert status["naive"] == "failed", status
+            assert "summary: trained=" in done.stdout and "failed=1" in done.stdout, done.stdout[-400:]
+            with h5py.File(store, "r") as f:
+                assert int(f["status"][1, day]) == 3 and int(f["status"][0, day]) != 3
+        else:
+            assert status["naive"] != "failed", status
+        forecast = pd.read_csv(work / "forecast.csv")
+        assert set(forecast.data_cutoff_date) == {today}, forecast.data_cutoff_date.unique()
+        models = {"sarimax(1,1,1)"} if day + 1 == FAIL_DAY else {"sarimax(1,1,1)", "naive"}
+        assert set(forecast.model_version) == models, forecast.model_version.unique()
+        assert len(pd.read_csv(work / "distribution.csv")) == 10 * len(models)
+
+    # The same morning again: nothing changes, and it says so.
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    again = subprocess.run([arabica, "daily", *common, "--out", str(store)], capture_output=True, text=True)
+    assert again.returncode == 0 and "nothing changed" in again.stdout, again.stdout + again.stderr
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before, "a repeated morning changed the store"
+
+    # One backfill over the 20 cutoffs, on the same file.
+    once = work / "once.h5"
+    done = subprocess.run([arabica, "backfill", *common, "--out", str(once)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    compare = subprocess.run([sys.executable, str(Path(repo) / "scripts" / "compare_backfills.py"),
+                              str(store), str(once)], capture_output=True, text=True)
+    assert compare.returncode == 0, compare.stdout + compare.stderr
+    with h5py.File(store, "r") as f:
+        assert int(f["fold_complete"][()].sum()) == DAYS
+    print(f"{DAYS} mornings of arabica daily equal one backfill over their cutoffs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
