@@ -32,6 +32,7 @@ def bad_config(name, text, expected, command="backfill", extra=(), filename="cfg
 
 BACKFILL = ["backfill", *MODEL, "--out", "new.h5"]
 SIMULATE = ["simulate", *MODEL, "--paths", "100", "--out", "distribution.csv"]
+DAILY = ["daily", *MODEL, "--out", "daily.h5"]
 STRESS = ["stress", *MODEL, "--scenarios", "s.toml", "--paths", "100", "--out", "stress.h5"]
 STRESS_FILES = {"s.toml": SCENARIOS}
 
@@ -122,6 +123,11 @@ CASES = [
          "--phase: must be an integer 0 .. step-rows - 1 or all, not 'some'"),
     case("phase negative", [*BACKFILL, "--schedule", "every_n_rows", "--step-rows", "7", "--phase", "-1"],
          "--phase: must be an integer 0 .. step-rows - 1 or all, not '-1'"),
+    case("daily date", [*DAILY, "--date", "2023-02-30"], "--date: '2023-02-30' is not a date"),
+    case("daily date before the data", [*DAILY, "--date", "1999-01-04"], "--date: 1999-01-04 is before the data's first row"),
+    case("daily distribution without paths", [*DAILY, "--distribution-csv", "d.csv"],
+         "--distribution-csv: needs paths kept in the store"),
+    case("daily has no --end", [*DAILY, "--end", "2023-01-31"], "--end"),
     case("model two families", [*BACKFILL, "--model", "naive:normal:student_t"], "two innovation families"),
     case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
     # outputs: checked up front, nothing replaced
