@@ -354,6 +354,26 @@ def pooled_table(pooled: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def registry(ds: xr.Dataset) -> pd.DataFrame:
+    """The model registry of a store (`arabica models`): one row per refit,
+    a (model, fold) whose fit was estimated there rather than re-filtered,
+    with its training window, data hash, llf, aic, convergence, fit time and
+    one column per parameter (NaN where a model has no such parameter)."""
+    rows = []
+    for model in ds.model.values:
+        one = ds.sel(model=model)
+        names = [str(n) for n in one.param_name.values if str(n)]
+        for f in np.flatnonzero(one.status.values == 1):  # trained
+            fold = one.isel(cutoff=int(f))
+            row = {"model": str(model), "trained_on": fold.trained_on.values, "train_start": fold.train_start.values,
+                   "train_rows": int(fold.train_rows), "llf": float(fold.llf), "aic": float(fold.aic),
+                   "converged": bool(fold.converged), "n_iter": int(fold.n_iter),
+                   "fit_seconds": float(fold.fit_seconds), "train_data_hash": fold.train_data_hash.values.item().decode()}
+            row.update({name: float(v) for name, v in zip(names, fold.params.values)})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def quantile_label(level: float) -> str:
     """statsforecast's level suffix: 0.05 -> "5", 0.5 -> "50"."""
     return f"{level * 100:g}"

@@ -175,6 +175,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
   PendingResult pending;
   ModelFoldResult& result = pending.result;
   result.trained_on = plan_.folds[static_cast<std::size_t>(fold.fit_fold)].cutoff;
+  result.train_start = series_.dates[static_cast<std::size_t>(begin)];
+  result.train_rows = static_cast<int>(rows);
   const auto start = std::chrono::steady_clock::now();
   SarimaxFit fit;
   try {
@@ -185,6 +187,8 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
                                              : fit_baseline(model, y);
       chain.fit = fit;
       result.status = FoldStatus::trained;
+      // The registry's record of what the refit was estimated on.
+      result.train_data_hash = series_hash(series_.slice(static_cast<std::size_t>(begin), fold.train_end));
       result.converged = fit.converged;
       result.iterations = fit.iterations;
     } else {

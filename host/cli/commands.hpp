@@ -10,6 +10,7 @@ void register_forecast_command(CLI::App& app);
 void register_simulate_command(CLI::App& app);
 void register_backfill_command(CLI::App& app);
 void register_daily_command(CLI::App& app);
+void register_models_command(CLI::App& app);
 void register_stress_command(CLI::App& app);
 
 }  // namespace arabica::cli

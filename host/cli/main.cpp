@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   arabica::cli::register_simulate_command(app);
   arabica::cli::register_backfill_command(app);
   arabica::cli::register_daily_command(app);
+  arabica::cli::register_models_command(app);
   arabica::cli::register_stress_command(app);
   arabica::cli::add_config_option(app);
   try {

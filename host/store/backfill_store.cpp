@@ -123,6 +123,8 @@ constexpr TextVariable kTextVariables[] = {
     {"failure_reason", "why the fold failed (empty otherwise)", &ModelFoldResult::failure_reason},
     {"innovations", "innovation family fitted at the fold, with its parameters",
      &ModelFoldResult::innovations},
+    {"train_data_hash", "FNV-1a of the training window's dates, prices and covariates",
+     &ModelFoldResult::train_data_hash},
     {"volatility", "volatility model over the horizon, with its fitted parameters",
      &ModelFoldResult::volatility},
 };
@@ -452,6 +454,10 @@ void LayoutWriter::write(const StoreLayout& layout) {
   const h5::Dataset trained_on = variable(
       "trained_on", "cutoff of the fit whose parameters are used", H5T_STD_I32LE, {&model, &cutoff});
   date_attributes(trained_on.get());
+  const h5::Dataset train_start = variable(
+      "train_start", "first date of the training window", H5T_STD_I32LE, {&model, &cutoff});
+  date_attributes(train_start.get());
+  variable("train_rows", "rows of the training window", H5T_STD_I32LE, {&model, &cutoff}, "1");
   const h5::Dataset status =
       variable("status", "fold status", H5T_STD_I8LE, {&model, &cutoff});
   const std::int8_t flag_values[] = {0, 1, 2, 3};
@@ -1087,6 +1093,44 @@ BackfillStore BackfillStore::open_read_only(const std::string& path) {
   return BackfillStore(std::move(impl));
 }
 
+namespace {
+
+// The values of a variable-length UTF-8 text variable, row-major.
+std::vector<std::string> read_texts(hid_t dataset, const std::string& file, const std::string& variable) {
+  const std::string what = "cannot read variable '" + variable + "'";
+  const h5::Dataspace space(H5Dget_space(dataset), file, what);
+  const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+  if (count < 0) throw Error(file + ": " + what);
+  std::vector<char*> pointers(static_cast<std::size_t>(count), nullptr);
+  const h5::Datatype type = text_type(file, 0);
+  if (count > 0 && H5Dread(dataset, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+    throw Error(file + ": " + what);
+  std::vector<std::string> out;
+  for (char* text : pointers) out.emplace_back(text ? text : "");
+  if (count > 0) H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, pointers.data());
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> BackfillStore::model_names() const {
+  return read_texts(impl_->dataset(impl_->entry).get(), impl_->name, impl_->entry);
+}
+
+std::vector<Date> BackfillStore::cutoffs() const {
+  const std::vector<std::int32_t> days = impl_->read_all<std::int32_t>("cutoff", H5T_NATIVE_INT32);
+  return std::vector<Date>(days.begin(), days.end());
+}
+
+std::vector<std::string> BackfillStore::param_names(int model) const {
+  ARABICA_REQUIRE(model >= 0 && model < impl_->models, "param_names: model out of range");
+  const std::vector<std::string> all = read_texts(impl_->dataset("param_name").get(), impl_->name, "param_name");
+  const auto P = static_cast<std::ptrdiff_t>(impl_->params);
+  std::vector<std::string> names(all.begin() + model * P, all.begin() + (model + 1) * P);
+  while (!names.empty() && names.back().empty()) names.pop_back();
+  return names;
+}
+
 int BackfillStore::models() const { return impl_->models; }
 int BackfillStore::folds() const { return impl_->folds; }
 int BackfillStore::horizon() const { return impl_->horizon; }
@@ -1121,6 +1165,10 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   r.status = static_cast<FoldStatus>(status);
   s.read_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
   s.read_block("trained_on", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.trained_on);
+  s.read_block("train_start", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.train_start);
+  std::int32_t train_rows = 0;
+  s.read_block("train_rows", H5T_NATIVE_INT32, {m, f}, {1, 1}, &train_rows);
+  r.train_rows = train_rows;
   const h5::Datatype text = text_type(s.name, kFailureReasonBytes);
   for (const TextVariable& v : kTextVariables) {
     char value[kFailureReasonBytes + 1] = {};
@@ -1215,6 +1263,9 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
     const std::int32_t iterations = r.iterations;
     s.write_block("n_iter", H5T_NATIVE_INT32, {m, f}, {1, 1}, &iterations);
     s.write_block("trained_on", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.trained_on);
+    s.write_block("train_start", H5T_NATIVE_INT32, {m, f}, {1, 1}, &r.train_start);
+    const std::int32_t train_rows = r.train_rows;
+    s.write_block("train_rows", H5T_NATIVE_INT32, {m, f}, {1, 1}, &train_rows);
   }
   s.write_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &r.fit_seconds);
   const auto status = static_cast<std::int8_t>(r.status);
@@ -1259,7 +1310,7 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   for (const FittedVariable& v : kFittedVariables) variables.push_back(v.name);
   for (const TextVariable& v : kTextVariables) variables.push_back(v.name);
   for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
-                           "trained_on", "status"})
+                           "trained_on", "train_start", "train_rows", "status"})
     variables.push_back(name);
   if (s.stored_paths > 0) variables.push_back("paths");
   std::vector<unsigned char> buffer;

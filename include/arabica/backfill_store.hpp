@@ -101,6 +101,12 @@ struct ModelFoldResult {
   int iterations = 0;
   double fit_seconds = 0.0;
   Date trained_on = 0;  // cutoff of the fold whose fit is used
+  /// The training window of this fold's fit or re-filter: its first row's
+  /// date, its rows, and the FNV-1a of its values (the model's registry:
+  /// what a refit was estimated on).
+  Date train_start = 0;
+  int train_rows = 0;
+  std::string train_data_hash;
 };
 
 /// Values read back for scoring and export: model x fold x day, row-major
@@ -222,6 +228,11 @@ class BackfillStore {
   int horizon() const;
 
   std::vector<std::int8_t> fold_complete() const;
+  /// The `model` (or `scenario`) coordinate, the cutoffs, and a model's
+  /// parameter names (statsmodels' order; the widest model's length, "" pads).
+  std::vector<std::string> model_names() const;
+  std::vector<Date> cutoffs() const;
+  std::vector<std::string> param_names(int model) const;
   FoldStatus status(int model, int fold) const;
   Eigen::VectorXd params(int model, int fold) const;  // written parameters
 

@@ -109,6 +109,25 @@ def check_uncommitted_fold_left_out(store, folds, work):
     assert len(rows) == len(MODELS) * (folds - 1) * 7
 
 
+def check_registry(arabica, store, work):
+    """`arabica models STORE --csv` and arabica_store.registry(ds): the same
+    refits (every trained fold), windows, hashes and parameters."""
+    run(arabica, "models", store, "--csv", work / "registry.csv")
+    listed = pd.read_csv(work / "registry.csv")
+    with st.open_backfill(store) as ds:
+        table = st.registry(ds)
+        trained = int((ds.status.values == 1).sum())
+    assert len(listed) == len(table) == trained > 0, (len(listed), len(table), trained)
+    assert list(listed.model) == list(table.model)
+    assert list(listed.trained_on) == [str(d)[:10] for d in table.trained_on.values]
+    assert list(listed.train_data_hash) == list(table.train_data_hash)
+    assert (listed.train_rows.values == table.train_rows.values).all()
+    for k, text in enumerate(listed.params):
+        for pair in text.split():
+            name, value = pair.split("=")
+            assert float(value) == table.loc[k, name], (name, value, table.loc[k, name])
+
+
 def check_report(store, work):
     out = work / "report"
     run(sys.executable, REPORT_TOOL, store, "--out", out, "--rolling", "5")
@@ -176,6 +195,7 @@ def main(arabica, data, work):
     check_dates(store, data, work)
     check_uncommitted_fold_left_out(store, folds, work)
     check_report(store, work)
+    check_registry(arabica, store, work)
     print(f"store tools: {folds} folds exported and plotted")
 
 
