@@ -3,8 +3,9 @@
 
 Every variable is compared exactly (NaN equal to NaN) except the ones that
 measure the run rather than the result (fit_seconds); root attributes are
-compared except the generation timestamp and the reading index (present
-once a store is chunked for reading: its chunks, not its results). A store may be one series' group
+compared except the generation timestamp, the reading index (present
+once a store is chunked for reading: its chunks, not its results) and the
+log of daily runs. A store may be one series' group
 of a universe store (PATH:GROUP). Exit status 0 when equal, 1 with a list of
 differences otherwise.
 
@@ -19,7 +20,7 @@ import h5py
 import numpy as np
 
 RUN_VARIABLES = {"fit_seconds"}
-RUN_ATTRIBUTES = {"generation_timestamp", "_arabica_index"}
+RUN_ATTRIBUTES = {"generation_timestamp", "_arabica_index", "run_log"}
 
 
 def values(dataset: h5py.Dataset) -> np.ndarray:

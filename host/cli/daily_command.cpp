@@ -11,6 +11,8 @@
 #include <memory>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "arabica/atomic_file.hpp"
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
@@ -90,6 +92,35 @@ void run_daily(DailyOptions& daily) {
   if (cutoff_today)
     for (std::size_t m = 0; m < config.models.size(); ++m)
       results.push_back(store.read(static_cast<int>(m), last.index));
+  int trained = 0, skipped = 0, generated = 0, failed = 0;
+  nlohmann::json statuses = nlohmann::json::object();
+  for (std::size_t m = 0; m < results.size(); ++m) {
+    const FoldStatus status = results[m].status;
+    statuses[config.models[m].name] = status_word(status);
+    if (status == FoldStatus::failed) {
+      ++failed;
+      continue;
+    }
+    ++(status == FoldStatus::trained ? trained : skipped);
+    ++generated;
+  }
+  // The run's record in the store's run log, written with the rewrite for
+  // reading that finishes the store (atomically).
+  nlohmann::json log = nlohmann::json::array();
+  if (const std::optional<std::string> text = store.root_text(kRunLogAttribute)) {
+    log = nlohmann::json::parse(*text, nullptr, false);
+    if (!log.is_array()) log = nlohmann::json::array();
+  }
+  log.push_back({{"date", day},
+                 {"run_at", utc_timestamp_now()},
+                 {"folds_run", summary.folds_run},
+                 {"cutoff_today", cutoff_today},
+                 {"trained", trained},
+                 {"skipped", skipped},
+                 {"generated", generated},
+                 {"failed", failed},
+                 {"models", statuses}});
+  store.record_at_close(kRunLogAttribute, log.dump());
   finish_backfill(store, layout, plan, options, false);
   if (!cutoff_today) {
     std::printf("daily %s: not a cutoff of the schedule (%s); %d earlier folds scored\n", day.c_str(),
@@ -99,7 +130,6 @@ void run_daily(DailyOptions& daily) {
 
   // Today's outputs and the summary a scheduler parses: a line per model,
   // then the counts.
-  int trained = 0, skipped = 0, generated = 0, failed = 0;
   std::ostringstream forecast_rows, distribution_rows;
   forecast_rows << kForecastCsvHeader;
   distribution_rows << distribution_csv_header(layout.horizon);
@@ -113,12 +143,7 @@ void run_daily(DailyOptions& daily) {
     std::printf("daily %s model=%s status=%s%s%s\n", day.c_str(), config.models[m].name.c_str(),
                 status_word(r.status), r.status == FoldStatus::failed ? " reason=" : "",
                 r.status == FoldStatus::failed ? r.failure_reason.c_str() : "");
-    if (r.status == FoldStatus::failed) {
-      ++failed;
-      continue;
-    }
-    ++(r.status == FoldStatus::trained ? trained : skipped);
-    ++generated;
+    if (r.status == FoldStatus::failed) continue;
     metadata.model_version = config.models[m].name;
     append_forecast_rows(forecast_rows, r.forecast, metadata);
     append_distribution_rows(distribution_rows, r.stats.stored, layout.horizon, metadata);

@@ -505,6 +505,20 @@ std::optional<std::string> text_attribute(hid_t loc, const char* attribute, cons
   return value;
 }
 
+// Sets a variable-length text attribute of `loc` (replacing one there).
+void set_text_attribute(hid_t loc, const std::string& attribute, const std::string& value,
+                        const std::string& file) {
+  const std::string what = "cannot write attribute '" + attribute + "'";
+  if (check(H5Aexists(loc, attribute.c_str()), file, what) > 0)
+    check(H5Adelete(loc, attribute.c_str()), file, what);
+  const h5::Datatype type = text_type(file, 0);
+  const h5::Dataspace scalar(H5Screate(H5S_SCALAR), file, what);
+  const h5::Attribute attr(H5Acreate2(loc, attribute.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+                           file, what);
+  const char* text = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &text), file, what);
+}
+
 // A killed SWMR writer's superblock keeps the end of allocated space
 // (EOA) of its last flush, while chunks it allocated and wrote after that
 // may already be in the chunk indexes on disk: new allocations would then
@@ -532,6 +546,8 @@ struct StoreFile {
   // Opened by a writer (under `lock`) with a store in one-fold chunks: a
   // close for reading rewrites it.
   bool writer = false, per_fold = false;
+  // Root text attributes that rewrite sets (record_at_close).
+  std::vector<std::pair<std::string, std::string>> attributes_at_close;
 
   ~StoreFile() {
     if (broken) file.abandon();
@@ -881,7 +897,8 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
 // beside it, fsynced and renamed onto it. The caller holds the writer lock
 // and has just closed the file (a writer killed before would have left it
 // marked open for writing: the writer's reopen cleared that).
-void rechunk_atomically(const std::string& path, StoreChunks chunks) {
+void rechunk_atomically(const std::string& path, StoreChunks chunks,
+                        const std::vector<std::pair<std::string, std::string>>& root_attributes = {}) {
   remove_stale_temporaries(path);
   const std::string what = chunks == StoreChunks::for_reading ? "cannot rewrite it for reading"
                                                               : "cannot rewrite it for writing";
@@ -890,6 +907,7 @@ void rechunk_atomically(const std::string& path, StoreChunks chunks) {
                           what);
     h5::File target = create_file(temp, path);
     copy_rechunked(source.get(), target.get(), path, chunks);
+    for (const auto& [key, value] : root_attributes) set_text_attribute(target.get(), key, value, path);
     target.close(path, what);
     // Test hook (store_fault_kill_during_rewrite): ARABICA_FAULT_KILL_IN_REWRITE
     // set kills the process with the copy for reading written, not renamed.
@@ -1041,10 +1059,12 @@ BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& 
     if (text_attribute(old_impl->root(), "config", path) != expected_config)
       throw Error(path + ": was changed by another writer while being extended; run again");
     old_impl->read_shape();
+    const std::optional<std::string> run_log = text_attribute(old_impl->root(), kRunLogAttribute, path);
     const BackfillStore old(std::move(old_impl));
     replace_file_atomically(path, [&](const std::string& temp) {
       write_layout(temp, path, layout);
       auto impl = Impl::open(temp, path, H5F_ACC_RDWR, Access::write);
+      if (run_log) set_text_attribute(impl->root(), kRunLogAttribute, *run_log, path);  // the store's history
       impl->read_shape();
       BackfillStore extended(std::move(impl));
       extended.copy_folds(old, keep);
@@ -1129,6 +1149,18 @@ std::vector<std::string> BackfillStore::param_names(int model) const {
   std::vector<std::string> names(all.begin() + model * P, all.begin() + (model + 1) * P);
   while (!names.empty() && names.back().empty()) names.pop_back();
   return names;
+}
+
+std::optional<std::string> BackfillStore::root_text(const std::string& attribute) const {
+  return text_attribute(impl_->root(), attribute.c_str(), impl_->name);
+}
+
+void BackfillStore::record_at_close(const std::string& attribute, const std::string& value) {
+  ARABICA_REQUIRE(impl_->shared && impl_->shared->writer, "record_at_close: a store open for writing");
+  auto& pending = impl_->shared->attributes_at_close;
+  pending.erase(std::remove_if(pending.begin(), pending.end(), [&](const auto& p) { return p.first == attribute; }),
+                pending.end());
+  pending.emplace_back(attribute, value);
 }
 
 int BackfillStore::models() const { return impl_->models; }
@@ -1424,7 +1456,7 @@ void BackfillStore::close(StoreChunks chunks) {
       // The store is whole as it is: a rewrite that fails (a full disk)
       // leaves it so, slower to read, and is tried again by the next writer.
       try {
-        rechunk_atomically(file.name, StoreChunks::for_reading);
+        rechunk_atomically(file.name, StoreChunks::for_reading, file.attributes_at_close);
       } catch (const Error& e) {
         std::cerr << "arabica: warning: " << e.what()
                   << " (the store is complete, in one-fold chunks: slower to read)\n";

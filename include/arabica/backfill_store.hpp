@@ -32,6 +32,10 @@ class WriterLock;
 /// Version of the store layout, written as the root `schema_version`.
 inline constexpr int kStoreSchemaVersion = 5;
 
+/// Root attribute of a store's run log: a JSON array, one record per
+/// `arabica daily` run (carried over when the store is extended).
+inline constexpr const char kRunLogAttribute[] = "run_log";
+
 /// Longest failure reason kept (fixed-length text: SWMR cannot write
 /// variable-length data).
 inline constexpr std::size_t kFailureReasonBytes = 240;
@@ -233,6 +237,12 @@ class BackfillStore {
   std::vector<std::string> model_names() const;
   std::vector<Date> cutoffs() const;
   std::vector<std::string> param_names(int model) const;
+  /// A root text attribute; nullopt when absent.
+  std::optional<std::string> root_text(const std::string& attribute) const;
+  /// Sets a root text attribute when close(StoreChunks::for_reading)
+  /// rewrites the store (atomically, with the rewrite); a store that is not
+  /// rewritten then (already chunked for reading) does not get it.
+  void record_at_close(const std::string& attribute, const std::string& value);
   FoldStatus status(int model, int fold) const;
   Eigen::VectorXd params(int model, int fold) const;  // written parameters
 

@@ -11,7 +11,8 @@
     is recorded as failed, the other one proceeds, the run exits 0, and the
     next morning retries it;
   * a second run on the same morning changes nothing (the file's bytes) and
-    says so; today's forecast.csv and distribution.csv hold today's cutoff.
+    says so; today's forecast.csv and distribution.csv hold today's cutoff;
+  * the store's run_log holds one record per morning, with its counts.
 
     daily_production.py ARABICA REPO WORKDIR    (exit 77 without ../shared/data)
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -96,6 +98,12 @@ def main(arabica: str, repo: str, workdir: str) -> int:
     assert compare.returncode == 0, compare.stdout + compare.stderr
     with h5py.File(store, "r") as f:
         assert int(f["fold_complete"][()].sum()) == DAYS
+        log = json.loads(f.attrs["run_log"])
+    # One record per morning that ran, in order, with its counts.
+    assert [r["date"] for r in log] == dates[first:first + DAYS], [r["date"] for r in log]
+    assert log[FAIL_DAY - 1]["failed"] == 1 and log[FAIL_DAY - 1]["models"]["naive"] == "failed", log[FAIL_DAY - 1]
+    assert all(r["generated"] == 2 for k, r in enumerate(log) if k != FAIL_DAY - 1)
+    assert sum(r["trained"] for r in log) + sum(r["skipped"] for r in log) == 2 * DAYS - 1
     print(f"{DAYS} mornings of arabica daily equal one backfill over their cutoffs")
     return 0
 
