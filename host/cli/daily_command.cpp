@@ -21,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/interruption.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/universe_file.hpp"
 
 namespace arabica::cli {
 
@@ -42,8 +43,11 @@ const char* status_word(FoldStatus status) {
   return "pending";
 }
 
-void run_daily(DailyOptions& daily) {
+void run_daily(DailyOptions& daily, const std::string& config_file) {
   BackfillOptions& options = daily.backfill;
+  if ((!config_file.empty() && has_series_tables(config_file)) || asks_for_several_series(options))
+    throw InputError(config_file.empty() ? "--target" : "--config",
+                     "daily runs a single-series store; universe stores are not extended yet");
   if (options.model.csv.path.empty()) throw InputError("--csv", "required");
   if (!daily.distribution_csv.empty() && options.stored_paths <= 0)
     throw InputError("--distribution-csv", "needs paths kept in the store (--stored-paths, e.g. 2000)");
@@ -172,7 +176,10 @@ void register_daily_command(CLI::App& app) {
   command->add_option("--forecast-csv", options->forecast_csv, "Today's legacy forecast.csv");
   command->add_option("--distribution-csv", options->distribution_csv,
                       "Today's legacy distribution.csv (the paths kept: --stored-paths)");
-  command->callback([options] { run_daily(*options); });
+  command->callback([options, command] {
+    const CLI::Option* config = command->get_parent()->get_config_ptr();
+    run_daily(*options, config && config->count() > 0 ? config->as<std::string>() : std::string());
+  });
 }
 
 }  // namespace arabica::cli

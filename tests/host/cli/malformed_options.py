@@ -127,6 +127,7 @@ CASES = [
     case("daily date before the data", [*DAILY, "--date", "1999-01-04"], "--date: 1999-01-04 is before the data's first row"),
     case("daily distribution without paths", [*DAILY, "--distribution-csv", "d.csv"],
          "--distribution-csv: needs paths kept in the store"),
+    case("daily of several series", [*DAILY, "--target", "close,rain"], "--target: daily runs a single-series store"),
     case("daily has no --end", [*DAILY, "--end", "2023-01-31"], "--end"),
     case("model two families", [*BACKFILL, "--model", "naive:normal:student_t"], "two innovation families"),
     case("bad start date", [*BACKFILL, "--start", "2020-13-01"], "--start"),
