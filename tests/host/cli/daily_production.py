@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`arabica daily` over 20 consecutive days of the canonical coffee file
-(issue 16): the data file gains one row each morning and the job runs on it.
+(issue 16): the data file gains one row each morning and the job runs on it;
+and a backfill to 2024-06-30 extended to 2024-12-31.
 
   * the 20 mornings give the store of one backfill over those 20 cutoffs,
     bit for bit (scripts/compare_backfills.py): late actuals filled in,
@@ -32,6 +33,38 @@ import pandas as pd
 
 DAYS = 20
 FAIL_DAY = 10  # 1-based: this morning naive fails
+
+
+def extension_to_year_end(arabica: str, repo: str, data: Path, work: Path) -> None:
+    """The issue's case: a backfill to 2024-06-30 on the data of that day,
+    extended to 2024-12-31 on the whole file, is one run to 2024-12-31; with
+    --refit semiannual the extension trains only at the half-year's first
+    cutoff (and re-filters the folds whose prices arrived)."""
+    lines = data.read_text().splitlines()
+    first_half = [line for line in lines[1:] if line[:10] <= "2024-06-30"]
+    half_file, whole_file = work / "to_june.csv", work / "to_december.csv"
+    half_file.write_text("\n".join([lines[0], *first_half]) + "\n")
+    whole_file.write_text("\n".join(lines) + "\n")
+    common = ["--target", "close", "--exog", "wx_temperature_2m_max_wavg,brl_usd", "--start", "2024-01-01",
+              "--schedule", "weekly", "--refit", "semiannual", "--min-train-rows", "1500",
+              "--model", "sarimax,naive", "--paths", "300", "--threads", "2", "--quiet"]
+    store, once = work / "extended.h5", work / "one_run.h5"
+    for csv, end, out in ((half_file, "2024-06-30", store), (whole_file, "2024-12-31", store),
+                          (whole_file, "2024-12-31", once)):
+        done = subprocess.run([arabica, "backfill", "--csv", str(csv), *common, "--end", end, "--out", str(out)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        if out == store and end == "2024-12-31":
+            counts = {line.split()[0]: [int(v) for v in line.split()[1:5]] for line in done.stdout.splitlines()
+                      if line.startswith(("sarimax(1,1,1) ", "naive ")) and len(line.split()) == 5}
+    compare = subprocess.run([sys.executable, str(Path(repo) / "scripts" / "compare_backfills.py"),
+                              str(store), str(once)], capture_output=True, text=True)
+    assert compare.returncode == 0, compare.stdout + compare.stderr
+    for model, (trained, refiltered, failed, kept) in counts.items():
+        # One training in the second half-year (its first cutoff); every
+        # other fold run re-filters the half-year's fit.
+        assert trained == 1 and failed == 0 and kept > 0 and refiltered > 0, (model, counts)
+    print(f"backfill to 2024-06-30 extended to 2024-12-31 equals one run; extension counts {counts}")
 
 
 def main(arabica: str, repo: str, workdir: str) -> int:
@@ -105,6 +138,7 @@ def main(arabica: str, repo: str, workdir: str) -> int:
     assert all(r["generated"] == 2 for k, r in enumerate(log) if k != FAIL_DAY - 1)
     assert sum(r["trained"] for r in log) + sum(r["skipped"] for r in log) == 2 * DAYS - 1
     print(f"{DAYS} mornings of arabica daily equal one backfill over their cutoffs")
+    extension_to_year_end(arabica, repo, data, work)
     return 0
 
 
