@@ -104,7 +104,7 @@ std::vector<int> folds_to_keep(const std::string& path, const std::string& store
 }  // namespace
 
 BackfillStore open_backfill_store(const std::string& path, const BackfillConfig& config,
-                                  const Series& series, const FoldPlan& plan) {
+                                  const Series& series, const FoldPlan& plan, StoreOpening* opened) {
   const StoreLayout layout = backfill_layout(config, series, plan);
   std::optional<std::string> stored;
   if (std::filesystem::exists(path)) {
@@ -115,8 +115,12 @@ BackfillStore open_backfill_store(const std::string& path, const BackfillConfig&
     }
   }
   const std::string own = config_of(layout);
-  if (!stored || *stored == own) return BackfillStore::open_for_writing(path, layout);
-  return BackfillStore::extend(path, layout, folds_to_keep(path, *stored, own, series, plan), *stored);
+  StoreOpening how = !stored ? StoreOpening::created : *stored == own ? StoreOpening::resumed : StoreOpening::extended;
+  BackfillStore store = how == StoreOpening::extended
+                            ? BackfillStore::extend(path, layout, folds_to_keep(path, *stored, own, series, plan), *stored)
+                            : BackfillStore::open_for_writing(path, layout);
+  if (opened) *opened = how;
+  return store;
 }
 
 }  // namespace arabica

@@ -493,14 +493,17 @@ void run(BackfillOptions& options, const std::string& config_file) {
       options, config.shard, config.num_shards,
       [&](const std::string& work_path) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
-        const bool resuming = std::filesystem::exists(work_path);
+        StoreOpening opened = std::filesystem::exists(work_path) ? StoreOpening::resumed : StoreOpening::created;
         // One process writing the deliverable may also extend an earlier
         // run's store (a later --end, rows appended); shards resume theirs.
         BackfillStore store = sharded ? open_store(work_path, backfill_layout(config, series, plan))
-                                      : open_backfill_store(work_path, whole, series, plan);
+                                      : open_backfill_store(work_path, whole, series, plan, &opened);
         const std::string cutoffs = describe_cutoffs(plan, config.plan);
         std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
-                    resuming ? "resuming" : "backfill", series.source.c_str(), plan.folds.size(),
+                    opened == StoreOpening::extended  ? "extending"
+                    : opened == StoreOpening::resumed ? "resuming"
+                                                      : "backfill",
+                    series.source.c_str(), plan.folds.size(),
                     plan.refits(), config.models.size(), describe(plan.spec).c_str(), cutoffs.c_str(),
                     config.shard + 1, config.num_shards, work_path.c_str());
         std::printf("%s\n", describe_innovations({&config}).c_str());

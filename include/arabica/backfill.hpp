@@ -89,8 +89,10 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
 /// paths depend on its cutoff and data, never on the plan), so the extended
 /// store equals that run's. Any other difference is refused (InputError),
 /// naming the keys that differ.
+/// `opened` (optional) says which: laid out anew, resumed or extended.
+enum class StoreOpening { created, resumed, extended };
 BackfillStore open_backfill_store(const std::string& path, const BackfillConfig& config,
-                                  const Series& series, const FoldPlan& plan);
+                                  const Series& series, const FoldPlan& plan, StoreOpening* opened = nullptr);
 
 struct ModelCounts {
   int trained = 0, refiltered = 0, failed = 0;  // this run

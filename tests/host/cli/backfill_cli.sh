@@ -52,6 +52,7 @@ grow=(backfill --exog rain,brl_usd --start 2022-11-01 --schedule weekly --min-tr
 cut -d, -f1-7,9 "$work/grown.csv" > "$work/grown.cut"  # all but generation_timestamp
 cut -d, -f1-7,9 "$work/once.csv" > "$work/once.cut"
 cmp -s "$work/grown.cut" "$work/once.cut" || fail "an extended store differs from one run: $(diff "$work/grown.cut" "$work/once.cut" | head -3)"
+[[ "$(head -1 "$work/grown.txt")" == "extending "* ]] || fail "banner: $(head -1 "$work/grown.txt")"
 kept=$(awk '$1 == "sarimax(1,1,1)" { print $5; exit }' "$work/grown.txt")
 [[ "$kept" =~ ^[0-9]+$ && "$kept" -gt 0 ]] || fail "no fold kept by the extension: $(cat "$work/grown.txt")"
 # Another setting is refused, naming it; the store is untouched.
