@@ -20,12 +20,6 @@ namespace {
 // and the data, when rows were appended.
 constexpr const char* kExtensionKeys[] = {"plan", "plan_hash", "data_hash", "data_rows"};
 
-std::string config_of(const StoreLayout& layout) {
-  for (const auto& [key, value] : layout.text_attributes)
-    if (key == "config") return value;
-  throw ContractError("backfill layout without config");
-}
-
 // The end date in a plan's description ("start=... end=2024-06-30 ...").
 std::optional<Date> plan_end(const std::string& description) {
   const std::size_t at = description.find(" end=");
@@ -83,29 +77,23 @@ std::vector<int> folds_to_keep(const std::string& path, const std::string& store
     throw InputError(path, "holds " + std::to_string(earlier_plan.folds.size()) +
                                " folds, more than this run's " + std::to_string(plan.folds.size()) +
                                " (an earlier --end)" + advice);
-  const BackfillStore old = BackfillStore::open_read_only(path);
-  const StoredForecasts done = old.read_forecasts();
+  const std::vector<bool> done = folds_done(BackfillStore::open_read_only(path));
   std::vector<int> keep;
   for (std::size_t f = 0; f < earlier_plan.folds.size(); ++f) {
     const Fold& a = earlier_plan.folds[f];
     const Fold& b = plan.folds[f];
     ARABICA_REQUIRE(same_fold(a, b), "store extension: a later end changed an earlier fold");
-    bool failed = false;
-    for (int m = 0; m < done.models; ++m)
-      failed |= static_cast<FoldStatus>(done.status[static_cast<std::size_t>(m) * done.folds + f]) ==
-                FoldStatus::failed;
     // A fold whose realised prices changed (late actuals) is run again: its
     // CRPS and PIT need the paths; the forecast comes out the same.
-    if (done.fold_complete[f] && !failed && a.target_rows == b.target_rows) keep.push_back(static_cast<int>(f));
+    if (done[f] && a.target_rows == b.target_rows) keep.push_back(static_cast<int>(f));
   }
   return keep;
 }
 
 }  // namespace
 
-BackfillStore open_backfill_store(const std::string& path, const BackfillConfig& config,
-                                  const Series& series, const FoldPlan& plan, StoreOpening* opened) {
-  const StoreLayout layout = backfill_layout(config, series, plan);
+BackfillStore open_backfill_store(const std::string& path, const StoreLayout& layout, const Series& series,
+                                  const FoldPlan& plan, StoreOpening* opened) {
   std::optional<std::string> stored;
   if (std::filesystem::exists(path)) {
     try {
@@ -114,7 +102,7 @@ BackfillStore open_backfill_store(const std::string& path, const BackfillConfig&
       // Not a readable store: open_for_writing says what it is.
     }
   }
-  const std::string own = config_of(layout);
+  const std::string& own = layout.text_attribute("config");
   StoreOpening how = !stored ? StoreOpening::created : *stored == own ? StoreOpening::resumed : StoreOpening::extended;
   BackfillStore store = how == StoreOpening::extended
                             ? BackfillStore::extend(path, layout, folds_to_keep(path, *stored, own, series, plan), *stored)

@@ -247,12 +247,6 @@ std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout
   return out.str();
 }
 
-std::string config_hash_of(const StoreLayout& layout) {
-  for (const auto& [key, value] : layout.text_attributes)
-    if (key == "config_hash") return value;
-  throw ContractError("backfill layout without config_hash");
-}
-
 BackfillStore open_store(const std::string& path, const StoreLayout& layout) {
   return BackfillStore::open_for_writing(path, layout);
 }
@@ -434,10 +428,10 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   const std::vector<std::string> shards = shard_paths(options.out, num_shards);
   // A damaged shard or one of another run is refused before OUT is created.
   for (const std::string& shard : shards)
-    BackfillStore::resume(shard, config_hash_of(layout)).close();
+    BackfillStore::resume(shard, layout.text_attribute("config_hash")).close();
   BackfillStore store = open_store(options.out, layout);
   const int copied =
-      merge_shard_stores(store, shards, config_hash_of(layout), interrupt_requested);
+      merge_shard_stores(store, shards, layout.text_attribute("config_hash"), interrupt_requested);
   stop_if_interrupted(copied, &store);
   std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
               options.out.c_str());
@@ -497,7 +491,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
         // One process writing the deliverable may also extend an earlier
         // run's store (a later --end, rows appended); shards resume theirs.
         BackfillStore store = sharded ? open_store(work_path, backfill_layout(config, series, plan))
-                                      : open_backfill_store(work_path, whole, series, plan, &opened);
+                                      : open_backfill_store(work_path, layout, series, plan, &opened);
         const std::string cutoffs = describe_cutoffs(plan, config.plan);
         std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
                     opened == StoreOpening::extended  ? "extending"

@@ -77,7 +77,8 @@ void run_daily(DailyOptions& daily, const std::string& config_file) {
   warn_if_leaking(config, 0);
   const std::string day = format_date(today);
 
-  BackfillStore store = open_backfill_store(options.out, config, series, plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  BackfillStore store = open_backfill_store(options.out, layout, series, plan);
   config.stop_requested = interrupt_requested;
   const BackfillSummary summary = run_backfill(series, config, plan, store);
   if (summary.stopped) stop_if_interrupted(summary.folds_run, &store);
@@ -91,7 +92,6 @@ void run_daily(DailyOptions& daily, const std::string& config_file) {
   // Today's fold, when today is a cutoff of the schedule (weekly: Fridays).
   const Fold& last = plan.folds.back();
   const bool cutoff_today = last.cutoff == today;
-  const StoreLayout layout = backfill_layout(config, series, plan);
   std::vector<ModelFoldResult> results;
   if (cutoff_today)
     for (std::size_t m = 0; m < config.models.size(); ++m)

@@ -144,6 +144,20 @@ h5::Datatype text_type(const std::string& file, std::size_t size) {
   return type;
 }
 
+// Sets a variable-length text attribute of `loc` (replacing one there).
+void set_text_attribute(hid_t loc, const std::string& attribute, const std::string& value,
+                        const std::string& file) {
+  const std::string what = "cannot write attribute '" + attribute + "'";
+  if (check(H5Aexists(loc, attribute.c_str()), file, what) > 0)
+    check(H5Adelete(loc, attribute.c_str()), file, what);
+  const h5::Datatype type = text_type(file, 0);
+  const h5::Dataspace scalar(H5Screate(H5S_SCALAR), file, what);
+  const h5::Attribute attr(H5Acreate2(loc, attribute.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+                           file, what);
+  const char* text = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &text), file, what);
+}
+
 enum class Access {
   write,   // a file this process made, or holds the writer lock of
   resume,  // the same, after a writer that may have been killed
@@ -292,15 +306,14 @@ class LayoutWriter {
 };
 
 void LayoutWriter::write_universe_root(const std::vector<std::string>& series) {
-  if (check(H5Aexists(file_, kUniverseSeriesAttribute), name_, "cannot read the root attributes") > 0)
-    check(H5Adelete(file_, kUniverseSeriesAttribute), name_, "cannot update the series list");
-  else {
+  // A new file's root; an existing universe only gets its new series list.
+  if (check(H5Aexists(file_, kUniverseSeriesAttribute), name_, "cannot read the root attributes") <= 0) {
     attribute(file_, "Conventions", std::string("CF-1.8"));
     attribute(file_, "schema_version", std::int64_t{kStoreSchemaVersion});
     attribute(file_, "arabica_version", std::string(ARABICA_VERSION));
     attribute(file_, "title", std::string("arabica universe backfill: one group per series"));
   }
-  attribute(file_, kUniverseSeriesAttribute, nlohmann::json(series).dump());
+  set_text_attribute(file_, kUniverseSeriesAttribute, nlohmann::json(series).dump(), name_);
 }
 
 std::string pooled_series_list(const std::vector<SeriesLayout>& series) {
@@ -503,20 +516,6 @@ std::optional<std::string> text_attribute(hid_t loc, const char* attribute, cons
   std::string value = text ? text : "";
   H5free_memory(text);
   return value;
-}
-
-// Sets a variable-length text attribute of `loc` (replacing one there).
-void set_text_attribute(hid_t loc, const std::string& attribute, const std::string& value,
-                        const std::string& file) {
-  const std::string what = "cannot write attribute '" + attribute + "'";
-  if (check(H5Aexists(loc, attribute.c_str()), file, what) > 0)
-    check(H5Adelete(loc, attribute.c_str()), file, what);
-  const h5::Datatype type = text_type(file, 0);
-  const h5::Dataspace scalar(H5Screate(H5S_SCALAR), file, what);
-  const h5::Attribute attr(H5Acreate2(loc, attribute.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                           file, what);
-  const char* text = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &text), file, what);
 }
 
 // A killed SWMR writer's superblock keeps the end of allocated space
@@ -932,12 +931,6 @@ bool has_hdf5_signature(const std::string& path) {
   return in.read(head, sizeof head) && std::memcmp(head, kSignature, sizeof head) == 0;
 }
 
-std::string config_hash_of(const StoreLayout& layout) {
-  for (const auto& [key, value] : layout.text_attributes)
-    if (key == "config_hash") return value;
-  ARABICA_REQUIRE(false, "store layout: a backfill layout needs a config_hash attribute");
-  return {};
-}
 
 }  // namespace
 
@@ -1029,7 +1022,7 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
   WriterLock lock(path);
   if (std::filesystem::exists(path)) {
     std::string not_a_store;
-    std::unique_ptr<Impl> impl = Impl::reopen_to_write(path, config_hash_of(layout), not_a_store);
+    std::unique_ptr<Impl> impl = Impl::reopen_to_write(path, layout.text_attribute("config_hash"), not_a_store);
     if (impl) {
       impl->shared->lock = std::move(lock);
       return BackfillStore(std::move(impl));
@@ -1038,6 +1031,12 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
               << ", not a store with committed folds; replacing it\n";
   }
   return lay_out_and_open(path, layout, std::move(lock));
+}
+
+const std::string& StoreLayout::text_attribute(const std::string& key) const {
+  for (const auto& [name, value] : text_attributes)
+    if (name == key) return value;
+  throw ContractError("store layout without the '" + key + "' attribute");
 }
 
 std::optional<std::string> BackfillStore::stored_config(const std::string& path) {
@@ -1566,7 +1565,7 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
           added.push_back(s);
           continue;
         }
-        const std::string hash = config_hash_of(s.layout);
+        const std::string hash = s.layout.text_attribute("config_hash");
         if (found->second != hash)
           throw InputError(path, "series '" + s.name + "' was written with another configuration "
                                  "(config_hash " + found->second + ", this run " + hash +

@@ -78,7 +78,8 @@ std::string series_hash(const Series& series);
 StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
                             const FoldPlan& plan);
 
-/// The store `arabica backfill` writes into at `path`: a new one, the same
+/// The store `arabica backfill` writes into at `path`, laid out as `layout`
+/// (backfill_layout of this run's config, series and plan): a new one, the same
 /// configuration's to resume, or an earlier run's to extend. A store whose
 /// configuration differs from this run's only in the plan's end and the
 /// data (rows appended: the earlier run's rows are this file's first ones,
@@ -91,8 +92,8 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
 /// naming the keys that differ.
 /// `opened` (optional) says which: laid out anew, resumed or extended.
 enum class StoreOpening { created, resumed, extended };
-BackfillStore open_backfill_store(const std::string& path, const BackfillConfig& config,
-                                  const Series& series, const FoldPlan& plan, StoreOpening* opened = nullptr);
+BackfillStore open_backfill_store(const std::string& path, const StoreLayout& layout, const Series& series,
+                                  const FoldPlan& plan, StoreOpening* opened = nullptr);
 
 struct ModelCounts {
   int trained = 0, refiltered = 0, failed = 0;  // this run

@@ -60,6 +60,10 @@ struct StoreLayout {
   Eigen::VectorXd last_price;     // folds
   std::vector<std::pair<std::string, std::string>> text_attributes;  // root, e.g. config
   std::vector<std::pair<std::string, std::uint64_t>> unsigned_attributes;  // seed, n_paths ...
+
+  /// The text attribute `key` (a backfill layout's "config", "config_hash");
+  /// ContractError when the layout has none.
+  const std::string& text_attribute(const std::string& key) const;
 };
 
 enum class FoldStatus : std::int8_t {

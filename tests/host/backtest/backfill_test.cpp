@@ -698,7 +698,7 @@ TEST_F(Backfill, AStoreExtendedToALaterEndEqualsOneRunToIt) {
   const FoldPlan earlier_plan = plan_folds(earlier.dates, earlier_config.plan);
   const std::string path = file("extended.h5");
   {
-    BackfillStore store = open_backfill_store(path, earlier_config, earlier, earlier_plan);
+    BackfillStore store = open_backfill_store(path, backfill_layout(earlier_config, earlier, earlier_plan), earlier, earlier_plan);
     run_backfill(earlier, earlier_config, earlier_plan, store);
     store.close();
   }
@@ -712,7 +712,7 @@ TEST_F(Backfill, AStoreExtendedToALaterEndEqualsOneRunToIt) {
   BackfillSummary summary;
   StoredForecasts extended;
   {
-    BackfillStore store = open_backfill_store(path, config, series, plan);
+    BackfillStore store = open_backfill_store(path, backfill_layout(config, series, plan), series, plan);
     summary = run_backfill(series, config, plan, store);
     extended = store.read_forecasts();
     store.close();
@@ -745,13 +745,14 @@ TEST_F(Backfill, AnExtensionRefusesOtherSettingsDataAndAnEarlierEnd) {
   const std::string path = file("refused.h5");
   {
     const FoldPlan plan = plan_folds(earlier.dates, earlier_config.plan);
-    BackfillStore store = open_backfill_store(path, earlier_config, earlier, plan);
+    BackfillStore store = open_backfill_store(path, backfill_layout(earlier_config, earlier, plan), earlier, plan);
     run_backfill(earlier, earlier_config, plan, store);
     store.close();
   }
   const auto refused = [&](const BackfillConfig& c, const Series& s, const std::string& expected) {
     try {
-      open_backfill_store(path, c, s, plan_folds(s.dates, c.plan));
+      const FoldPlan p = plan_folds(s.dates, c.plan);
+      open_backfill_store(path, backfill_layout(c, s, p), s, p);
       ADD_FAILURE() << "accepted; expected " << expected;
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
@@ -769,7 +770,7 @@ TEST_F(Backfill, AnExtensionRefusesOtherSettingsDataAndAnEarlierEnd) {
   refused(shorter, earlier, "an earlier --end");
   // Nothing was touched: the same configuration still resumes.
   const FoldPlan plan = plan_folds(earlier.dates, earlier_config.plan);
-  BackfillStore store = open_backfill_store(path, earlier_config, earlier, plan);
+  BackfillStore store = open_backfill_store(path, backfill_layout(earlier_config, earlier, plan), earlier, plan);
   EXPECT_EQ(run_backfill(earlier, earlier_config, plan, store).folds_run, 0);
 }
 
