@@ -57,10 +57,6 @@ std::vector<std::string> model_list(const std::vector<std::string>& values) {
   return models;
 }
 
-}  // namespace
-
-namespace {
-
 // --phase: a row offset of the every_n_rows grid, or "all" (every phase,
 // scored phase by phase); its range is checked with the plan.
 int parse_phase(const std::string& text) {
