@@ -41,6 +41,7 @@ struct BackfillOptions {
   std::string forecast_csv;
   bool quiet = false;
   bool merge = false;
+  bool print_reports = true;  // banners, summaries and score tables on stdout (a library call: off)
 };
 
 /// The options `backfill` and `daily` share (models, plan but its end,

@@ -13,21 +13,35 @@ static_assert(std::atomic<int>::is_always_lock_free, "signal flag must be lock-f
 
 extern "C" void record_signal(int signal) { g_signal.store(signal, std::memory_order_relaxed); }
 
-}  // namespace
+constexpr int kStopSignals[] = {SIGINT, SIGTERM};
 
-void install_interrupt_handlers() {
+// SA_RESTART: I/O in flight is not cut short. `flags` adds SA_RESETHAND
+// where a second signal should end the process at once.
+void install_recorders(int flags) {
   struct sigaction action = {};
   action.sa_handler = record_signal;
   sigemptyset(&action.sa_mask);
-  // SA_RESETHAND: the first signal restores the default action, so a second
-  // one terminates at once. SA_RESTART: I/O in flight is not cut short.
-  action.sa_flags = SA_RESETHAND | SA_RESTART;
-  for (const int signal : {SIGINT, SIGTERM}) {
+  action.sa_flags = SA_RESTART | flags;
+  for (const int signal : kStopSignals) {
     struct sigaction inherited = {};
     sigaction(signal, nullptr, &inherited);
     // An ignored signal stays ignored (a shell's background job ignores SIGINT).
     if (inherited.sa_handler != SIG_IGN) sigaction(signal, &action, nullptr);
   }
+}
+
+}  // namespace
+
+void install_interrupt_handlers() { install_recorders(SA_RESETHAND); }
+
+ScopedInterruptHandlers::ScopedInterruptHandlers() : saved_{} {
+  for (int k = 0; k < 2; ++k) sigaction(kStopSignals[k], nullptr, &saved_[k]);
+  g_signal.store(0, std::memory_order_relaxed);
+  install_recorders(0);
+}
+
+ScopedInterruptHandlers::~ScopedInterruptHandlers() {
+  for (int k = 0; k < 2; ++k) sigaction(kStopSignals[k], &saved_[k], nullptr);
 }
 
 int interrupt_signal() noexcept { return g_signal.load(std::memory_order_relaxed); }

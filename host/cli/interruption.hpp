@@ -5,6 +5,7 @@
 // signal ends the process at once (the default action is restored).
 #pragma once
 
+#include <csignal>
 #include <string>
 
 #include "arabica/error.hpp"
@@ -14,6 +15,20 @@ namespace arabica::cli {
 /// Installs the SIGINT/SIGTERM handlers (idempotent); a signal the process
 /// inherited as ignored stays ignored.
 void install_interrupt_handlers();
+
+/// For a call inside a host process (the Python package): installs the
+/// handlers for its lifetime with the flag cleared, a second signal only
+/// recorded (the host is not ended), and restores the host's handlers.
+class ScopedInterruptHandlers {
+ public:
+  ScopedInterruptHandlers();
+  ~ScopedInterruptHandlers();
+  ScopedInterruptHandlers(const ScopedInterruptHandlers&) = delete;
+  ScopedInterruptHandlers& operator=(const ScopedInterruptHandlers&) = delete;
+
+ private:
+  struct sigaction saved_[2];  // SIGINT's, then SIGTERM's
+};
 
 /// The signal that asked this process to stop, or 0.
 int interrupt_signal() noexcept;

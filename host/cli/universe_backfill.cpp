@@ -13,33 +13,33 @@
 #include "cli/interruption.hpp"
 #include "cli/option_checks.hpp"
 #include "cli/progress.hpp"
+#include "cli/universe_backfill.hpp"
 #include "cli/universe_file.hpp"
 
 namespace arabica::cli {
 
 namespace {
 
-// One series that runs: its data, configuration, plan and whole-plan layout.
-struct Member {
-  std::string name;
-  Series series;
-  BackfillConfig config;
-  FoldPlan plan;
-  StoreLayout layout;
-};
+using Member = UniverseMember;
 
 // Loads and plans `entry`. Input that cannot be read is an InputError (the
-// run is refused); a series that reads but cannot be backfilled (too few
-// rows for the plan or the model) returns its reason and the others run.
+// run is refused); a series that reads but cannot be backfilled returns its
+// reason (plan_member) and the others run.
 std::string load_member(const UniverseSeries& entry, Member& out) {
+  CsvSpec spec = csv_spec(entry.options.model);
+  spec.min_rows = 1;  // a short series fails open in plan_member
+  return plan_member(entry, read_series_csv(spec), out);
+}
+
+}  // namespace
+
+std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out) {
   const BackfillOptions& o = entry.options;
   const ModelOptions& model = o.model;
   out.name = entry.name;
   out.config = make_config(o, model_spec(model));
-  CsvSpec spec = csv_spec(model);
-  const std::size_t min_rows = spec.min_rows;
-  spec.min_rows = 1;  // a short series fails open below
-  out.series = read_series_csv(spec);
+  const std::size_t min_rows = model.csv.min_rows;
+  out.series = std::move(series);
   for (const std::string& warning : out.series.quality.warnings)
     std::cerr << "arabica: warning: series " << entry.name << ": " << warning << '\n';
   if (out.series.rows() < min_rows)
@@ -64,6 +64,8 @@ std::string load_member(const UniverseSeries& entry, Member& out) {
   out.layout = backfill_layout(whole, out.series, out.plan);
   return {};
 }
+
+namespace {
 
 // The layouts of shard `shard` of `num_shards` (the whole plan's when 1).
 std::vector<SeriesLayout> layouts_for(const std::vector<Member>& members, int shard, int num_shards) {
@@ -135,6 +137,7 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
   const std::vector<ModelScores> pooled = pooled_scores(all_stored, all_layouts);
   BackfillStore::write_pooled_metrics(stores, to_stored_metrics(pooled, members.front().layout.horizon));
   close_all(stores, StoreChunks::for_reading);  // the deliverable: chunked for its readers
+  if (!options.print_reports) return;
   const bool leaked = options.future_exog == "realized";
   for (std::size_t j = 0; j < members.size(); ++j) {
     int complete = 0;
@@ -177,7 +180,8 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   }
   for (std::vector<BackfillStore>& shard : shards) close_all(shard);
   stop_universe_if_interrupted(copied, &stores);
-  std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
+  if (options.print_reports)
+    std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());
   finish(stores, members, options);
   stop_if_interrupted(copied);
@@ -215,11 +219,17 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
   }
   // Told once every series has been read: input that cannot be read stops
   // the run before anything is said about the others.
+  run_universe(options, std::move(members), not_run, universe_file.empty() ? "--csv" : universe_file);
+}
+
+void run_universe(const BackfillOptions& options, std::vector<UniverseMember> members,
+                  const std::vector<std::string>& not_run, const std::string& source,
+                  const std::function<void(int done, int total)>& progress) {
+  const Distributed& group = distributed();
   for (const std::string& reason : not_run)
     if (group.rank == 0) std::cerr << "arabica: warning: series " << reason << " (not run)\n";
-  if (members.empty())
-    throw InputError(universe_file.empty() ? "--csv" : universe_file,
-                     "no series can run (" + not_run.front() + ")");
+  if (members.empty()) throw InputError(source, "no series can run (" + not_run.front() + ")");
+  const bool report = options.print_reports;
   const BackfillConfig& run = members.front().config;
   warn_if_leaking(run, group.rank);
   const bool sharded = run.num_shards > 1;
@@ -232,6 +242,7 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
             work_path, layouts_for(members, run.shard, run.num_shards));
         std::size_t folds = 0;
         for (const Member& m : members) folds += m.plan.folds.size();
+        if (report) {
         std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
                     resuming ? "resuming" : "backfill", members.size(), folds,
                     describe(run.plan).c_str(), run.shard + 1, run.num_shards, work_path.c_str());
@@ -243,6 +254,7 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
         for (const Member& m : members) configs.push_back(&m.config);
         std::printf("%s\n", describe_innovations(configs).c_str());
         std::fflush(stdout);
+        }
         std::vector<BackfillJob> jobs;
         for (std::size_t j = 0; j < members.size(); ++j) {
           jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
@@ -250,14 +262,17 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
         }
         ProgressReporter reporter(sharded ? "shard " + std::to_string(run.shard) + " folds"
                                           : std::string("universe folds"),
-                                  options.quiet || group.rank > 0);
-        const std::vector<BackfillSummary> summaries = run_backfills(
-            jobs, [&](const BackfillProgress& p) { reporter.update(p.done, p.total); });
+                                  options.quiet || group.rank > 0 || progress);
+        const std::vector<BackfillSummary> summaries =
+            run_backfills(jobs, [&](const BackfillProgress& p) {
+              if (progress) progress(p.done, p.total);
+              reporter.update(p.done, p.total);
+            });
         reporter.finish();
         int folds_run = 0;
         for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
         if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);
-        print_universe_summary(members, summaries, not_run);
+        if (report) print_universe_summary(members, summaries, not_run);
         if (sharded)
           close_all(stores);
         else

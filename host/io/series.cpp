@@ -197,6 +197,27 @@ struct RawTable {
   std::vector<std::vector<CellKind>> kinds;   // per value column
 };
 
+// Appends value column j's cell of one row, refusing what the spec's
+// policies refuse (located at `line`, `column`).
+void add_cell(const CsvSpec& spec, const std::vector<std::string>& value_names, std::size_t j,
+              const Cell& cell, const std::string& shown, std::size_t line, std::size_t column,
+              RawTable& table) {
+  const auto fail = [&](const std::string& what) {
+    throw InputError(spec.path, line, column, "column '" + value_names[j] + "': " + what);
+  };
+  if (cell.kind == CellKind::invalid) fail("cannot parse " + shown + " as a number");
+  if (is_missing(cell.kind) && spec.missing == MissingPolicy::error)
+    fail((cell.kind == CellKind::blank ? "blank cell" : "missing value " + shown) +
+         " (missing policy is error)");
+  const bool is_target = j == 0 && !spec.target_column.empty();
+  if (is_target && spec.require_positive_target && cell.kind == CellKind::number && !(cell.value > 0.0))
+    fail("target value " + shown +
+         " is not positive (prices must be; fit and forecast take --allow-nonpositive "
+         "for returns and spreads)");
+  table.values[j].push_back(cell.value);
+  table.kinds[j].push_back(cell.kind);
+}
+
 RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_names) {
   CsvReader reader(read_file(spec.path), spec.path);
   CsvRecord record;
@@ -246,24 +267,9 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
     table.lines.push_back(line);
 
     for (std::size_t j = 0; j < value_names.size(); ++j) {
-      const std::size_t column = value_index[j] + 1;
       const std::string_view text = trim(record.fields[value_index[j]]);
-      const Cell cell = parse_number(text);
-      const auto fail = [&](const std::string& what) {
-        throw InputError(spec.path, line, column, "column '" + value_names[j] + "': " + what);
-      };
-      if (cell.kind == CellKind::invalid) fail("cannot parse " + show_cell(text) + " as a number");
-      if (is_missing(cell.kind) && spec.missing == MissingPolicy::error)
-        fail((cell.kind == CellKind::blank ? "blank cell" : "missing value " + show_cell(text)) +
-             " (missing policy is error)");
-      const bool is_target = j == 0 && !spec.target_column.empty();
-      if (is_target && spec.require_positive_target && cell.kind == CellKind::number &&
-          !(cell.value > 0.0))
-        fail("target value " + show_cell(text) +
-             " is not positive (prices must be; fit and forecast take --allow-nonpositive "
-             "for returns and spreads)");
-      table.values[j].push_back(cell.value);
-      table.kinds[j].push_back(cell.kind);
+      add_cell(spec, value_names, j, parse_number(text), show_cell(text), line, value_index[j] + 1,
+               table);
     }
   }
   if (table.dates.empty() && long_file) {
@@ -423,21 +429,29 @@ MissingPolicy parse_missing_policy(const std::string& text) {
   throw InputError("--missing", "unknown policy " + show_cell(text) + " (expected ffill-bfill, error or drop)");
 }
 
-Series read_series_csv(const CsvSpec& spec) {
+namespace {
+
+// The target (when the spec has one), then the covariates; a column asked
+// for twice is refused.
+std::vector<std::string> value_names_of(const CsvSpec& spec) {
   ARABICA_REQUIRE(!spec.path.empty(), "CsvSpec.path is empty");
   ARABICA_REQUIRE(!spec.date_column.empty(), "CsvSpec needs a date column name");
-  // An empty target reads covariates only (e.g. supplied future exog).
-  const bool has_target = !spec.target_column.empty();
   std::vector<std::string> value_names;
-  if (has_target) value_names.push_back(spec.target_column);
+  // An empty target reads covariates only (e.g. supplied future exog).
+  if (!spec.target_column.empty()) value_names.push_back(spec.target_column);
   value_names.insert(value_names.end(), spec.exog_columns.begin(), spec.exog_columns.end());
   for (std::size_t j = 0; j < value_names.size(); ++j)
     if (value_names[j] == spec.date_column ||
         std::find(value_names.begin(), value_names.begin() + static_cast<std::ptrdiff_t>(j),
                   value_names[j]) != value_names.begin() + static_cast<std::ptrdiff_t>(j))
       throw InputError(spec.path, "column '" + value_names[j] + "' is requested twice");
+  return value_names;
+}
 
-  RawTable table = read_table(spec, value_names);
+// The rows as read, sorted, without repeated dates, filled or dropped by
+// the missing-value policy, checked and reported.
+Series clean_table(const CsvSpec& spec, const RawTable& table, const std::vector<std::string>& value_names) {
+  const bool has_target = !spec.target_column.empty();
   Series series;
   series.source = spec.path;
   series.target_name = spec.target_column;
@@ -506,6 +520,60 @@ Series read_series_csv(const CsvSpec& spec) {
         Eigen::Map<const Eigen::VectorXd>(columns[k + first_exog].data(), n);
   quality.rows_kept = rows;
   return series;
+}
+
+}  // namespace
+
+Series read_series_csv(const CsvSpec& spec) {
+  const std::vector<std::string> value_names = value_names_of(spec);
+  return clean_table(spec, read_table(spec, value_names), value_names);
+}
+
+namespace {
+
+// A value as the columns' writer shows it (pandas' to_csv, Python's repr):
+// the shortest text that reads back as the same double, "-1.0" not "-1".
+std::string shortest_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char text[32];
+  const std::to_chars_result end = std::to_chars(text, text + sizeof text, value);
+  std::string shown(text, end.ptr);
+  if (shown.find_first_of(".e") == std::string::npos) shown += ".0";
+  return shown;
+}
+
+}  // namespace
+
+Series series_from_columns(const CsvSpec& spec, const std::vector<Date>& dates,
+                           const std::vector<std::vector<double>>& values,
+                           const std::vector<std::size_t>& positions,
+                           const std::vector<std::size_t>& lines) {
+  const std::vector<std::string> value_names = value_names_of(spec);
+  ARABICA_REQUIRE(lines.empty() || lines.size() == dates.size(), "a line number per date, or none");
+  ARABICA_REQUIRE(values.size() == value_names.size(), "one value column per column of the spec");
+  ARABICA_REQUIRE(positions.size() == value_names.size() + 1, "a position for dates and each value");
+  for (const std::vector<double>& column : values)
+    ARABICA_REQUIRE(column.size() == dates.size(), "every column has a value per date");
+  if (dates.empty()) throw InputError(spec.path, "no rows");
+  RawTable table;
+  table.date_column = positions[0];
+  table.dates = dates;
+  table.values.resize(value_names.size());
+  table.kinds.resize(value_names.size());
+  for (std::size_t row = 0; row < dates.size(); ++row) {
+    const std::size_t line = lines.empty() ? row + 1 : lines[row];
+    table.lines.push_back(line);
+    for (std::size_t j = 0; j < value_names.size(); ++j) {
+      const double value = values[j][row];
+      const CellKind kind = std::isnan(value)   ? CellKind::not_available
+                            : std::isinf(value) ? CellKind::infinite
+                                                : CellKind::number;
+      add_cell(spec, value_names, j, {kind, kind == CellKind::number ? value : NAN},
+               "'" + shortest_text(value) + "'", line, positions[j + 1], table);
+    }
+  }
+  return clean_table(spec, table, value_names);
 }
 
 Series Series::slice(std::size_t begin, std::size_t end) const {

@@ -110,4 +110,15 @@ std::vector<std::string> read_series_ids(const CsvSpec& spec);
 /// (or the column name) for anything it cannot interpret.
 Series read_series_csv(const CsvSpec& spec);
 
+/// A series given as columns instead of a file (a pandas frame): `values`
+/// holds the spec's target, then its exog_columns, one value per date, NaN
+/// where missing. Cleaned, checked and reported as read_series_csv cleans a
+/// file; errors are located "spec.path:LINE:COLUMN" with the row's entry
+/// in `lines` (empty: its 1-based number) and the column's 1-based position
+/// in `positions` (the date column's, then each value column's).
+Series series_from_columns(const CsvSpec& spec, const std::vector<Date>& dates,
+                           const std::vector<std::vector<double>>& values,
+                           const std::vector<std::size_t>& positions,
+                           const std::vector<std::size_t>& lines = {});
+
 }  // namespace arabica
