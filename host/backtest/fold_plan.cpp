@@ -33,6 +33,7 @@ constexpr Named<RefitCadence> kCadences[] = {
     {RefitCadence::monthly, "monthly"},
     {RefitCadence::semiannual, "semiannual"},
     {RefitCadence::semiannual, "semiannually"},  // legacy train_frequency spelling
+    {RefitCadence::once, "once"},
 };
 
 template <typename E, std::size_t N>
@@ -77,6 +78,7 @@ std::int64_t period(RefitCadence cadence, Date cutoff) {
     case RefitCadence::weekly: return iso_week(cutoff);
     case RefitCadence::monthly: return month_number(cutoff);
     case RefitCadence::semiannual: return month_number(cutoff) / 6;  // Jan-Jun, Jul-Dec
+    case RefitCadence::once: return 0;
   }
   ARABICA_REQUIRE(false, "unknown RefitCadence");
   return 0;

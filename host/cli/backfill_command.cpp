@@ -392,10 +392,17 @@ void run_shard_then_merge(const BackfillOptions& options, int shard, int num_sha
   if (group.rank == 0) merge("rank 0 merged", "ranks");
 }
 
-void warn_if_leaking(const BackfillConfig& config, int rank) {
+void emit_warning(const WarningSink& warn, const std::string& line) {
+  if (warn)
+    warn(line);
+  else
+    std::cerr << "arabica: warning: " << line << '\n';
+}
+
+void warn_if_leaking(const BackfillConfig& config, int rank, const WarningSink& warn) {
   if (config.future_exog == BackfillExog::realized && rank == 0)
-    std::cerr << "arabica: warning: --future-exog realized uses covariates observed after each "
-                 "cutoff; the store is marked data_leakage_warning=true\n";
+    emit_warning(warn, "--future-exog realized uses covariates observed after each cutoff; the "
+                       "store is marked data_leakage_warning=true");
 }
 
 std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
@@ -551,7 +558,7 @@ void add_backfill_options(CLI::App& command_ref, BackfillOptions& options_ref) {
   command->add_option("--min-train-rows", options->min_train_rows)->capture_default_str();
   command->add_option("--horizon", options->horizon, "Days ahead (7; 14 supported)")
       ->capture_default_str();
-  command->add_option("--refit", options->refit, "every_fold, weekly, monthly or semiannual")
+  command->add_option("--refit", options->refit, "every_fold, weekly, monthly, semiannual or once (the first fold only)")
       ->capture_default_str();
   command
       ->add_option("--warm-start-chain", options->warm_start_chain,

@@ -97,9 +97,15 @@ void run_shard_then_merge(const BackfillOptions& options, int shard, int num_sha
                           const std::function<void(const std::string& work_path)>& work,
                           const std::function<void(const char* who, const char* sources)>& merge);
 
+/// Where a run's warnings go, one line each without the "arabica: warning: "
+/// prefix (a library caller's list); empty: that prefix and stderr.
+using WarningSink = std::function<void(const std::string&)>;
+/// One warning line to `warn`, or to stderr as "arabica: warning: LINE".
+void emit_warning(const WarningSink& warn, const std::string& line);
+
 /// The warning of a run that scores with covariates observed after each
 /// cutoff (--future-exog realized), from rank 0.
-void warn_if_leaking(const BackfillConfig& config, int rank);
+void warn_if_leaking(const BackfillConfig& config, int rank, const WarningSink& warn = {});
 
 /// "OUT.shard-K-of-N" for every shard, each required to exist.
 std::vector<std::string> shard_paths(const std::string& out, int num_shards);

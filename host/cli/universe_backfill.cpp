@@ -33,7 +33,8 @@ std::string load_member(const UniverseSeries& entry, Member& out) {
 
 }  // namespace
 
-std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out) {
+std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out,
+                        const WarningSink& warn) {
   const BackfillOptions& o = entry.options;
   const ModelOptions& model = o.model;
   out.name = entry.name;
@@ -41,7 +42,7 @@ std::string plan_member(const UniverseSeries& entry, Series series, UniverseMemb
   const std::size_t min_rows = model.csv.min_rows;
   out.series = std::move(series);
   for (const std::string& warning : out.series.quality.warnings)
-    std::cerr << "arabica: warning: series " << entry.name << ": " << warning << '\n';
+    emit_warning(warn, "series " + entry.name + ": " + warning);
   if (out.series.rows() < min_rows)
     return std::to_string(out.series.rows()) + " rows after cleaning, need at least " +
            std::to_string(min_rows);
@@ -100,10 +101,15 @@ void print_universe_summary(const std::vector<Member>& members,
                   members[j].config.models[m].name.c_str(), c.trained, c.refiltered, c.failed,
                   c.already_complete);
     }
+  for (const std::string& reason : not_run) std::printf("not run: %s\n", reason.c_str());
+}
+
+// Every fold that failed in this run, one line each.
+void warn_failures(const std::vector<Member>& members, const std::vector<BackfillSummary>& summaries,
+                   const WarningSink& warn) {
   for (std::size_t j = 0; j < members.size(); ++j)
     for (const std::string& failure : summaries[j].failures)
-      std::cerr << "arabica: warning: fold failed: " << members[j].name << " " << failure << '\n';
-  for (const std::string& reason : not_run) std::printf("not run: %s\n", reason.c_str());
+      emit_warning(warn, "fold failed: " + members[j].name + " " + failure);
 }
 
 void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChunks::per_fold) {
@@ -224,14 +230,14 @@ void run_universe_backfill(BackfillOptions& options, const std::string& universe
 
 void run_universe(const BackfillOptions& options, std::vector<UniverseMember> members,
                   const std::vector<std::string>& not_run, const std::string& source,
-                  const std::function<void(int done, int total)>& progress) {
+                  const std::function<void(int done, int total)>& progress, const WarningSink& warn) {
   const Distributed& group = distributed();
   for (const std::string& reason : not_run)
-    if (group.rank == 0) std::cerr << "arabica: warning: series " << reason << " (not run)\n";
+    if (group.rank == 0) emit_warning(warn, "series " + reason + " (not run)");
   if (members.empty()) throw InputError(source, "no series can run (" + not_run.front() + ")");
   const bool report = options.print_reports;
   const BackfillConfig& run = members.front().config;
-  warn_if_leaking(run, group.rank);
+  warn_if_leaking(run, group.rank, warn);
   const bool sharded = run.num_shards > 1;
   run_shard_then_merge(
       options, run.shard, run.num_shards,
@@ -273,6 +279,7 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
         if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);
         if (report) print_universe_summary(members, summaries, not_run);
+        warn_failures(members, summaries, warn);
         if (sharded)
           close_all(stores);
         else

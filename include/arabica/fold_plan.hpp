@@ -34,6 +34,8 @@ enum class RefitCadence {
   weekly,      // first fold of each ISO week
   monthly,     // first fold of each calendar month
   semiannual,  // first fold of each half-year (Jan-Jun, Jul-Dec)
+  once,        // the plan's first fold only; every later fold re-filters it
+               // (statsforecast's refit=False)
 };
 
 inline constexpr int kMaxHorizon = 64;
@@ -66,7 +68,7 @@ struct FoldPlanSpec {
 
 /// Parse the names used by the CLI and config files ("every_row",
 /// "every_n_rows", "weekly"; "expanding", "rolling"; "every_fold", "weekly",
-/// "monthly", "semiannual" or the legacy "semiannually"). '-' may stand for
+/// "monthly", "semiannual" or the legacy "semiannually", "once"). '-' may stand for
 /// '_'. Unknown names throw InputError naming `field`.
 CutoffSchedule parse_cutoff_schedule(const std::string& text,
                                      const std::string& field = "schedule");

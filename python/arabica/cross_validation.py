@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -13,6 +15,7 @@ import pandas as pd
 
 from . import _core, store
 from ._frames import csv_lines, days_since_epoch, iso, value_matrix
+from .errors import ArabicaWarning
 
 #: The central intervals the stored quantiles give: level -> (lower, upper).
 PATH_LEVELS = {50: (0.25, 0.75), 80: (0.10, 0.90), 90: (0.05, 0.95), 95: (0.025, 0.975), 98: (0.01, 0.99)}
@@ -39,18 +42,25 @@ def _cli_arguments(options: dict) -> list[str]:
 
 
 def _refit(refit) -> str:
+    """statsforecast's refit (True: every fold, False: the first fold only)
+    or an arabica cadence."""
     if refit is True:
         return "every_fold"
+    if refit is False:
+        return "once"
     if isinstance(refit, str):
         return refit
-    raise _core.InputError(f"refit: {refit!r}: True (every fold) or a calendar cadence "
-                           "('weekly', 'monthly', 'semiannual'); folds between refits re-filter "
-                           "the latest refit's parameters")
+    raise _core.InputError(f"refit: {refit!r}: True (every fold), False (the first fold only) or a "
+                           "calendar cadence ('weekly', 'monthly', 'semiannual'); folds between refits "
+                           "re-filter the latest refit's parameters")
 
 
 def _progress(progress) -> Callable[[int, int], None] | None:
-    """tqdm's bar (its notebook widget in a notebook) for progress=True."""
-    if progress is None or progress is False:
+    """tqdm's bar (its notebook widget in a notebook) for progress=True, and
+    by default (None) inside a Jupyter kernel; a callable gets (done, total)."""
+    if progress is None:
+        progress = "ipykernel" in sys.modules
+    if progress is False:
         return None
     if callable(progress):
         return progress
@@ -91,14 +101,16 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
     days are observed, per series (statsforecast's), or every `step_size`-th
     row from `start` to `end` (dates; default the data's range) with at
     least `min_train_rows` rows to train on (default: the CLI's 1500, or 1
-    with n_windows). `refit`: True (every fold) or a cadence ("weekly",
-    "monthly", "semiannual"). `exog`: covariate columns (default: every
+    with n_windows). `refit`: True (every fold), False (the first fold only,
+    the others re-filter its parameters) or a cadence ("weekly", "monthly",
+    "semiannual"). `exog`: covariate columns (default: every
     column but the id, date and target). Other keywords are `arabica
     backfill` options by name (e.g. future_exog="hold-last",
     warm_start_chain=4, missing="drop"). `store_path`: the resumable store to
     write (a rerun resumes it; default a temporary one). Interrupting
     (Ctrl-C) stops after the folds in flight, which stay committed in the
-    store; `progress=True` shows a tqdm bar."""
+    store; `progress=True` shows a tqdm bar (the default in a notebook), a
+    callable gets (folds done, total)."""
     if not isinstance(df, pd.DataFrame):
         raise _core.InputError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
     for name, column in (("id_col", id_col), ("time_col", time_col), ("target_col", target_col)):
@@ -160,7 +172,8 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
         store_path = os.path.join(temporary, "cross_validation.h5")
     try:
         args = _cli_arguments({**run, "out": os.fspath(store_path)})
-        _core.backfill(args, members, "df", positions, _progress(progress))
+        for line in _core.backfill(args, members, "df", positions, _progress(progress)):
+            warnings.warn(line, ArabicaWarning, stacklevel=2)
         series = store.read_universe(store_path)
         return pd.concat([to_cross_validation_frame(ds, name, level) for name, ds in series.items()],
                          ignore_index=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import _core
 from ._frames import csv_lines, days_since_epoch, value_matrix
+from .errors import ArabicaWarning
 
 
 def _order_text(order: Sequence[int], size: int, name: str) -> str:
@@ -147,5 +148,5 @@ def fit(y, X=None, order: Sequence[int] = (1, 1, 1), seasonal_order: Sequence[in
     engine = _core.fit("fit(y, X)", dates, values, target_name, exog_names, positions,
                        csv_lines(np.arange(len(target))), arguments)
     for message in engine.warnings:
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, ArabicaWarning, stacklevel=2)
     return SarimaxResults(engine, target.index)

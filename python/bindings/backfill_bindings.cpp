@@ -46,9 +46,13 @@ cli::BackfillOptions parse_backfill_options(const std::vector<std::string>& args
   return options;
 }
 
-void backfill(const std::vector<std::string>& args, const std::vector<FrameMember>& frames,
-              const std::string& source, const std::vector<std::size_t>& positions,
-              const std::function<void(int, int)>& progress) {
+std::vector<std::string> backfill(const std::vector<std::string>& args,
+                                  const std::vector<FrameMember>& frames, const std::string& source,
+                                  const std::vector<std::size_t>& positions,
+                                  const std::function<void(int, int)>& progress) {
+  // Warnings come back to Python (warnings.warn) instead of going to stderr.
+  std::vector<std::string> warnings;
+  const cli::WarningSink warn = [&warnings](const std::string& line) { warnings.push_back(line); };
   cli::BackfillOptions options;
   std::vector<cli::UniverseMember> members;
   std::vector<std::string> not_run;
@@ -68,7 +72,7 @@ void backfill(const std::vector<std::string>& args, const std::vector<FrameMembe
       spec.min_rows = 1;  // a short series fails open in plan_member
       cli::UniverseMember member;
       const std::string reason = cli::plan_member(
-          entry, frame_series(spec, frame.dates, frame.values, positions, frame.lines), member);
+          entry, frame_series(spec, frame.dates, frame.values, positions, frame.lines), member, warn);
       if (reason.empty())
         members.push_back(std::move(member));
       else
@@ -89,7 +93,8 @@ void backfill(const std::vector<std::string>& args, const std::vector<FrameMembe
     };
   nb::gil_scoped_release release;
   const cli::ScopedInterruptHandlers interrupts;  // Ctrl-C stops between folds
-  cli::run_universe(options, std::move(members), not_run, source, report);
+  cli::run_universe(options, std::move(members), not_run, source, report, warn);
+  return warnings;
 }
 
 }  // namespace
@@ -105,7 +110,7 @@ void register_backfill(nb::module_& m) {
       .def_rw("end", &FrameMember::end);
   m.def("backfill", &backfill, nb::arg("args"), nb::arg("series"), nb::arg("source"),
         nb::arg("positions"), nb::arg("progress").none(),
-        "Runs `arabica backfill ARGS` over the series into the store named by --out");
+        "Runs `arabica backfill ARGS` over the series into the store named by --out; returns its warnings");
 }
 
 }  // namespace arabica::python

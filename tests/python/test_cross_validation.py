@@ -119,8 +119,24 @@ def test_located_errors_and_a_series_too_short(universe, cli, tmp_path):
         arabica.cross_validation(df, h=7, level=[85], **PLAN)
     # A series too short for the plan fails open; the others run.
     short = pd.concat([df[df.unique_id != "SB"], df[df.unique_id == "SB"].tail(60)], ignore_index=True)
-    cv = arabica.cross_validation(short, h=7, **PLAN)
+    with pytest.warns(arabica.ArabicaWarning, match=r"^series SB: .*\(not run\)$"):
+        cv = arabica.cross_validation(short, h=7, **PLAN)
     assert set(cv.unique_id) == {"KC", "CC"}
+
+
+def test_warnings_reach_python(universe, monkeypatch):
+    df, _ = universe
+    gappy = df.copy()
+    gappy.loc[gappy.index[3], "rain"] = np.nan
+    # A model made to fail at fold 2 (the engine's test hook): recorded, the others run.
+    monkeypatch.setenv("ARABICA_FAULT_FAIL_FOLDS", "2:naive")
+    with pytest.warns(arabica.ArabicaWarning) as caught:
+        cv = arabica.cross_validation(gappy, h=7, **PLAN)
+    lines = [str(w.message) for w in caught]
+    assert "series KC: column 'rain': 1 missing cells filled (1 forward, 0 back)" in lines
+    assert any(line.startswith("fold failed: KC naive ") for line in lines), lines
+    failed = cv[(cv.unique_id == "KC") & (cv.cutoff == np.sort(cv[cv.unique_id == "KC"].cutoff.unique())[2])]
+    assert failed["naive"].isna().all() and failed["drift"].notna().all()
 
 
 def test_n_windows_and_step_size_follow_statsforecast(universe):
@@ -186,3 +202,16 @@ def test_ctrl_c_stops_between_folds_and_a_rerun_resumes(universe, tmp_path):
     pd.testing.assert_frame_equal(resumed, fresh)
     # Python's own Ctrl-C handling is back after the run.
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_refit_false_fits_the_first_fold_only(universe, tmp_path):
+    df, _ = universe
+    store = tmp_path / "once.h5"
+    cv = arabica.cross_validation(df, h=7, refit=False, store_path=store, **PLAN)
+    registry = arabica.read_registry(store)
+    # One training per (series, model), at each series' first cutoff; the rest re-filter it.
+    assert registry.groupby(["series", "model"]).size().eq(1).all() and len(registry) == 9
+    for name, rows in registry.groupby("series"):
+        assert (rows.trained_on == cv[cv.unique_id == name].cutoff.min()).all()
+    with pytest.raises(arabica.InputError, match="refit: 3"):
+        arabica.cross_validation(df, h=7, refit=3, **PLAN)

@@ -317,6 +317,13 @@ TEST_F(Cadence, SemiannualRefitsAtHalfYearBoundaries) {
   }
 }
 
+TEST_F(Cadence, OnceRefitsTheFirstFoldOnly) {
+  const FoldPlan p = plan(RefitCadence::once);
+  EXPECT_EQ(refit_cutoffs(p), std::vector<Date>{p.folds.front().cutoff});
+  for (const Fold& f : p.folds) EXPECT_EQ(f.fit_fold, 0);
+  EXPECT_EQ(p.refits(), 1u);
+}
+
 // --- horizon targets
 
 TEST(FoldPlan, HorizonTargetsPastTheDataAreNoRow) {
@@ -407,8 +414,9 @@ TEST(FoldPlanSpec, ParsesNamesAndRejectsUnknownOnes) {
   EXPECT_EQ(parse_refit_cadence("monthly"), RefitCadence::monthly);
   EXPECT_EQ(parse_refit_cadence("semiannual"), RefitCadence::semiannual);
   EXPECT_EQ(parse_refit_cadence("semiannually"), RefitCadence::semiannual);
+  EXPECT_EQ(parse_refit_cadence("once"), RefitCadence::once);
   for (const auto c : {RefitCadence::every_fold, RefitCadence::weekly, RefitCadence::monthly,
-                       RefitCadence::semiannual})
+                       RefitCadence::semiannual, RefitCadence::once})
     EXPECT_EQ(parse_refit_cadence(cadence_name(c)), c);
   EXPECT_STREQ(cadence_name(RefitCadence::semiannual), "semiannual");
 
@@ -418,7 +426,7 @@ TEST(FoldPlanSpec, ParsesNamesAndRejectsUnknownOnes) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "--refit: unknown cadence 'fortnightly' (expected every_fold, weekly, monthly, "
-                 "semiannual)");
+                 "semiannual, once)");
   }
   EXPECT_THROW(parse_cutoff_schedule("daily"), InputError);
   EXPECT_THROW(parse_training_window("sliding", "window"), InputError);
