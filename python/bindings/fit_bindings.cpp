@@ -8,45 +8,31 @@
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/sarimax.hpp"
+#include "cli/model_options.hpp"
 #include "frame_series.hpp"
 
 namespace arabica::python {
 
 namespace {
 
-struct FitArguments {
-  std::string order = "1,1,1", seasonal = "0,0,0,0", trend = "n";
-  bool enforce_stationarity = false, enforce_invertibility = false;
-  std::string init = "approximate";
-  bool simple_differencing = false;
-  std::string cov_type = "opg";
-  bool allow_nonpositive = true;
-  std::string missing = "error";  // a frame's NaN refused, unless filled or dropped as the CLI does
-};
-
+// The arguments are the CLI's model options (cli::ModelOptions, bound as
+// _core.FitArguments): the same spec, covariance and missing-value rules.
 FitResult fit_frame(const std::string& source, const DateArray& dates, const ValueMatrix& values,
                     const std::string& target_name, const std::vector<std::string>& exog_names,
                     const std::vector<std::size_t>& positions, const std::vector<std::size_t>& lines,
-                    const FitArguments& a) {
+                    const cli::ModelOptions& arguments) {
   // The CLI's order of checks: the model before the data.
-  SarimaxSpec spec = SarimaxSpec::from_strings(a.order, a.seasonal, a.trend);
-  spec.enforce_stationarity = a.enforce_stationarity;
-  spec.enforce_invertibility = a.enforce_invertibility;
-  spec.initialization = parse_initialization(a.init);
-  spec.simple_differencing = a.simple_differencing;
+  const SarimaxSpec spec = cli::model_spec(arguments);
   FitOptions options;
-  options.cov_type = parse_covariance_type(a.cov_type);
-  CsvSpec csv;
-  csv.path = source;
-  csv.date_column = "date";
-  csv.target_column = target_name;
-  csv.exog_columns = exog_names;
-  csv.missing = parse_missing_policy(a.missing);
-  csv.duplicates = DuplicatePolicy::error;
-  csv.require_positive_target = !a.allow_nonpositive;
-  csv.min_rows = 1;
+  options.cov_type = parse_covariance_type(arguments.cov_type);
+  cli::ModelOptions model = arguments;
+  model.csv.path = source;
+  model.csv.target_column = target_name;
+  model.exog = exog_names;
+  model.csv.duplicates = DuplicatePolicy::error;
+  model.csv.min_rows = 1;
   FitResult result;
-  result.series = frame_series(csv, dates, values, positions, lines);
+  result.series = frame_series(cli::csv_spec(model), dates, values, positions, lines);
   require_identifiable_model(result.series, spec);
   result.fit = fit_sarimax(spec, result.series.target, result.series.exog, options,
                            result.series.exog_names);
@@ -74,18 +60,23 @@ Eigen::MatrixXd horizon_exog(const FitResult& r, int horizon, const std::string&
 }
 
 void register_fit(nb::module_& m) {
-  nb::class_<FitArguments>(m, "FitArguments")
-      .def(nb::init<>())
-      .def_rw("order", &FitArguments::order)
-      .def_rw("seasonal", &FitArguments::seasonal)
-      .def_rw("trend", &FitArguments::trend)
-      .def_rw("enforce_stationarity", &FitArguments::enforce_stationarity)
-      .def_rw("enforce_invertibility", &FitArguments::enforce_invertibility)
-      .def_rw("init", &FitArguments::init)
-      .def_rw("simple_differencing", &FitArguments::simple_differencing)
-      .def_rw("cov_type", &FitArguments::cov_type)
-      .def_rw("allow_nonpositive", &FitArguments::allow_nonpositive)
-      .def_rw("missing", &FitArguments::missing);
+  nb::class_<cli::ModelOptions>(m, "FitArguments")
+      .def("__init__",
+           [](cli::ModelOptions* options) {
+             new (options) cli::ModelOptions();
+             options->allow_nonpositive = true;  // any real series, as statsmodels
+             options->missing = "error";         // a frame's NaN refused unless asked otherwise
+           })
+      .def_rw("order", &cli::ModelOptions::order)
+      .def_rw("seasonal", &cli::ModelOptions::seasonal)
+      .def_rw("trend", &cli::ModelOptions::trend)
+      .def_rw("enforce_stationarity", &cli::ModelOptions::enforce_stationarity)
+      .def_rw("enforce_invertibility", &cli::ModelOptions::enforce_invertibility)
+      .def_rw("init", &cli::ModelOptions::init)
+      .def_rw("simple_differencing", &cli::ModelOptions::simple_differencing)
+      .def_rw("cov_type", &cli::ModelOptions::cov_type)
+      .def_rw("allow_nonpositive", &cli::ModelOptions::allow_nonpositive)
+      .def_rw("missing", &cli::ModelOptions::missing);
 
   nb::class_<FitResult>(m, "Fit")
       .def_prop_ro("spec", [](const FitResult& r) { return r.fit.spec.describe(); })
