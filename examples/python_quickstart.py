@@ -32,7 +32,7 @@ print(result.forecast(7, X_future="hold-last", level=(80, 95)).round(3))
 
 # %% 100,000 paths with Student-t innovations: an xarray Dataset.
 paths = arabica.simulate(result, h=7, n_paths=100_000, innovations="student_t", seed=1, X_future="hold-last")
-print(paths[["mean", "std", "p_up"]].to_dataframe().round(4))
+print(paths[["path_mean", "path_std", "p_up"]].to_dataframe().round(4))
 print("5% / 95% on day 7:", paths.quantiles.sel(day_ahead=7, q=[0.05, 0.95]).values.round(3))
 
 # %% Walk-forward cross-validation, statsforecast's layout, into a resumable store.

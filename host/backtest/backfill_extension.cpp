@@ -111,4 +111,30 @@ BackfillStore open_backfill_store(const std::string& path, const StoreLayout& la
   return store;
 }
 
+BackfillStore open_shard_store(const std::string& path, const StoreLayout& layout, const std::string& deliverable,
+                               const Series& series, const FoldPlan& plan) {
+  // A shard's own store, of this run or an earlier one, is resumed or
+  // extended as any store; the folds it lacks are run (or merged) again.
+  if (std::filesystem::exists(path)) return open_backfill_store(path, layout, series, plan);
+  std::optional<std::string> stored;
+  if (std::filesystem::exists(deliverable)) {
+    try {
+      stored = BackfillStore::stored_config(deliverable);
+    } catch (const Error&) {
+      // Not a readable store: the merge says what it is.
+    }
+  }
+  if (!stored) return BackfillStore::open_for_writing(path, layout);
+  const std::string& own = layout.text_attribute("config");
+  std::vector<int> keep;
+  if (*stored == own) {
+    const std::vector<bool> done = folds_done(BackfillStore::open_read_only(deliverable));
+    for (std::size_t f = 0; f < done.size(); ++f)
+      if (done[f]) keep.push_back(static_cast<int>(f));
+  } else {
+    keep = folds_to_keep(deliverable, *stored, own, series, plan);
+  }
+  return BackfillStore::extend(path, layout, keep, *stored, deliverable);
+}
+
 }  // namespace arabica

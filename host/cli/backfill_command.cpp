@@ -243,10 +243,6 @@ std::string legacy_forecast_csv(const StoredForecasts& stored, const StoreLayout
   return out.str();
 }
 
-BackfillStore open_store(const std::string& path, const StoreLayout& layout) {
-  return BackfillStore::open_for_writing(path, layout);
-}
-
 }  // namespace
 
 void print_summary(const BackfillConfig& config, const BackfillSummary& summary) {
@@ -426,13 +422,15 @@ namespace {
 
 // Merges the shard stores into OUT (a signal stops it between shards) and
 // scores it.
-void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, const FoldPlan& plan,
-                      int num_shards, const char* who, const char* sources) {
+void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, const Series& series,
+                      const FoldPlan& plan, int num_shards, const char* who, const char* sources) {
   const std::vector<std::string> shards = shard_paths(options.out, num_shards);
   // A damaged shard or one of another run is refused before OUT is created.
   for (const std::string& shard : shards)
     BackfillStore::resume(shard, layout.text_attribute("config_hash")).close();
-  BackfillStore store = open_store(options.out, layout);
+  // OUT of an earlier end is extended first: its kept folds stay, the
+  // shards' new folds are merged in.
+  BackfillStore store = open_backfill_store(options.out, layout, series, plan);
   const int copied =
       merge_shard_stores(store, shards, layout.text_attribute("config_hash"), interrupt_requested);
   stop_if_interrupted(copied, &store);
@@ -492,9 +490,11 @@ void run(BackfillOptions& options, const std::string& config_file) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
         StoreOpening opened = std::filesystem::exists(work_path) ? StoreOpening::resumed : StoreOpening::created;
         // One process writing the deliverable may also extend an earlier
-        // run's store (a later --end, rows appended); shards resume theirs.
-        BackfillStore store = sharded ? open_store(work_path, backfill_layout(config, series, plan))
-                                      : open_backfill_store(work_path, layout, series, plan, &opened);
+        // run's store (a later --end, rows appended); a shard resumes its
+        // own or starts from what the deliverable has done.
+        BackfillStore store =
+            sharded ? open_shard_store(work_path, backfill_layout(config, series, plan), options.out, series, plan)
+                    : open_backfill_store(work_path, layout, series, plan, &opened);
         const std::string cutoffs = describe_cutoffs(plan, config.plan);
         std::printf("%s %s: %zu folds (%zu refits) x %zu models, %s, %s, shard %d of %d -> %s\n",
                     opened == StoreOpening::extended  ? "extending"
@@ -522,7 +522,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
         stop_if_interrupted(summary.folds_run);
       },
       [&](const char* who, const char* sources) {
-        merge_and_finish(options, layout, plan, config.num_shards, who, sources);
+        merge_and_finish(options, layout, series, plan, config.num_shards, who, sources);
       });
 }
 

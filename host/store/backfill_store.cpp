@@ -1046,19 +1046,21 @@ std::optional<std::string> BackfillStore::stored_config(const std::string& path)
 }
 
 BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& layout,
-                                    const std::vector<int>& keep, const std::string& expected_config) {
+                                    const std::vector<int>& keep, const std::string& expected_config,
+                                    const std::string& source) {
   require_valid_layout(layout);
   h5::silence_errors();
   WriterLock lock(path);
   remove_stale_temporaries(path);
+  const std::string& from = source.empty() ? path : source;
   {
     // The old store as a reader would see it (a killed writer's too); the
     // new one written whole beside it, then renamed over it.
-    auto old_impl = Impl::open(path, path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
-    if (text_attribute(old_impl->root(), "config", path) != expected_config)
-      throw Error(path + ": was changed by another writer while being extended; run again");
+    auto old_impl = Impl::open(from, from, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+    if (text_attribute(old_impl->root(), "config", from) != expected_config)
+      throw Error(from + ": was changed by another writer while being extended; run again");
     old_impl->read_shape();
-    const std::optional<std::string> run_log = text_attribute(old_impl->root(), kRunLogAttribute, path);
+    const std::optional<std::string> run_log = text_attribute(old_impl->root(), kRunLogAttribute, from);
     const BackfillStore old(std::move(old_impl));
     replace_file_atomically(path, [&](const std::string& temp) {
       write_layout(temp, path, layout);

@@ -95,6 +95,15 @@ enum class StoreOpening { created, resumed, extended };
 BackfillStore open_backfill_store(const std::string& path, const StoreLayout& layout, const Series& series,
                                   const FoldPlan& plan, StoreOpening* opened = nullptr);
 
+/// A shard's working store at `path`, laid out as `layout` (this shard's):
+/// when it exists, resumed or extended (open_backfill_store); otherwise,
+/// when the run's deliverable store exists (a run to a later end, or the
+/// same run again), made holding the deliverable's committed folds that the
+/// run keeps (open_backfill_store's rule), so that shards run only the new
+/// folds; else a new store.
+BackfillStore open_shard_store(const std::string& path, const StoreLayout& layout, const std::string& deliverable,
+                               const Series& series, const FoldPlan& plan);
+
 struct ModelCounts {
   int trained = 0, refiltered = 0, failed = 0;  // this run
   int already_complete = 0;                      // skipped: committed earlier

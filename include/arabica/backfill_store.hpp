@@ -198,9 +198,11 @@ class BackfillStore {
   /// it, renamed over it under the writer lock: a crash leaves the old
   /// store. Opened for writing, as open_for_writing. `expected_config` is
   /// the old store's `config` the caller chose `keep` by: another writer
-  /// that changed it meanwhile makes this an Error.
+  /// that changed it meanwhile makes this an Error. `source` (default:
+  /// `path` itself) names another store to take the kept folds from, read
+  /// only: a shard's new store seeded from the deliverable it extends.
   static BackfillStore extend(const std::string& path, const StoreLayout& layout, const std::vector<int>& keep,
-                              const std::string& expected_config);
+                              const std::string& expected_config, const std::string& source = {});
   /// Opens a store for reading only, also while its writer runs or after it
   /// was killed (SWMR reading): fold_complete tells the folds committed when
   /// it is read, and their values are read back as committed.

@@ -17,7 +17,8 @@ def simulate(result: SarimaxResults, h: int = 7, n_paths: int = 2000, innovation
     normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap
     or regime (shapes estimated from the residuals, as the CLI does);
     `device`: "cpu", "cuda" or "auto". The Dataset has, per `day_ahead`,
-    mean, std, skewness, kurtosis (excess), p_up, the quantiles (dimension
+    path_mean, path_std (named as in the store: `ds.mean` is xarray's
+    method), skewness, kurtosis (excess), p_up, the quantiles (dimension
     `q`), the lower-tail means (dimension `tail`) and, with stored_paths > 0,
     the first paths (dimension `path`)."""
     if not isinstance(result, SarimaxResults):
@@ -38,8 +39,8 @@ def simulate(result: SarimaxResults, h: int = 7, n_paths: int = 2000, innovation
     sim = _core.simulate(result.engine, arguments)
     day = np.arange(1, int(h) + 1)
     data = {
-        "mean": ("day_ahead", np.asarray(sim.mean)),
-        "std": ("day_ahead", np.asarray(sim.std)),
+        "path_mean": ("day_ahead", np.asarray(sim.mean)),
+        "path_std": ("day_ahead", np.asarray(sim.std)),
         "skewness": ("day_ahead", np.asarray(sim.skewness)),
         "kurtosis": ("day_ahead", np.asarray(sim.kurtosis)),
         "p_up": ("day_ahead", np.asarray(sim.p_up)),

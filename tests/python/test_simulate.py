@@ -23,8 +23,9 @@ def test_simulate_equals_the_cli(cli, repo, tmp_path, innovations):
     ds = arabica.simulate(result, h=7, n_paths=20000, seed=11, innovations=innovations, device="cpu",
                           stored_paths=4)
     # The CSV keeps 12 significant digits.
-    for column in ("mean", "std", "skewness", "kurtosis", "p_up"):
-        np.testing.assert_allclose(ds[column].values, expected[column], rtol=1e-11, atol=1e-12)
+    for variable, column in (("path_mean", "mean"), ("path_std", "std"), ("skewness", "skewness"),
+                             ("kurtosis", "kurtosis"), ("p_up", "p_up")):
+        np.testing.assert_allclose(ds[variable].values, expected[column], rtol=1e-11, atol=1e-12)
     for k, level in enumerate(ds.q.values):
         np.testing.assert_allclose(ds.quantiles.values[:, k], expected[f"p{level * 100:g}"], rtol=1e-11)
     assert ds.attrs["n_paths"] == 20000 and ds.paths.shape == (4, 7)
