@@ -15,6 +15,8 @@ def days_since_epoch(values) -> np.ndarray:
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise ValueError(f"date at row {row} is missing")
+    if dates.dt.tz is not None:  # the exchange's calendar dates, as written
+        dates = dates.dt.tz_localize(None)
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 

@@ -145,9 +145,11 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
         run.update(window="rolling", window_rows=int(window_rows))
     run.update(options)
 
+    if df.empty:
+        raise _core.InputError("df: no rows")
     positions = [df.columns.get_loc(c) + 1 for c in (time_col, target_col, *exog)]
     members = []
-    for name, rows in df.groupby(id_col, sort=False).indices.items():
+    for name, rows in df.groupby(id_col, sort=False, observed=True).indices.items():
         part = df.iloc[rows]
         member = _core.FrameMember()
         member.name = str(name)
@@ -163,8 +165,6 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
                                        f"too few for {n_windows} windows of h={h} every {step_size} rows")
             member.start, member.end = iso(order_by_date[first]), iso(order_by_date[last])
         members.append(member)
-    if not members:
-        raise _core.InputError("df: no rows")
 
     temporary = None
     if store_path is None:

@@ -149,4 +149,7 @@ def fit(y, X=None, order: Sequence[int] = (1, 1, 1), seasonal_order: Sequence[in
                        csv_lines(np.arange(len(target))), arguments)
     for message in engine.warnings:
         warnings.warn(message, ArabicaWarning, stacklevel=2)
-    return SarimaxResults(engine, target.index)
+    # The rows the fit used (sorted, without dropped ones), under the caller's labels.
+    label_of = dict(zip(dates.tolist(), target.index))
+    index = pd.Index([label_of[int(day)] for day in engine.dates], name=target.index.name)
+    return SarimaxResults(engine, index)

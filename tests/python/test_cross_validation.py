@@ -215,3 +215,23 @@ def test_refit_false_fits_the_first_fold_only(universe, tmp_path):
         assert (rows.trained_on == cv[cv.unique_id == name].cutoff.min()).all()
     with pytest.raises(arabica.InputError, match="refit: 3"):
         arabica.cross_validation(df, h=7, refit=3, **PLAN)
+
+
+def test_frames_as_they_come(universe):
+    """Shuffled rows, a categorical id, dates as strings or UTC timestamps:
+    the same folds as the tidy frame, with the reordering reported."""
+    df, _ = universe
+    tidy = arabica.cross_validation(df, h=7, n_windows=3, models=["naive"], n_paths=100)
+    messy = df.sample(frac=1.0, random_state=3).assign(unique_id=lambda d: d.unique_id.astype("category"),
+                                                        ds=lambda d: d.ds.dt.strftime("%Y-%m-%d"))
+    with pytest.warns(arabica.ArabicaWarning, match="rows are not in ascending date order"):
+        shuffled = arabica.cross_validation(messy, h=7, n_windows=3, models=["naive"], n_paths=100)
+    order = ["unique_id", "cutoff", "ds"]
+    pd.testing.assert_frame_equal(
+        shuffled.assign(unique_id=shuffled.unique_id.astype(str)).sort_values(order).reset_index(drop=True),
+        tidy.sort_values(order).reset_index(drop=True))
+    utc = arabica.cross_validation(df.assign(ds=df.ds.dt.tz_localize("UTC")), h=7, n_windows=3,
+                                   models=["naive"], n_paths=100)
+    pd.testing.assert_frame_equal(utc, tidy)
+    with pytest.raises(arabica.InputError, match="df: no rows"):
+        arabica.cross_validation(df.iloc[:0], h=7, n_windows=3)

@@ -84,3 +84,16 @@ def test_fit_takes_numpy_and_refuses_located_missing_values():
         arabica.fit(y)
     with pytest.raises(ValueError, match=r"order: expected 3 integers"):
         arabica.fit(y, order=(1, 1))
+
+
+def test_resid_is_labelled_by_the_rows_fitted(repo):
+    data = read(repo / "tests" / "data" / "synthetic_arimax.csv")
+    backwards = data["close"].iloc[::-1]
+    with pytest.warns(arabica.ArabicaWarning, match="not in ascending date order"):
+        result = arabica.fit(backwards)
+    assert result.resid.index.equals(data.index)  # sorted, as fitted
+    y = data["close"].reset_index(drop=True)
+    y[[5, 9]] = np.nan
+    with pytest.warns(arabica.ArabicaWarning, match=r"2 rows with a missing target dropped \(lines 7, 11\)"):
+        dropped = arabica.fit(y, missing="drop")
+    assert dropped.nobs == len(y) - 2 and dropped.resid.index.equals(y.index.drop([5, 9]))
