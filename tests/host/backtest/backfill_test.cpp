@@ -418,13 +418,16 @@ TEST_F(Backfill, AStopCommitsTheFoldsInFlightAndARerunFinishes) {
   BackfillConfig config = small_config(series);
   config.threads = 2;
   const FoldPlan plan = plan_folds(series.dates, config.plan);
-  std::atomic<int> polls{0};
-  // Two workers poll before each chain and each fold: within three polls
-  // at least one fold is taken, then everything stops.
-  config.stop_requested = [&] { return ++polls > 3; };
+  // The stop comes once the first fold is committed (progress follows each
+  // commit), whatever the workers' timing: the folds in flight are still
+  // committed, no new one is taken. (A count of polls raced: each worker
+  // polls three times before its first fold.)
+  std::atomic<bool> committed_one{false};
+  config.stop_requested = [&] { return committed_one.load(); };
   BackfillStore store =
       BackfillStore::create(file("stopped.h5"), backfill_layout(config, series, plan));
-  const BackfillSummary stopped = run_backfill(series, config, plan, store);
+  const BackfillSummary stopped =
+      run_backfill(series, config, plan, store, [&](const BackfillProgress& p) { committed_one = p.done > 0; });
   EXPECT_TRUE(stopped.stopped);
   EXPECT_GT(stopped.folds_run, 0);
   EXPECT_LT(stopped.folds_run, static_cast<int>(plan.folds.size()));
