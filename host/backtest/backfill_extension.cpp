@@ -90,18 +90,22 @@ std::vector<int> folds_to_keep(const std::string& path, const std::string& store
   return keep;
 }
 
+// The `config` of the store at `path`, or nullopt when there is none or it
+// cannot be read (whoever opens it says what it is).
+std::optional<std::string> readable_config(const std::string& path) {
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  try {
+    return BackfillStore::stored_config(path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 BackfillStore open_backfill_store(const std::string& path, const StoreLayout& layout, const Series& series,
                                   const FoldPlan& plan, StoreOpening* opened) {
-  std::optional<std::string> stored;
-  if (std::filesystem::exists(path)) {
-    try {
-      stored = BackfillStore::stored_config(path);
-    } catch (const Error&) {
-      // Not a readable store: open_for_writing says what it is.
-    }
-  }
+  const std::optional<std::string> stored = readable_config(path);
   const std::string& own = layout.text_attribute("config");
   StoreOpening how = !stored ? StoreOpening::created : *stored == own ? StoreOpening::resumed : StoreOpening::extended;
   BackfillStore store = how == StoreOpening::extended
@@ -116,14 +120,7 @@ BackfillStore open_shard_store(const std::string& path, const StoreLayout& layou
   // A shard's own store, of this run or an earlier one, is resumed or
   // extended as any store; the folds it lacks are run (or merged) again.
   if (std::filesystem::exists(path)) return open_backfill_store(path, layout, series, plan);
-  std::optional<std::string> stored;
-  if (std::filesystem::exists(deliverable)) {
-    try {
-      stored = BackfillStore::stored_config(deliverable);
-    } catch (const Error&) {
-      // Not a readable store: the merge says what it is.
-    }
-  }
+  const std::optional<std::string> stored = readable_config(deliverable);
   if (!stored) return BackfillStore::open_for_writing(path, layout);
   const std::string& own = layout.text_attribute("config");
   std::vector<int> keep;

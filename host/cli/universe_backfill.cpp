@@ -104,6 +104,24 @@ void print_universe_summary(const std::vector<Member>& members,
   for (const std::string& reason : not_run) std::printf("not run: %s\n", reason.c_str());
 }
 
+// What the run is about to do: its series, folds and innovations.
+void print_universe_banner(const std::vector<Member>& members, const BackfillConfig& run,
+                           const std::string& work_path, bool resuming) {
+  std::size_t folds = 0;
+  for (const Member& m : members) folds += m.plan.folds.size();
+  std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
+              resuming ? "resuming" : "backfill", members.size(), folds, describe(run.plan).c_str(),
+              run.shard + 1, run.num_shards, work_path.c_str());
+  for (const Member& m : members)
+    std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
+                m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(), m.config.models.size(),
+                describe_cutoffs(m.plan, m.config.plan).c_str());
+  std::vector<const BackfillConfig*> configs;
+  for (const Member& m : members) configs.push_back(&m.config);
+  std::printf("%s\n", describe_innovations(configs).c_str());
+  std::fflush(stdout);
+}
+
 // Every fold that failed in this run, one line each.
 void warn_failures(const std::vector<Member>& members, const std::vector<BackfillSummary>& summaries,
                    const WarningSink& warn) {
@@ -246,21 +264,7 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         const bool resuming = std::filesystem::exists(work_path);
         std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
             work_path, layouts_for(members, run.shard, run.num_shards));
-        std::size_t folds = 0;
-        for (const Member& m : members) folds += m.plan.folds.size();
-        if (report) {
-        std::printf("%s universe of %zu series: %zu folds, %s, shard %d of %d -> %s\n",
-                    resuming ? "resuming" : "backfill", members.size(), folds,
-                    describe(run.plan).c_str(), run.shard + 1, run.num_shards, work_path.c_str());
-        for (const Member& m : members)
-          std::printf("  %-16s %s: %zu folds (%zu refits) x %zu models, %s\n", m.name.c_str(),
-                      m.series.source.c_str(), m.plan.folds.size(), m.plan.refits(),
-                      m.config.models.size(), describe_cutoffs(m.plan, m.config.plan).c_str());
-        std::vector<const BackfillConfig*> configs;
-        for (const Member& m : members) configs.push_back(&m.config);
-        std::printf("%s\n", describe_innovations(configs).c_str());
-        std::fflush(stdout);
-        }
+        if (report) print_universe_banner(members, run, work_path, resuming);
         std::vector<BackfillJob> jobs;
         for (std::size_t j = 0; j < members.size(); ++j) {
           jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
