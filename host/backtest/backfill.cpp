@@ -83,10 +83,11 @@ struct ChainFit {
 // the fold plan: no start from the chain's previous optimum (that made the
 // reported optimum depend on which cutoffs came before). fit_sarimax itself
 // searches a fixed, data-determined set of starts for the best optimum.
-SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y,
-                    const Eigen::MatrixXd& exog, const std::vector<std::string>& exog_names) {
+SarimaxFit fit_fold(const BacktestModel& model, const Eigen::VectorXd& y, const Eigen::MatrixXd& exog,
+                    const std::vector<std::string>& exog_names, CovarianceType registry_covariance) {
   FitOptions options;
-  options.cov_type = CovarianceType::none;  // not stored; they would double the cost
+  // Only where the registry keeps them: they cost about one more fit.
+  options.cov_type = registry_covariance;
   options.gradient_tolerance = 1e-9;
   options.function_tolerance = 1e-14;
   return fit_sarimax(model.spec, y, exog, options, exog_names);
@@ -183,8 +184,10 @@ PendingResult FoldRunner::prepare(const BacktestModel& model, const Fold& fold,
     const Eigen::VectorXd y = transform_prices(model, prices);
     if (fold.refit) {
       chain = ChainFit{fold.index, {}, {}};
-      fit = model.kind == ModelKind::sarimax ? fit_fold(model, y, exog, series_.exog_names)
-                                             : fit_baseline(model, y);
+      fit = model.kind == ModelKind::sarimax
+                ? fit_fold(model, y, exog, series_.exog_names, config_.registry_covariance)
+                : fit_baseline(model, y);
+      result.param_covariance = fit.covariance;
       chain.fit = fit;
       result.status = FoldStatus::trained;
       // The registry's record of what the refit was estimated on.
@@ -422,7 +425,7 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
     if (m.window_rows > 0) model["window_rows"] = m.window_rows;
     models.push_back(std::move(model));
   }
-  const nlohmann::json json = {
+  nlohmann::json json = {
       {"models", models},
       {"plan", describe(plan.spec)},
       {"plan_hash", hex64(plan_hash(plan))},
@@ -441,6 +444,9 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       {"rng", "philox4x32-10"},
       // A store of another schema lacks variables this one writes (pit).
       {"store_schema", kStoreSchemaVersion}};
+  // Only where asked for: the configurations of earlier stores stay as they were.
+  if (config.registry_covariance != CovarianceType::none)
+    json["registry_cov"] = to_string(config.registry_covariance);
   return json.dump();
 }
 
@@ -458,6 +464,7 @@ StoreLayout backfill_layout(const BackfillConfig& config, const Series& series,
   layout.horizon = H;
   layout.calendar = config.calendar;
   layout.stored_paths = config.stored_paths;
+  layout.param_covariance = config.registry_covariance != CovarianceType::none;
   layout.units = series.units;
   layout.actual = Eigen::MatrixXd::Constant(F, H, kNaN);
   layout.last_price.resize(F);

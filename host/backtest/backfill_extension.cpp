@@ -33,9 +33,11 @@ bool same_fold(const Fold& a, const Fold& b) {
          a.warm_start_fold == b.warm_start_fold && a.chain == b.chain;
 }
 
-// The old store's folds this run keeps, or InputError naming what differs.
+// The old store's folds this run keeps (`done`: its folds done), or
+// InputError naming `path` (the store, or a universe's series) and what
+// differs.
 std::vector<int> folds_to_keep(const std::string& path, const std::string& stored, const std::string& own,
-                               const Series& series, const FoldPlan& plan) {
+                               const std::vector<bool>& done, const Series& series, const FoldPlan& plan) {
   const nlohmann::json before = nlohmann::json::parse(stored, nullptr, false);
   const nlohmann::json now = nlohmann::json::parse(own);
   const std::string advice = "; use a new --out or the original settings";
@@ -77,7 +79,7 @@ std::vector<int> folds_to_keep(const std::string& path, const std::string& store
     throw InputError(path, "holds " + std::to_string(earlier_plan.folds.size()) +
                                " folds, more than this run's " + std::to_string(plan.folds.size()) +
                                " (an earlier --end)" + advice);
-  const std::vector<bool> done = folds_done(BackfillStore::open_read_only(path));
+  ARABICA_REQUIRE(done.size() == earlier_plan.folds.size(), "store extension: the store's folds differ from its plan");
   std::vector<int> keep;
   for (std::size_t f = 0; f < earlier_plan.folds.size(); ++f) {
     const Fold& a = earlier_plan.folds[f];
@@ -109,7 +111,11 @@ BackfillStore open_backfill_store(const std::string& path, const StoreLayout& la
   const std::string& own = layout.text_attribute("config");
   StoreOpening how = !stored ? StoreOpening::created : *stored == own ? StoreOpening::resumed : StoreOpening::extended;
   BackfillStore store = how == StoreOpening::extended
-                            ? BackfillStore::extend(path, layout, folds_to_keep(path, *stored, own, series, plan), *stored)
+                            ? BackfillStore::extend(path, layout,
+                                                    folds_to_keep(path, *stored, own,
+                                                                  folds_done(BackfillStore::open_read_only(path)),
+                                                                  series, plan),
+                                                    *stored)
                             : BackfillStore::open_for_writing(path, layout);
   if (opened) *opened = how;
   return store;
@@ -123,15 +129,22 @@ BackfillStore open_shard_store(const std::string& path, const StoreLayout& layou
   const std::optional<std::string> stored = readable_config(deliverable);
   if (!stored) return BackfillStore::open_for_writing(path, layout);
   const std::string& own = layout.text_attribute("config");
-  std::vector<int> keep;
-  if (*stored == own) {
-    const std::vector<bool> done = folds_done(BackfillStore::open_read_only(deliverable));
-    for (std::size_t f = 0; f < done.size(); ++f)
-      if (done[f]) keep.push_back(static_cast<int>(f));
-  } else {
-    keep = folds_to_keep(deliverable, *stored, own, series, plan);
-  }
+  const std::vector<int> keep =
+      folds_kept(BackfillStore::open_read_only(deliverable), deliverable, layout, series, plan);
   return BackfillStore::extend(path, layout, keep, *stored, deliverable);
+}
+
+std::vector<int> folds_kept(const BackfillStore& stored, const std::string& where, const StoreLayout& layout,
+                            const Series& series, const FoldPlan& plan) {
+  const std::optional<std::string> config = stored.root_text("config");
+  if (!config) throw InputError(where, "holds no configuration; use a new --out");
+  const std::vector<bool> done = folds_done(stored);
+  const std::string& own = layout.text_attribute("config");
+  if (*config != own) return folds_to_keep(where, *config, own, done, series, plan);
+  std::vector<int> keep;  // the same run: every fold it has done
+  for (std::size_t f = 0; f < done.size(); ++f)
+    if (done[f]) keep.push_back(static_cast<int>(f));
+  return keep;
 }
 
 }  // namespace arabica

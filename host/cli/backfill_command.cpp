@@ -94,6 +94,7 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   config.stored_paths = o.stored_paths;
   require_stored_paths_within(o.stored_paths, o.paths);
   config.innovations = o.innovations;
+  config.registry_covariance = parse_covariance_type(o.registry_cov);  // checked by CLI11
   config.mode = o.mode == "marginal" ? PathMode::marginal : PathMode::state_space;
   config.seed = o.seed;
   config.calendar = parse_forecast_calendar(o.calendar);
@@ -578,6 +579,13 @@ void add_backfill_options(CLI::App& command_ref, BackfillOptions& options_ref) {
                     "normal, student_t, skew_normal, skew_t, mixture, nig, jumps, bootstrap "
                     "(estimated per fold) or regime",
                     "Worker threads (0: all cores)"});
+  command
+      ->add_option("--registry-cov", options->registry_cov,
+                   "Parameter covariance of every refit kept in the model registry (param_cov; "
+                   "`arabica models`): opg, approx, robust_approx or none (each costs about one "
+                   "more fit per refit)")
+      ->check(CLI::IsMember({"none", "opg", "approx", "robust_approx"}))
+      ->capture_default_str();
   command->add_option("--mode", options->mode, "state-space or marginal (legacy)")
       ->check(CLI::IsMember({"state-space", "marginal"}))
       ->capture_default_str();

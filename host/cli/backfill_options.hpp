@@ -31,6 +31,7 @@ struct BackfillOptions {
   std::int64_t paths = 2000;
   std::int64_t stored_paths = 0;
   std::string innovations = "normal";
+  std::string registry_cov = "none";
   std::string mode = "state-space";
   std::uint64_t seed = 1;
   std::string calendar = "calendar";

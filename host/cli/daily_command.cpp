@@ -1,15 +1,18 @@
-// `arabica daily`: the morning job on a backfill store. It extends the store
-// to today (the data's last row, or --date): each model retrains where its
-// refit cadence says so and otherwise re-filters its latest fit, today's
-// fold is forecast and simulated, folds whose prices arrived since are
-// scored, and today's legacy forecast.csv / distribution.csv are written.
-// The same store a backfill to today gives; a second run for the same day
-// changes nothing.
+// `arabica daily`: the morning job on a backfill store, one series or a
+// universe. It extends the store to today (the data's last row, or --date):
+// each model retrains where its refit cadence says so and otherwise
+// re-filters its latest fit, today's fold is forecast and simulated, folds
+// whose prices arrived since are scored, and today's legacy forecast.csv /
+// distribution.csv are written (a universe's: one per series, {series} in
+// the path). The same store a backfill to today gives; a second run for the
+// same day changes nothing.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +24,7 @@
 #include "cli/commands.hpp"
 #include "cli/interruption.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/universe_backfill.hpp"
 #include "cli/universe_file.hpp"
 
 namespace arabica::cli {
@@ -33,6 +37,9 @@ struct DailyOptions {
   std::string forecast_csv, distribution_csv;
 };
 
+// In a universe's output paths, the series' name.
+constexpr const char kSeriesPlaceholder[] = "{series}";
+
 const char* status_word(FoldStatus status) {
   switch (status) {
     case FoldStatus::trained: return "trained";
@@ -43,25 +50,258 @@ const char* status_word(FoldStatus status) {
   return "pending";
 }
 
+// One series' day: its store, its models, and (when the day is a cutoff of
+// its schedule) each model's fold of the day.
+struct SeriesDay {
+  std::string name;  // empty: a single-series store
+  const BackfillConfig* config = nullptr;
+  const StoreLayout* layout = nullptr;
+  const Fold* today = nullptr;  // the day's fold; nullptr: not a cutoff
+  std::vector<ModelFoldResult> results;
+};
+
+// The day's fold of `store` when the plan's last cutoff is `day`.
+void read_today(SeriesDay& series, const FoldPlan& plan, Date day, const BackfillStore& store) {
+  if (plan.folds.empty() || plan.folds.back().cutoff != day) return;
+  series.today = &plan.folds.back();
+  for (std::size_t m = 0; m < series.config->models.size(); ++m)
+    series.results.push_back(store.read(static_cast<int>(m), series.today->index));
+}
+
+struct DayCounts {
+  int trained = 0, skipped = 0, generated = 0, failed = 0;
+};
+
+DayCounts count(const std::vector<SeriesDay>& days) {
+  DayCounts c;
+  for (const SeriesDay& d : days)
+    for (const ModelFoldResult& r : d.results) {
+      if (r.status == FoldStatus::failed) {
+        ++c.failed;
+        continue;
+      }
+      ++(r.status == FoldStatus::trained ? c.trained : c.skipped);
+      ++c.generated;
+    }
+  return c;
+}
+
+// The run's record in the store's run log (a universe's: the file's root),
+// written with the rewrite for reading that finishes the store
+// (atomically). One record per run.
+void record_run(BackfillStore& store, const std::string& day, int folds_run, const std::vector<SeriesDay>& days) {
+  nlohmann::json log = nlohmann::json::array();
+  if (const std::optional<std::string> text = store.file_text(kRunLogAttribute)) {
+    log = nlohmann::json::parse(*text, nullptr, false);
+    if (!log.is_array()) log = nlohmann::json::array();
+  }
+  const DayCounts c = count(days);
+  const auto statuses = [](const SeriesDay& d) {
+    nlohmann::json models = nlohmann::json::object();
+    for (std::size_t m = 0; m < d.results.size(); ++m)
+      models[d.config->models[m].name] = status_word(d.results[m].status);
+    return models;
+  };
+  nlohmann::json record = {{"date", day},           {"run_at", utc_timestamp_now()}, {"folds_run", folds_run},
+                           {"trained", c.trained},  {"skipped", c.skipped},          {"generated", c.generated},
+                           {"failed", c.failed}};
+  if (days.size() == 1 && days.front().name.empty()) {
+    record["cutoff_today"] = days.front().today != nullptr;
+    record["models"] = statuses(days.front());
+  } else {
+    nlohmann::json series = nlohmann::json::object();
+    for (const SeriesDay& d : days) series[d.name] = {{"cutoff_today", d.today != nullptr}, {"models", statuses(d)}};
+    record["series"] = series;
+  }
+  log.push_back(record);
+  store.record_at_close(kRunLogAttribute, log.dump());
+}
+
+// `path` with the series' name for {series} (a universe's outputs).
+std::string output_path(const std::string& path, const std::string& series) {
+  std::string out = path;
+  const std::size_t at = out.find(kSeriesPlaceholder);
+  if (at != std::string::npos) out.replace(at, sizeof kSeriesPlaceholder - 1, series);
+  return out;
+}
+
+// Today's outputs and the lines a scheduler parses: one per (series,)
+// model, then the counts. Fail-open per model: an Error only when every
+// model due today failed.
+void report_day(const DailyOptions& daily, const std::string& day, Date today, const std::vector<SeriesDay>& days) {
+  OutputSet outputs;  // all or nothing
+  for (const SeriesDay& d : days) {
+    if (d.today == nullptr) continue;
+    const StoreLayout& layout = *d.layout;
+    std::ostringstream forecast_rows, distribution_rows;
+    forecast_rows << kForecastCsvHeader;
+    distribution_rows << distribution_csv_header(layout.horizon);
+    ForecastMetadata metadata;
+    metadata.generation_timestamp = utc_timestamp_now();
+    metadata.data_cutoff = today;
+    const auto first_date =
+        layout.forecast_dates.begin() + static_cast<std::ptrdiff_t>(d.today->index) * layout.horizon;
+    metadata.forecast_dates.assign(first_date, first_date + layout.horizon);
+    const std::string series = d.name.empty() ? "" : " series=" + d.name;
+    for (std::size_t m = 0; m < d.results.size(); ++m) {
+      const ModelFoldResult& r = d.results[m];
+      const bool failed = r.status == FoldStatus::failed;
+      std::printf("daily %s%s model=%s status=%s%s%s\n", day.c_str(), series.c_str(),
+                  d.config->models[m].name.c_str(), status_word(r.status), failed ? " reason=" : "",
+                  failed ? r.failure_reason.c_str() : "");
+      if (failed) continue;
+      metadata.model_version = d.config->models[m].name;
+      append_forecast_rows(forecast_rows, r.forecast, metadata);
+      append_distribution_rows(distribution_rows, r.stats.stored, layout.horizon, metadata);
+    }
+    if (!daily.forecast_csv.empty()) outputs.add_text(output_path(daily.forecast_csv, d.name), forecast_rows.str());
+    if (!daily.distribution_csv.empty())
+      outputs.add_text(output_path(daily.distribution_csv, d.name), distribution_rows.str());
+  }
+  outputs.commit();
+  for (const SeriesDay& d : days)
+    if (d.today == nullptr && !d.name.empty())
+      std::printf("daily %s series=%s status=no-cutoff (its last row is %s)\n", day.c_str(), d.name.c_str(),
+                  format_date(d.layout->cutoffs.back()).c_str());
+  const DayCounts c = count(days);
+  std::printf("daily %s summary: trained=%d skipped=%d generated=%d failed=%d store=%s\n", day.c_str(), c.trained,
+              c.skipped, c.generated, c.failed, daily.backfill.out.c_str());
+  if (c.generated == 0) throw Error("daily " + day + ": every model failed");
+}
+
+// The options every daily run checks before reading anything.
+void check_outputs(const DailyOptions& daily, bool universe) {
+  const BackfillOptions& options = daily.backfill;
+  if (!daily.distribution_csv.empty() && options.stored_paths <= 0)
+    throw InputError("--distribution-csv", "needs paths kept in the store (--stored-paths, e.g. 2000)");
+  if (universe)
+    for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--forecast-csv", &daily.forecast_csv},
+                                       {"--distribution-csv", &daily.distribution_csv}})
+      if (!path->empty() && path->find(kSeriesPlaceholder) == std::string::npos)
+        throw InputError(option, "a universe writes one file per series: put {series} in the path (e.g. "
+                                 "daily/{series}/forecast.csv)");
+  require_writable_outputs({{"--out", options.out},
+                            {"--forecast-csv", universe ? std::string() : daily.forecast_csv},
+                            {"--distribution-csv", universe ? std::string() : daily.distribution_csv}});
+}
+
+// A universe's per-series output paths, checked before the run: the
+// directory a {series} component names is made (out/{series}/forecast.csv
+// gives out/KC/), the rest must exist and be writable.
+void prepare_series_outputs(const DailyOptions& daily, const std::vector<UniverseMember>& members) {
+  namespace fs = std::filesystem;
+  for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--forecast-csv", &daily.forecast_csv},
+                                     {"--distribution-csv", &daily.distribution_csv}}) {
+    if (path->empty()) continue;
+    const fs::path fixed = fs::path(path->substr(0, path->find(kSeriesPlaceholder))).parent_path();
+    for (const UniverseMember& m : members) {
+      const std::string own = output_path(*path, m.name);
+      const fs::path parent = fs::path(own).parent_path();
+      std::error_code error;
+      // Only below the part of the path that does not name the series.
+      if (!parent.empty() && parent != fixed && (fixed.empty() || fs::is_directory(fixed, error)) &&
+          !fs::create_directories(parent, error) && error)
+        throw InputError(option, "cannot make directory '" + parent.string() + "': " + error.message());
+      require_writable_outputs({{option, own}});
+    }
+  }
+}
+
+// The first `rows` of `series` on or before `date` (the data as they were
+// that day).
+std::size_t rows_through(const Series& series, Date date) {
+  return static_cast<std::size_t>(std::upper_bound(series.dates.begin(), series.dates.end(), date) -
+                                  series.dates.begin());
+}
+
+// A universe's morning: every series cut at the day, extended in one store.
+void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
+  BackfillOptions& options = daily.backfill;
+  check_outputs(daily, true);
+  install_interrupt_handlers();
+  make_config(options, model_spec(options.model));  // the run's own options, before any file
+  const std::vector<UniverseSeries> entries =
+      config_file.empty() ? universe_from_options(options) : read_universe_file(config_file, options);
+  std::vector<Series> loaded;
+  for (const UniverseSeries& entry : entries) {
+    CsvSpec spec = csv_spec(entry.options.model);
+    spec.min_rows = 1;  // a short series fails open in plan_member
+    loaded.push_back(read_series_csv(spec));
+  }
+  // The day: --date, or the last row of the series that reach furthest.
+  Date day = 0;
+  for (const Series& s : loaded) day = std::max(day, s.dates.back());
+  if (!daily.date.empty()) day = date_option(daily.date, "--date", 0);
+  const std::string day_text = format_date(day);
+  std::vector<UniverseMember> members;
+  std::vector<std::string> not_run;
+  for (std::size_t j = 0; j < entries.size(); ++j) {
+    const std::size_t rows = rows_through(loaded[j], day);
+    UniverseMember member;
+    const std::string reason = rows == 0 ? "no row on or before " + day_text
+                                         : plan_member(entries[j], loaded[j].head(rows), member);
+    if (!reason.empty()) {
+      not_run.push_back(entries[j].name + ": " + reason);
+      continue;
+    }
+    member.config.stop_requested = interrupt_requested;
+    members.push_back(std::move(member));
+  }
+  for (const std::string& reason : not_run) std::cerr << "arabica: warning: series " << reason << " (not run)\n";
+  if (members.empty())
+    throw InputError(config_file.empty() ? "--csv" : config_file, "no series can run (" + not_run.front() + ")");
+  warn_if_leaking(members.front().config, 0);
+  prepare_series_outputs(daily, members);
+
+  std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
+  std::vector<BackfillJob> jobs;
+  for (std::size_t j = 0; j < members.size(); ++j)
+    jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
+  const std::vector<BackfillSummary> summaries = run_backfills(jobs);
+  int folds_run = 0;
+  for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
+  if (summaries.front().stopped && interrupt_requested()) {
+    close_all(stores);
+    throw Interrupted(folds_run);
+  }
+  for (std::size_t j = 0; j < members.size(); ++j)
+    for (const std::string& failure : summaries[j].failures)
+      std::cerr << "arabica: warning: fold failed: " << members[j].name << ' ' << failure << '\n';
+  if (folds_run == 0) {  // idempotent: the store is not touched
+    close_all(stores);
+    std::printf("daily %s: %s already holds it; nothing changed\n", day_text.c_str(), options.out.c_str());
+    return;
+  }
+  std::vector<SeriesDay> days;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    SeriesDay d{members[j].name, &members[j].config, &members[j].layout, nullptr, {}};
+    read_today(d, members[j].plan, day, stores[j]);
+    days.push_back(std::move(d));
+  }
+  record_run(stores.front(), day_text, folds_run, days);
+  BackfillOptions quiet = options;
+  quiet.print_reports = false;
+  finish_universe(stores, members, quiet);
+  if (std::none_of(days.begin(), days.end(), [](const SeriesDay& d) { return d.today != nullptr; })) {
+    std::printf("daily %s: not a cutoff of any series' schedule; %d earlier folds scored\n", day_text.c_str(),
+                folds_run);
+    return;
+  }
+  report_day(daily, day_text, day, days);
+}
+
 void run_daily(DailyOptions& daily, const std::string& config_file) {
   BackfillOptions& options = daily.backfill;
   if ((!config_file.empty() && has_series_tables(config_file)) || asks_for_several_series(options))
-    throw InputError(config_file.empty() ? "--target" : "--config",
-                     "daily runs a single-series store; universe stores are not extended yet");
+    return run_universe_daily(daily, config_file);
   if (options.model.csv.path.empty()) throw InputError("--csv", "required");
-  if (!daily.distribution_csv.empty() && options.stored_paths <= 0)
-    throw InputError("--distribution-csv", "needs paths kept in the store (--stored-paths, e.g. 2000)");
-  require_writable_outputs({{"--out", options.out},
-                            {"--forecast-csv", daily.forecast_csv},
-                            {"--distribution-csv", daily.distribution_csv}});
+  check_outputs(daily, false);
   install_interrupt_handlers();
   BackfillConfig config = make_config(options, model_spec(options.model));
   const LoadedModel loaded = load(options.model);
   Series series = loaded.series;
   if (!daily.date.empty()) {  // the data as they were that day
-    const Date date = date_option(daily.date, "--date", 0);
-    const auto rows = static_cast<std::size_t>(
-        std::upper_bound(series.dates.begin(), series.dates.end(), date) - series.dates.begin());
+    const std::size_t rows = rows_through(series, date_option(daily.date, "--date", 0));
     if (rows == 0) throw InputError("--date", daily.date + " is before the data's first row");
     series = series.head(rows);
   }
@@ -90,76 +330,18 @@ void run_daily(DailyOptions& daily, const std::string& config_file) {
     return;
   }
   // Today's fold, when today is a cutoff of the schedule (weekly: Fridays).
-  const Fold& last = plan.folds.back();
-  const bool cutoff_today = last.cutoff == today;
-  std::vector<ModelFoldResult> results;
-  if (cutoff_today)
-    for (std::size_t m = 0; m < config.models.size(); ++m)
-      results.push_back(store.read(static_cast<int>(m), last.index));
-  int trained = 0, skipped = 0, generated = 0, failed = 0;
-  nlohmann::json statuses = nlohmann::json::object();
-  for (std::size_t m = 0; m < results.size(); ++m) {
-    const FoldStatus status = results[m].status;
-    statuses[config.models[m].name] = status_word(status);
-    if (status == FoldStatus::failed) {
-      ++failed;
-      continue;
-    }
-    ++(status == FoldStatus::trained ? trained : skipped);
-    ++generated;
-  }
-  // The run's record in the store's run log, written with the rewrite for
-  // reading that finishes the store (atomically).
-  nlohmann::json log = nlohmann::json::array();
-  if (const std::optional<std::string> text = store.root_text(kRunLogAttribute)) {
-    log = nlohmann::json::parse(*text, nullptr, false);
-    if (!log.is_array()) log = nlohmann::json::array();
-  }
-  log.push_back({{"date", day},
-                 {"run_at", utc_timestamp_now()},
-                 {"folds_run", summary.folds_run},
-                 {"cutoff_today", cutoff_today},
-                 {"trained", trained},
-                 {"skipped", skipped},
-                 {"generated", generated},
-                 {"failed", failed},
-                 {"models", statuses}});
-  store.record_at_close(kRunLogAttribute, log.dump());
+  std::vector<SeriesDay> days(1);
+  days.front().config = &config;
+  days.front().layout = &layout;
+  read_today(days.front(), plan, today, store);
+  record_run(store, day, summary.folds_run, days);
   finish_backfill(store, layout, plan, options, false);
-  if (!cutoff_today) {
+  if (days.front().today == nullptr) {
     std::printf("daily %s: not a cutoff of the schedule (%s); %d earlier folds scored\n", day.c_str(),
                 describe(plan.spec).c_str(), summary.folds_run);
     return;
   }
-
-  // Today's outputs and the summary a scheduler parses: a line per model,
-  // then the counts.
-  std::ostringstream forecast_rows, distribution_rows;
-  forecast_rows << kForecastCsvHeader;
-  distribution_rows << distribution_csv_header(layout.horizon);
-  ForecastMetadata metadata;
-  metadata.generation_timestamp = utc_timestamp_now();
-  metadata.data_cutoff = today;
-  const auto first_date = layout.forecast_dates.begin() + static_cast<std::ptrdiff_t>(last.index) * layout.horizon;
-  metadata.forecast_dates.assign(first_date, first_date + layout.horizon);
-  for (std::size_t m = 0; m < results.size(); ++m) {
-    const ModelFoldResult& r = results[m];
-    std::printf("daily %s model=%s status=%s%s%s\n", day.c_str(), config.models[m].name.c_str(),
-                status_word(r.status), r.status == FoldStatus::failed ? " reason=" : "",
-                r.status == FoldStatus::failed ? r.failure_reason.c_str() : "");
-    if (r.status == FoldStatus::failed) continue;
-    metadata.model_version = config.models[m].name;
-    append_forecast_rows(forecast_rows, r.forecast, metadata);
-    append_distribution_rows(distribution_rows, r.stats.stored, layout.horizon, metadata);
-  }
-  OutputSet outputs;  // all or nothing
-  if (!daily.forecast_csv.empty()) outputs.add_text(daily.forecast_csv, forecast_rows.str());
-  if (!daily.distribution_csv.empty()) outputs.add_text(daily.distribution_csv, distribution_rows.str());
-  outputs.commit();
-  std::printf("daily %s summary: trained=%d skipped=%d generated=%d failed=%d store=%s\n", day.c_str(),
-              trained, skipped, generated, failed, options.out.c_str());
-  // Fail-open per model: the run fails only when no model produced today.
-  if (generated == 0) throw Error("daily " + day + ": every model failed");
+  report_day(daily, day, today, days);
 }
 
 }  // namespace

@@ -84,6 +84,20 @@ std::vector<SeriesLayout> layouts_for(const std::vector<Member>& members, int sh
   return layouts;
 }
 
+// How the run opens a universe store laid out as `layouts` (the members'):
+// a series' group written by an earlier run to an earlier end, or on fewer
+// rows, is extended (open_backfill_store's rule); a new store seeds its
+// series from `seed` (a shard's from the deliverable) where given.
+BackfillStore::UniverseOpening extension_of(const std::vector<Member>& members,
+                                            const std::vector<SeriesLayout>& layouts, const std::string& seed = {}) {
+  BackfillStore::UniverseOpening opening;
+  opening.keep = [&members, layouts](std::size_t j, const BackfillStore& stored, const std::string& where) {
+    return folds_kept(stored, where, layouts[j].layout, members[j].series, members[j].plan);
+  };
+  opening.seed = seed;
+  return opening;
+}
+
 // Per series and model: what this run did; then the series not run.
 void print_universe_summary(const std::vector<Member>& members,
                             const std::vector<BackfillSummary>& summaries,
@@ -130,10 +144,6 @@ void warn_failures(const std::vector<Member>& members, const std::vector<Backfil
       emit_warning(warn, "fold failed: " + members[j].name + " " + failure);
 }
 
-void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChunks::per_fold) {
-  for (BackfillStore& store : stores) store.close(chunks);
-}
-
 // stop_if_interrupted for the stores of a universe: each closed first.
 void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores) {
   if (!interrupt_requested()) return;
@@ -141,10 +151,20 @@ void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore
   throw Interrupted(folds_committed);
 }
 
-// Scores every series' complete folds, records them in its group, closes
-// the store and prints the tables: per series, then pooled.
-void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& members,
-            const BackfillOptions& options) {
+}  // namespace
+
+std::vector<BackfillStore> open_members(const std::string& path, const std::vector<Member>& members, int shard,
+                                        int num_shards, const std::string& seed) {
+  const std::vector<SeriesLayout> layouts = layouts_for(members, shard, num_shards);
+  return BackfillStore::open_universe_for_writing(path, layouts, extension_of(members, layouts, seed));
+}
+
+void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks) {
+  for (BackfillStore& store : stores) store.close(chunks);
+}
+
+void finish_universe(std::vector<BackfillStore>& stores, const std::vector<UniverseMember>& members,
+                     const BackfillOptions& options) {
   std::vector<StoredForecasts> stored;
   std::vector<std::vector<ModelScores>> scores;
   for (std::size_t j = 0; j < members.size(); ++j) {
@@ -177,6 +197,8 @@ void finish(std::vector<BackfillStore>& stores, const std::vector<Member>& membe
   std::printf("wrote %s\n", options.out.c_str());
 }
 
+namespace {
+
 void merge_and_finish(const BackfillOptions& options, const std::vector<Member>& members,
                       int num_shards, const char* who, const char* sources) {
   const std::vector<std::string> paths = shard_paths(options.out, num_shards);
@@ -184,10 +206,8 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   // before OUT is made, and stays open, under its lock, until merged.
   std::vector<std::vector<BackfillStore>> shards;
   for (int k = 0; k < num_shards; ++k)
-    shards.push_back(BackfillStore::open_universe_for_writing(
-        paths[static_cast<std::size_t>(k)], layouts_for(members, k, num_shards)));
-  std::vector<BackfillStore> stores =
-      BackfillStore::open_universe_for_writing(options.out, layouts_for(members, 0, 1));
+    shards.push_back(open_members(paths[static_cast<std::size_t>(k)], members, k, num_shards));
+  std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
   std::vector<std::vector<bool>> merged;
   for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
   int copied = 0;
@@ -207,7 +227,7 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   if (options.print_reports)
     std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());
-  finish(stores, members, options);
+  finish_universe(stores, members, options);
   stop_if_interrupted(copied);
 }
 
@@ -262,8 +282,8 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
       [&](const std::string& work_path) {
         stop_if_interrupted(0);  // a signal while loading: no store to touch
         const bool resuming = std::filesystem::exists(work_path);
-        std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
-            work_path, layouts_for(members, run.shard, run.num_shards));
+        std::vector<BackfillStore> stores = open_members(work_path, members, run.shard, run.num_shards,
+                                                         sharded ? options.out : std::string());
         if (report) print_universe_banner(members, run, work_path, resuming);
         std::vector<BackfillJob> jobs;
         for (std::size_t j = 0; j < members.size(); ++j) {
@@ -287,7 +307,7 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         if (sharded)
           close_all(stores);
         else
-          finish(stores, members, options);
+          finish_universe(stores, members, options);
         stop_if_interrupted(folds_run);
       },
       [&](const char* who, const char* sources) {

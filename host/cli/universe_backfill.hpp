@@ -29,6 +29,23 @@ struct UniverseMember {
 std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out,
                         const WarningSink& warn = {});
 
+/// The universe store at `path` for `members`, laid out for shard `shard`
+/// of `num_shards` (the whole plan: 0 of 1), opened for writing: groups of
+/// the same run resumed, groups of an earlier run to an earlier end or on
+/// fewer rows extended (folds_kept), missing groups laid out, seeded from
+/// the universe store `seed` where given (a shard's, from the deliverable).
+std::vector<BackfillStore> open_members(const std::string& path, const std::vector<UniverseMember>& members,
+                                        int shard, int num_shards, const std::string& seed = {});
+
+/// Scores every series' complete folds, records them in its group and the
+/// pooled scores, closes the store rewritten for reading and, with
+/// options.print_reports, prints the tables: per series, then pooled.
+void finish_universe(std::vector<BackfillStore>& stores, const std::vector<UniverseMember>& members,
+                     const BackfillOptions& options);
+
+/// Closes every store of a universe file (the last close closes the file).
+void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChunks::per_fold);
+
 /// Runs `members` into options.out (resuming, sharding and merging as
 /// run_universe_backfill does), scores them per series and pooled, and
 /// closes the store for reading. `not_run`: "name: reason" of the series

@@ -241,11 +241,11 @@ Eigen::MatrixXd hessian_inverse(const SarimaxLikelihood& likelihood, const Eigen
 
 }  // namespace
 
-Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
-                                const Eigen::VectorXd& params, CovarianceType cov_type,
-                                std::vector<std::string>* warnings) {
+Eigen::MatrixXd parameter_covariance(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
+                                     const Eigen::VectorXd& params, CovarianceType cov_type,
+                                     std::vector<std::string>* warnings) {
   if (cov_type == CovarianceType::none)
-    return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
+    return Eigen::MatrixXd::Constant(params.size(), params.size(), std::numeric_limits<double>::quiet_NaN());
   const SarimaxSpec& spec = likelihood.spec();
   const SarimaxParams unpacked = SarimaxParams::unpack(spec, likelihood.k_exog(), params);
   const Eigen::VectorXd scales = parameter_scales(spec, likelihood.nobs(), exog, unpacked);
@@ -282,6 +282,18 @@ Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen
                   1.0 / ma_root);
     warnings->push_back(text);
   }
+  return covariance;
+}
+
+Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
+                                const Eigen::VectorXd& params, CovarianceType cov_type,
+                                std::vector<std::string>* warnings) {
+  if (cov_type == CovarianceType::none)
+    return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
+  return standard_errors_of(parameter_covariance(likelihood, exog, params, cov_type, warnings));
+}
+
+Eigen::VectorXd standard_errors_of(const Eigen::MatrixXd& covariance) {
   return covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
 }
 
@@ -293,6 +305,16 @@ Eigen::VectorXd sarimax_standard_errors(const SarimaxSpec& spec, const Eigen::Ve
                   "sarimax_standard_errors: params has the wrong length");
   const SarimaxLikelihood likelihood(spec, y, exog);
   return standard_errors(likelihood, exog, params, cov_type, warnings);
+}
+
+Eigen::MatrixXd sarimax_parameter_covariance(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                             const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
+                                             CovarianceType cov_type, std::vector<std::string>* warnings) {
+  spec.validate();
+  ARABICA_REQUIRE(params.size() == spec.k_params(static_cast<int>(exog.cols())),
+                  "sarimax_parameter_covariance: params has the wrong length");
+  const SarimaxLikelihood likelihood(spec, y, exog);
+  return parameter_covariance(likelihood, exog, params, cov_type, warnings);
 }
 
 }  // namespace arabica

@@ -23,4 +23,14 @@ Eigen::VectorXd standard_errors(const SarimaxLikelihood& likelihood, const Eigen
                                 const Eigen::VectorXd& params, CovarianceType cov_type,
                                 std::vector<std::string>* warnings = nullptr);
 
+/// The covariance matrix of the parameters that standard_errors reports the
+/// square roots of the diagonal of (NaN throughout for cov_type none).
+Eigen::MatrixXd parameter_covariance(const SarimaxLikelihood& likelihood, const Eigen::MatrixXd& exog,
+                                     const Eigen::VectorXd& params, CovarianceType cov_type,
+                                     std::vector<std::string>* warnings = nullptr);
+
+/// Standard errors from a parameter covariance: the square roots of its
+/// diagonal (a rounding-negative variance gives 0).
+Eigen::VectorXd standard_errors_of(const Eigen::MatrixXd& covariance);
+
 }  // namespace arabica

@@ -446,11 +446,12 @@ SarimaxFit fit_sarimax(const SarimaxSpec& spec, const Eigen::VectorXd& y,
   if (fit.cov_type != CovarianceType::none) {
     // A finished fit is never lost to its standard errors.
     try {
-      fit.standard_errors =
-          standard_errors(likelihood, exog, fit.params, fit.cov_type, &fit.warnings);
+      fit.covariance = parameter_covariance(likelihood, exog, fit.params, fit.cov_type, &fit.warnings);
+      fit.standard_errors = standard_errors_of(fit.covariance);
     } catch (const NumericalError& e) {
-      fit.standard_errors = Eigen::VectorXd::Constant(fit.params.size(),
-                                                      std::numeric_limits<double>::quiet_NaN());
+      constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+      fit.covariance = Eigen::MatrixXd::Constant(fit.params.size(), fit.params.size(), kNaN);
+      fit.standard_errors = Eigen::VectorXd::Constant(fit.params.size(), kNaN);
       fit.warnings.push_back(std::string("standard errors not available: ") + e.what());
     }
   }

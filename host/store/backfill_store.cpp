@@ -412,6 +412,9 @@ void LayoutWriter::write(const StoreLayout& layout) {
   write_values(quantile.scale, quantile.name, H5T_NATIVE_DOUBLE, kQuantileLevels.data());
 
   make_anonymous_dimension(param);
+  // param_cov's second parameter dimension (xarray wants distinct names).
+  Dimension param2{"param2", P, false, {}};
+  if (layout.param_covariance) make_anonymous_dimension(param2);
   if (S > 0) make_anonymous_dimension(path);
 
   // Calendar and realised prices: known for the whole plan up front.
@@ -458,6 +461,9 @@ void LayoutWriter::write(const StoreLayout& layout) {
     variable(v.name, v.long_name, H5T_IEEE_F64LE, {&model, &cutoff}, "1");
   variable("params", "parameters used (constrained, statsmodels' order)", H5T_IEEE_F64LE,
            {&model, &cutoff, &param});
+  if (layout.param_covariance)
+    variable("param_cov", "covariance of a refit's parameters (registry_cov; NaN: a re-filter)",
+             H5T_IEEE_F64LE, {&model, &cutoff, &param, &param2});
   variable("llf", "log-likelihood of the fold's training rows", H5T_IEEE_F64LE, {&model, &cutoff});
   variable("aic", "Akaike information criterion", H5T_IEEE_F64LE, {&model, &cutoff});
   variable("fit_seconds", "wall time of the fit or re-filter", H5T_IEEE_F64LE, {&model, &cutoff},
@@ -560,6 +566,7 @@ struct BackfillStore::Impl {
   std::string entry = "model";  // first dimension's name
   int models = 0, folds = 0, horizon = 0;
   hsize_t params = 0, stored_paths = 0;
+  bool param_cov = false;  // param_cov laid out
   std::map<std::string, h5::Dataset> datasets;
 
   ~Impl() {
@@ -793,6 +800,7 @@ struct BackfillStore::Impl {
     params = dataset_shape(dataset("params").get(), name, "params")[2];
     const htri_t has_paths = check(H5Lexists(root(), "paths", H5P_DEFAULT), name, "paths");
     stored_paths = has_paths > 0 ? dataset_shape(dataset("paths").get(), name, "paths")[2] : 0;
+    param_cov = check(H5Lexists(root(), "param_cov", H5P_DEFAULT), name, "param_cov") > 0;
   }
 
   // One fold per chunk (fold_complete's; every variable along cutoff is
@@ -873,6 +881,13 @@ void lay_out_series(hid_t file, const std::string& path, const SeriesLayout& ser
 void write_universe(const std::string& file_name, const std::string& path, bool copy,
                     const std::vector<SeriesLayout>& added, const std::vector<std::string>& all,
                     const std::vector<SeriesLayout>& pooled) {
+  // An added series whose group is there (an extension's) is laid out anew.
+  const auto lay_out_anew = [&](hid_t file, const SeriesLayout& series) {
+    const std::string what = "cannot replace the group of series '" + series.name + "'";
+    if (check(H5Lexists(file, series.name.c_str(), H5P_DEFAULT), path, what) > 0)
+      check(H5Ldelete(file, series.name.c_str(), H5P_DEFAULT), path, what);
+    lay_out_series(file, path, series);
+  };
   h5::File file;
   if (copy) {
     // The copy of a killed writer's file carries its open-for-write marks
@@ -884,7 +899,7 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
     file = create_file(file_name, path);
   }
   LayoutWriter(path, file.get()).write_universe_root(all);
-  for (const SeriesLayout& series : added) lay_out_series(file.get(), path, series);
+  for (const SeriesLayout& series : added) lay_out_anew(file.get(), series);
   const std::string what = "cannot lay out the pooled scores";
   if (check(H5Lexists(file.get(), kPooledGroup, H5P_DEFAULT), path, what) > 0)
     check(H5Ldelete(file.get(), kPooledGroup, H5P_DEFAULT), path, what);
@@ -1156,6 +1171,10 @@ std::optional<std::string> BackfillStore::root_text(const std::string& attribute
   return text_attribute(impl_->root(), attribute.c_str(), impl_->name);
 }
 
+std::optional<std::string> BackfillStore::file_text(const std::string& attribute) const {
+  return text_attribute(impl_->file(), attribute.c_str(), impl_->name);
+}
+
 void BackfillStore::record_at_close(const std::string& attribute, const std::string& value) {
   ARABICA_REQUIRE(impl_->shared && impl_->shared->writer, "record_at_close: a store open for writing");
   auto& pending = impl_->shared->attributes_at_close;
@@ -1184,6 +1203,22 @@ Eigen::VectorXd BackfillStore::params(int model, int fold) const {
   Eigen::Index used = values.size();
   while (used > 0 && std::isnan(values[used - 1])) --used;
   return values.head(used);
+}
+
+bool BackfillStore::has_param_covariance() const { return impl_->param_cov; }
+
+Eigen::MatrixXd BackfillStore::param_covariance(int model, int fold) const {
+  Impl& s = *impl_;
+  ARABICA_REQUIRE(model >= 0 && model < s.models && fold >= 0 && fold < s.folds,
+                  "param_covariance: model or fold out of range");
+  if (!s.param_cov) return {};
+  const auto P = static_cast<Eigen::Index>(s.params);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> padded(P, P);
+  s.read_block("param_cov", H5T_NATIVE_DOUBLE, {hsize_t(model), hsize_t(fold), 0, 0}, {1, 1, s.params, s.params},
+               padded.data());
+  const Eigen::Index used = params(model, fold).size();
+  if (used == 0 || std::isnan(padded(0, 0))) return {};  // none written (a re-filter, a failure)
+  return padded.topLeftCorner(used, used);
 }
 
 ModelFoldResult BackfillStore::read(int model, int fold) const {
@@ -1236,6 +1271,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   }
   r.stats.n_paths = static_cast<std::int64_t>(n_paths);
   r.params = params(model, fold);
+  r.param_covariance = param_covariance(model, fold);
   for (const RiskVariable& v : kRiskVariables)
     s.read_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
   for (const FittedVariable& v : kFittedVariables)
@@ -1285,6 +1321,15 @@ void BackfillStore::write(int model, int fold, const ModelFoldResult& r) {
     Eigen::VectorXd padded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(s.params), kNaN);
     padded.head(r.params.size()) = r.params;
     s.write_block("params", H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, s.params}, padded.data());
+    if (s.param_cov && r.param_covariance.size() > 0) {
+      ARABICA_REQUIRE(r.param_covariance.rows() == r.params.size() && r.param_covariance.cols() == r.params.size(),
+                      "store write: the parameter covariance must be params x params");
+      const auto P = static_cast<Eigen::Index>(s.params);
+      Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> cov =
+          Eigen::MatrixXd::Constant(P, P, kNaN);
+      cov.topLeftCorner(r.params.size(), r.params.size()) = r.param_covariance;
+      s.write_block("param_cov", H5T_NATIVE_DOUBLE, {m, f, 0, 0}, {1, 1, s.params, s.params}, cov.data());
+    }
     for (const RiskVariable& v : kRiskVariables)
       s.write_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
     for (const FittedVariable& v : kFittedVariables)
@@ -1346,6 +1391,8 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
                            "trained_on", "train_start", "train_rows", "status"})
     variables.push_back(name);
   if (s.stored_paths > 0) variables.push_back("paths");
+  ARABICA_REQUIRE(from.param_cov == s.param_cov, "store copy: the stores have different layouts");
+  if (s.param_cov) variables.push_back("param_cov");
   std::vector<unsigned char> buffer;
   for (std::size_t first = 0; first < folds.size();) {
     std::size_t end = first + 1;
@@ -1530,8 +1577,9 @@ UniverseContents inspect_universe(const std::string& path) {
 
 }  // namespace
 
-std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
-    const std::string& path, const std::vector<SeriesLayout>& series) {
+std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::string& path,
+                                                                    const std::vector<SeriesLayout>& series,
+                                                                    const UniverseOpening& opening) {
   ARABICA_REQUIRE(!series.empty(), "universe store: no series");
   for (std::size_t i = 0; i < series.size(); ++i) {
     require_valid_layout(series[i].layout);
@@ -1544,6 +1592,18 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
   bool create = !std::filesystem::exists(path);
   std::vector<std::string> listed;
   std::vector<SeriesLayout> added;
+  // Groups laid out anew and filled with folds of a store's group: an
+  // extension's (from `path` itself) or a seed's.
+  struct Filled {
+    std::string from, series;
+    std::vector<int> keep;
+  };
+  std::vector<Filled> filled;
+  const auto folds_kept = [&](const std::string& from, std::size_t index) {
+    std::shared_ptr<StoreFile> file = Impl::open_file(from, from, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+    const BackfillStore stored(Impl::in_group(std::move(file), series[index].name));
+    return Filled{from, series[index].name, opening.keep(index, stored, from + " (series " + series[index].name + ")")};
+  };
   bool pooled_as_laid_out = false;  // the pooled group pools this run's series
   if (!create) {
     std::error_code error;
@@ -1561,17 +1621,21 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
       const UniverseContents contents = inspect_universe(path);
       listed = contents.series;
       pooled_as_laid_out = contents.pooled == pooled_series_list(series);
-      for (const SeriesLayout& s : series) {
+      for (std::size_t i = 0; i < series.size(); ++i) {
+        const SeriesLayout& s = series[i];
         const auto found = contents.hashes.find(s.name);
         if (found == contents.hashes.end()) {
           added.push_back(s);
           continue;
         }
         const std::string hash = s.layout.text_attribute("config_hash");
-        if (found->second != hash)
+        if (found->second == hash) continue;
+        if (!opening.keep)
           throw InputError(path, "series '" + s.name + "' was written with another configuration "
                                  "(config_hash " + found->second + ", this run " + hash +
                                  "); use a new --out or the original settings");
+        filled.push_back(folds_kept(path, i));  // an extension
+        added.push_back(s);
       }
     }
   }
@@ -1579,7 +1643,17 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
     listed.clear();
     added = series;
   }
-  for (const SeriesLayout& s : added) listed.push_back(s.name);
+  for (const SeriesLayout& s : added)
+    if (std::find(listed.begin(), listed.end(), s.name) == listed.end()) listed.push_back(s.name);
+  if (!opening.seed.empty() && opening.keep && std::filesystem::exists(opening.seed)) {
+    // The series this file lacks start from the seed's folds.
+    const UniverseContents seed = inspect_universe(opening.seed);
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      const bool lacked = std::any_of(added.begin(), added.end(), [&](const SeriesLayout& a) { return a.name == series[i].name; }) &&
+                          std::none_of(filled.begin(), filled.end(), [&](const Filled& f) { return f.series == series[i].name; });
+      if (lacked && seed.hashes.count(series[i].name)) filled.push_back(folds_kept(opening.seed, i));
+    }
+  }
   if (!added.empty() || !pooled_as_laid_out) {
     // New series (or the pooled scores of another set of series) go into a
     // copy that replaces the file whole: the folds already committed are
@@ -1588,6 +1662,20 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(
     replace_file_atomically(path, [&](const std::string& temp) {
       if (!create) std::filesystem::copy_file(path, temp, std::filesystem::copy_options::overwrite_existing);
       write_universe(temp, path, !create, added, listed, series);
+      if (filled.empty()) return;
+      std::shared_ptr<StoreFile> file = Impl::open_file(temp, path, H5F_ACC_RDWR, Access::write);
+      for (const Filled& f : filled) {
+        std::shared_ptr<StoreFile> from =
+            Impl::open_file(f.from, f.from, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
+        const BackfillStore source(Impl::in_group(std::move(from), f.series));
+        BackfillStore target(Impl::in_group(file, f.series));
+        target.copy_folds(source, f.keep);
+        const std::int8_t done = 1;
+        for (const int fold : f.keep)
+          target.impl_->write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
+        target.close();
+      }
+      file->file.close(path, "cannot finish writing the file");
     });
   }
   const auto open_stores = [&] {

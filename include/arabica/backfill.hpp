@@ -36,6 +36,10 @@ struct BackfillConfig {
   std::int64_t paths = 2000;
   std::int64_t stored_paths = 0;     // per (model, fold)
   std::string innovations = "normal";  // choose_innovations setting, per fold
+  /// The covariance of each refit's parameters kept in the model registry
+  /// (the store's param_cov), by statsmodels' cov_type; none (the default)
+  /// computes none: opg costs about one more fit per refit.
+  CovarianceType registry_covariance = CovarianceType::none;
   PathMode mode = PathMode::state_space;
   std::uint64_t seed = 1;
   /// The series' name (a universe's group; else --series or the target
@@ -103,6 +107,15 @@ BackfillStore open_backfill_store(const std::string& path, const StoreLayout& la
 /// folds; else a new store.
 BackfillStore open_shard_store(const std::string& path, const StoreLayout& layout, const std::string& deliverable,
                                const Series& series, const FoldPlan& plan);
+
+/// The committed folds of `stored` (a store, or a universe's series group,
+/// written by a run of `layout`'s configuration or by an earlier run that
+/// this one extends: open_backfill_store's rule) that a run of `layout` on
+/// `series` and `plan` keeps: all its done folds for the same run. Throws
+/// InputError naming `where` and the keys that differ where the store may
+/// not be extended.
+std::vector<int> folds_kept(const BackfillStore& stored, const std::string& where, const StoreLayout& layout,
+                            const Series& series, const FoldPlan& plan);
 
 struct ModelCounts {
   int trained = 0, refiltered = 0, failed = 0;  // this run

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -51,6 +52,9 @@ struct StoreLayout {
   int horizon = 0;
   ForecastCalendar calendar = ForecastCalendar::calendar;
   std::int64_t stored_paths = 0;  // leading paths kept per (model, fold)
+  /// Lays out `param_cov` (model, cutoff, param, param2): each refit's
+  /// parameter covariance, for the model registry (backfills that ask for it).
+  bool param_covariance = false;
   /// CF `units` of every price variable (e.g. "USc/lb"); "1" when unknown.
   std::string units = "1";
   Eigen::MatrixXd actual;         // folds x horizon; NaN past the data
@@ -104,6 +108,9 @@ struct ModelFoldResult {
   PathStats stats;    // from the paths (crps NaN where the actual is unknown)
   HorizonRisk risk;   // of the horizon return, from stats
   Eigen::VectorXd params;
+  /// A refit's parameter covariance (params x params) where the run records
+  /// it (StoreLayout::param_covariance); empty otherwise and for re-filters.
+  Eigen::MatrixXd param_covariance;
   double llf = 0.0, aic = 0.0;
   bool converged = false;
   int iterations = 0;
@@ -220,8 +227,24 @@ class BackfillStore {
   /// single-series store, or no store, is refused (an empty one or a stub is
   /// replaced, with a warning). Stores of one file share its lock, which the
   /// last close() releases.
+  ///
+  /// `opening` lets a group that holds another configuration be extended
+  /// (laid out anew with the folds that `keep` keeps, copied) rather than
+  /// refused, and seeds the groups the file lacks from another store.
+  struct UniverseOpening {
+    /// For series `index` of `series`, whose group `stored` (named `where`
+    /// in errors) holds another configuration than its layout's: the folds
+    /// of it to keep (an extension), ascending; throws InputError where it
+    /// may not be extended. Empty: such a group is refused.
+    std::function<std::vector<int>(std::size_t index, const BackfillStore& stored, const std::string& where)> keep;
+    /// A universe store (a shard's deliverable) whose groups seed those of
+    /// the series this file lacks: with the same configuration, their
+    /// committed folds; with another, the folds `keep` keeps. Empty: none.
+    std::string seed;
+  };
   static std::vector<BackfillStore> open_universe_for_writing(const std::string& path,
-                                                              const std::vector<SeriesLayout>& series);
+                                                              const std::vector<SeriesLayout>& series,
+                                                              const UniverseOpening& opening = {});
   /// The series of a universe store, in its order, and their stores (SWMR
   /// reading, as open_read_only).
   static std::vector<std::pair<std::string, BackfillStore>> open_universe_read_only(
@@ -243,14 +266,23 @@ class BackfillStore {
   std::vector<std::string> model_names() const;
   std::vector<Date> cutoffs() const;
   std::vector<std::string> param_names(int model) const;
-  /// A root text attribute; nullopt when absent.
+  /// A root text attribute (of a universe series' group); nullopt when absent.
   std::optional<std::string> root_text(const std::string& attribute) const;
+  /// A text attribute of the file's root group (a universe's, not its
+  /// series'; the same as root_text for a single-series store), where
+  /// record_at_close records; nullopt when absent.
+  std::optional<std::string> file_text(const std::string& attribute) const;
   /// Sets a root text attribute when close(StoreChunks::for_reading)
   /// rewrites the store (atomically, with the rewrite); a store that is not
   /// rewritten then (already chunked for reading) does not get it.
   void record_at_close(const std::string& attribute, const std::string& value);
   FoldStatus status(int model, int fold) const;
   Eigen::VectorXd params(int model, int fold) const;  // written parameters
+  /// The parameter covariance written for (model, fold), params x params;
+  /// empty where the store lays none out or none was written (a re-filter).
+  Eigen::MatrixXd param_covariance(int model, int fold) const;
+  /// True when the store lays out `param_cov` (StoreLayout::param_covariance).
+  bool has_param_covariance() const;
 
   /// Everything written for (model, fold), as write() took it (stats.n_paths
   /// from the root n_paths attribute).

@@ -119,7 +119,14 @@ struct FitOptions {
   /// Stop when the relative change of the mean log-likelihood is below this.
   double function_tolerance = 1e-13;
   /// Warm start (flat constrained parameters, statsmodels order). Empty: use
-  /// statsmodels-style start parameters.
+  /// The covariance matrix of constrained params by cov_type (statsmodels'
+/// cov_params()): sarimax_standard_errors are the roots of its diagonal.
+Eigen::MatrixXd sarimax_parameter_covariance(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                             const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
+                                             CovarianceType cov_type,
+                                             std::vector<std::string>* warnings = nullptr);
+
+/// statsmodels-style start parameters.
   Eigen::VectorXd start_params;
   /// Standard errors to compute (none: skip them, as backfills do).
   CovarianceType cov_type = CovarianceType::opg;
@@ -139,6 +146,9 @@ struct SarimaxFit {
   std::vector<std::string> param_names;
   Eigen::VectorXd params;          // constrained, statsmodels order
   Eigen::VectorXd standard_errors; // by cov_type (NaN with a warning where not available)
+  /// The parameters' covariance matrix by cov_type (standard_errors is the
+  /// root of its diagonal); empty for cov_type none, NaN where not available.
+  Eigen::MatrixXd covariance;
   CovarianceType cov_type = CovarianceType::opg;
   double llf = 0.0;
   double aic = 0.0, bic = 0.0, hqic = 0.0;
@@ -176,6 +186,13 @@ Eigen::VectorXd sarimax_standard_errors(const SarimaxSpec& spec, const Eigen::Ve
                                         const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
                                         CovarianceType cov_type,
                                         std::vector<std::string>* warnings = nullptr);
+
+/// The covariance matrix of constrained params by cov_type (statsmodels'
+/// cov_params()): sarimax_standard_errors are the roots of its diagonal.
+Eigen::MatrixXd sarimax_parameter_covariance(const SarimaxSpec& spec, const Eigen::VectorXd& y,
+                                             const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
+                                             CovarianceType cov_type,
+                                             std::vector<std::string>* warnings = nullptr);
 
 /// statsmodels-style start parameters (OLS for exog, conditional sum of
 /// squares / Hannan-Rissanen for ARMA and trend).

@@ -364,8 +364,12 @@ def registry(ds: xr.Dataset) -> pd.DataFrame:
     """The model registry of a store (`arabica models`): one row per refit,
     a (model, fold) whose fit was estimated there rather than re-filtered,
     with its training window, data hash, llf, aic, convergence, fit time and
-    one column per parameter (NaN where a model has no such parameter)."""
+    one column per parameter (NaN where a model has no such parameter); where
+    the run recorded them (`--registry-cov`), `param_cov`, each refit's
+    parameter covariance (a k x k array in the parameters' order, None for a
+    model without one, e.g. naive)."""
     rows = []
+    recorded = "param_cov" in ds
     for model in ds.model.values:
         one = ds.sel(model=model)
         names = [str(n) for n in one.param_name.values if str(n)]
@@ -376,6 +380,10 @@ def registry(ds: xr.Dataset) -> pd.DataFrame:
                    "converged": bool(fold.converged), "n_iter": int(fold.n_iter),
                    "fit_seconds": float(fold.fit_seconds), "train_data_hash": _text(fold.train_data_hash.values.item())}
             row.update({name: float(v) for name, v in zip(names, fold.params.values)})
+            if recorded:
+                k = int(np.sum(~np.isnan(fold.params.values)))
+                cov = fold.param_cov.values[:k, :k]
+                row["param_cov"] = None if k == 0 or np.isnan(cov).all() else cov
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -288,6 +288,46 @@ TEST_F(Backfill, ReFilterFoldsUseTheirRefitsParameters) {
   store.close();
 }
 
+// The registry's parameter covariance (--registry-cov): each refit's, the
+// one sarimax_parameter_covariance gives at its parameters on its training
+// window; none for re-filters and baselines, none laid out by default.
+TEST_F(Backfill, TheRegistryKeepsEachRefitsParameterCovarianceWhenAsked) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.plan.refit = RefitCadence::monthly;
+  config.paths = 200;
+  config.registry_covariance = CovarianceType::opg;
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  EXPECT_NE(layout.text_attribute("config").find("\"registry_cov\":\"opg\""), std::string::npos);
+  BackfillStore store = BackfillStore::create(file("registry.h5"), layout);
+  run_backfill(series, config, plan, store);
+  int refits = 0;
+  for (const Fold& fold : plan.folds) {
+    const ModelFoldResult r = store.read(0, fold.index);
+    EXPECT_EQ(store.param_covariance(1, fold.index).size(), 0);  // naive
+    if (!fold.refit) {
+      EXPECT_EQ(r.param_covariance.size(), 0) << fold.index;
+      continue;
+    }
+    ++refits;
+    const auto begin = static_cast<Eigen::Index>(fold.train_begin);
+    const auto rows = static_cast<Eigen::Index>(fold.train_end) - begin;
+    ASSERT_EQ(r.train_rows, rows);
+    const SarimaxSpec& spec = config.models[0].spec;
+    const Eigen::MatrixXd expected = sarimax_parameter_covariance(
+        spec, series.target.segment(begin, rows), series.exog.middleRows(begin, rows), r.params, CovarianceType::opg);
+    ASSERT_EQ(r.param_covariance.rows(), r.params.size());
+    EXPECT_EQ(r.param_covariance, expected) << fold.index;
+    EXPECT_TRUE((r.param_covariance.diagonal().array() > 0).all()) << fold.index;
+  }
+  EXPECT_EQ(refits, static_cast<int>(plan.refits()));
+  store.close();
+  BackfillConfig plain = small_config(series);
+  EXPECT_FALSE(backfill_layout(plain, series, plan).param_covariance);
+  EXPECT_EQ(backfill_layout(plain, series, plan).text_attribute("config").find("registry_cov"), std::string::npos);
+}
+
 // Variant options: a log model is fitted on log prices and its forecasts
 // and paths are in prices; EWMA scales the horizon's shocks by the
 // volatility filtered at the cutoff; the paths' PIT is stored.

@@ -278,7 +278,8 @@ series = "SB"
     before = tree.read_bytes()
     bad.write_text(text.replace('model = ["naive", "sarimax:0,1,1"]', 'model = ["naive"]'))
     done = run(arabica, ["--config", str(bad), "--quiet", "--out", str(tree)], expect=2)
-    if "series 'SB' was written with another configuration" not in done.stderr or tree.read_bytes() != before:
+    if ("(series SB): was written with another configuration (models differ)" not in done.stderr
+            or tree.read_bytes() != before):
         fail(f"a changed series was not refused, or the store changed: {done.stderr!r}")
 
     # A series too short for the plan fails open; the others run.

@@ -198,6 +198,55 @@ TEST_F(BackfillStoreFiles, OpenForWritingResumesTheSameConfiguration) {
   expect_committed_folds(file(), {1, 0, 0, 1});
 }
 
+// --- the model registry's parameter covariances (#16)
+
+TEST_F(BackfillStoreFiles, ParameterCovariancesAreKeptPerRefitWhereLaidOutAndCopied) {
+  StoreLayout layout = small_layout();
+  layout.param_covariance = true;
+  {
+    BackfillStore store = BackfillStore::create(file(), layout);
+    EXPECT_TRUE(store.has_param_covariance());
+    ModelFoldResult drift = result_for(1, 0);
+    drift.param_covariance.resize(2, 2);
+    drift.param_covariance << 0.25, -0.125, -0.125, 4.0;
+    ModelFoldResult naive = result_for(0, 0);  // a model that records none
+    store.write(0, 0, naive);
+    store.write(1, 0, drift);
+    ModelFoldResult refilter = result_for(1, 1);
+    refilter.status = FoldStatus::refiltered;
+    store.write(0, 1, result_for(0, 1));
+    store.write(1, 1, refilter);
+    store.commit({0, 1});
+    // A covariance that is not params x params is a contract error.
+    drift.param_covariance.resize(1, 1);
+    EXPECT_THROW(store.write(1, 2, drift), ContractError);
+    store.close(StoreChunks::for_reading);
+  }
+  const BackfillStore read = BackfillStore::open_read_only(file());
+  Eigen::MatrixXd expected(2, 2);
+  expected << 0.25, -0.125, -0.125, 4.0;
+  EXPECT_EQ(read.param_covariance(1, 0), expected);
+  EXPECT_EQ(read.read(1, 0).param_covariance, expected);
+  EXPECT_EQ(read.param_covariance(0, 0).size(), 0);  // none written
+  EXPECT_EQ(read.param_covariance(1, 1).size(), 0);  // a re-filter
+  // An extension's copy carries them.
+  const std::string copy = file("copy.h5");
+  {
+    BackfillStore target = BackfillStore::create(copy, layout);
+    target.copy_folds(read, {0, 1});
+    target.commit({0, 1});
+    target.close();
+  }
+  EXPECT_EQ(BackfillStore::open_read_only(copy).param_covariance(1, 0), expected);
+  // Without it laid out: none, and copies between the two layouts are refused.
+  const std::string plain = file("plain.h5");
+  BackfillStore without = BackfillStore::create(plain, small_layout());
+  EXPECT_FALSE(without.has_param_covariance());
+  without.write(1, 0, result_for(1, 0));
+  EXPECT_EQ(without.param_covariance(1, 0).size(), 0);
+  EXPECT_THROW(without.copy_folds(read, {0}), ContractError);
+}
+
 // --- defect 8: stored_paths at the API edge, path chunks for any count
 
 TEST_F(BackfillStoreFiles, NegativeStoredPathsAreRefusedBeforeAnyFileIsMade) {

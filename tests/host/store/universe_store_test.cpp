@@ -134,6 +134,89 @@ TEST_F(UniverseStore, ASeriesOfAnotherConfigurationIsRefusedByNameAndNothingChan
   EXPECT_EQ(bytes_of(file()), before);
 }
 
+// An extension's rule for the tests: every committed fold is kept.
+BackfillStore::UniverseOpening keep_committed(std::vector<std::string>* asked = nullptr) {
+  BackfillStore::UniverseOpening opening;
+  opening.keep = [asked](std::size_t index, const BackfillStore& stored, const std::string& where) {
+    if (asked) asked->push_back(std::to_string(index) + " " + where);
+    std::vector<int> keep;
+    const std::vector<std::int8_t> flags = stored.fold_complete();
+    for (std::size_t f = 0; f < flags.size(); ++f)
+      if (flags[f]) keep.push_back(static_cast<int>(f));
+    return keep;
+  };
+  return opening;
+}
+
+TEST_F(UniverseStore, AGroupOfAnEarlierRunIsLaidOutAnewWithTheFoldsItsRuleKeeps) {
+  {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(file(), {series("A", 3), series("B", 3)});
+    write_folds(stores[0], {0, 2});
+    write_folds(stores[1], {1});
+    for (BackfillStore& s : stores) s.close(StoreChunks::for_reading);
+  }
+  std::vector<std::string> asked;
+  // B's run now has 5 folds and another configuration: extended; A resumed.
+  std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+      file(), {series("A", 3), series("B", 5, "fedcba9876543210")}, keep_committed(&asked));
+  EXPECT_EQ(asked, std::vector<std::string>{"1 " + file() + " (series B)"});
+  ASSERT_EQ(stores[1].folds(), 5);
+  expect_folds(stores[0], {1, 0, 1});
+  expect_folds(stores[1], {0, 1, 0, 0, 0});
+  EXPECT_EQ(*stores[1].root_text("config_hash"), "fedcba9876543210");
+  write_folds(stores[1], {4});
+  for (BackfillStore& s : stores) s.close();
+  auto read = BackfillStore::open_universe_read_only(file());
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[1].first, "B");  // listed once, where it was
+  expect_folds(read[1].second, {0, 1, 0, 0, 1});
+}
+
+TEST_F(UniverseStore, ARuleThatRefusesLeavesTheFileAsItWas) {
+  {
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(file(), {series("A", 3)});
+    write_folds(stores[0], {0});
+    stores[0].close();
+  }
+  const std::string before = bytes_of(file());
+  BackfillStore::UniverseOpening refuse;
+  refuse.keep = [](std::size_t, const BackfillStore&, const std::string& where) -> std::vector<int> {
+    throw InputError(where, "was written with another configuration (paths differ)");
+  };
+  EXPECT_THAT_INPUT_ERROR(
+      BackfillStore::open_universe_for_writing(file(), {series("A", 4, "fedcba9876543210")}, refuse),
+      "(series A): was written with another configuration (paths differ)");
+  EXPECT_EQ(bytes_of(file()), before);
+}
+
+TEST_F(UniverseStore, ANewFileIsSeededFromTheSeedsGroupsAndResumesItsOwnLater) {
+  const std::string seed = file("deliverable.h5");
+  {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(seed, {series("A", 3), series("B", 3)});
+    write_folds(stores[0], {0, 1});
+    write_folds(stores[1], {2});
+    for (BackfillStore& s : stores) s.close(StoreChunks::for_reading);
+  }
+  BackfillStore::UniverseOpening opening = keep_committed();
+  opening.seed = seed;
+  {
+    // C is not in the seed: laid out empty.
+    std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+        file(), {series("A", 4, "fedcba9876543210"), series("B", 3), series("C", 2)}, opening);
+    expect_folds(stores[0], {1, 1, 0, 0});
+    expect_folds(stores[1], {0, 0, 1});
+    expect_folds(stores[2], {0, 0});
+    write_folds(stores[0], {3});
+    for (BackfillStore& s : stores) s.close();
+  }
+  // Its own groups are resumed, not seeded again.
+  std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
+      file(), {series("A", 4, "fedcba9876543210"), series("B", 3), series("C", 2)}, opening);
+  expect_folds(stores[0], {1, 1, 0, 1});
+}
+
 TEST_F(UniverseStore, SingleSeriesAndUniverseStoresRefuseToReplaceEachOther) {
   {
     BackfillStore single = BackfillStore::create(file("single.h5"), small_layout());
