@@ -259,7 +259,13 @@ def _described_variables(group: h5py.Group) -> list[tuple[str, object, dict, boo
             for name, dataset, attrs, is_scale, scale_name, dimension_list in objects]
 
 
-def _read_group(group: h5py.Group, path: str, with_paths: bool) -> xr.Dataset:
+# The variables of the long table (to_long_table, the Parquet export).
+LONG_TABLE_VARIABLES = ("forecast_mean", "forecast_median", "forecast_std", "lower_95", "upper_95", "path_mean",
+                        "path_std", "quantiles", "crps", "pit", "actual", "last_price", "status")
+
+
+def _read_group(group: h5py.Group, path: str, with_paths: bool,
+                wanted: frozenset[str] | None = None) -> xr.Dataset:
     """One store (a file's root or a universe group) read whole with h5py
     and decoded as xr.decode_cf decodes it (dates, coordinates); `paths`
     only when asked. Far faster than xr.open_dataset on a store: h5netcdf
@@ -268,6 +274,9 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool) -> xr.Dataset:
     variables, coordinates = {}, set()
     for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group):
         if name == "paths" and not with_paths:
+            continue
+        # Only the variables asked for, with their coordinates.
+        if wanted is not None and not is_scale and name not in wanted and name != "forecast_date":
             continue
         if is_scale and scale_name.startswith(_DIMENSION_WITHOUT_VALUES):
             continue  # a dimension without values (param, path)
@@ -305,10 +314,12 @@ def _open_file(path: str) -> h5py.File:
 
 
 def read_universe(path: str | os.PathLike, unique_id: str = "series",
-                  with_paths: bool = False) -> dict[str, xr.Dataset]:
+                  with_paths: bool = False, variables=None) -> dict[str, xr.Dataset]:
     """open_universe's result, read eagerly with h5py (also while a writer
     runs: SWMR reading): every series' committed folds, by name. The fast
-    way into xarray (docs/HDF5_LAYOUT.md, "Reading")."""
+    way into xarray (docs/HDF5_LAYOUT.md, "Reading"). `variables`: only
+    these data variables (with every coordinate), e.g. LONG_TABLE_VARIABLES,
+    the forecasts the long table holds; None: all."""
     path = str(path)
     with _open_file(path) as file:
         if "fold_complete" in file:
@@ -324,7 +335,7 @@ def read_universe(path: str | os.PathLike, unique_id: str = "series",
             if bad.size:
                 raise StoreError(f"{path}: fold_complete of fold {int(bad[0])} is {int(flags[bad[0]])}, "
                                  "not 0 or 1: the store is damaged")
-            ds = _read_group(group, path, with_paths)
+            ds = _read_group(group, path, with_paths, None if variables is None else frozenset(variables))
             series[name] = ds if flags.all() else ds.isel(cutoff=np.flatnonzero(flags == 1))
         return series
 
@@ -388,11 +399,13 @@ def registry(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def open_committed(path: str | os.PathLike, unique_id: str = "series") -> xr.Dataset | xr.DataTree:
+def open_committed(path: str | os.PathLike, unique_id: str = "series",
+                   variables=None) -> xr.Dataset | xr.DataTree:
     """`arabica.open_store`: the committed folds of a store, read eagerly: a
     single-series store as a Dataset, a universe as a DataTree with a node
-    per series (and `pooled`, the scores pooled across them)."""
-    series = read_universe(path, unique_id)
+    per series (and `pooled`, the scores pooled across them). `variables`:
+    only these data variables (read_universe), e.g. LONG_TABLE_VARIABLES."""
+    series = read_universe(path, unique_id, variables=variables)
     with _open_file(str(path)) as file:
         single = "fold_complete" in file
         pooled = "pooled" in file

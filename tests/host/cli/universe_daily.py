@@ -229,6 +229,12 @@ def registry(arabica: str, store: Path, day_file: Path, work: Path) -> None:
         fail(f"read_registry's param_cov: {same.iloc[-1].param_cov} != {cov}")
     if table[table.model == "naive"].param_cov.notna().any():
         fail("read_registry: naive has a param_cov")
+    # Reading only the long table's variables gives the same long table.
+    part = arabica_store.read_universe(str(store), variables=arabica_store.LONG_TABLE_VARIABLES)
+    pd.testing.assert_frame_equal(arabica_store.to_long_table(part),
+                                  arabica_store.to_long_table(arabica_store.read_universe(str(store))))
+    if "param_cov" in part["KC"] or "llf" in part["KC"]:
+        fail("read_universe(variables=...) read other variables")
     # The refit's window, fitted by `arabica fit`: the same standard errors.
     table = pd.read_csv(day_file, dtype=str)
     window = table[(table.unique_id == "KC") & (table.ds >= row.train_start) & (table.ds <= row.trained_on)]
