@@ -1393,75 +1393,33 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   if (s.stored_paths > 0) variables.push_back("paths");
   ARABICA_REQUIRE(from.param_cov == s.param_cov, "store copy: the stores have different layouts");
   if (s.param_cov) variables.push_back("param_cov");
-  ARABICA_REQUIRE(folds.empty() || (folds.front() >= 0 && folds.back() < from.folds), "store copy: fold out of range");
-  // The runs of consecutive folds: one hyperslab each.
-  std::vector<std::pair<hsize_t, hsize_t>> runs;  // (first fold, folds)
+  std::vector<unsigned char> buffer;
   for (std::size_t first = 0; first < folds.size();) {
     std::size_t end = first + 1;
     while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
-    runs.emplace_back(static_cast<hsize_t>(folds[first]), static_cast<hsize_t>(end - first));
-    first = end;
-  }
-  // Per variable, batches of runs of at most kCopyBatchBytes (a run longer
-  // than that alone) moved by one read and one write of the union of their
-  // hyperslabs: a merge of interleaved shards is a few calls per variable,
-  // not a few per run of folds.
-  constexpr std::size_t kCopyBatchBytes = std::size_t{64} << 20;
-  std::vector<unsigned char> buffer;
-  for (const std::string& variable : variables) {
-    // (model, cutoff, ...): every model, the batch's folds, the rest whole.
-    const std::vector<hsize_t> shape = dataset_shape(from.dataset(variable).get(), from.name, variable);
-    const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
-                            "cannot read the type of '" + variable + "'");
-    std::size_t fold_bytes = H5Tget_size(type.get());
-    for (std::size_t d = 0; d < shape.size(); ++d)
-      if (d != 1) fold_bytes *= shape[d];
-    for (std::size_t first = 0; first < runs.size();) {
-      std::size_t end = first;
-      hsize_t batch_folds = 0;
-      while (end < runs.size() && (end == first || (batch_folds + runs[end].second) * fold_bytes <= kCopyBatchBytes))
-        batch_folds += runs[end++].second;
-      const std::string read_what = "cannot read variable '" + variable + "'";
-      const std::string write_what = "cannot write variable '" + variable + "'";
-      const auto select = [&](Impl& store, const std::string& what) {
-        h5::Dataspace space(H5Dget_space(store.dataset(variable).get()), store.name, what);
-        std::vector<hsize_t> start(shape.size(), 0), count = shape;
-        for (std::size_t r = first; r < end; ++r) {
-          start[1] = runs[r].first;
-          count[1] = runs[r].second;
-          check(H5Sselect_hyperslab(space.get(), r == first ? H5S_SELECT_SET : H5S_SELECT_OR, start.data(), nullptr,
-                                    count.data(), nullptr),
-                store.name, what);
-        }
-        return space;
-      };
-      // Both selections run in the same (row-major) order: the memory
-      // buffer, (model, batch folds, ...), lines up with either.
-      std::vector<hsize_t> memory_shape = shape;
-      memory_shape[1] = batch_folds;
-      const h5::Dataspace memory(H5Screate_simple(static_cast<int>(memory_shape.size()), memory_shape.data(), nullptr),
-                                 from.name, read_what);
-      buffer.resize(fold_bytes * batch_folds);
-      const h5::Dataspace in = select(from, read_what);
-      if (H5Dread(from.dataset(variable).get(), type.get(), memory.get(), in.get(), H5P_DEFAULT, buffer.data()) < 0) {
-        // Name the fold that fails (a damaged chunk is one fold's).
-        for (std::size_t r = first; r < end; ++r)
-          for (hsize_t f = runs[r].first; f < runs[r].first + runs[r].second; ++f) {
-            std::vector<hsize_t> start(shape.size(), 0), one = shape;
-            start[1] = f;
-            one[1] = 1;
-            std::vector<unsigned char> part(fold_bytes);
-            const Impl::Block b = from.block(variable, start, one, read_what);
-            if (H5Dread(b.dataset, type.get(), b.memory.get(), b.file_space.get(), H5P_DEFAULT, part.data()) < 0)
-              from.read_failed(variable, f);
-          }
-        h5::fail(from.name, read_what);
-      }
-      const h5::Dataspace out = select(s, write_what);
-      s.check_write(H5Dwrite(s.dataset(variable).get(), type.get(), memory.get(), out.get(), H5P_DEFAULT, buffer.data()),
-                    write_what);
-      first = end;
+    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < from.folds, "store copy: fold out of range");
+    for (const std::string& variable : variables) {
+      // (model, cutoff, ...): every model, the run of folds, the rest whole.
+      std::vector<hsize_t> count = dataset_shape(from.dataset(variable).get(), from.name, variable);
+      std::vector<hsize_t> start(count.size(), 0);
+      start[1] = static_cast<hsize_t>(folds[first]);
+      count[1] = static_cast<hsize_t>(end - first);
+      const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
+                              "cannot read the type of '" + variable + "'");
+      std::size_t bytes = H5Tget_size(type.get());
+      for (const hsize_t c : count) bytes *= c;
+      buffer.resize(bytes);
+      const std::string what = "cannot read variable '" + variable + "'";
+      const Impl::Block in = from.block(variable, start, count, what);
+      if (H5Dread(in.dataset, type.get(), in.memory.get(), in.file_space.get(), H5P_DEFAULT,
+                  buffer.data()) < 0)
+        from.read_failed(variable, start[1]);
+      const Impl::Block out = s.block(variable, start, count, "cannot write variable '" + variable + "'");
+      s.check_write(H5Dwrite(out.dataset, type.get(), out.memory.get(), out.file_space.get(),
+                             H5P_DEFAULT, buffer.data()),
+                    "cannot write variable '" + variable + "'");
     }
+    first = end;
   }
 }
 
