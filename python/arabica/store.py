@@ -222,15 +222,20 @@ def _decode_dates(values: np.ndarray, attrs: dict) -> tuple[np.ndarray, dict]:
     return (values.astype(np.int64) * 86_400_000_000_000).view("datetime64[ns]"), encoding
 
 
-def _described_variables(group: h5py.Group) -> list[tuple[str, object, dict, bool, bytes, tuple]]:
+def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None
+                         ) -> list[tuple[str, object, dict, bool, bytes, tuple]]:
     """(name, dataset id, attrs, is_scale, scale NAME, dims) of every
     variable, in creation order: from the group's reading index when it has
     one (a store chunked for reading: one attribute instead of thousands),
-    else attribute by attribute."""
+    else attribute by attribute. `wanted`: with the index, the variables not
+    in it (but scales and forecast_date) are not opened at all."""
     index = group.attrs.get(READING_INDEX)
     if index is not None:
         described = []
         for entry in json.loads(index)["variables"]:
+            if (wanted is not None and "scale" not in entry and entry["name"] not in wanted
+                    and entry["name"] != "forecast_date"):
+                continue
             dataset = h5py.h5d.open(group.id, entry["name"].encode())
             attrs = dict(entry["attrs"])
             for name in entry["other"]:
@@ -272,7 +277,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool,
     sizes the unlimited `cutoff` by opening every variable attached to it,
     for every variable."""
     variables, coordinates = {}, set()
-    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group):
+    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted):
         if name == "paths" and not with_paths:
             continue
         # Only the variables asked for, with their coordinates.
