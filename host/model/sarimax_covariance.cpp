@@ -300,11 +300,10 @@ Eigen::VectorXd standard_errors_of(const Eigen::MatrixXd& covariance) {
 Eigen::VectorXd sarimax_standard_errors(const SarimaxSpec& spec, const Eigen::VectorXd& y,
                                         const Eigen::MatrixXd& exog, const Eigen::VectorXd& params,
                                         CovarianceType cov_type, std::vector<std::string>* warnings) {
-  spec.validate();
-  ARABICA_REQUIRE(params.size() == spec.k_params(static_cast<int>(exog.cols())),
-                  "sarimax_standard_errors: params has the wrong length");
-  const SarimaxLikelihood likelihood(spec, y, exog);
-  return standard_errors(likelihood, exog, params, cov_type, warnings);
+  const Eigen::MatrixXd covariance = sarimax_parameter_covariance(spec, y, exog, params, cov_type, warnings);
+  if (cov_type == CovarianceType::none)
+    return Eigen::VectorXd::Constant(params.size(), std::numeric_limits<double>::quiet_NaN());
+  return standard_errors_of(covariance);
 }
 
 Eigen::MatrixXd sarimax_parameter_covariance(const SarimaxSpec& spec, const Eigen::VectorXd& y,

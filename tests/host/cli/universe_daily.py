@@ -241,10 +241,7 @@ def registry(arabica: str, store: Path, day_file: Path, work: Path) -> None:
     window.to_csv(work / "window.csv", index=False)
     fitted = run(arabica, "fit", ["--csv", str(work / "window.csv"), *LONG, "--series", "KC", "--cov-type", "opg",
                                   "--json", str(work / "fit.json")])
-    bse = json.loads((work / "fit.json").read_text())
-    se = bse.get("standard_errors") or bse.get("bse")
-    if isinstance(se, dict):
-        se = [se[n] for n in names]
+    se = json.loads((work / "fit.json").read_text())["standard_errors"]
     if len(window) != int(row.train_rows) or not np.allclose(np.sqrt(np.diag(cov)), se, rtol=1e-2):
         fail(f"registry standard errors {np.sqrt(np.diag(cov))} != arabica fit's {se} ({fitted.stdout[-200:]})")
     print(f"models: {len(listed)} refits of 3 series; KC's last refit's standard errors match arabica fit")
