@@ -149,21 +149,34 @@ inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lan
 // detail::raw_innovation_of's, operation for operation.
 template <InnovationKind Kind>
 struct LockstepWords {
-  static constexpr int kWordsPerDay = Kind == InnovationKind::bootstrap                                 ? 1
-                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig ? 3
-                                                                                                      : 2;
+  // Normal days come in pairs (InnovationDraws): one pair of words, day 2j's
+  // normal and day 2j + 1's, so a word a day.
+  static constexpr int kWordsPerDay = Kind == InnovationKind::bootstrap || Kind == InnovationKind::normal ? 1
+                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig   ? 3
+                                                                                                        : 2;
+  // Words for `horizon` days (an odd horizon's last pair is drawn whole).
+  static constexpr int day_words(int horizon) {
+    return Kind == InnovationKind::normal ? 2 * ((horizon + 1) / 2) : kWordsPerDay * horizon;
+  }
   const WordLanes* words;
   int state_words;
   const InnovationParams& innovations;
+  alignas(64) Lanes second = {};  // normal: the pair's b, for the odd day
 
   [[gnu::always_inline]] void state_pair(int i, Lanes a, Lanes b) const {
     normal_pairs(words[i], words[i + 1], a, b);
   }
   // draw_innovation: the family's raw draw, standardised.
-  [[gnu::always_inline]] void innovation(int h, Lanes z) const {
+  [[gnu::always_inline]] void innovation(int h, Lanes z) {
     const WordLanes* day = words + state_words + kWordsPerDay * h;
     const InnovationParams& p = innovations;
-    if constexpr (Kind == InnovationKind::bootstrap) {
+    if constexpr (Kind == InnovationKind::normal) {
+      alignas(64) Lanes a;
+      if (h % 2 == 0) normal_pairs(day[0], day[1], a, second);  // days h and h + 1
+      const float* raw = h % 2 == 0 ? a : second;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) z[l] = (raw[l] - p.center) * p.inv_scale;
+    } else if constexpr (Kind == InnovationKind::bootstrap) {
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
         const std::uint64_t index = (static_cast<std::uint64_t>(day[0][l]) * p.residual_count) >> 32;
@@ -559,7 +572,7 @@ template <InnovationKind Kind>
                                                   std::int64_t end, float* out) {
   const PathModel& model = request.model;
   const int state_words = model.mode == PathMode::marginal ? 0 : 2 * ((model.k_states + 1) / 2);
-  const int blocks = (state_words + LockstepWords<Kind>::kWordsPerDay * model.horizon + 3) / 4;
+  const int blocks = (state_words + LockstepWords<Kind>::day_words(model.horizon) + 3) / 4;
   alignas(64) WordLanes words[kMaxBlocks * 4];
   alignas(64) const WordLanes block_zero = {};
   for (std::int64_t group = first; group < end; group += kLanes) {

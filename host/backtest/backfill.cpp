@@ -442,6 +442,10 @@ std::string backfill_config_json(const BackfillConfig& config, const Series& ser
       {"series_key", config.series_key},
       {"calendar", config.calendar == ForecastCalendar::business ? "business" : "calendar"},
       {"rng", "philox4x32-10"},
+      // Normal days draw Box-Muller pairs (InnovationDraws): a store written
+      // before, one normal per pair, holds other paths; resuming it would mix
+      // them.
+      {"normal_draws", "box_muller_pairs"},
       // A store of another schema lacks variables this one writes (pit).
       {"store_schema", kStoreSchemaVersion}};
   // Only where asked for: the configurations of earlier stores stay as they were.

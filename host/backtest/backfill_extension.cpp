@@ -128,7 +128,6 @@ BackfillStore open_shard_store(const std::string& path, const StoreLayout& layou
   if (std::filesystem::exists(path)) return open_backfill_store(path, layout, series, plan);
   const std::optional<std::string> stored = readable_config(deliverable);
   if (!stored) return BackfillStore::open_for_writing(path, layout);
-  const std::string& own = layout.text_attribute("config");
   const std::vector<int> keep =
       folds_kept(BackfillStore::open_read_only(deliverable), deliverable, layout, series, plan);
   return BackfillStore::extend(path, layout, keep, *stored, deliverable);

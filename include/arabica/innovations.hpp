@@ -222,6 +222,43 @@ ARABICA_HD ARABICA_INLINE float draw_innovation_as(const InnovationParams& param
            params.inv_scale;
 }
 
+/// A path's innovations, one a day (draw_innovation_as), but for the normal
+/// family, which takes both normals of each Box-Muller pair: days 2j and
+/// 2j + 1 are the pair's a and b (as cuRAND's curand_normal returns the
+/// second of its pair on the next call), so a normal path draws one pair
+/// every two days instead of discarding half of each.
+template <int Family>
+class InnovationDraws {
+ public:
+  ARABICA_HD InnovationDraws(const InnovationParams& params, PhiloxStream& stream)
+      : params_(params), stream_(stream) {}
+
+  ARABICA_HD ARABICA_INLINE float next() {
+    if (!normal()) return draw_innovation_as<Family>(params_, stream_);
+    float raw = second_;
+    if (!has_second_) {
+      const detail::NormalPair pair = detail::normal_pair(stream_);
+      raw = pair.a;
+      second_ = pair.b;
+    }
+    has_second_ = !has_second_;
+    return (raw - params_.center) * params_.inv_scale;
+  }
+
+ private:
+  ARABICA_HD ARABICA_INLINE bool normal() const {
+    if constexpr (Family == kAnyFamily)
+      return params_.kind == InnovationKind::normal;
+    else
+      return Family == static_cast<int>(InnovationKind::normal);
+  }
+
+  const InnovationParams& params_;
+  PhiloxStream& stream_;
+  float second_ = 0.0f;
+  bool has_second_ = false;
+};
+
 // ---- host API -------------------------------------------------------------
 
 /// Stable lower-case name ("student_t", "skew_t", ...), as used in configs.

@@ -87,19 +87,18 @@ constexpr int kAnyStates = 0;
 /// Writes the path's prices for days 1..horizon to out[0], out[stride], ...
 /// The stream is the path's own (seed, series, fold, path) stream; the draws
 /// are: k normals for the filtered-state uncertainty, then one innovation
-/// per day. K and Family (see kAnyStates, kAnyFamily) only select a kernel:
+/// per day (InnovationDraws: normal days in pairs). K and Family (see kAnyStates, kAnyFamily) only select a kernel:
 /// the floats are the same for every choice that fits the model.
 template <int K = kAnyStates, int Family = kAnyFamily>
 ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
                                                      const InnovationParams& innovations,
                                                      PhiloxStream& stream, float* out,
                                                      std::int64_t stride) {
+  InnovationDraws<Family> draws(innovations, stream);
   if (model.mode == PathMode::marginal) {
     for (int h = 0; h < model.horizon; ++h)
-      out[h * stride] = path_price(
-          model, h,
-          model.mean[h] + model.std_error[h] * model.volatility[h] *
-                              draw_innovation_as<Family>(innovations, stream));
+      out[h * stride] =
+          path_price(model, h, model.mean[h] + model.std_error[h] * model.volatility[h] * draws.next());
     return;
   }
   constexpr int kCapacity = K > 0 ? K : kMaxPathStates;
@@ -119,8 +118,7 @@ ARABICA_HD ARABICA_INLINE void simulate_path_strided(const PathModel& model,
   }
   float variance = model.garch_variance;  // GARCH only
   for (int h = 0; h < model.horizon; ++h) {
-    const float shock = (model.garch ? sqrtf(variance) : model.sigma) * model.volatility[h] *
-                        draw_innovation_as<Family>(innovations, stream);
+    const float shock = (model.garch ? sqrtf(variance) : model.sigma) * model.volatility[h] * draws.next();
     if (model.garch) variance = next_garch_variance(model, shock, variance);
     float price = model.regression[h];
     for (int i = 0; i < k; ++i) {
