@@ -157,7 +157,12 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
         member.values = value_matrix([part[c].to_numpy(dtype=np.float64) for c in (target_col, *exog)])
         member.lines = csv_lines(rows)
         if n_windows is not None:
-            order_by_date = np.sort(member.dates)
+            # The rows the engine's cleaning keeps: one per date (a repeated
+            # date's first row), none with a missing target under "drop".
+            dates = np.asarray(member.dates)
+            if run.get("missing") == "drop":
+                dates = dates[part[target_col].notna().to_numpy()]
+            order_by_date = np.unique(dates)
             last = len(order_by_date) - 1 - int(h)
             first = last - (int(n_windows) - 1) * int(step_size)
             if first < 0:

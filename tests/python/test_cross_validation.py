@@ -150,6 +150,24 @@ def test_n_windows_and_step_size_follow_statsforecast(universe):
         assert rows.y.notna().all() and len(rows) == 4 * 7
 
 
+def test_n_windows_counts_the_rows_the_cleaning_keeps(universe):
+    """Rows the engine's cleaning drops (a repeated date; a missing target
+    under missing="drop") are not windows: the plan is still the last 4
+    cutoffs of the cleaned series, the last window ending on its last row."""
+    df, _ = universe
+    kc = df[df.unique_id == "KC"].reset_index(drop=True)
+    clean_dates = np.sort(kc.ds.to_numpy())
+    messy = kc.copy()
+    messy.loc[len(kc) - 12, "y"] = np.nan               # dropped by missing="drop"
+    repeated = kc.iloc[[len(kc) - 5, len(kc) - 20]]     # repeated dates, same values
+    messy = pd.concat([messy, repeated], ignore_index=True)
+    with pytest.warns(arabica.ArabicaWarning):
+        cv = arabica.cross_validation(messy, h=7, n_windows=4, step_size=3, models=["naive"], n_paths=100,
+                                      missing="drop")
+    kept = np.delete(clean_dates, len(kc) - 12)
+    np.testing.assert_array_equal(np.sort(cv.cutoff.unique()), kept[[-8 - 9, -8 - 6, -8 - 3, -8]])
+
+
 def test_the_gil_is_released_while_it_runs(universe, tmp_path):
     df, _ = universe
     ticks = 0
