@@ -177,8 +177,10 @@ def cross_validation(df: pd.DataFrame, h: int = 7, *, models: Sequence[str] = ("
         store_path = os.path.join(temporary, "cross_validation.h5")
     try:
         args = _cli_arguments({**run, "out": os.fspath(store_path)})
-        for line in _core.backfill(args, members, "df", positions, _progress(progress)):
-            warnings.warn(line, ArabicaWarning, stacklevel=2)
+        # stacklevel 3: the caller of cross_validation (the C++ call between
+        # has no Python frame).
+        _core.backfill(args, members, "df", positions, _progress(progress),
+                       lambda line: warnings.warn(line, ArabicaWarning, stacklevel=3))
         series = store.read_universe(store_path)
         return pd.concat([to_cross_validation_frame(ds, name, level) for name, ds in series.items()],
                          ignore_index=True)

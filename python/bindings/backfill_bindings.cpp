@@ -46,13 +46,17 @@ cli::BackfillOptions parse_backfill_options(const std::vector<std::string>& args
   return options;
 }
 
-std::vector<std::string> backfill(const std::vector<std::string>& args,
-                                  const std::vector<FrameMember>& frames, const std::string& source,
-                                  const std::vector<std::size_t>& positions,
-                                  const std::function<void(int, int)>& progress) {
-  // Warnings come back to Python (warnings.warn) instead of going to stderr.
-  std::vector<std::string> warnings;
-  const cli::WarningSink warn = [&warnings](const std::string& line) { warnings.push_back(line); };
+void backfill(const std::vector<std::string>& args, const std::vector<FrameMember>& frames,
+              const std::string& source, const std::vector<std::size_t>& positions,
+              const std::function<void(int, int)>& progress, const std::function<void(const std::string&)>& warning) {
+  // Warnings go to Python (`warning`: warnings.warn) as they are made, with
+  // the GIL held, instead of to stderr: also those of a run that then
+  // raises. An exception there (a warnings filter set to "error") ends the
+  // run as an error of the run would.
+  const cli::WarningSink warn = [&warning](const std::string& line) {
+    nb::gil_scoped_acquire acquire;
+    warning(line);
+  };
   cli::BackfillOptions options;
   std::vector<cli::UniverseMember> members;
   std::vector<std::string> not_run;
@@ -94,7 +98,6 @@ std::vector<std::string> backfill(const std::vector<std::string>& args,
   nb::gil_scoped_release release;
   const cli::ScopedInterruptHandlers interrupts;  // Ctrl-C stops between folds
   cli::run_universe(options, std::move(members), not_run, source, report, warn);
-  return warnings;
 }
 
 }  // namespace
@@ -109,8 +112,9 @@ void register_backfill(nb::module_& m) {
       .def_rw("start", &FrameMember::start)
       .def_rw("end", &FrameMember::end);
   m.def("backfill", &backfill, nb::arg("args"), nb::arg("series"), nb::arg("source"),
-        nb::arg("positions"), nb::arg("progress").none(),
-        "Runs `arabica backfill ARGS` over the series into the store named by --out; returns its warnings");
+        nb::arg("positions"), nb::arg("progress").none(), nb::arg("warning"),
+        "Runs `arabica backfill ARGS` over the series into the store named by --out; its warnings go to "
+        "`warning` as they are made");
 }
 
 }  // namespace arabica::python

@@ -139,6 +139,16 @@ def test_warnings_reach_python(universe, monkeypatch):
     assert failed["naive"].isna().all() and failed["drift"].notna().all()
 
 
+def test_warnings_of_a_run_that_raises_reach_python_first(universe):
+    """Every series too short: the run raises, after warning of each one."""
+    df, _ = universe
+    with pytest.warns(arabica.ArabicaWarning) as caught, pytest.raises(ValueError, match="no series can run"):
+        arabica.cross_validation(df, h=7, **{**PLAN, "min_train_rows": 100000})
+    lines = [str(w.message) for w in caught]
+    assert sum(line.startswith("series ") and line.endswith("(not run)") for line in lines) == 3, lines
+    assert all(w.filename == __file__ for w in caught), [w.filename for w in caught]
+
+
 def test_n_windows_and_step_size_follow_statsforecast(universe):
     df, _ = universe
     cv = arabica.cross_validation(df, h=7, n_windows=4, step_size=3, models=["naive"], n_paths=100)
