@@ -111,11 +111,9 @@ BackfillStore open_backfill_store(const std::string& path, const StoreLayout& la
   const std::string& own = layout.text_attribute("config");
   StoreOpening how = !stored ? StoreOpening::created : *stored == own ? StoreOpening::resumed : StoreOpening::extended;
   BackfillStore store = how == StoreOpening::extended
-                            ? BackfillStore::extend(path, layout,
-                                                    folds_to_keep(path, *stored, own,
-                                                                  folds_done(BackfillStore::open_read_only(path)),
-                                                                  series, plan),
-                                                    *stored)
+                            ? BackfillStore::extend(
+                                  path, layout, folds_kept(BackfillStore::open_read_only(path), path, layout, series, plan),
+                                  *stored)
                             : BackfillStore::open_for_writing(path, layout);
   if (opened) *opened = how;
   return store;

@@ -7,6 +7,7 @@
 // the path). The same store a backfill to today gives; a second run for the
 // same day changes nothing.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -169,14 +170,18 @@ void report_day(const DailyOptions& daily, const std::string& day, Date today, c
   if (c.generated == 0) throw Error("daily " + day + ": every model failed");
 }
 
+// Today's output options and their paths.
+std::array<std::pair<const char*, const std::string*>, 2> day_outputs(const DailyOptions& daily) {
+  return {{{"--forecast-csv", &daily.forecast_csv}, {"--distribution-csv", &daily.distribution_csv}}};
+}
+
 // The options every daily run checks before reading anything.
 void check_outputs(const DailyOptions& daily, bool universe) {
   const BackfillOptions& options = daily.backfill;
   if (!daily.distribution_csv.empty() && options.stored_paths <= 0)
     throw InputError("--distribution-csv", "needs paths kept in the store (--stored-paths, e.g. 2000)");
   if (universe)
-    for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--forecast-csv", &daily.forecast_csv},
-                                       {"--distribution-csv", &daily.distribution_csv}})
+    for (const auto& [option, path] : day_outputs(daily))
       if (!path->empty() && path->find(kSeriesPlaceholder) == std::string::npos)
         throw InputError(option, "a universe writes one file per series: put {series} in the path (e.g. "
                                  "daily/{series}/forecast.csv)");
@@ -190,8 +195,7 @@ void check_outputs(const DailyOptions& daily, bool universe) {
 // gives out/KC/), the rest must exist and be writable.
 void prepare_series_outputs(const DailyOptions& daily, const std::vector<UniverseMember>& members) {
   namespace fs = std::filesystem;
-  for (const auto& [option, path] : {std::pair<const char*, const std::string*>{"--forecast-csv", &daily.forecast_csv},
-                                     {"--distribution-csv", &daily.distribution_csv}}) {
+  for (const auto& [option, path] : day_outputs(daily)) {
     if (path->empty()) continue;
     const fs::path fixed = fs::path(path->substr(0, path->find(kSeriesPlaceholder))).parent_path();
     for (const UniverseMember& m : members) {
@@ -223,11 +227,7 @@ void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
   const std::vector<UniverseSeries> entries =
       config_file.empty() ? universe_from_options(options) : read_universe_file(config_file, options);
   std::vector<Series> loaded;
-  for (const UniverseSeries& entry : entries) {
-    CsvSpec spec = csv_spec(entry.options.model);
-    spec.min_rows = 1;  // a short series fails open in plan_member
-    loaded.push_back(read_series_csv(spec));
-  }
+  for (const UniverseSeries& entry : entries) loaded.push_back(read_member_series(entry));
   // The day: --date, or the last row of the series that reach furthest.
   Date day = 0;
   for (const Series& s : loaded) day = std::max(day, s.dates.back());
@@ -247,9 +247,7 @@ void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
     member.config.stop_requested = interrupt_requested;
     members.push_back(std::move(member));
   }
-  for (const std::string& reason : not_run) std::cerr << "arabica: warning: series " << reason << " (not run)\n";
-  if (members.empty())
-    throw InputError(config_file.empty() ? "--csv" : config_file, "no series can run (" + not_run.front() + ")");
+  warn_not_run(not_run, members.size(), config_file.empty() ? "--csv" : config_file);
   warn_if_leaking(members.front().config, 0);
   prepare_series_outputs(daily, members);
 
@@ -260,13 +258,8 @@ void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
   const std::vector<BackfillSummary> summaries = run_backfills(jobs);
   int folds_run = 0;
   for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
-  if (summaries.front().stopped && interrupt_requested()) {
-    close_all(stores);
-    throw Interrupted(folds_run);
-  }
-  for (std::size_t j = 0; j < members.size(); ++j)
-    for (const std::string& failure : summaries[j].failures)
-      std::cerr << "arabica: warning: fold failed: " << members[j].name << ' ' << failure << '\n';
+  if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);
+  warn_failures(members, summaries);
   if (folds_run == 0) {  // idempotent: the store is not touched
     close_all(stores);
     std::printf("daily %s: %s already holds it; nothing changed\n", day_text.c_str(), options.out.c_str());

@@ -26,12 +26,23 @@ using Member = UniverseMember;
 // run is refused); a series that reads but cannot be backfilled returns its
 // reason (plan_member) and the others run.
 std::string load_member(const UniverseSeries& entry, Member& out) {
-  CsvSpec spec = csv_spec(entry.options.model);
-  spec.min_rows = 1;  // a short series fails open in plan_member
-  return plan_member(entry, read_series_csv(spec), out);
+  return plan_member(entry, read_member_series(entry), out);
 }
 
 }  // namespace
+
+Series read_member_series(const UniverseSeries& entry) {
+  CsvSpec spec = csv_spec(entry.options.model);
+  spec.min_rows = 1;  // a short series fails open in plan_member
+  return read_series_csv(spec);
+}
+
+void warn_not_run(const std::vector<std::string>& not_run, std::size_t runnable, const std::string& source,
+                  const WarningSink& warn, bool speak) {
+  if (speak)
+    for (const std::string& reason : not_run) emit_warning(warn, "series " + reason + " (not run)");
+  if (runnable == 0) throw InputError(source, "no series can run (" + not_run.front() + ")");
+}
 
 std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out,
                         const WarningSink& warn) {
@@ -136,22 +147,20 @@ void print_universe_banner(const std::vector<Member>& members, const BackfillCon
   std::fflush(stdout);
 }
 
-// Every fold that failed in this run, one line each.
-void warn_failures(const std::vector<Member>& members, const std::vector<BackfillSummary>& summaries,
+}  // namespace
+
+void warn_failures(const std::vector<UniverseMember>& members, const std::vector<BackfillSummary>& summaries,
                    const WarningSink& warn) {
   for (std::size_t j = 0; j < members.size(); ++j)
     for (const std::string& failure : summaries[j].failures)
       emit_warning(warn, "fold failed: " + members[j].name + " " + failure);
 }
 
-// stop_if_interrupted for the stores of a universe: each closed first.
 void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores) {
   if (!interrupt_requested()) return;
   close_all(*stores);
   throw Interrupted(folds_committed);
 }
-
-}  // namespace
 
 std::vector<BackfillStore> open_members(const std::string& path, const std::vector<Member>& members, int shard,
                                         int num_shards, const std::string& seed) {
@@ -270,9 +279,7 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
                   const std::vector<std::string>& not_run, const std::string& source,
                   const std::function<void(int done, int total)>& progress, const WarningSink& warn) {
   const Distributed& group = distributed();
-  for (const std::string& reason : not_run)
-    if (group.rank == 0) emit_warning(warn, "series " + reason + " (not run)");
-  if (members.empty()) throw InputError(source, "no series can run (" + not_run.front() + ")");
+  warn_not_run(not_run, members.size(), source, warn, group.rank == 0);
   const bool report = options.print_reports;
   const BackfillConfig& run = members.front().config;
   warn_if_leaking(run, group.rank, warn);

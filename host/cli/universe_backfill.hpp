@@ -29,6 +29,25 @@ struct UniverseMember {
 std::string plan_member(const UniverseSeries& entry, Series series, UniverseMember& out,
                         const WarningSink& warn = {});
 
+/// A universe entry's series, read and cleaned (its own missing-value
+/// report); a series too short for the plan is read too, to fail open in
+/// plan_member. Input that cannot be read is an InputError.
+Series read_member_series(const UniverseSeries& entry);
+
+/// Warns of each series not run ("name: reason", with `speak`: rank 0), and
+/// throws InputError naming `source` when none of the series (`runnable`)
+/// can run.
+void warn_not_run(const std::vector<std::string>& not_run, std::size_t runnable, const std::string& source,
+                  const WarningSink& warn = {}, bool speak = true);
+
+/// Warns of every fold that failed in this run, one line each.
+void warn_failures(const std::vector<UniverseMember>& members, const std::vector<BackfillSummary>& summaries,
+                   const WarningSink& warn = {});
+
+/// After a SIGINT/SIGTERM, the universe's stores closed first, then
+/// stop_if_interrupted's report (Interrupted); nothing otherwise.
+void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore>* stores);
+
 /// The universe store at `path` for `members`, laid out for shard `shard`
 /// of `num_shards` (the whole plan: 0 of 1), opened for writing: groups of
 /// the same run resumed, groups of an earlier run to an earlier end or on

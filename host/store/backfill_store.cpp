@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -803,6 +804,18 @@ struct BackfillStore::Impl {
     param_cov = check(H5Lexists(root(), "param_cov", H5P_DEFAULT), name, "param_cov") > 0;
   }
 
+  // The parameter covariance written for (model, fold), its `used` x `used`
+  // corner (the model's parameters); empty where none is laid out or written.
+  Eigen::MatrixXd param_covariance(int model, int fold, Eigen::Index used) {
+    if (!param_cov || used == 0) return {};
+    const auto P = static_cast<Eigen::Index>(params);
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> padded(P, P);
+    read_block("param_cov", H5T_NATIVE_DOUBLE, {hsize_t(model), hsize_t(fold), 0, 0}, {1, 1, params, params},
+               padded.data());
+    if (std::isnan(padded(0, 0))) return {};  // none written (a re-filter, a failure)
+    return padded.topLeftCorner(used, used);
+  }
+
   // One fold per chunk (fold_complete's; every variable along cutoff is
   // chunked alike).
   bool chunked_per_fold() { return chunk_of("fold_complete")[0] == 1; }
@@ -1208,17 +1221,9 @@ Eigen::VectorXd BackfillStore::params(int model, int fold) const {
 bool BackfillStore::has_param_covariance() const { return impl_->param_cov; }
 
 Eigen::MatrixXd BackfillStore::param_covariance(int model, int fold) const {
-  Impl& s = *impl_;
-  ARABICA_REQUIRE(model >= 0 && model < s.models && fold >= 0 && fold < s.folds,
+  ARABICA_REQUIRE(model >= 0 && model < impl_->models && fold >= 0 && fold < impl_->folds,
                   "param_covariance: model or fold out of range");
-  if (!s.param_cov) return {};
-  const auto P = static_cast<Eigen::Index>(s.params);
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> padded(P, P);
-  s.read_block("param_cov", H5T_NATIVE_DOUBLE, {hsize_t(model), hsize_t(fold), 0, 0}, {1, 1, s.params, s.params},
-               padded.data());
-  const Eigen::Index used = params(model, fold).size();
-  if (used == 0 || std::isnan(padded(0, 0))) return {};  // none written (a re-filter, a failure)
-  return padded.topLeftCorner(used, used);
+  return impl_->param_covariance(model, fold, params(model, fold).size());
 }
 
 ModelFoldResult BackfillStore::read(int model, int fold) const {
@@ -1271,7 +1276,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   }
   r.stats.n_paths = static_cast<std::int64_t>(n_paths);
   r.params = params(model, fold);
-  r.param_covariance = param_covariance(model, fold);
+  r.param_covariance = s.param_covariance(model, fold, r.params.size());
   for (const RiskVariable& v : kRiskVariables)
     s.read_block(v.name, H5T_NATIVE_DOUBLE, {m, f}, {1, 1}, &(r.risk.*(v.value)));
   for (const FittedVariable& v : kFittedVariables)
@@ -1591,7 +1596,8 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
   WriterLock lock(path);
   bool create = !std::filesystem::exists(path);
   std::vector<std::string> listed;
-  std::vector<SeriesLayout> added;
+  std::vector<SeriesLayout> added;  // laid out anew: groups the file lacks, then extended ones
+  std::vector<std::size_t> lacked;  // the series whose group the file lacks
   // Groups laid out anew and filled with folds of a store's group: an
   // extension's (from `path` itself) or a seed's.
   struct Filled {
@@ -1625,7 +1631,7 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
         const SeriesLayout& s = series[i];
         const auto found = contents.hashes.find(s.name);
         if (found == contents.hashes.end()) {
-          added.push_back(s);
+          lacked.push_back(i);
           continue;
         }
         const std::string hash = s.layout.text_attribute("config_hash");
@@ -1641,18 +1647,18 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
   }
   if (create) {
     listed.clear();
-    added = series;
+    lacked.resize(series.size());
+    std::iota(lacked.begin(), lacked.end(), std::size_t{0});
   }
-  for (const SeriesLayout& s : added)
-    if (std::find(listed.begin(), listed.end(), s.name) == listed.end()) listed.push_back(s.name);
+  for (const std::size_t i : lacked) {
+    added.push_back(series[i]);
+    listed.push_back(series[i].name);
+  }
   if (!opening.seed.empty() && opening.keep && std::filesystem::exists(opening.seed)) {
     // The series this file lacks start from the seed's folds.
     const UniverseContents seed = inspect_universe(opening.seed);
-    for (std::size_t i = 0; i < series.size(); ++i) {
-      const bool lacked = std::any_of(added.begin(), added.end(), [&](const SeriesLayout& a) { return a.name == series[i].name; }) &&
-                          std::none_of(filled.begin(), filled.end(), [&](const Filled& f) { return f.series == series[i].name; });
-      if (lacked && seed.hashes.count(series[i].name)) filled.push_back(folds_kept(opening.seed, i));
-    }
+    for (const std::size_t i : lacked)
+      if (seed.hashes.count(series[i].name)) filled.push_back(folds_kept(opening.seed, i));
   }
   if (!added.empty() || !pooled_as_laid_out) {
     // New series (or the pooled scores of another set of series) go into a

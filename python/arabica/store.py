@@ -222,6 +222,12 @@ def _decode_dates(values: np.ndarray, attrs: dict) -> tuple[np.ndarray, dict]:
     return (values.astype(np.int64) * 86_400_000_000_000).view("datetime64[ns]"), encoding
 
 
+def _left_out(name: str, is_scale: bool, wanted: frozenset[str] | None) -> bool:
+    """A data variable not asked for (`wanted`; None: all): left unread.
+    Scales and forecast_date (a coordinate) are always read."""
+    return wanted is not None and not is_scale and name not in wanted and name != "forecast_date"
+
+
 def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None
                          ) -> list[tuple[str, object, dict, bool, bytes, tuple]]:
     """(name, dataset id, attrs, is_scale, scale NAME, dims) of every
@@ -233,8 +239,7 @@ def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None
     if index is not None:
         described = []
         for entry in json.loads(index)["variables"]:
-            if (wanted is not None and "scale" not in entry and entry["name"] not in wanted
-                    and entry["name"] != "forecast_date"):
+            if _left_out(entry["name"], "scale" in entry, wanted):
                 continue
             dataset = h5py.h5d.open(group.id, entry["name"].encode())
             attrs = dict(entry["attrs"])
@@ -280,8 +285,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool,
     for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted):
         if name == "paths" and not with_paths:
             continue
-        # Only the variables asked for, with their coordinates.
-        if wanted is not None and not is_scale and name not in wanted and name != "forecast_date":
+        if _left_out(name, is_scale, wanted):  # only the variables asked for, with their coordinates
             continue
         if is_scale and scale_name.startswith(_DIMENSION_WITHOUT_VALUES):
             continue  # a dimension without values (param, path)
