@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "arabica/float_math.hpp"
 #include "arabica/path_model.hpp"
@@ -24,14 +25,22 @@ namespace arabica::pipeline {
 
 namespace {
 
+// The statistics' lanes: value i of a run in lane i % 16 (their sums'
+// order, hence their floats, depend on it).
 constexpr int kLanes = 16;
+// The paths' lanes: two 512-bit vectors a group, whose two dependency
+// chains (Philox rounds, the log and sincos polynomials, the state
+// recursion) overlap where one alone would wait on latencies.
+constexpr int kPathLanes = 32;
+constexpr unsigned kAllLanes = 0xffffffffu;  // bit l: lane l
+static_assert(kPathLanes == 32, "a lane mask is one unsigned");
 // Words of one lockstep path at most: the state's normals in pairs, then up
 // to three a day.
 constexpr int kMaxWords = 2 * ((kMaxPathStates + 1) / 2) + 3 * kMaxPathHorizon;
 constexpr int kMaxBlocks = (kMaxWords + 3) / 4;
 
-using Lanes = float[kLanes];
-using WordLanes = std::uint32_t[kLanes];
+using Lanes = float[kPathLanes];
+using WordLanes = std::uint32_t[kPathLanes];
 
 // Philox4x32-10 blocks first_block + 0..blocks-1 of the lanes' streams
 // (subsequence = path): block c has counter {c, 0, path_lo, path_hi}, as
@@ -45,10 +54,10 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   for (int b = 0; b < blocks; ++b) {
     PhiloxKey k = key;
-    std::uint32_t x[kLanes], y[kLanes], z[kLanes], w[kLanes];
-    for (int l = 0; l < kLanes; ++l) x[l] = first_block[l] + b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
+    std::uint32_t x[kPathLanes], y[kPathLanes], z[kPathLanes], w[kPathLanes];
+    for (int l = 0; l < kPathLanes; ++l) x[l] = first_block[l] + b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
     for (int round = 0; round < 10; ++round) {
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         const std::uint64_t p0 = static_cast<std::uint64_t>(detail::kPhiloxM0) * x[l];
         const std::uint64_t p1 = static_cast<std::uint64_t>(detail::kPhiloxM1) * z[l];
         x[l] = static_cast<std::uint32_t>(p1 >> 32) ^ y[l] ^ k.lo;
@@ -60,40 +69,58 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
       k.lo += detail::kPhiloxW0;
       k.hi += detail::kPhiloxW1;
     }
-    for (int l = 0; l < kLanes; ++l)
+    for (int l = 0; l < kPathLanes; ++l)
       words[4 * b][l] = x[l], words[4 * b + 1][l] = y[l], words[4 * b + 2][l] = z[l], words[4 * b + 3][l] = w[l];
   }
+}
+
+// One Philox round of 16 lanes: vpmuludq makes the 32 x 32 -> 64-bit
+// products from the 32-bit lanes directly, even and odd lanes in two
+// instructions (compilers widen them to 64-bit lanes, vpmullq).
+__attribute__((target("avx512f"), always_inline)) inline void philox_round_512(__m512i& x, __m512i& y, __m512i& z,
+                                                                              __m512i& w, __m512i key_lo,
+                                                                              __m512i key_hi) {
+  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
+  constexpr __mmask16 odd = 0xAAAA;
+  const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
+  const __m512i pz_even = _mm512_mul_epu32(z, m1), pz_odd = _mm512_mul_epu32(_mm512_srli_epi64(z, 32), m1);
+  const __m512i x_lo = _mm512_mask_blend_epi32(odd, px_even, _mm512_slli_epi64(px_odd, 32));
+  const __m512i x_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(px_even, 32), px_odd);
+  const __m512i z_lo = _mm512_mask_blend_epi32(odd, pz_even, _mm512_slli_epi64(pz_odd, 32));
+  const __m512i z_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pz_even, 32), pz_odd);
+  x = _mm512_ternarylogic_epi32(z_hi, y, key_lo, 0x96);
+  y = z_lo;
+  z = _mm512_ternarylogic_epi32(x_hi, w, key_hi, 0x96);
+  w = x_lo;
 }
 
 __attribute__((target("avx512f")))
 void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
-  static_assert(kLanes == 16, "one 512-bit vector of lanes");
-  const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
-  const __m512i lo = _mm512_loadu_si512(path_lo), hi = _mm512_loadu_si512(path_hi);
-  const __m512i first = _mm512_loadu_si512(first_block);
-  constexpr __mmask16 odd = 0xAAAA;
+  static_assert(kPathLanes == 32, "two 512-bit vectors of lanes, interleaved");
+  const __m512i lo0 = _mm512_loadu_si512(path_lo), hi0 = _mm512_loadu_si512(path_hi);
+  const __m512i lo1 = _mm512_loadu_si512(path_lo + 16), hi1 = _mm512_loadu_si512(path_hi + 16);
+  const __m512i first0 = _mm512_loadu_si512(first_block), first1 = _mm512_loadu_si512(first_block + 16);
   for (int b = 0; b < blocks; ++b) {
-    __m512i x = _mm512_add_epi32(first, _mm512_set1_epi32(b)), y = _mm512_setzero_si512(), z = lo, w = hi;
+    const __m512i block = _mm512_set1_epi32(b);
+    __m512i x0 = _mm512_add_epi32(first0, block), y0 = _mm512_setzero_si512(), z0 = lo0, w0 = hi0;
+    __m512i x1 = _mm512_add_epi32(first1, block), y1 = _mm512_setzero_si512(), z1 = lo1, w1 = hi1;
     std::uint32_t key_lo = key.lo, key_hi = key.hi;
     for (int round = 0; round < 10; ++round) {
-      const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
-      const __m512i pz_even = _mm512_mul_epu32(z, m1), pz_odd = _mm512_mul_epu32(_mm512_srli_epi64(z, 32), m1);
-      const __m512i x_lo = _mm512_mask_blend_epi32(odd, px_even, _mm512_slli_epi64(px_odd, 32));
-      const __m512i x_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(px_even, 32), px_odd);
-      const __m512i z_lo = _mm512_mask_blend_epi32(odd, pz_even, _mm512_slli_epi64(pz_odd, 32));
-      const __m512i z_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pz_even, 32), pz_odd);
-      x = _mm512_ternarylogic_epi32(z_hi, y, _mm512_set1_epi32(static_cast<int>(key_lo)), 0x96);
-      y = z_lo;
-      z = _mm512_ternarylogic_epi32(x_hi, w, _mm512_set1_epi32(static_cast<int>(key_hi)), 0x96);
-      w = x_lo;
+      const __m512i klo = _mm512_set1_epi32(static_cast<int>(key_lo)), khi = _mm512_set1_epi32(static_cast<int>(key_hi));
+      philox_round_512(x0, y0, z0, w0, klo, khi);
+      philox_round_512(x1, y1, z1, w1, klo, khi);
       key_lo += detail::kPhiloxW0;
       key_hi += detail::kPhiloxW1;
     }
-    _mm512_storeu_si512(words[4 * b], x);
-    _mm512_storeu_si512(words[4 * b + 1], y);
-    _mm512_storeu_si512(words[4 * b + 2], z);
-    _mm512_storeu_si512(words[4 * b + 3], w);
+    _mm512_storeu_si512(words[4 * b], x0);
+    _mm512_storeu_si512(words[4 * b] + 16, x1);
+    _mm512_storeu_si512(words[4 * b + 1], y0);
+    _mm512_storeu_si512(words[4 * b + 1] + 16, y1);
+    _mm512_storeu_si512(words[4 * b + 2], z0);
+    _mm512_storeu_si512(words[4 * b + 2] + 16, z1);
+    _mm512_storeu_si512(words[4 * b + 3], w0);
+    _mm512_storeu_si512(words[4 * b + 3] + 16, w1);
   }
 }
 
@@ -102,7 +129,7 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   const __m256i m0 = _mm256_set1_epi64x(detail::kPhiloxM0), m1 = _mm256_set1_epi64x(detail::kPhiloxM1);
   for (int b = 0; b < blocks; ++b)
-    for (int half = 0; half < kLanes; half += 8) {
+    for (int half = 0; half < kPathLanes; half += 8) {
       __m256i x = _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(first_block + half)),
                                    _mm256_set1_epi32(b));
       __m256i y = _mm256_setzero_si256();
@@ -131,9 +158,9 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
 }
 
 // detail::normal_pair on words (u_word, angle_word) of every lane.
-inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a, Lanes b) {
+[[gnu::always_inline]] inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a, Lanes b) {
 #pragma omp simd
-  for (int l = 0; l < kLanes; ++l) {
+  for (int l = 0; l < kPathLanes; ++l) {
     const float u = uniform_float(u_word[l]);
     const fmath::SinCos turn = fmath::sincos_turn(angle_word[l]);
     const float radius = sqrtf(-2.0f * fmath::log_positive(u));
@@ -175,10 +202,10 @@ struct LockstepWords {
       if (h % 2 == 0) normal_pairs(day[0], day[1], a, second);  // days h and h + 1
       const float* raw = h % 2 == 0 ? a : second;
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) z[l] = (raw[l] - p.center) * p.inv_scale;
+      for (int l = 0; l < kPathLanes; ++l) z[l] = (raw[l] - p.center) * p.inv_scale;
     } else if constexpr (Kind == InnovationKind::bootstrap) {
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         const std::uint64_t index = (static_cast<std::uint64_t>(day[0][l]) * p.residual_count) >> 32;
         z[l] = (p.residuals[index] - p.center) * p.inv_scale;
       }
@@ -186,7 +213,7 @@ struct LockstepWords {
       alignas(64) Lanes a, b;
       normal_pairs(day[0], day[1], a, b);
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         float raw;
         if constexpr (Kind == InnovationKind::skew_normal) {
           raw = p.coef[0] * fabsf(a[l]) + p.coef[1] * b[l];
@@ -222,10 +249,10 @@ struct LaneStreams {
   alignas(64) WordLanes block[4];
 
   LaneStreams(PhiloxKey stream_key, const WordLanes lo, const WordLanes hi) : key(stream_key) {
-    std::copy(lo, lo + kLanes, path_lo);
-    std::copy(hi, hi + kLanes, path_hi);
-    std::fill(position, position + kLanes, 0u);
-    std::fill(held, held + kLanes, 0u);
+    std::copy(lo, lo + kPathLanes, path_lo);
+    std::copy(hi, hi + kPathLanes, path_hi);
+    std::fill(position, position + kPathLanes, 0u);
+    std::fill(held, held + kPathLanes, 0u);
     philox_blocks(1, position, path_lo, path_hi, key, block);  // block 0 for every lane
   }
 
@@ -235,7 +262,7 @@ struct LaneStreams {
     alignas(64) WordLanes wanted;
     unsigned stale = 0;
 #pragma omp simd reduction(| : stale)
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       wanted[l] = position[l] >> 2;
       stale |= (((lanes >> l) & 1u) & (wanted[l] != held[l] ? 1u : 0u)) << l;
     }
@@ -243,7 +270,7 @@ struct LaneStreams {
     alignas(64) WordLanes fresh[4];
     philox_blocks(1, wanted, path_lo, path_hi, key, fresh);
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       const std::uint32_t take = 0u - ((stale >> l) & 1u);  // all ones or 0
       for (int e = 0; e < 4; ++e) block[e][l] = (fresh[e][l] & take) | (block[e][l] & ~take);
       held[l] = (wanted[l] & take) | (held[l] & ~take);
@@ -255,7 +282,7 @@ struct LaneStreams {
   [[gnu::always_inline]] void next_pairs(unsigned lanes, WordLanes first, WordLanes second) {
     hold_next_blocks(lanes);
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);  // words 2, 3 of the block
       first[l] = (block[2][l] & high) | (block[0][l] & ~high);
       second[l] = (block[3][l] & high) | (block[1][l] & ~high);
@@ -268,7 +295,7 @@ struct LaneStreams {
   [[gnu::always_inline]] void next_words(unsigned lanes, WordLanes word) {
     hold_next_blocks(lanes);
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       const std::uint32_t high = 0u - ((position[l] >> 1) & 1u);
       const std::uint32_t odd = 0u - (position[l] & 1u);
       const std::uint32_t low_pair = (block[1][l] & odd) | (block[0][l] & ~odd);
@@ -287,19 +314,19 @@ struct StudentTDraws {
 
   [[gnu::always_inline]] void state_pair(int, Lanes a, Lanes b) const {
     alignas(64) WordLanes first, second;
-    streams.next_pairs(0xffffu, first, second);
+    streams.next_pairs(kAllLanes, first, second);
     normal_pairs(first, second, a, b);
   }
   [[gnu::always_inline]] void innovation(int, Lanes z) const {
     alignas(64) Lanes u_kept = {}, w_kept = {};
-    unsigned waiting = 0xffffu;
+    unsigned waiting = kAllLanes;
     while (waiting) {
       alignas(64) WordLanes first, second;
       streams.next_pairs(waiting, first, second);
       unsigned accepted = 0;
       const unsigned open = waiting;
 #pragma omp simd reduction(| : accepted)
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         const float u = detail::signed_uniform(first[l]);
         const float v = detail::signed_uniform(second[l]);
         const float w = u * u + v * v;
@@ -314,7 +341,7 @@ struct StudentTDraws {
     }
     const float nu = innovations.coef[0], minus_two_over_nu = innovations.coef[1];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       const float w = w_kept[l];
       const float raw =
           u_kept[l] * sqrtf(nu * fmath::expm1_nonnegative(minus_two_over_nu * fmath::log_positive(w)) / w);
@@ -338,16 +365,16 @@ struct SkewTDraws {
     streams.next_words(lanes, angle_word);
     normal_pairs(u_word, angle_word, a, b);
   }
-  [[gnu::always_inline]] void state_pair(int, Lanes a, Lanes b) const { normal_pairs_of(0xffffu, a, b); }
+  [[gnu::always_inline]] void state_pair(int, Lanes a, Lanes b) const { normal_pairs_of(kAllLanes, a, b); }
   [[gnu::always_inline]] void innovation(int, Lanes z) const {
     const float delta = innovations.coef[0], root = innovations.coef[1];
     const float d = innovations.coef[2], c = innovations.coef[3];
     alignas(64) Lanes a, b, skew_normal;
-    normal_pairs_of(0xffffu, a, b);
+    normal_pairs_of(kAllLanes, a, b);
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) skew_normal[l] = delta * fabsf(a[l]) + root * b[l];
+    for (int l = 0; l < kPathLanes; ++l) skew_normal[l] = delta * fabsf(a[l]) + root * b[l];
     alignas(64) Lanes x_kept = {}, v_kept = {}, gamma = {};
-    unsigned waiting = 0xffffu;
+    unsigned waiting = kAllLanes;
     while (waiting) {
       for (unsigned need_x = waiting; need_x;) {  // x ~ N(0, 1) with 1 + c x > 0
         alignas(64) Lanes x, unused;
@@ -355,7 +382,7 @@ struct SkewTDraws {
         unsigned found = 0;
         const unsigned open = need_x;
 #pragma omp simd reduction(| : found)
-        for (int l = 0; l < kLanes; ++l) {
+        for (int l = 0; l < kPathLanes; ++l) {
           const float v = 1.0f + c * x[l];
           const unsigned take = ((open >> l) & 1u) & (v > 0.0f ? 1u : 0u);
           if (take) {
@@ -371,7 +398,7 @@ struct SkewTDraws {
       unsigned accepted = 0;
       const unsigned open = waiting;
 #pragma omp simd reduction(| : accepted)
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         const float v = v_kept[l] * v_kept[l] * v_kept[l];
         const float u = uniform_float(u_word[l]);
         const float x2 = x_kept[l] * x_kept[l];
@@ -384,7 +411,7 @@ struct SkewTDraws {
       waiting &= ~accepted;
     }
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l)
+    for (int l = 0; l < kPathLanes; ++l)
       z[l] = (skew_normal[l] / sqrtf(gamma[l]) - innovations.center) * innovations.inv_scale;
   }
 };
@@ -398,11 +425,11 @@ struct SkewTDraws {
   if (!model.garch) {
     const float scale = model.sigma * model.volatility[h];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) shock[l] = scale * z[l];
+    for (int l = 0; l < kPathLanes; ++l) shock[l] = scale * z[l];
     return;
   }
 #pragma omp simd
-  for (int l = 0; l < kLanes; ++l) {
+  for (int l = 0; l < kPathLanes; ++l) {
     shock[l] = sqrtf(variance[l]) * model.volatility[h] * z[l];
     variance[l] = next_garch_variance(model, shock[l], variance[l]);
   }
@@ -417,15 +444,26 @@ struct SkewTDraws {
   const float offset = model.price_offset[h];
   if (model.price_transform == kLogPrices) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) values[l] = fmath::exp_of(values[l]) + offset;
+    for (int l = 0; l < kPathLanes; ++l) values[l] = fmath::exp_of(values[l]) + offset;
   } else if (model.price_transform == kBoxCoxPrices) {
     const float lambda = model.box_cox_lambda;
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) values[l] = fmath::box_cox_inverse(values[l], lambda) + offset;
+    for (int l = 0; l < kPathLanes; ++l) values[l] = fmath::box_cox_inverse(values[l], lambda) + offset;
   } else {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) values[l] = values[l] + offset;
+    for (int l = 0; l < kPathLanes; ++l) values[l] = values[l] + offset;
   }
+}
+
+// A group's values of one day into their row: a full group as one vector
+// store (a copy of run-time length compiles to `rep movs`, whose start-up
+// cost measured a sixth of the path loop), the last partial group value by
+// value.
+[[gnu::always_inline]] inline void store_lanes(const float* values, int active, float* row) {
+  if (active == kPathLanes)
+    std::memcpy(row, values, sizeof(Lanes));
+  else
+    std::copy(values, values + active, row);
 }
 
 // One group of lanes in state-space mode with K states known at compile
@@ -437,26 +475,26 @@ template <int K, class Draws>
   alignas(64) Lanes xi[K + 1];
   alignas(64) Lanes z;
   for (int i = 0; i < K; i += 2) draws.state_pair(i, xi[i], xi[i + 1]);
-  alignas(64) float state[K][kLanes];
+  alignas(64) float state[K][kPathLanes];
 #pragma omp simd
-  for (int l = 0; l < kLanes; ++l)
+  for (int l = 0; l < kPathLanes; ++l)
     for (int i = 0; i < K; ++i) {
       float value = model.anchor[i];
       for (int j = 0; j < K; ++j) value += model.anchor_factor[i * kMaxPathStates + j] * xi[j][l];
       state[i][l] = value;
     }
   alignas(64) Lanes variance;  // GARCH only
-  std::fill(variance, variance + kLanes, model.garch_variance);
+  std::fill(variance, variance + kPathLanes, model.garch_variance);
   for (int h = 0; h < model.horizon; ++h) {
     draws.innovation(h, z);
     float trend[K];
     for (int i = 0; i < K; ++i) trend[i] = i == model.trend_state ? model.intercept[h] : 0.0f;
-    alignas(64) float price[kLanes], shock[kLanes], next[K][kLanes];
+    alignas(64) float price[kPathLanes], shock[kPathLanes], next[K][kPathLanes];
     shocks(model, h, z, variance, shock);
     for (int i = 0; i < K; ++i) {
       const float* row = model.transition + i * kMaxPathStates;
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
+      for (int l = 0; l < kPathLanes; ++l) {
         float value = model.selection[i] * shock[l];
         for (int j = 0; j < K; ++j) value += row[j] * state[j][l];
         // next[trend_state] += intercept, without indexing the lanes:
@@ -466,14 +504,14 @@ template <int K, class Draws>
       }
     }
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       float p = model.regression[h];
       for (int i = 0; i < K; ++i) p += model.design[i] * next[i][l];
       for (int i = 0; i < K; ++i) state[i][l] = next[i][l];
       price[l] = p;
     }
     to_prices(model, h, price);
-    std::copy(price, price + active, out + h * n_paths);
+    store_lanes(price, active, out + h * n_paths);
   }
 }
 
@@ -485,42 +523,42 @@ template <class Draws>
   alignas(64) Lanes state_a[kMaxPathStates], state_b[kMaxPathStates], xi[kMaxPathStates + 1];
   alignas(64) Lanes z, price;
   for (int i = 0; i < k; i += 2) draws.state_pair(i, xi[i], xi[i + 1]);
-  float (*state)[kLanes] = state_a;
-  float (*next)[kLanes] = state_b;
+  float (*state)[kPathLanes] = state_a;
+  float (*next)[kPathLanes] = state_b;
   for (int i = 0; i < k; ++i) {
     const float* factor = model.anchor_factor + i * kMaxPathStates;
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) state[i][l] = model.anchor[i];
+    for (int l = 0; l < kPathLanes; ++l) state[i][l] = model.anchor[i];
     for (int j = 0; j < k; ++j)
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) state[i][l] += factor[j] * xi[j][l];
+      for (int l = 0; l < kPathLanes; ++l) state[i][l] += factor[j] * xi[j][l];
   }
   alignas(64) Lanes variance;  // GARCH only
-  std::fill(variance, variance + kLanes, model.garch_variance);
+  std::fill(variance, variance + kPathLanes, model.garch_variance);
   for (int h = 0; h < model.horizon; ++h) {
     draws.innovation(h, z);
     shocks(model, h, z, variance, z);  // z becomes the shock
     for (int i = 0; i < k; ++i) {
       const float* row = model.transition + i * kMaxPathStates;
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) next[i][l] = model.selection[i] * z[l];
+      for (int l = 0; l < kPathLanes; ++l) next[i][l] = model.selection[i] * z[l];
       for (int j = 0; j < k; ++j)
 #pragma omp simd
-        for (int l = 0; l < kLanes; ++l) next[i][l] += row[j] * state[j][l];
+        for (int l = 0; l < kPathLanes; ++l) next[i][l] += row[j] * state[j][l];
     }
     for (int i = 0; i < k; ++i) {  // simulate_path's trend term, 0 off the trend state
       const float trend = i == model.trend_state ? model.intercept[h] : 0.0f;
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) next[i][l] += trend;
+      for (int l = 0; l < kPathLanes; ++l) next[i][l] += trend;
     }
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] = model.regression[h];
+    for (int l = 0; l < kPathLanes; ++l) price[l] = model.regression[h];
     for (int i = 0; i < k; ++i)
 #pragma omp simd
-      for (int l = 0; l < kLanes; ++l) price[l] += model.design[i] * next[i][l];
+      for (int l = 0; l < kPathLanes; ++l) price[l] += model.design[i] * next[i][l];
     to_prices(model, h, price);
     std::swap(state, next);
-    std::copy(price, price + active, out + h * n_paths);
+    store_lanes(price, active, out + h * n_paths);
   }
 }
 
@@ -532,9 +570,9 @@ template <class Draws>
     draws.innovation(h, z);
     const float scale = model.std_error[h] * model.volatility[h];
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) price[l] = model.mean[h] + scale * z[l];
+    for (int l = 0; l < kPathLanes; ++l) price[l] = model.mean[h] + scale * z[l];
     to_prices(model, h, price);
-    std::copy(price, price + active, out + h * n_paths);
+    store_lanes(price, active, out + h * n_paths);
   }
 }
 
@@ -559,7 +597,7 @@ struct GroupKeys {
   GroupKeys(std::uint64_t stream_seed, std::int64_t group)
       : key{static_cast<std::uint32_t>(stream_seed), static_cast<std::uint32_t>(stream_seed >> 32)} {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < kPathLanes; ++l) {
       const std::uint64_t p = static_cast<std::uint64_t>(group + l);
       path_lo[l] = static_cast<std::uint32_t>(p);
       path_hi[l] = static_cast<std::uint32_t>(p >> 32);
@@ -575,8 +613,8 @@ template <InnovationKind Kind>
   const int blocks = (state_words + LockstepWords<Kind>::day_words(model.horizon) + 3) / 4;
   alignas(64) WordLanes words[kMaxBlocks * 4];
   alignas(64) const WordLanes block_zero = {};
-  for (std::int64_t group = first; group < end; group += kLanes) {
-    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+  for (std::int64_t group = first; group < end; group += kPathLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kPathLanes, end - group));
     const GroupKeys keys(request.stream_seed, group);
     philox_blocks(blocks, block_zero, keys.path_lo, keys.path_hi, keys.key, words);
     LockstepWords<Kind> draws{words, state_words, request.innovations};
@@ -601,8 +639,8 @@ void lockstep_family_paths(const DeviceRequest& request, std::int64_t first, std
 template <class Draws>
 [[gnu::always_inline]] inline void rejection_paths(const DeviceRequest& request, std::int64_t first,
                                                    std::int64_t end, float* out) {
-  for (std::int64_t group = first; group < end; group += kLanes) {
-    const int active = static_cast<int>(std::min<std::int64_t>(kLanes, end - group));
+  for (std::int64_t group = first; group < end; group += kPathLanes) {
+    const int active = static_cast<int>(std::min<std::int64_t>(kPathLanes, end - group));
     const GroupKeys keys(request.stream_seed, group);
     LaneStreams streams(keys.key, keys.path_lo, keys.path_hi);
     Draws draws{streams, request.innovations};
@@ -659,30 +697,42 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, int bin_count,
                         std::uint32_t* hist) {
   // Four partial histograms: consecutive values often share a central bin,
-  // and one counter would chain every increment through memory.
-  alignas(64) std::uint32_t partial[4][kMaxHistogramBins];
-  for (auto& copy : partial) std::fill(copy, copy + bin_count, 0u);
-  alignas(64) int bins[kLanes];
+  // and one counter would chain every increment through memory. 16-bit
+  // counters, so that the four fit in L1 at 4,096 bins: a run is one value
+  // item (at most kValuesPerItem values), so a partial counts at most a
+  // quarter of it.
+  static_assert(kValuesPerItem / 4 <= 65535, "a partial's count fits 16 bits");
+  alignas(64) std::uint16_t partial[4][kMaxHistogramBins];
+  for (auto& copy : partial) std::fill(copy, copy + bin_count, std::uint16_t{0});
+  // Bins of a block of values in lanes, then one load and one add to
+  // memory a value.
+  constexpr int kBlock = 8 * kLanes;
+  alignas(64) int bins[kBlock];
   std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
+  for (; i + kBlock <= n; i += kBlock) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(values[i + l], lo, scale, bin_count);
-    for (int l = 0; l < kLanes; l += 4) {
+    for (int l = 0; l < kBlock; ++l) bins[l] = bin_of(values[i + l], lo, scale, bin_count);
+    // The bins through memory: otherwise the compiler extracts each from its
+    // vector, which measured 40% slower.
+    asm volatile("" : : "r"(bins) : "memory");
+    for (int l = 0; l < kBlock; l += 4) {
       ++partial[0][bins[l]];
       ++partial[1][bins[l + 1]];
       ++partial[2][bins[l + 2]];
       ++partial[3][bins[l + 3]];
     }
   }
-  for (; i < n; ++i) ++partial[0][bin_of(values[i], lo, scale, bin_count)];
+  for (; i < n; ++i) ++partial[i & 3][bin_of(values[i], lo, scale, bin_count)];
 #pragma omp simd
-  for (int b = 0; b < bin_count; ++b) hist[b] += partial[0][b] + partial[1][b] + partial[2][b] + partial[3][b];
+  for (int b = 0; b < bin_count; ++b)
+    hist[b] += std::uint32_t{partial[0][b]} + partial[1][b] + partial[2][b] + partial[3][b];
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, double* partial) {
+  constexpr int kBlock = 8 * kLanes;
   alignas(64) double sums[kTails][kLanes] = {};
-  alignas(64) int bins[kLanes], marks[kLanes];
+  alignas(64) int bins[kBlock];
   static_assert(kTails == 2, "two tails, written out so that the lanes vectorise");
   const int boundary0 = plan.boundary[0], boundary1 = plan.boundary[1];
   const std::int32_t* group_marks = plan.marks;
@@ -700,29 +750,27 @@ void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, do
       keys[position[mark - 1]++] = first_key + mark - 1;
     }
   };
+  // `count` values (a multiple of the lanes): their bins and tail sums in
+  // lanes, then each value's mark read from memory and a branch per value,
+  // taken for the ~1% of candidates (a branch per vector of 16 is taken for
+  // a sixth of them, and mispredicted as often).
+  auto run = [&](const float* v, int count) __attribute__((always_inline)) {
+#pragma omp simd
+    for (int l = 0; l < count; ++l) bins[l] = bin_of(v[l], lo, scale, bin_count);
+    for (int j = 0; j < count; j += kLanes) {
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const double x = v[j + l];
+        sums[0][l] += bins[j + l] < boundary0 ? x : 0.0;
+        sums[1][l] += bins[j + l] < boundary1 ? x : 0.0;
+      }
+    }
+    asm volatile("" : : "r"(bins) : "memory");  // see histogram_in_lanes
+    for (int l = 0; l < count; ++l) copy(group_marks[bins[l]], v[l]);
+  };
   std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    const float* v = values + i;
-    // Per lane: the value's tail sums, and its group's mark.
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) bins[l] = bin_of(v[l], lo, scale, bin_count);
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
-      const double x = v[l];
-      sums[0][l] += bins[l] < boundary0 ? x : 0.0;
-      sums[1][l] += bins[l] < boundary1 ? x : 0.0;
-    }
-    unsigned lanes = 0;  // bit l: lane l's value is a candidate (a few percent are)
-#pragma omp simd reduction(| : lanes)
-    for (int l = 0; l < kLanes; ++l) {
-      marks[l] = group_marks[bins[l]];
-      lanes |= (marks[l] != 0 ? 1u : 0u) << l;
-    }
-    for (; lanes; lanes &= lanes - 1) {
-      const int l = __builtin_ctz(lanes);
-      copy(marks[l], v[l]);
-    }
-  }
+  for (; i + kBlock <= n; i += kBlock) run(values + i, kBlock);
+  for (; i + kLanes <= n; i += kLanes) run(values + i, kLanes);
   for (int l = 0; i < n; ++i, ++l) {
     const int b = bin_of(values[i], lo, scale, bin_count);
     sums[0][l] += b < boundary0 ? values[i] : 0.0;
