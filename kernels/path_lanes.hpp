@@ -27,7 +27,8 @@ bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, s
 DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double shift,
                                    double last_price);
 
-/// ValueByValue::histogram, the bins computed in lanes.
+/// ValueByValue::histogram, the bins computed in lanes, of at most one value
+/// item (n <= kValuesPerItem: its partial counts are 16-bit).
 void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, int bins,
                         std::uint32_t* hist);
 

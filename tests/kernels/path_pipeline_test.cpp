@@ -95,6 +95,15 @@ TEST_P(PipelineFamilies, StatisticsEqualTheReference) {
   expect_matches_reference(make_cpu_backend(2)->simulate(r), testing::reference_stats(r), GetParam());
 }
 
+// 21 days: the CPU lanes draw the rejection families a window of 8 days at
+// a time (three windows, the last partial) and normals in pairs of days
+// (an odd horizon); 1,001 paths: a partial group of lanes.
+TEST_P(PipelineFamilies, LongHorizonsEqualTheReference) {
+  PathRequest r = with_actuals(fitted().request(family(GetParam()), {5, 2, 9}, 1001, 21));
+  r.stored_paths = 1001;
+  expect_matches_reference(make_cpu_backend(2)->simulate(r), testing::reference_stats(r), GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, PipelineFamilies,
                          ::testing::Values("normal", "student_t", "skew_normal", "skew_t", "mixture",
                                            "nig", "jumps", "bootstrap"));

@@ -1,5 +1,5 @@
 // Test helper: SARIMAX(1,1,1) fitted to simulated ARIMAX data, and 7-day
-// path requests anchored at its last row (the backend tests' common set-up).
+// path requests (7 days unless asked) anchored at its last row (the backend tests' common set-up).
 #pragma once
 
 #include <cstdint>
@@ -14,9 +14,9 @@ struct FittedPaths {
   SarimaxFit fit;
 
   PathRequest request(const InnovationParams& innovations, const PathKeys& keys,
-                      std::int64_t n_paths) const {
+                      std::int64_t n_paths, int horizon = 7) const {
     PathRequest r;
-    r.model = make_path_model(fit, data.exog.bottomRows(7), 7);
+    r.model = make_path_model(fit, data.exog.bottomRows(horizon), horizon);
     r.innovations = innovations;
     r.keys = keys;
     r.n_paths = n_paths;
