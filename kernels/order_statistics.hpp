@@ -90,15 +90,31 @@ inline void set_target_ranks(SegmentTargets& t, std::int64_t n) {
 }
 
 /// Float operations only, each monotone (rounding is), so the map is
-/// monotone in the value; branch-free, so SIMD lanes vectorise it.
+/// monotone in the value; values below lo land in bin 0, those at or beyond
+/// the last bin in it; branch-free, so SIMD lanes vectorise it.
 ARABICA_HD ARABICA_INLINE int bin_of(float value, float lo, float scale, int bins) {
-  const float x = (value - lo) * scale;  // >= 0: lo is the minimum
-  return x < static_cast<float>(bins - 1) ? static_cast<int>(x) : bins - 1;
+  const float x = (value - lo) * scale;
+  return x < static_cast<float>(bins - 1) ? (x > 0.0f ? static_cast<int>(x) : 0) : bins - 1;
 }
 
-/// The map of values in [lo, hi] onto the bins; a scale no product can
+/// Standard deviations either side of the mean that the bins cover.
+/// Cantelli's inequality, P(X <= mean - k sd) <= 1 / (1 + k^2), holds for a
+/// day's own values and their mean and (population) standard deviation:
+/// with k = 10, fewer than 1% of them lie beyond either bound, so every rank
+/// the statistics read (levels 1% to 99%) falls in the bins between.
+constexpr double kBinnedStandardDeviations = 10.0;
+
+/// The map of a day's values onto the bins: [lo, hi] (its minimum and
+/// maximum) narrowed to mean +- kBinnedStandardDeviations sd, the values
+/// beyond in the end bins. A heavy-tailed day's few extreme values then no
+/// longer widen every bin (Student-t paths put ~3x the values in each
+/// central bin, all of them candidates to sort). Exact whatever the values:
+/// only the candidates' number depends on the map. A scale no product can
 /// overflow when hi - lo is tiny, 0 when every value is lo.
-inline void set_bin_map(SegmentTargets& t, float lo, float hi, std::int64_t n) {
+inline void set_bin_map(SegmentTargets& t, float lo, float hi, double mean, double sd, std::int64_t n) {
+  const double reach = kBinnedStandardDeviations * sd;
+  if (sd > 0.0 && mean - reach > lo) lo = static_cast<float>(mean - reach);
+  if (sd > 0.0 && mean + reach < hi) hi = static_cast<float>(mean + reach);
   t.lo = lo;
   t.bins = histogram_bins(n);
   const double scale = hi > lo ? t.bins / (static_cast<double>(hi) - lo) : 0.0;

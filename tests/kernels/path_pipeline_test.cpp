@@ -233,6 +233,45 @@ TEST(Pipeline, ConstantAndTiedDaysEqualTheReference) {
   EXPECT_EQ(got[0].std[3], 0.0);
 }
 
+// A bootstrap whose residuals hold two values ~20 standard deviations out,
+// one either side: their draws lie beyond the bins' mean +- 10 sd and fall
+// into the end bins, which no statistic's rank reaches (Cantelli); the
+// statistics stay exact.
+TEST(Pipeline, ValuesBeyondTheBinnedRangeEqualTheReference) {
+  static const std::vector<float> outlier = [] {
+    std::vector<float> v;
+    for (int i = 0; i < 998; ++i) v.push_back(std::sin(0.37f * i));
+    v.push_back(-40.0f);
+    v.push_back(40.0f);
+    double mean = 0, var = 0;
+    for (float x : v) mean += x;
+    mean /= v.size();
+    for (float x : v) var += (x - mean) * (x - mean);
+    const double sd = std::sqrt(var / v.size());
+    for (float& x : v) x = static_cast<float>((x - mean) / sd);
+    return v;
+  }();
+  ASSERT_GT(outlier.back(), 15.0f);
+  ASSERT_LT(outlier[998], -15.0f);
+  PathRequest state = with_actuals(fitted().request(make_bootstrap(outlier.data(), outlier.size()), {4, 1, 1}, 30000));
+  PathRequest marginal = state;
+  marginal.keys.fold = 2;
+  marginal.model.mode = PathMode::marginal;
+  state.stored_paths = marginal.stored_paths = 30000;
+  const std::vector<PathStats> got = make_cpu_backend(2)->simulate_batch({state, marginal});
+  expect_matches_reference(got[0], testing::reference_stats(state), "state space");
+  expect_matches_reference(got[1], testing::reference_stats(marginal), "marginal");
+  // The outliers were drawn: values lie beyond the binned range both sides.
+  const PathStats& m = got[1];
+  float lowest = INFINITY, highest = -INFINITY;
+  for (int p = 0; p < m.n_paths; ++p) {
+    lowest = std::min(lowest, m.stored[p * m.mean.size()]);
+    highest = std::max(highest, m.stored[p * m.mean.size()]);
+  }
+  EXPECT_LT(lowest, m.mean[0] - 10.0 * m.std[0]);
+  EXPECT_GT(highest, m.mean[0] + 10.0 * m.std[0]);
+}
+
 // A memory budget of about three requests cuts a batch into parts; each
 // request's result is the one it gets alone.
 TEST(Pipeline, MultiPartBatchesEqualOneBatch) {
