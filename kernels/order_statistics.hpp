@@ -191,10 +191,21 @@ struct PlanTargets {
     int next = 0;  // first target not yet placed
     t.groups = 0;
     for (int b = 0; b < t.bins; ++b) marks[b] = 0;
+    // The items' counts summed a run of bins at a time, item by item: each
+    // item's run is contiguous (bin by bin across the items strides by a
+    // whole histogram per load).
+    constexpr int kRun = 256;
+    std::int64_t run[kRun];
     for (int b = 0; b < t.bins && next < t.count; ++b) {
-      std::int64_t in_bin = 0;
-      for (std::int64_t j = 0; j < segment.item_count; ++j)
-        in_bin += counts[items[segment.item_first + j].hist_offset + b];
+      if (b % kRun == 0) {
+        const int width = t.bins - b < kRun ? t.bins - b : kRun;
+        for (int k = 0; k < width; ++k) run[k] = 0;
+        for (std::int64_t j = 0; j < segment.item_count; ++j) {
+          const std::uint32_t* item_counts = counts + items[segment.item_first + j].hist_offset + b;
+          for (int k = 0; k < width; ++k) run[k] += item_counts[k];
+        }
+      }
+      const std::int64_t in_bin = run[b % kRun];
       const int first = next;
       while (next < t.count && t.rank[next] < cumulative + in_bin) {
         t.bin[next] = b;

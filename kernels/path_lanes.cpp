@@ -82,13 +82,16 @@ __attribute__((target("avx512f"), always_inline)) inline void philox_round_512(_
                                                                               __m512i& w, __m512i key_lo,
                                                                               __m512i key_hi) {
   const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
-  constexpr __mmask16 odd = 0xAAAA;
+  constexpr __mmask16 even = 0x5555, odd = 0xAAAA;
   const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
   const __m512i pz_even = _mm512_mul_epu32(z, m1), pz_odd = _mm512_mul_epu32(_mm512_srli_epi64(z, 32), m1);
-  const __m512i x_lo = _mm512_mask_blend_epi32(odd, px_even, _mm512_slli_epi64(px_odd, 32));
-  const __m512i x_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(px_even, 32), px_odd);
-  const __m512i z_lo = _mm512_mask_blend_epi32(odd, pz_even, _mm512_slli_epi64(pz_odd, 32));
-  const __m512i z_hi = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pz_even, 32), pz_odd);
+  // Each lane's half of its 64-bit product, in one masked swap of adjacent
+  // 32-bit lanes: an even lane's product fills its lane and the next, an
+  // odd lane's the one before and its own.
+  const __m512i x_lo = _mm512_mask_shuffle_epi32(px_even, odd, px_odd, _MM_PERM_CDAB);
+  const __m512i x_hi = _mm512_mask_shuffle_epi32(px_odd, even, px_even, _MM_PERM_CDAB);
+  const __m512i z_lo = _mm512_mask_shuffle_epi32(pz_even, odd, pz_odd, _MM_PERM_CDAB);
+  const __m512i z_hi = _mm512_mask_shuffle_epi32(pz_odd, even, pz_even, _MM_PERM_CDAB);
   x = _mm512_ternarylogic_epi32(z_hi, y, key_lo, 0x96);
   y = z_lo;
   z = _mm512_ternarylogic_epi32(x_hi, w, key_hi, 0x96);
