@@ -685,6 +685,10 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double shift, double last_price) {
   alignas(64) double s1[kLanes] = {}, s2[kLanes] = {}, s3[kLanes] = {}, s4[kLanes] = {};
   alignas(64) std::int64_t up[kLanes] = {}, nonfinite[kLanes] = {};
+  // The counts in 32-bit lanes (half the vectors of 64-bit ones), added to
+  // the totals every kSpan values, fewer than 2^32 a lane.
+  constexpr std::int64_t kSpan = std::int64_t{1} << 24;
+  alignas(64) std::uint32_t up_span[kLanes], nonfinite_span[kLanes];
   alignas(64) float lo[kLanes], hi[kLanes];
   std::fill(lo, lo + kLanes, INFINITY);
   std::fill(hi, hi + kLanes, -INFINITY);
@@ -694,17 +698,24 @@ DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double s
     const bool finite = (fmath::bits_of(value) & 0x7f800000u) != 0x7f800000u;
     const double d = finite ? static_cast<double>(value) - shift : 0.0, d2 = d * d;
     s1[l] += d, s2[l] += d2, s3[l] += d2 * d, s4[l] += d2 * d2;
-    up[l] += finite & (static_cast<double>(value) > last_price);
-    nonfinite[l] += !finite;
+    up_span[l] += finite & (static_cast<double>(value) > last_price);
+    nonfinite_span[l] += !finite;
     lo[l] = finite & (value < lo[l]) ? value : lo[l];
     hi[l] = finite & (value > hi[l]) ? value : hi[l];
   };
   std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
+  for (std::int64_t span_end = 0; i < n;) {
+    span_end = std::min(n, span_end + kSpan);
+    std::fill(up_span, up_span + kLanes, 0u);
+    std::fill(nonfinite_span, nonfinite_span + kLanes, 0u);
+    for (; i + kLanes <= span_end; i += kLanes) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) add(l, values[i + l]);
+      for (int l = 0; l < kLanes; ++l) add(l, values[i + l]);
+    }
+    if (span_end == n)
+      for (int l = 0; i < n; ++i, ++l) add(l, values[i]);
+    for (int l = 0; l < kLanes; ++l) up[l] += up_span[l], nonfinite[l] += nonfinite_span[l];
   }
-  for (int l = 0; i < n; ++i, ++l) add(l, values[i]);
   DayAccumulator total;
   for (int l = 0; l < kLanes; ++l) {
     DayAccumulator lane;
