@@ -1,10 +1,10 @@
-// The CPU's work-item loops in SIMD lanes of 16: paths, bit for bit the
-// floats simulate_path() gives each of them (the same operations in the
-// same order, the same fmath functions, no contraction into FMA), so the
-// OpenMP backend's paths equal the scalar reference's exactly; then the
-// statistics passes over a run of values. This is the part the hardware
-// forces apart: a CUDA thread walks one path or value after another, a CPU
-// core a vector of them.
+// The CPU's work-item loops in SIMD lanes: paths in groups of 32, bit for
+// bit the floats simulate_path() gives each of them (the same operations in
+// the same order, the same fmath functions, no contraction into FMA), so
+// the OpenMP backend's paths equal the scalar reference's exactly; then the
+// statistics passes over a run of values in 16 lanes. This is the part the
+// hardware forces apart: a CUDA thread walks one path or value after
+// another, a CPU core a vector of them.
 #pragma once
 
 #include <cstdint>
