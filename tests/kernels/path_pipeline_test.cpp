@@ -24,17 +24,22 @@ const testing::FittedPaths& fitted() {
   return f;
 }
 
+// `v` standardised as make_bootstrap asks: mean 0, variance (divisor n) 1.
+std::vector<float> standardised(std::vector<float> v) {
+  double mean = 0, var = 0;
+  for (float x : v) mean += x;
+  mean /= v.size();
+  for (float x : v) var += (x - mean) * (x - mean);
+  const double sd = std::sqrt(var / v.size());
+  for (float& x : v) x = static_cast<float>((x - mean) / sd);
+  return v;
+}
+
 const std::vector<float>& residuals() {
   static const std::vector<float> r = [] {
     std::vector<float> v;
     for (int i = 0; i < 400; ++i) v.push_back(std::sin(0.7f * i) + 0.3f * std::cos(1.9f * i));
-    double mean = 0, var = 0;
-    for (float x : v) mean += x;
-    mean /= v.size();
-    for (float x : v) var += (x - mean) * (x - mean);
-    const double sd = std::sqrt(var / v.size());
-    for (float& x : v) x = static_cast<float>((x - mean) / sd);
-    return v;
+    return standardised(v);
   }();
   return r;
 }
@@ -243,17 +248,12 @@ TEST(Pipeline, ValuesBeyondTheBinnedRangeEqualTheReference) {
     for (int i = 0; i < 998; ++i) v.push_back(std::sin(0.37f * i));
     v.push_back(-40.0f);
     v.push_back(40.0f);
-    double mean = 0, var = 0;
-    for (float x : v) mean += x;
-    mean /= v.size();
-    for (float x : v) var += (x - mean) * (x - mean);
-    const double sd = std::sqrt(var / v.size());
-    for (float& x : v) x = static_cast<float>((x - mean) / sd);
-    return v;
+    return standardised(v);
   }();
   ASSERT_GT(outlier.back(), 15.0f);
   ASSERT_LT(outlier[998], -15.0f);
-  PathRequest state = with_actuals(fitted().request(make_bootstrap(outlier.data(), outlier.size()), {4, 1, 1}, 30000));
+  PathRequest state =
+      with_actuals(fitted().request(make_bootstrap(outlier.data(), outlier.size()), {4, 1, 1}, 30000));
   PathRequest marginal = state;
   marginal.keys.fold = 2;
   marginal.model.mode = PathMode::marginal;
