@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +47,18 @@ int main(int argc, char** argv) {
   arabica::cli::add_config_option(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    // CLI11 2.3 lists unexpected arguments last first (detail::rjoin over
+    // arguments it keeps in order): named here in the order given.
+    const std::vector<std::string> extra = app.remaining(true);
+    if (extra.empty()) return report("error", e.what(), 2);
+    std::string names;
+    for (const std::string& argument : extra) names += (names.empty() ? "" : " ") + argument;
+    return report("error",
+                  std::string(extra.size() > 1 ? "The following arguments were not expected: "
+                                               : "The following argument was not expected: ") +
+                      names,
+                  2);
   } catch (const CLI::ParseError& e) {
     // --help and --version print and exit 0; every other parse error is
     // bad input: one line, exit 2 (no "Run with --help" second line).
