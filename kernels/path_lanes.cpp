@@ -22,6 +22,25 @@
 #include "arabica/path_model.hpp"
 #include "arabica/philox.hpp"
 
+// ARABICA_LANES_ISA: the most the lanes are built for: 4 (x86-64-v4, with
+// AVX-512; the build's), 3 (v3, AVX2) or 1 (the baseline). The tests build
+// 3 and 1 as well, so that an AVX-512 machine runs the code the others do.
+#ifndef ARABICA_LANES_ISA
+#define ARABICA_LANES_ISA 4
+#endif
+#if ARABICA_LANES_ISA >= 4
+#define ARABICA_ISA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#elif ARABICA_LANES_ISA >= 3
+#define ARABICA_ISA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define ARABICA_ISA_CLONES
+#endif
+#if ARABICA_LANES_ISA >= 3
+#define ARABICA_DEFAULT_VERSION __attribute__((target("default")))
+#else
+#define ARABICA_DEFAULT_VERSION
+#endif
+
 namespace arabica::pipeline {
 
 namespace {
@@ -50,7 +69,7 @@ using WordLanes = std::uint32_t[kPathLanes];
 // versions, chosen at load time: compilers widen the 32 x 32 -> 64-bit
 // products to 64-bit lanes (vpmullq), while vpmuludq makes them from the
 // 32-bit lanes directly, even and odd lanes in two instructions.
-__attribute__((target("default")))
+ARABICA_DEFAULT_VERSION
 void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   for (int b = 0; b < blocks; ++b) {
@@ -75,6 +94,7 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
   }
 }
 
+#if ARABICA_LANES_ISA >= 4
 // One Philox round of 16 lanes: vpmuludq makes the 32 x 32 -> 64-bit
 // products from the 32-bit lanes directly, even and odd lanes in two
 // instructions (compilers widen them to 64-bit lanes, vpmullq).
@@ -128,6 +148,9 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
   }
 }
 
+#endif
+
+#if ARABICA_LANES_ISA >= 3
 __attribute__((target("avx2")))
 void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
@@ -160,6 +183,8 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[4 * b + 3] + half), w);
     }
 }
+
+#endif
 
 // detail::normal_pair on words (u_word, angle_word) of every lane.
 [[gnu::always_inline]] inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a, Lanes b) {
@@ -646,7 +671,7 @@ template <InnovationKind Kind>
 }
 
 // The lockstep families, one set of ISA clones for them all.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+ARABICA_ISA_CLONES
 void lockstep_family_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
   switch (request.innovations.kind) {
     case InnovationKind::skew_normal: return lockstep_paths<InnovationKind::skew_normal>(request, first, end, out);
@@ -671,7 +696,7 @@ template <class Draws>
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+ARABICA_ISA_CLONES
 void rejection_family_paths(const DeviceRequest& request, std::int64_t first, std::int64_t end, float* out) {
   if (request.innovations.kind == InnovationKind::student_t)
     rejection_paths<StudentTDraws>(request, first, end, out);
@@ -681,7 +706,7 @@ void rejection_family_paths(const DeviceRequest& request, std::int64_t first, st
 
 }  // namespace
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+ARABICA_ISA_CLONES
 DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double shift, double last_price) {
   alignas(64) double s1[kLanes] = {}, s2[kLanes] = {}, s3[kLanes] = {}, s4[kLanes] = {};
   alignas(64) std::int64_t up[kLanes] = {}, nonfinite[kLanes] = {};
@@ -727,7 +752,7 @@ DayAccumulator accumulate_in_lanes(const float* values, std::int64_t n, double s
   return total;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+ARABICA_ISA_CLONES
 void histogram_in_lanes(const float* values, std::int64_t n, float lo, float scale, int bin_count,
                         std::uint32_t* hist) {
   // Four partial histograms: consecutive values often share a central bin,
@@ -763,7 +788,7 @@ void histogram_in_lanes(const float* values, std::int64_t n, float lo, float sca
     hist[b] += std::uint32_t{partial[0][b]} + partial[1][b] + partial[2][b] + partial[3][b];
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+ARABICA_ISA_CLONES
 void collect_in_lanes(const float* values, std::int64_t n, CollectPlan& plan, double* partial) {
   constexpr int kBlock = 8 * kLanes;
   alignas(64) double sums[kTails][kLanes] = {};
