@@ -199,7 +199,7 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
 }
 
 // A group's draws in lockstep: families whose every draw takes the same
-// number of words (normal, skew-normal, mixture, NIG, bootstrap), so all
+// number of words (normal, skew-normal, mixture, NIG, jumps, bootstrap), so all
 // of a group's Philox blocks are made up front. The state's normals come
 // first, then kWordsPerDay words a day; each family's arithmetic is
 // detail::raw_innovation_of's, operation for operation.
@@ -208,7 +208,9 @@ struct LockstepWords {
   // Normal days come in pairs (InnovationDraws): one pair of words, day 2j's
   // normal and day 2j + 1's, so a word a day.
   static constexpr int kWordsPerDay = Kind == InnovationKind::bootstrap || Kind == InnovationKind::normal ? 1
-                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig   ? 3
+                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig ||
+                                                Kind == InnovationKind::jumps
+                                            ? 3
                                                                                                         : 2;
   // Words for `horizon` days (an odd horizon's last pair is drawn whole).
   static constexpr int day_words(int horizon) {
@@ -221,6 +223,32 @@ struct LockstepWords {
 
   [[gnu::always_inline]] void state_pair(int i, Lanes a, Lanes b) const {
     normal_pairs(words[i], words[i + 1], a, b);
+  }
+  // detail::poisson_inversion of each lane's word: the lanes step on
+  // together while any of them has not reached its count (with few jumps a
+  // step, most groups stop after a step or two).
+  [[gnu::always_inline]] void poisson_counts(const WordLanes word, int* count) const {
+    const double rate = innovations.jump_rate;
+    alignas(64) double u[kPathLanes], p[kPathLanes], cdf[kPathLanes];
+#pragma omp simd
+    for (int l = 0; l < kPathLanes; ++l) {
+      u[l] = (word[l] + 0.5) * 0x1p-32;
+      p[l] = cdf[l] = innovations.poisson_p0;
+      count[l] = 0;
+    }
+    for (int stepping = 1; stepping;) {
+      stepping = 0;
+#pragma omp simd reduction(| : stepping)
+      for (int l = 0; l < kPathLanes; ++l) {
+        const bool step = u[l] > cdf[l] && p[l] > 0.0;
+        const int next = count[l] + step;
+        const double next_p = p[l] * (rate / (step ? next : 1));  // kept only if it steps
+        count[l] = next;
+        p[l] = step ? next_p : p[l];
+        cdf[l] = step ? cdf[l] + next_p : cdf[l];
+        stepping |= step;
+      }
+    }
   }
   // draw_innovation: the family's raw draw, standardised.
   [[gnu::always_inline]] void innovation(int h, Lanes z) {
@@ -241,6 +269,8 @@ struct LockstepWords {
     } else {
       alignas(64) Lanes a, b;
       normal_pairs(day[0], day[1], a, b);
+      alignas(64) int jumps[kPathLanes];
+      if constexpr (Kind == InnovationKind::jumps) poisson_counts(day[2], jumps);
 #pragma omp simd
       for (int l = 0; l < kPathLanes; ++l) {
         float raw;
@@ -255,6 +285,9 @@ struct LockstepWords {
           const float small = m * m / large;
           const float v = uniform_float(day[2][l]) * (m + small) <= m ? small : large;
           raw = p.coef[1] * v + sqrtf(v) * b[l];
+        } else if constexpr (Kind == InnovationKind::jumps) {
+          const int n = jumps[l];
+          raw = a[l] + n * p.coef[0] + p.coef[1] * sqrtf(static_cast<float>(n)) * b[l];
         } else {
           raw = a[l];
         }
@@ -677,6 +710,7 @@ void lockstep_family_paths(const DeviceRequest& request, std::int64_t first, std
     case InnovationKind::skew_normal: return lockstep_paths<InnovationKind::skew_normal>(request, first, end, out);
     case InnovationKind::mixture: return lockstep_paths<InnovationKind::mixture>(request, first, end, out);
     case InnovationKind::nig: return lockstep_paths<InnovationKind::nig>(request, first, end, out);
+    case InnovationKind::jumps: return lockstep_paths<InnovationKind::jumps>(request, first, end, out);
     case InnovationKind::bootstrap: return lockstep_paths<InnovationKind::bootstrap>(request, first, end, out);
     default: return lockstep_paths<InnovationKind::normal>(request, first, end, out);
   }
@@ -848,6 +882,7 @@ bool simulate_paths_in_lanes(const DeviceRequest& request, std::int64_t first, s
     case InnovationKind::skew_normal:
     case InnovationKind::mixture:
     case InnovationKind::nig:
+    case InnovationKind::jumps:
     case InnovationKind::bootstrap: lockstep_family_paths(request, first, end, out); return true;
     case InnovationKind::student_t:
     case InnovationKind::skew_t: rejection_family_paths(request, first, end, out); return true;
