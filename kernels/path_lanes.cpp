@@ -65,17 +65,18 @@ using WordLanes = std::uint32_t[kPathLanes];
 // Philox4x32-10 blocks first_block + 0..blocks-1 of the lanes' streams
 // (subsequence = path): block c has counter {c, 0, path_lo, path_hi}, as
 // PhiloxStream makes it; words[4 b + i] holds word i of each lane's block
-// first_block + b. Three
-// versions, chosen at load time: compilers widen the 32 x 32 -> 64-bit
-// products to 64-bit lanes (vpmullq), while vpmuludq makes them from the
-// 32-bit lanes directly, even and odd lanes in two instructions.
+// first_block + b. Three versions, chosen at load time: compilers widen
+// the 32 x 32 -> 64-bit products to 64-bit lanes (vpmullq), while vpmuludq
+// makes them from the 32-bit lanes directly, even and odd lanes in two
+// instructions.
 ARABICA_DEFAULT_VERSION
 void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path_lo,
                    const WordLanes path_hi, PhiloxKey key, WordLanes* words) {
   for (int b = 0; b < blocks; ++b) {
     PhiloxKey k = key;
     std::uint32_t x[kPathLanes], y[kPathLanes], z[kPathLanes], w[kPathLanes];
-    for (int l = 0; l < kPathLanes; ++l) x[l] = first_block[l] + b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
+    for (int l = 0; l < kPathLanes; ++l)
+      x[l] = first_block[l] + b, y[l] = 0, z[l] = path_lo[l], w[l] = path_hi[l];
     for (int round = 0; round < 10; ++round) {
       for (int l = 0; l < kPathLanes; ++l) {
         const std::uint64_t p0 = static_cast<std::uint64_t>(detail::kPhiloxM0) * x[l];
@@ -98,9 +99,8 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
 // One Philox round of 16 lanes: vpmuludq makes the 32 x 32 -> 64-bit
 // products from the 32-bit lanes directly, even and odd lanes in two
 // instructions (compilers widen them to 64-bit lanes, vpmullq).
-__attribute__((target("avx512f"), always_inline)) inline void philox_round_512(__m512i& x, __m512i& y, __m512i& z,
-                                                                              __m512i& w, __m512i key_lo,
-                                                                              __m512i key_hi) {
+__attribute__((target("avx512f"), always_inline)) inline void philox_round_512(
+    __m512i& x, __m512i& y, __m512i& z, __m512i& w, __m512i key_lo, __m512i key_hi) {
   const __m512i m0 = _mm512_set1_epi64(detail::kPhiloxM0), m1 = _mm512_set1_epi64(detail::kPhiloxM1);
   constexpr __mmask16 even = 0x5555, odd = 0xAAAA;
   const __m512i px_even = _mm512_mul_epu32(x, m0), px_odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m0);
@@ -131,7 +131,8 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
     __m512i x1 = _mm512_add_epi32(first1, block), y1 = _mm512_setzero_si512(), z1 = lo1, w1 = hi1;
     std::uint32_t key_lo = key.lo, key_hi = key.hi;
     for (int round = 0; round < 10; ++round) {
-      const __m512i klo = _mm512_set1_epi32(static_cast<int>(key_lo)), khi = _mm512_set1_epi32(static_cast<int>(key_hi));
+      const __m512i klo = _mm512_set1_epi32(static_cast<int>(key_lo));
+      const __m512i khi = _mm512_set1_epi32(static_cast<int>(key_hi));
       philox_round_512(x0, y0, z0, w0, klo, khi);
       philox_round_512(x1, y1, z1, w1, klo, khi);
       key_lo += detail::kPhiloxW0;
@@ -187,7 +188,8 @@ void philox_blocks(int blocks, const WordLanes first_block, const WordLanes path
 #endif
 
 // detail::normal_pair on words (u_word, angle_word) of every lane.
-[[gnu::always_inline]] inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a, Lanes b) {
+[[gnu::always_inline]] inline void normal_pairs(const WordLanes u_word, const WordLanes angle_word, Lanes a,
+                                                Lanes b) {
 #pragma omp simd
   for (int l = 0; l < kPathLanes; ++l) {
     const float u = uniform_float(u_word[l]);
