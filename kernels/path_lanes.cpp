@@ -209,11 +209,11 @@ template <InnovationKind Kind>
 struct LockstepWords {
   // Normal days come in pairs (InnovationDraws): one pair of words, day 2j's
   // normal and day 2j + 1's, so a word a day.
+  // Skew-normal takes a pair a day; mixture, NIG and jumps a pair and a
+  // word.
   static constexpr int kWordsPerDay = Kind == InnovationKind::bootstrap || Kind == InnovationKind::normal ? 1
-                                      : Kind == InnovationKind::mixture || Kind == InnovationKind::nig ||
-                                                Kind == InnovationKind::jumps
-                                            ? 3
-                                                                                                        : 2;
+                                      : Kind == InnovationKind::skew_normal                                 ? 2
+                                                                                                            : 3;
   // Words for `horizon` days (an odd horizon's last pair is drawn whole).
   static constexpr int day_words(int horizon) {
     return Kind == InnovationKind::normal ? 2 * ((horizon + 1) / 2) : kWordsPerDay * horizon;
