@@ -439,7 +439,7 @@ struct StudentTDraws {
 struct SkewTDraws {
   LaneStreams& streams;
   const InnovationParams& innovations;
-  int horizon;
+  int horizon;  // not read: a day at a time (rejection_paths gives every sampler the same fields)
 
   // detail::normal_pair's first normal (and second) of the lanes in `lanes`.
   [[gnu::always_inline]] void normal_pairs_of(unsigned lanes, Lanes a, Lanes b) const {

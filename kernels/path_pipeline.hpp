@@ -364,11 +364,8 @@ std::vector<PathStats> run_pipeline(System& system, Workspace<System>& workspace
   std::vector<SegmentTargets> host_targets(static_cast<std::size_t>(S));
   for (std::int64_t s = 0; s < S; ++s) {
     SegmentTargets& t = host_targets[s];
-    const double n = static_cast<double>(host_segments[s].n);
-    const double mean = totals[s].sums.s1 / n;  // about the shift
-    const double variance = totals[s].sums.s2 / n - mean * mean;
-    set_bin_map(t, totals[s].lo, totals[s].hi, host_segments[s].shift + mean,
-                variance > 0.0 ? std::sqrt(variance) : 0.0, host_segments[s].n);
+    const Moments day = finalize_moments(totals[s].sums, host_segments[s].shift, host_segments[s].n);
+    set_bin_map(t, totals[s].lo, totals[s].hi, day.mean, day.std, host_segments[s].n);
     set_target_ranks(t, host_segments[s].n);
   }
   auto targets = to_system<System>(host_targets);

@@ -14,6 +14,7 @@
 #include "arabica/error.hpp"
 #include "mc/backend_factory.hpp"
 #include "mc/fitted_paths.hpp"
+#include "mc/standardised.hpp"
 #include "reference_paths.hpp"
 
 namespace arabica {
@@ -24,22 +25,11 @@ const testing::FittedPaths& fitted() {
   return f;
 }
 
-// `v` standardised as make_bootstrap asks: mean 0, variance (divisor n) 1.
-std::vector<float> standardised(std::vector<float> v) {
-  double mean = 0, var = 0;
-  for (float x : v) mean += x;
-  mean /= v.size();
-  for (float x : v) var += (x - mean) * (x - mean);
-  const double sd = std::sqrt(var / v.size());
-  for (float& x : v) x = static_cast<float>((x - mean) / sd);
-  return v;
-}
-
 const std::vector<float>& residuals() {
   static const std::vector<float> r = [] {
     std::vector<float> v;
     for (int i = 0; i < 400; ++i) v.push_back(std::sin(0.7f * i) + 0.3f * std::cos(1.9f * i));
-    return standardised(v);
+    return testing::standardised(v);
   }();
   return r;
 }
@@ -248,7 +238,7 @@ TEST(Pipeline, ValuesBeyondTheBinnedRangeEqualTheReference) {
     for (int i = 0; i < 998; ++i) v.push_back(std::sin(0.37f * i));
     v.push_back(-40.0f);
     v.push_back(40.0f);
-    return standardised(v);
+    return testing::standardised(v);
   }();
   ASSERT_GT(outlier.back(), 15.0f);
   ASSERT_LT(outlier[998], -15.0f);

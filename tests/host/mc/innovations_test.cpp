@@ -10,6 +10,7 @@
 
 #include "arabica/error.hpp"
 #include "goodness_of_fit.hpp"
+#include "mc/standardised.hpp"
 #include "mc/special_functions.hpp"
 
 namespace arabica {
@@ -185,12 +186,7 @@ TEST(InnovationDraws, BootstrapResamplesUniformly) {
   std::vector<float> residuals(97);
   for (std::size_t i = 0; i < residuals.size(); ++i)
     residuals[i] = static_cast<float>(std::pow(1.03, static_cast<double>(i)));  // distinct, skewed
-  double mean = 0.0, sq = 0.0;
-  for (float r : residuals) mean += r;
-  mean /= residuals.size();
-  for (float r : residuals) sq += (r - mean) * (r - mean);
-  const double sd = std::sqrt(sq / residuals.size());
-  for (float& r : residuals) r = static_cast<float>((r - mean) / sd);
+  residuals = testing::standardised(residuals);
   const InnovationParams p = make_bootstrap(residuals.data(), residuals.size());
 
   std::vector<double> draws = draw_paths(p, kDraws, 5);
