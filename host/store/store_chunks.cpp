@@ -16,6 +16,9 @@ namespace {
 
 using h5::check;
 
+// The fold dimension's scale in a store group.
+constexpr char kFoldScale[] = "cutoff";
+
 // A slab copied at once: whole chunks of the target, about this many bytes.
 constexpr hsize_t kSlabBytes = hsize_t{16} << 20;
 
@@ -250,6 +253,14 @@ class Rechunker {
 
   void copy_group(hid_t from, hid_t to) {
     copy_attributes(from, to, path_);
+    // The group's `cutoff` scale (none at a universe's root): set while its
+    // datasets are copied, restored after a subgroup's.
+    const haddr_t enclosing_fold_scale = fold_scale_;
+    fold_scale_ = HADDR_UNDEF;
+    if (H5Lexists(from, kFoldScale, H5P_DEFAULT) > 0) {
+      const h5::Dataset scale(H5Dopen2(from, kFoldScale, H5P_DEFAULT), path_, "cannot open 'cutoff'");
+      fold_scale_ = address_of(scale.get(), path_);
+    }
     // Scales are attached once the group's datasets all exist.
     std::vector<Copied> variables;
     for (const std::string& name : link_names(from, path_)) {
@@ -262,7 +273,9 @@ class Rechunker {
         const h5::Group target(H5Gcreate2(to, name.c_str(), H5P_DEFAULT,
                                           group_creation(source.get(), what).get(), H5P_DEFAULT),
                                path_, what);
+        const haddr_t own = fold_scale_;
         copy_group(source.get(), target.get());
+        fold_scale_ = own;
       } else if (info.type == H5O_TYPE_DATASET) {
         variables.push_back(copy_dataset(from, to, name));
       }
@@ -272,6 +285,7 @@ class Rechunker {
       attach_scales(v);
     }
     if (chunks_ == StoreChunks::for_reading && !variables.empty()) write_index(to, variables);
+    fold_scale_ = enclosing_fold_scale;
   }
 
  private:
@@ -370,8 +384,7 @@ class Rechunker {
     std::vector<hsize_t> max_shape;
     const std::vector<hsize_t> shape = shape_of(space.get(), &max_shape);
     const h5::PropertyList dcpl(H5Dget_create_plist(source.get()), path_, what);
-    const std::size_t fold_axis = static_cast<std::size_t>(
-        std::find(max_shape.begin(), max_shape.end(), H5S_UNLIMITED) - max_shape.begin());
+    const std::size_t fold_axis = fold_axis_of(source.get(), max_shape);
     const bool chunked = H5Pget_layout(dcpl.get()) == H5D_CHUNKED && fold_axis < shape.size();
     bool as_stored = false;
     std::vector<hsize_t> chunk;
@@ -390,8 +403,20 @@ class Rechunker {
         set_chunk_filters(dcpl.get(), chunk, compress, path_, what);
       }
     }
-    h5::Dataset target(H5Dcreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
-                                  H5P_DEFAULT),
+    // Along `cutoff`: unlimited while folds are written (netCDF's record
+    // dimension), the fold count once chunked for reading. h5netcdf (xarray)
+    // sizes an unlimited dimension by opening every variable attached to its
+    // scale, for every variable that uses it: O(variables^2) per group.
+    // A fixed extent needs a whole chunk, hence not for an empty store.
+    if (chunked) {
+      max_shape = shape;
+      if (chunks_ == StoreChunks::per_fold || shape[fold_axis] < chunk[fold_axis])
+        max_shape[fold_axis] = H5S_UNLIMITED;
+    }
+    const h5::Dataspace target_space(
+        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), max_shape.data()), path_, what);
+    h5::Dataset target(H5Dcreate2(to, name.c_str(), type.get(), target_space.get(), H5P_DEFAULT,
+                                  dcpl.get(), H5P_DEFAULT),
                        path_, what);
     const bool is_scale = check(H5DSis_scale(source.get()), path_, what) > 0;
     if (is_scale) {
@@ -417,6 +442,19 @@ class Rechunker {
     return {name, std::move(source), std::move(target), is_scale, {}};
   }
 
+  // The axis along `cutoff`: the unlimited one, or in a store chunked for
+  // reading (fixed extents) the one attached to the group's `cutoff` scale;
+  // the rank when there is none.
+  std::size_t fold_axis_of(hid_t dataset, const std::vector<hsize_t>& max_shape) {
+    const auto unlimited = std::find(max_shape.begin(), max_shape.end(), H5S_UNLIMITED);
+    if (unlimited != max_shape.end()) return static_cast<std::size_t>(unlimited - max_shape.begin());
+    if (fold_scale_ == HADDR_UNDEF || max_shape.empty()) return max_shape.size();
+    if (address_of(dataset, path_) == fold_scale_) return 0;  // the scale itself
+    const std::vector<haddr_t> scales = scale_addresses(dataset);
+    return static_cast<std::size_t>(std::find(scales.begin(), scales.end(), fold_scale_) -
+                                     scales.begin());
+  }
+
   void attach_scales(const Copied& v) {
     for (std::size_t dim = 0; dim < v.scales.size(); ++dim) {
       if (v.scales[dim] == HADDR_UNDEF) continue;
@@ -431,6 +469,7 @@ class Rechunker {
   const std::string& path_;
   StoreChunks chunks_;
   std::map<haddr_t, Scale> scales_;  // by the source scale's address
+  haddr_t fold_scale_ = HADDR_UNDEF;  // the address of the group being copied's `cutoff`
 };
 
 }  // namespace

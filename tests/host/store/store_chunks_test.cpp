@@ -52,6 +52,17 @@ Chunking chunking_of(const std::string& path, const std::string& variable) {
   return c;
 }
 
+// The maximum extent of `variable` (H5S_UNLIMITED along an unlimited axis).
+std::vector<hsize_t> max_shape_of(const std::string& path, const std::string& variable) {
+  const h5::File file = open_beside_writer(path);
+  const h5::Dataset dataset(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT), path, variable);
+  const h5::Dataspace space(H5Dget_space(dataset.get()), path, variable);
+  std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get()))),
+      max_shape(shape.size());
+  H5Sget_simple_extent_dims(space.get(), shape.data(), max_shape.data());
+  return max_shape;
+}
+
 bool scale_attached(const std::string& path, const std::string& variable, const std::string& scale,
                     unsigned dim) {
   const h5::File file = open_beside_writer(path);
@@ -147,6 +158,12 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
     store.close(StoreChunks::for_reading);
   }
   EXPECT_EQ(chunking_of(file(), "forecast_mean").chunk, (std::vector<hsize_t>{2, 6, kHorizon}));
+  // Fixed extents along cutoff once chunked for reading (xarray's h5netcdf
+  // sizes an unlimited dimension from every variable attached to it, for
+  // every variable: seconds for a universe), unlimited again to be written.
+  EXPECT_EQ(max_shape_of(file(), "cutoff"), std::vector<hsize_t>{6});
+  EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, 6, kHorizon}));
+  EXPECT_EQ(max_shape_of(file(), "paths"), (std::vector<hsize_t>{2, 6, 2, kHorizon}));
   // Its reading index lists every variable with its dimensions and texts.
   const std::string index = reading_index(file());
   EXPECT_NE(index.find(R"({"attrs":{"coordinates":"forecast_date","long_name":"Kalman point forecast","units":"1"},"dims":["model","cutoff","day_ahead"],"name":"forecast_mean")"),
@@ -162,11 +179,15 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   EXPECT_EQ(per_fold.chunk, (std::vector<hsize_t>{2, 1, kHorizon}));
   EXPECT_FALSE(per_fold.deflate);
   EXPECT_EQ(chunking_of(file(), "paths").chunk, (std::vector<hsize_t>{2, 1, 2, kHorizon}));
+  EXPECT_EQ(max_shape_of(file(), "cutoff"), std::vector<hsize_t>{H5S_UNLIMITED});
+  EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, H5S_UNLIMITED, kHorizon}));
+  EXPECT_EQ(max_shape_of(file(), "paths"), (std::vector<hsize_t>{2, H5S_UNLIMITED, 2, kHorizon}));
   EXPECT_EQ(store.fold_complete(), (std::vector<std::int8_t>{1, 1, 1, 0, 0, 0}));
   expect_written(store, {0, 1, 2});
   write_folds(store, {3, 4, 5});
   store.close(StoreChunks::for_reading);
   EXPECT_EQ(chunking_of(file(), "forecast_mean").chunk, (std::vector<hsize_t>{2, 6, kHorizon}));
+  EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, 6, kHorizon}));
   expect_written(BackfillStore::open_read_only(file()), {0, 1, 2, 3, 4, 5});
 }
 
@@ -211,11 +232,14 @@ TEST_F(StoreChunksFiles, AUniverseIsRewrittenWholeAndItsSeriesResumedOneByOne) {
   EXPECT_EQ(chunking_of(file(), "A/forecast_mean").chunk, (std::vector<hsize_t>{2, 4, kHorizon}));
   EXPECT_EQ(chunking_of(file(), "B/forecast_mean").chunk, (std::vector<hsize_t>{2, 5, kHorizon}));
   EXPECT_TRUE(scale_attached(file(), "B/quantiles", "B/cutoff", 1));
+  EXPECT_EQ(max_shape_of(file(), "A/cutoff"), std::vector<hsize_t>{4});  // each group's own fold count
+  EXPECT_EQ(max_shape_of(file(), "B/quantiles")[1], 5u);
   {
     // B has folds to write: the file goes back to one-fold chunks; C is added.
     std::vector<BackfillStore> stores = BackfillStore::open_universe_for_writing(
         file(), {series("A", 4), series("B", 5), series("C", 2)});
     EXPECT_EQ(chunking_of(file(), "B/forecast_mean").chunk, (std::vector<hsize_t>{2, 1, kHorizon}));
+    EXPECT_EQ(max_shape_of(file(), "A/quantiles")[1], H5S_UNLIMITED);
     expect_written(stores[0], {0, 1, 2, 3});
     expect_written(stores[1], {0, 1});
     write_folds(stores[1], {2, 3, 4});

@@ -286,7 +286,8 @@ def flip_chunk(store: Path, variable: str, fold: int) -> tuple[int, int]:
     addresses are unreliable); returns the first and last fold it holds."""
     with h5py.File(store, "r") as f:
         dataset = f[variable]
-        axis = dataset.maxshape.index(None)
+        # The axis along cutoff: a store chunked for reading has fixed extents.
+        axis = [dim[0].name.rsplit("/", 1)[-1] if len(dim) else "" for dim in dataset.dims].index("cutoff")
         size = dataset.chunks[axis]
         offset = [0] * dataset.ndim
         offset[axis] = fold // size * size
