@@ -696,9 +696,9 @@ std::vector<BackfillSummary> run_backfills(
       for (const FoldOutput& output : taken.outputs) {
         const BackfillJob& job = jobs[output.job];
         BackfillSummary& summary = summaries[output.job];
+        job.store->write_fold(output.fold, output.models);
         for (std::size_t m = 0; m < output.models.size(); ++m) {
           const ModelFoldResult& r = output.models[m];
-          job.store->write(static_cast<int>(m), output.fold, r);
           ModelCounts& counts = summary.counts[m];
           if (r.status == FoldStatus::trained) ++counts.trained;
           if (r.status == FoldStatus::refiltered) ++counts.refiltered;

@@ -290,6 +290,8 @@ class BackfillStore {
 
   /// Writes (model, fold) values; visible to readers once committed.
   void write(int model, int fold, const ModelFoldResult& result);
+  /// write() of every model of `fold` at once (results[m] for model m).
+  void write_fold(int fold, const std::vector<ModelFoldResult>& results);
   /// Marks folds complete, durably (flush, flag, flush, fsync).
   void commit(const std::vector<int>& folds);
   /// commit() of several stores at once (a universe's series): each file is
@@ -324,6 +326,7 @@ class BackfillStore {
   void close(StoreChunks chunks = StoreChunks::per_fold);
 
  private:
+  void write_models(int first, int fold, const ModelFoldResult* results, std::size_t n);
   struct Impl;
   explicit BackfillStore(std::unique_ptr<Impl> impl);
   static BackfillStore lay_out_and_open(const std::string& path, const StoreLayout& layout,

@@ -16,6 +16,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -245,6 +246,67 @@ TEST_F(BackfillStoreFiles, ParameterCovariancesAreKeptPerRefitWhereLaidOutAndCop
   without.write(1, 0, result_for(1, 0));
   EXPECT_EQ(without.param_covariance(1, 0).size(), 0);
   EXPECT_THROW(without.copy_folds(read, {0}), ContractError);
+}
+
+// Every fixed-size dataset of the store at `path`, as stored bytes, by name
+// (variable-length texts, the model and parameter names, left out).
+std::map<std::string, std::vector<unsigned char>> stored_bytes(const std::string& path) {
+  const h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open");
+  std::vector<std::string> names;
+  H5Literate(file.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                return 0;
+              },
+              &names);
+  std::map<std::string, std::vector<unsigned char>> bytes;
+  for (const std::string& name : names) {
+    const h5::Dataset dataset(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT), path, name);
+    const h5::Datatype type(H5Dget_type(dataset.get()), path, name);
+    if (H5Tis_variable_str(type.get()) > 0) continue;
+    const h5::Dataspace space(H5Dget_space(dataset.get()), path, name);
+    std::vector<unsigned char>& values = bytes[name];
+    values.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())) *
+                  H5Tget_size(type.get()));
+    h5::check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+              name);
+  }
+  return bytes;
+}
+
+TEST_F(BackfillStoreFiles, AFoldWrittenAtOnceIsStoredAsItsModelsWrittenOneByOne) {
+  StoreLayout layout = small_layout(3);
+  layout.param_covariance = true;
+  ModelFoldResult failed;  // a failed fit: status, reason and time only
+  failed.status = FoldStatus::failed;
+  failed.failure_reason = "the likelihood is not finite";
+  failed.fit_seconds = 0.5;
+  ModelFoldResult drift = result_for(1, 1);
+  drift.param_covariance = Eigen::Matrix2d{{0.25, -0.125}, {-0.125, 4.0}};
+  drift.innovations = "student_t(nu=5.5)";
+  const std::vector<std::vector<ModelFoldResult>> folds = {
+      {result_for(0, 0), result_for(1, 0)}, {failed, drift}, {failed, failed}};
+  const std::string one_by_one = file("one_by_one.h5"), at_once = file("at_once.h5");
+  {
+    BackfillStore a = BackfillStore::create(one_by_one, layout);
+    BackfillStore b = BackfillStore::create(at_once, layout);
+    for (int f = 0; f < 3; ++f) {
+      for (int m = 0; m < 2; ++m) a.write(m, f, folds[f][m]);
+      b.write_fold(f, folds[f]);
+    }
+    a.commit({0, 1, 2});
+    b.commit({0, 1, 2});
+    EXPECT_THROW(b.write_fold(0, {failed}), ContractError);  // not one result per model
+  }
+  const auto expected = stored_bytes(one_by_one);
+  const auto got = stored_bytes(at_once);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [name, bytes] : expected) EXPECT_TRUE(got.at(name) == bytes) << name;
+  const BackfillStore read = BackfillStore::open_read_only(at_once);
+  EXPECT_EQ(read.read(0, 1).failure_reason, "the likelihood is not finite");
+  EXPECT_EQ(read.read(0, 1).status, FoldStatus::failed);
+  EXPECT_EQ(read.param_covariance(1, 1), drift.param_covariance);
+  EXPECT_EQ(read.read(1, 1).innovations, "student_t(nu=5.5)");
 }
 
 // --- defect 8: stored_paths at the API edge, path chunks for any count
