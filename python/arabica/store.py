@@ -279,8 +279,10 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool,
     """One store (a file's root or a universe group) read whole with h5py
     and decoded as xr.decode_cf decodes it (dates, coordinates); `paths`
     only when asked. Far faster than xr.open_dataset on a store: h5netcdf
+    names each variable's dimensions by asking HDF5 for its scales' paths,
+    which HDF5 finds by walking the file (and on a store being written it
     sizes the unlimited `cutoff` by opening every variable attached to it,
-    for every variable."""
+    for every variable)."""
     variables, coordinates = {}, set()
     for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted):
         if name == "paths" and not with_paths:

@@ -191,6 +191,14 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   expect_written(BackfillStore::open_read_only(file()), {0, 1, 2, 3, 4, 5});
 }
 
+TEST_F(StoreChunksFiles, AStoreWithoutFoldsKeepsAnUnlimitedCutoffWhenChunkedForReading) {
+  // A fixed extent of 0 leaves no room for a chunk of 1 fold.
+  BackfillStore::create(file(), small_layout(0)).close(StoreChunks::for_reading);
+  EXPECT_EQ(max_shape_of(file(), "cutoff"), std::vector<hsize_t>{H5S_UNLIMITED});
+  EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, H5S_UNLIMITED, kHorizon}));
+  EXPECT_TRUE(BackfillStore::open_read_only(file()).fold_complete().empty());
+}
+
 TEST_F(StoreChunksFiles, AFinishedStoreIsResumedAsItIsAndNotRewrittenAgain) {
   {
     BackfillStore store = BackfillStore::create(file(), small_layout(3));
