@@ -1434,8 +1434,7 @@ void BackfillStore::commit(const std::vector<int>& folds) {
   s.sync();
 }
 
-void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<int>& folds,
-                               std::size_t batch_bytes) {
+void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<int>& folds) {
   Impl& s = *impl_;
   Impl& from = *source.impl_;
   ARABICA_REQUIRE(from.models == s.models && from.folds <= s.folds && from.horizon == s.horizon &&
@@ -1453,66 +1452,33 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
   if (s.stored_paths > 0) variables.push_back("paths");
   ARABICA_REQUIRE(from.param_cov == s.param_cov, "store copy: the stores have different layouts");
   if (s.param_cov) variables.push_back("param_cov");
-  // Per variable, batches of folds of about batch_bytes (at least one fold)
-  // in one read and one write each, the folds selected as a union of runs:
-  // the same elements in both files, so a contiguous buffer carries them in
-  // the same order. A call per run of folds (a warm-start chain) and
-  // variable had made the merge of shards mostly per-call cost (a 2-rank
-  // merge of the 14-series universe ~1 s longer).
   std::vector<unsigned char> buffer;
-  for (const std::string& variable : variables) {
-    const std::vector<hsize_t> shape = dataset_shape(from.dataset(variable).get(), from.name, variable);
-    const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
-                            "cannot read the type of '" + variable + "'");
-    std::size_t fold_bytes = H5Tget_size(type.get());
-    for (std::size_t i = 0; i < shape.size(); ++i)
-      if (i != 1) fold_bytes *= shape[i];
-    const std::string read_what = "cannot read variable '" + variable + "'";
-    const std::string write_what = "cannot write variable '" + variable + "'";
-    const h5::Dataset& source = from.dataset(variable);
-    const h5::Dataset& target = s.dataset(variable);
-    // Selects folds [first, end) of `folds` (ascending) in `space`.
-    const auto select = [&](hid_t space, std::size_t first, std::size_t end, const std::string& what,
-                            const std::string& file) {
-      check(H5Sselect_none(space), file, what);
-      for (std::size_t run = first; run < end;) {
-        std::size_t run_end = run + 1;
-        while (run_end < end && folds[run_end] == folds[run_end - 1] + 1) ++run_end;
-        std::vector<hsize_t> start(shape.size(), 0), count = shape;
-        start[1] = static_cast<hsize_t>(folds[run]);
-        count[1] = static_cast<hsize_t>(run_end - run);
-        check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start.data(), nullptr, count.data(), nullptr),
-              file, what);
-        run = run_end;
-      }
-    };
-    const std::size_t per_batch = std::max<std::size_t>(batch_bytes / std::max<std::size_t>(fold_bytes, 1), 1);
-    for (std::size_t first = 0; first < folds.size(); first += per_batch) {
-      const std::size_t end = std::min(folds.size(), first + per_batch);
-      ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < from.folds, "store copy: fold out of range");
-      buffer.resize(fold_bytes * (end - first));
-      const hsize_t elements = static_cast<hsize_t>(buffer.size() / H5Tget_size(type.get()));
-      const h5::Dataspace memory(H5Screate_simple(1, &elements, nullptr), s.name, write_what);
-      const h5::Dataspace in(H5Dget_space(source.get()), from.name, read_what);
-      select(in.get(), first, end, read_what, from.name);
-      if (H5Dread(source.get(), type.get(), memory.get(), in.get(), H5P_DEFAULT, buffer.data()) < 0) {
-        // Name the fold that fails alone (a damaged chunk is one fold's).
-        for (std::size_t i = first; i < end; ++i) {
-          std::vector<hsize_t> start(shape.size(), 0), count = shape;
-          start[1] = static_cast<hsize_t>(folds[i]);
-          count[1] = 1;
-          const Impl::Block one = from.block(variable, start, count, read_what);
-          if (H5Dread(one.dataset, type.get(), one.memory.get(), one.file_space.get(), H5P_DEFAULT,
-                      buffer.data()) < 0)
-            from.read_failed(variable, start[1]);
-        }
-        from.read_failed(variable, static_cast<hsize_t>(folds[first]));
-      }
-      const h5::Dataspace out(H5Dget_space(target.get()), s.name, write_what);
-      select(out.get(), first, end, write_what, s.name);
-      s.check_write(H5Dwrite(target.get(), type.get(), memory.get(), out.get(), H5P_DEFAULT, buffer.data()),
-                    write_what);
+  for (std::size_t first = 0; first < folds.size();) {
+    std::size_t end = first + 1;
+    while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
+    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < from.folds, "store copy: fold out of range");
+    for (const std::string& variable : variables) {
+      // (model, cutoff, ...): every model, the run of folds, the rest whole.
+      std::vector<hsize_t> count = dataset_shape(from.dataset(variable).get(), from.name, variable);
+      std::vector<hsize_t> start(count.size(), 0);
+      start[1] = static_cast<hsize_t>(folds[first]);
+      count[1] = static_cast<hsize_t>(end - first);
+      const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
+                              "cannot read the type of '" + variable + "'");
+      std::size_t bytes = H5Tget_size(type.get());
+      for (const hsize_t c : count) bytes *= c;
+      buffer.resize(bytes);
+      const std::string what = "cannot read variable '" + variable + "'";
+      const Impl::Block in = from.block(variable, start, count, what);
+      if (H5Dread(in.dataset, type.get(), in.memory.get(), in.file_space.get(), H5P_DEFAULT,
+                  buffer.data()) < 0)
+        from.read_failed(variable, start[1]);
+      const Impl::Block out = s.block(variable, start, count, "cannot write variable '" + variable + "'");
+      s.check_write(H5Dwrite(out.dataset, type.get(), out.memory.get(), out.file_space.get(),
+                             H5P_DEFAULT, buffer.data()),
+                    "cannot write variable '" + variable + "'");
     }
+    first = end;
   }
 }
 

@@ -302,10 +302,9 @@ class BackfillStore {
 
   /// Copies every (model, fold) value of `folds` (all models: what write()
   /// wrote) from `source`, a store with the same layout (or the first folds
-  /// of it: an extension's), in one read and one write per variable and
-  /// batch of folds of about `batch_bytes` (at least one fold). Not committed.
-  void copy_folds(const BackfillStore& source, const std::vector<int>& folds,
-                  std::size_t batch_bytes = std::size_t{16} << 20);
+  /// of it: an extension's), in one read and one write per variable and run
+  /// of consecutive folds. Not committed.
+  void copy_folds(const BackfillStore& source, const std::vector<int>& folds);
 
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);

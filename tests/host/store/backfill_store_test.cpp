@@ -309,37 +309,6 @@ TEST_F(BackfillStoreFiles, AFoldWrittenAtOnceIsStoredAsItsModelsWrittenOneByOne)
   EXPECT_EQ(read.read(1, 1).innovations, "student_t(nu=5.5)");
 }
 
-TEST_F(BackfillStoreFiles, CopiedFoldsEqualTheSourceInAnyBatchingAndLeaveTheOthersUnwritten) {
-  const StoreLayout layout = small_layout(7);
-  {
-    BackfillStore source = BackfillStore::create(file(), layout);
-    write_folds(source, {0, 1, 2, 3, 4, 5, 6});
-  }
-  const BackfillStore source = BackfillStore::open_read_only(file());
-  const std::vector<int> folds = {0, 2, 3, 5};  // runs of one and two folds
-  for (const std::size_t batch_bytes : {std::size_t{1}, std::size_t{700}, std::size_t{16} << 20}) {
-    const std::string copy = file("copy" + std::to_string(batch_bytes) + ".h5");
-    {
-      BackfillStore target = BackfillStore::create(copy, layout);
-      target.copy_folds(source, folds, batch_bytes);
-      target.commit(folds);
-    }
-    const BackfillStore read = BackfillStore::open_read_only(copy);
-    EXPECT_EQ(read.fold_complete(), (std::vector<std::int8_t>{1, 0, 1, 1, 0, 1, 0})) << batch_bytes;
-    for (const int f : folds)
-      for (int m = 0; m < 2; ++m) {
-        const ModelFoldResult r = read.read(m, f), expected = result_for(m, f);
-        EXPECT_EQ(r.forecast.mean, expected.forecast.mean) << batch_bytes << ": " << m << "," << f;
-        EXPECT_EQ(r.stats.quantiles, expected.stats.quantiles) << batch_bytes << ": " << m << "," << f;
-        EXPECT_EQ(r.stats.stored, expected.stats.stored) << batch_bytes << ": " << m << "," << f;
-        EXPECT_EQ(r.params, expected.params) << batch_bytes << ": " << m << "," << f;
-        EXPECT_EQ(r.trained_on, expected.trained_on) << batch_bytes << ": " << m << "," << f;
-      }
-    for (const int f : {1, 4, 6})
-      for (int m = 0; m < 2; ++m) EXPECT_EQ(read.status(m, f), FoldStatus::pending) << batch_bytes << ": " << f;
-  }
-}
-
 // --- defect 8: stored_paths at the API edge, path chunks for any count
 
 TEST_F(BackfillStoreFiles, NegativeStoredPathsAreRefusedBeforeAnyFileIsMade) {
