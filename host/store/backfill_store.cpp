@@ -1405,7 +1405,7 @@ void BackfillStore::write_models(int first, int fold, const ModelFoldResult* res
   }
   s.write_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {count, 1}, seconds.data());
   s.write_block("status", H5T_NATIVE_INT8, {m, f}, {count, 1}, status.data());
-  const h5::Datatype text_type_ = text_type(s.name, kFailureReasonBytes);
+  const h5::Datatype text_memory = text_type(s.name, kFailureReasonBytes);
   for (const TextVariable& v : kTextVariables) {
     std::fill(text.begin(), text.end(), '\0');
     for (std::size_t i = 0; i < n; ++i) {
@@ -1417,7 +1417,7 @@ void BackfillStore::write_models(int first, int fold, const ModelFoldResult* res
         --length;
       std::memcpy(text.data() + i * kFailureReasonBytes, value.data(), length);
     }
-    s.write_block(v.name, text_type_.get(), {m, f}, {count, 1}, text.data());
+    s.write_block(v.name, text_memory.get(), {m, f}, {count, 1}, text.data());
   }
 }
 

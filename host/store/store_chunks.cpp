@@ -253,8 +253,8 @@ class Rechunker {
 
   void copy_group(hid_t from, hid_t to) {
     copy_attributes(from, to, path_);
-    // The group's `cutoff` scale (none at a universe's root): set while its
-    // datasets are copied, restored after a subgroup's.
+    // The group's `cutoff` scale (none at a universe's root) while its
+    // datasets are copied; the enclosing group's again on return.
     const haddr_t enclosing_fold_scale = fold_scale_;
     fold_scale_ = HADDR_UNDEF;
     if (H5Lexists(from, kFoldScale, H5P_DEFAULT) > 0) {
@@ -273,9 +273,7 @@ class Rechunker {
         const h5::Group target(H5Gcreate2(to, name.c_str(), H5P_DEFAULT,
                                           group_creation(source.get(), what).get(), H5P_DEFAULT),
                                path_, what);
-        const haddr_t own = fold_scale_;
-        copy_group(source.get(), target.get());
-        fold_scale_ = own;
+        copy_group(source.get(), target.get());  // restores fold_scale_ when done
       } else if (info.type == H5O_TYPE_DATASET) {
         variables.push_back(copy_dataset(from, to, name));
       }
