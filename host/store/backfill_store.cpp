@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -73,6 +75,17 @@ constexpr DayVariable kDayVariables[] = {
             "below it (ties counted half)", false},
 };
 constexpr int kDayVariableCount = sizeof kDayVariables / sizeof kDayVariables[0];
+
+// The fields of a result (ModelFoldResult, const or not) that the
+// kDayVariables hold, in their order: one list for reading and writing.
+template <class Result>
+std::array<decltype(&std::declval<Result&>().forecast.mean), kDayVariableCount> day_fields(Result& r) {
+  return {&r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
+          &r.forecast.median, &r.stats.mean,    &r.stats.std,          &r.stats.skewness,
+          &r.stats.kurtosis, &r.stats.p_up,      &r.stats.crps,         &r.stats.pit};
+}
+constexpr int kMedianDay = 4;  // forecast_median: forecast_mean where a result has none
+static_assert(std::string_view(kDayVariables[kMedianDay].name) == "forecast_median");
 
 // Risk of the horizon return per (model, fold).
 struct RiskVariable {
@@ -1250,10 +1263,7 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
   }
   if (r.status == FoldStatus::failed || r.status == FoldStatus::pending) return r;
 
-  Eigen::VectorXd* day_values[kDayVariableCount] = {
-      &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
-      &r.forecast.median, &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
-      &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
+  const auto day_values = day_fields(r);
   for (int i = 0; i < kDayVariableCount; ++i) {
     day_values[i]->resize(s.horizon);
     s.read_block(kDayVariables[i].name, H5T_NATIVE_DOUBLE, {m, f, 0}, {1, 1, H},
@@ -1348,12 +1358,9 @@ void BackfillStore::write_models(int first, int fold, const ModelFoldResult* res
     for (int v = 0; v < kDayVariableCount; ++v)
       write_each(kDayVariables[v].name, H5T_NATIVE_DOUBLE, kNaN, H, {H},
                  [&](const ModelFoldResult& r, double* out) {
-                   const Eigen::VectorXd* day[kDayVariableCount] = {
-                       &r.forecast.mean, &r.forecast.std_error, &r.forecast.lower_95, &r.forecast.upper_95,
-                       r.forecast.median.size() ? &r.forecast.median : &r.forecast.mean,
-                       &r.stats.mean,    &r.stats.std,          &r.stats.skewness,    &r.stats.kurtosis,
-                       &r.stats.p_up,    &r.stats.crps,         &r.stats.pit};
-                   std::copy_n(day[v]->data(), H, out);
+                   const Eigen::VectorXd* day = day_fields(r)[static_cast<std::size_t>(v)];
+                   if (v == kMedianDay && day->size() == 0) day = &r.forecast.mean;
+                   std::copy_n(day->data(), H, out);
                  });
     write_each("quantiles", H5T_NATIVE_DOUBLE, kNaN, H * Q, {H, Q},
                [&](const ModelFoldResult& r, double* out) {
