@@ -278,10 +278,7 @@ class Rechunker {
         variables.push_back(copy_dataset(from, to, name));
       }
     }
-    for (Copied& v : variables) {
-      if (!v.is_scale) v.scales = scale_addresses(v.source.get());
-      attach_scales(v);
-    }
+    for (const Copied& v : variables) attach_scales(v);
     if (chunks_ == StoreChunks::for_reading && !variables.empty()) write_index(to, variables);
     fold_scale_ = enclosing_fold_scale;
   }
@@ -382,7 +379,11 @@ class Rechunker {
     std::vector<hsize_t> max_shape;
     const std::vector<hsize_t> shape = shape_of(space.get(), &max_shape);
     const h5::PropertyList dcpl(H5Dget_create_plist(source.get()), path_, what);
-    const std::size_t fold_axis = fold_axis_of(source.get(), max_shape);
+    const bool is_scale = check(H5DSis_scale(source.get()), path_, what) > 0;
+    // A variable's scales: its fold axis below, and attached to the copy
+    // once the group's scales are all copied.
+    std::vector<haddr_t> scales = is_scale ? std::vector<haddr_t>{} : scale_addresses(source.get());
+    const std::size_t fold_axis = fold_axis_of(source.get(), max_shape, scales);
     const bool chunked = H5Pget_layout(dcpl.get()) == H5D_CHUNKED && fold_axis < shape.size();
     bool as_stored = false;
     std::vector<hsize_t> chunk;
@@ -416,7 +417,6 @@ class Rechunker {
     h5::Dataset target(H5Dcreate2(to, name.c_str(), type.get(), target_space.get(), H5P_DEFAULT,
                                   dcpl.get(), H5P_DEFAULT),
                        path_, what);
-    const bool is_scale = check(H5DSis_scale(source.get()), path_, what) > 0;
     if (is_scale) {
       check(H5DSset_scale(target.get(), scale_name(source.get(), path_, what).c_str()), path_, what);
       scales_[address_of(source.get(), path_)] = {target.get(), name};
@@ -437,20 +437,20 @@ class Rechunker {
       copy_values(source.get(), target.get(), type.get(), shape, chunked ? fold_axis : shape.size(),
                   slab, what, path_);
     }
-    return {name, std::move(source), std::move(target), is_scale, {}};
+    return {name, std::move(source), std::move(target), is_scale, std::move(scales)};
   }
 
   // The axis along `cutoff`: the unlimited one, or in a store chunked for
-  // reading (fixed extents) the one attached to the group's `cutoff` scale;
-  // the rank when there is none.
-  std::size_t fold_axis_of(hid_t dataset, const std::vector<hsize_t>& max_shape) {
+  // reading (fixed extents) the one attached to the group's `cutoff` scale
+  // (`scales`: the dataset's, by dimension); the rank when there is none.
+  std::size_t fold_axis_of(hid_t dataset, const std::vector<hsize_t>& max_shape,
+                           const std::vector<haddr_t>& scales) {
     const auto unlimited = std::find(max_shape.begin(), max_shape.end(), H5S_UNLIMITED);
     if (unlimited != max_shape.end()) return static_cast<std::size_t>(unlimited - max_shape.begin());
     if (fold_scale_ == HADDR_UNDEF || max_shape.empty()) return max_shape.size();
     if (address_of(dataset, path_) == fold_scale_) return 0;  // the scale itself
-    const std::vector<haddr_t> scales = scale_addresses(dataset);
-    return static_cast<std::size_t>(std::find(scales.begin(), scales.end(), fold_scale_) -
-                                     scales.begin());
+    const auto found = std::find(scales.begin(), scales.end(), fold_scale_);
+    return found == scales.end() ? max_shape.size() : static_cast<std::size_t>(found - scales.begin());
   }
 
   void attach_scales(const Copied& v) {
