@@ -94,9 +94,29 @@ def stop_mid_run(writer: subprocess.Popen, store: Path, folds: int = 2) -> int:
         expect(time.monotonic() < end, "timed out waiting for the writer")
         time.sleep(0.005)
     writer.send_signal(signal.SIGSTOP)
+    wait_stopped(writer)
     done = committed(store)
     expect(done < FOLDS, "the writer finished before it was stopped")
     return done
+
+
+def wait_stopped(process: subprocess.Popen) -> None:
+    """Waits until every thread of `process` is stopped: a thread inside a
+    system call (the write of a commit flag, an fsync) finishes it first, so
+    what is read before then may still change."""
+    end = time.monotonic() + 30
+    tasks = Path(f"/proc/{process.pid}/task")
+    while True:
+        states = []
+        for task in tasks.iterdir():
+            try:  # "pid (comm) S ...": the state follows the last ')'
+                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # a thread that ended
+        if states and all(state in ("T", "t") for state in states):
+            return
+        expect(time.monotonic() < end, f"the writer's threads did not stop: {states}")
+        time.sleep(0.002)
 
 
 def store_tool(store: Path, out: Path, timeout: float = 60) -> subprocess.CompletedProcess:
