@@ -1,6 +1,7 @@
 // `arabica backfill` of a universe: every series loaded, cleaned and planned
 // on its own, all of them run together (run_backfills) into one store with
 // a group per series, scored per series and pooled across series.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -218,8 +219,20 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     shards.push_back(open_members(paths[static_cast<std::size_t>(k)], members, k, num_shards));
   std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
   std::vector<std::vector<bool>> merged;
-  for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
+  bool none_merged = true;
+  for (const BackfillStore& store : stores) {
+    merged.push_back(folds_done(store));
+    none_merged = none_merged && std::find(merged.back().begin(), merged.back().end(), true) == merged.back().end();
+  }
   int copied = 0;
+  if (none_merged && !interrupt_requested()) {
+    // Into a store with no fold yet (a kill leaves it so): one rewrite
+    // that reads the shards and writes the chunks for reading, instead of
+    // one-fold chunks written, then read back for that rewrite.
+    for (const int folds : BackfillStore::merge_for_reading(stores, shards)) copied += folds;
+    for (std::vector<BackfillStore>& shard : shards) close_all(shard);
+    shards.clear();
+  }
   for (std::vector<BackfillStore>& shard : shards) {
     if (interrupt_requested()) break;
     // One commit for every series of the shard: a commit flushes the file.

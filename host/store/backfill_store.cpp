@@ -576,7 +576,8 @@ struct StoreFile {
 struct BackfillStore::Impl {
   std::shared_ptr<StoreFile> shared;
   std::string name;  // in errors: the file, and the series of a universe
-  h5::Group group;   // a universe series' group; none: the file's root
+  std::string series;  // a universe series' name; empty: the file's root
+  h5::Group group;     // a universe series' group; none: the file's root
   std::string entry = "model";  // first dimension's name
   int models = 0, folds = 0, horizon = 0;
   hsize_t params = 0, stored_paths = 0;
@@ -623,6 +624,7 @@ struct BackfillStore::Impl {
                                         const std::string& series) {
     auto impl = std::make_unique<Impl>();
     impl->name = shared->name + " (series " + series + ")";
+    impl->series = series;
     impl->group = h5::Group(H5Gopen2(shared->file.get(), series.c_str(), H5P_DEFAULT), shared->name,
                             "cannot open the group of series '" + series + "'");
     impl->shared = std::move(shared);
@@ -829,6 +831,21 @@ struct BackfillStore::Impl {
     return padded.topLeftCorner(used, used);
   }
 
+  // The (model, fold) variables: what write() writes, copy_folds copies.
+  std::vector<std::string> fold_variables() const {
+    std::vector<std::string> variables;
+    for (const DayVariable& v : kDayVariables) variables.push_back(v.name);
+    for (const RiskVariable& v : kRiskVariables) variables.push_back(v.name);
+    for (const FittedVariable& v : kFittedVariables) variables.push_back(v.name);
+    for (const TextVariable& v : kTextVariables) variables.push_back(v.name);
+    for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
+                             "trained_on", "train_start", "train_rows", "status"})
+      variables.push_back(name);
+    if (stored_paths > 0) variables.push_back("paths");
+    if (param_cov) variables.push_back("param_cov");
+    return variables;
+  }
+
   // One fold per chunk (fold_complete's; every variable along cutoff is
   // chunked alike).
   bool chunked_per_fold() { return chunk_of("fold_complete")[0] == 1; }
@@ -938,7 +955,8 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
 // and has just closed the file (a writer killed before would have left it
 // marked open for writing: the writer's reopen cleared that).
 void rechunk_atomically(const std::string& path, StoreChunks chunks,
-                        const std::vector<std::pair<std::string, std::string>>& root_attributes = {}) {
+                        const std::vector<std::pair<std::string, std::string>>& root_attributes = {},
+                        const FoldOverlay* overlay = nullptr) {
   remove_stale_temporaries(path);
   const std::string what = chunks == StoreChunks::for_reading ? "cannot rewrite it for reading"
                                                               : "cannot rewrite it for writing";
@@ -946,7 +964,7 @@ void rechunk_atomically(const std::string& path, StoreChunks chunks,
     const h5::File source(H5Fopen(path.c_str(), H5F_ACC_RDONLY, file_access(path).get()), path,
                           what);
     h5::File target = create_file(temp, path);
-    copy_rechunked(source.get(), target.get(), path, chunks);
+    copy_rechunked(source.get(), target.get(), path, chunks, overlay);
     for (const auto& [key, value] : root_attributes) set_text_attribute(target.get(), key, value, path);
     target.close(path, what);
     // Test hook (store_fault_kill_during_rewrite): ARABICA_FAULT_KILL_IN_REWRITE
@@ -1448,17 +1466,8 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
                       from.params == s.params && from.stored_paths == s.stored_paths,
                   "store copy: the stores have different layouts");
   ARABICA_REQUIRE(std::is_sorted(folds.begin(), folds.end()), "store copy: folds must ascend");
-  std::vector<std::string> variables;
-  for (const DayVariable& v : kDayVariables) variables.push_back(v.name);
-  for (const RiskVariable& v : kRiskVariables) variables.push_back(v.name);
-  for (const FittedVariable& v : kFittedVariables) variables.push_back(v.name);
-  for (const TextVariable& v : kTextVariables) variables.push_back(v.name);
-  for (const char* name : {"quantiles", "params", "llf", "aic", "fit_seconds", "converged", "n_iter",
-                           "trained_on", "train_start", "train_rows", "status"})
-    variables.push_back(name);
-  if (s.stored_paths > 0) variables.push_back("paths");
   ARABICA_REQUIRE(from.param_cov == s.param_cov, "store copy: the stores have different layouts");
-  if (s.param_cov) variables.push_back("param_cov");
+  const std::vector<std::string> variables = s.fold_variables();
   std::vector<unsigned char> buffer;
   for (std::size_t first = 0; first < folds.size();) {
     std::size_t end = first + 1;
@@ -1767,6 +1776,63 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
   file.writer = true;
   file.per_fold = any(&Impl::chunked_per_fold);
   return stores;
+}
+
+std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& universe,
+                                                  const std::vector<std::vector<BackfillStore>>& shards) {
+  ARABICA_REQUIRE(!universe.empty(), "merge: no series");
+  const std::shared_ptr<StoreFile> shared = universe.front().impl_->shared;
+  ARABICA_REQUIRE(shared && shared->writer, "merge: the universe is not open for writing");
+  FoldOverlay overlay;
+  std::vector<std::string> series;
+  std::vector<int> merged;
+  for (std::size_t j = 0; j < universe.size(); ++j) {
+    Impl& target = *universe[j].impl_;
+    ARABICA_REQUIRE(target.shared == shared && !target.series.empty(),
+                    "merge: every series must be a group of one universe file");
+    const std::vector<std::int8_t> committed = target.complete_flags();
+    ARABICA_REQUIRE(std::count(committed.begin(), committed.end(), std::int8_t{0}) ==
+                        static_cast<std::ptrdiff_t>(committed.size()),
+                    "merge for reading: the universe has committed folds");
+    series.push_back(target.series);
+    std::vector<bool> covered(static_cast<std::size_t>(target.folds));
+    std::vector<FoldSource>& sources = overlay.groups[target.series];
+    for (const std::vector<BackfillStore>& shard : shards) {
+      ARABICA_REQUIRE(shard.size() == universe.size(), "merge: a shard lists other series");
+      const Impl& from = *shard[j].impl_;
+      ARABICA_REQUIRE(from.models == target.models && from.folds == target.folds &&
+                          from.horizon == target.horizon && from.params == target.params &&
+                          from.stored_paths == target.stored_paths && from.param_cov == target.param_cov,
+                      "merge: a shard store has another layout");
+      FoldSource source{from.root(), {}};
+      const std::vector<std::int8_t> done = shard[j].fold_complete();
+      for (int f = 0; f < from.folds; ++f)
+        if (done[static_cast<std::size_t>(f)]) {
+          source.folds.push_back(f);
+          covered[static_cast<std::size_t>(f)] = true;
+        }
+      sources.push_back(std::move(source));
+    }
+    merged.push_back(static_cast<int>(std::count(covered.begin(), covered.end(), true)));
+    if (j == 0) {
+      const std::vector<std::string> variables = target.fold_variables();
+      overlay.variables.insert(variables.begin(), variables.end());
+      overlay.variables.insert("fold_complete");  // the commits: a fold from a shard is one it committed
+    }
+  }
+  // The file is closed, its lock kept, rewritten, then opened again.
+  const std::string path = shared->name;
+  WriterLock lock = std::move(shared->lock);
+  for (BackfillStore& store : universe) store.close();
+  universe.clear();
+  rechunk_atomically(path, StoreChunks::for_reading, {}, &overlay);
+  std::shared_ptr<StoreFile> reopened =
+      Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+  for (const std::string& name : series) universe.push_back(BackfillStore(Impl::in_group(reopened, name)));
+  reopened->lock = std::move(lock);
+  reopened->writer = true;
+  reopened->per_fold = false;
+  return merged;
 }
 
 std::vector<std::pair<std::string, BackfillStore>> BackfillStore::open_universe_read_only(

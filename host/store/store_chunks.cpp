@@ -209,11 +209,41 @@ void copy_chunks(hid_t from, hid_t to, const std::vector<hsize_t>& shape,
   }
 }
 
+// A part of a copy's values: `folds` (ascending) of the variable `dataset`.
+struct FoldPart {
+  hid_t dataset;
+  std::vector<int> folds;
+};
+
+// Selects in `space` (a variable's, or a slab's in memory) the runs of
+// `folds` that lie in [first, first + count), every other axis whole, their
+// offsets along `fold_axis` less `shift`; false when none lies there.
+bool select_folds(hid_t space, const std::vector<int>& folds, std::size_t fold_axis, hsize_t first,
+                  hsize_t count, hsize_t shift, const std::string& path, const std::string& what) {
+  const std::vector<hsize_t> shape = shape_of(space);
+  check(H5Sselect_none(space), path, what);
+  bool any = false;
+  auto f = std::lower_bound(folds.begin(), folds.end(), static_cast<int>(first));
+  while (f != folds.end() && static_cast<hsize_t>(*f) < first + count) {
+    auto end = f + 1;
+    while (end != folds.end() && *end == *(end - 1) + 1 && static_cast<hsize_t>(*end) < first + count) ++end;
+    std::vector<hsize_t> start(shape.size(), 0), block = shape;
+    start[fold_axis] = static_cast<hsize_t>(*f) - shift;
+    block[fold_axis] = static_cast<hsize_t>(end - f);
+    check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start.data(), nullptr, block.data(), nullptr), path,
+          what);
+    any = true;
+    f = end;
+  }
+  return any;
+}
+
 // Copies values through memory, `slab` folds along `fold_axis` at a time
-// (the whole variable at once when it has no fold axis).
+// (the whole variable at once when it has no fold axis). `parts`: where
+// each fold is read from (every fold in exactly one); none: `from`.
 void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& shape,
                  std::size_t fold_axis, hsize_t slab, const std::string& what,
-                 const std::string& path) {
+                 const std::string& path, const std::vector<FoldPart>* parts = nullptr) {
   const std::size_t rank = shape.size();
   Buffer buffer(type, path, what);
   const hid_t memory_type = buffer.memory_type();
@@ -234,13 +264,24 @@ void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& s
     for (const hsize_t c : count) n *= c;
     const h5::Dataspace memory(H5Screate_simple(static_cast<int>(rank), count.data(), nullptr), path,
                                what);
-    const h5::Dataspace in(H5Dget_space(from), path, what);
     const h5::Dataspace out(H5Dget_space(to), path, what);
-    for (hid_t space : {in.get(), out.get()})
-      check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-            path, what);
+    check(H5Sselect_hyperslab(out.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          path, what);
     void* values = buffer.reserve(n);
-    check(H5Dread(from, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
+    if (!parts) {
+      const h5::Dataspace in(H5Dget_space(from), path, what);
+      check(H5Sselect_hyperslab(in.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+            path, what);
+      check(H5Dread(from, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
+    } else {
+      for (const FoldPart& part : *parts) {
+        const h5::Dataspace in(H5Dget_space(part.dataset), path, what);
+        if (!select_folds(in.get(), part.folds, fold_axis, first, count[fold_axis], 0, path, what)) continue;
+        select_folds(memory.get(), part.folds, fold_axis, first, count[fold_axis], first, path, what);
+        check(H5Dread(part.dataset, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
+      }
+      check(H5Sselect_all(memory.get()), path, what);
+    }
     const herr_t written = H5Dwrite(to, memory_type, memory.get(), out.get(), H5P_DEFAULT, values);
     buffer.reclaim(memory.get());
     check(written, path, what);
@@ -249,9 +290,11 @@ void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& s
 
 class Rechunker {
  public:
-  Rechunker(const std::string& path, StoreChunks chunks) : path_(path), chunks_(chunks) {}
+  Rechunker(const std::string& path, StoreChunks chunks, const FoldOverlay* overlay)
+      : path_(path), chunks_(chunks), overlay_(overlay) {}
 
-  void copy_group(hid_t from, hid_t to) {
+  // `group`: its path under the copied root ("" the root).
+  void copy_group(hid_t from, hid_t to, const std::string& group = "") {
     copy_attributes(from, to, path_);
     // The group's `cutoff` scale (none at a universe's root) while its
     // datasets are copied; the enclosing group's again on return.
@@ -273,9 +316,10 @@ class Rechunker {
         const h5::Group target(H5Gcreate2(to, name.c_str(), H5P_DEFAULT,
                                           group_creation(source.get(), what).get(), H5P_DEFAULT),
                                path_, what);
-        copy_group(source.get(), target.get());  // restores fold_scale_ when done
+        // Restores fold_scale_ when done.
+        copy_group(source.get(), target.get(), group.empty() ? name : group + "/" + name);
       } else if (info.type == H5O_TYPE_DATASET) {
-        variables.push_back(copy_dataset(from, to, name));
+        variables.push_back(copy_dataset(from, to, name, group));
       }
     }
     for (const Copied& v : variables) attach_scales(v);
@@ -371,7 +415,7 @@ class Rechunker {
     return addresses;
   }
 
-  Copied copy_dataset(hid_t from, hid_t to, const std::string& name) {
+  Copied copy_dataset(hid_t from, hid_t to, const std::string& name, const std::string& group) {
     const std::string what = "cannot copy variable '" + name + "'";
     h5::Dataset source(H5Dopen2(from, name.c_str(), H5P_DEFAULT), path_, what);
     const h5::Datatype type(H5Dget_type(source.get()), path_, what);
@@ -396,7 +440,7 @@ class Rechunker {
           compress ? std::vector<H5Z_filter_t>{H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE,
                                                H5Z_FILTER_FLETCHER32}
                    : std::vector<H5Z_filter_t>{H5Z_FILTER_FLETCHER32};
-      as_stored = chunk == old_chunk && filters == filters_of(dcpl.get());
+      as_stored = chunk == old_chunk && filters == filters_of(dcpl.get()) && !overlaid(group, name);
       if (!as_stored) {
         check(H5Premove_filter(dcpl.get(), H5Z_FILTER_ALL), path_, what);
         set_chunk_filters(dcpl.get(), chunk, compress, path_, what);
@@ -424,20 +468,51 @@ class Rechunker {
     copy_attributes(source.get(), target.get(), path_);
     if (as_stored) {
       copy_chunks(source.get(), target.get(), shape, chunk, what, path_);
-    } else {
-      // Whole target chunks per slab: a compressed chunk is written once.
-      hsize_t slab = 1;
-      if (chunked) {
-        hsize_t fold_bytes = H5Tget_size(type.get());
-        for (std::size_t i = 0; i < shape.size(); ++i)
-          if (i != fold_axis) fold_bytes *= std::max<hsize_t>(shape[i], 1);
-        const hsize_t chunk_bytes = std::max<hsize_t>(fold_bytes * chunk[fold_axis], 1);
-        slab = chunk[fold_axis] * std::max<hsize_t>(kSlabBytes / chunk_bytes, 1);
+    } else if (chunked && overlaid(group, name)) {
+      // Each fold from the store that has it: the overlay's first source
+      // that lists it, else this file.
+      const std::vector<FoldSource>& sources = overlay_->groups.at(group);
+      std::vector<int> owner(static_cast<std::size_t>(shape[fold_axis]), -1);
+      std::vector<h5::Dataset> opened;  // open until copied
+      std::vector<FoldPart> parts(sources.size() + 1);
+      for (std::size_t k = 0; k < sources.size(); ++k) {
+        const std::string from_source = what + " from another store";
+        opened.emplace_back(H5Dopen2(sources[k].group, name.c_str(), H5P_DEFAULT), path_, from_source);
+        const h5::Dataspace other(H5Dget_space(opened.back().get()), path_, from_source);
+        if (shape_of(other.get()) != shape) h5::fail(path_, from_source + ": laid out otherwise");
+        parts[k + 1].dataset = opened.back().get();
+        for (const int f : sources[k].folds) {
+          if (f < 0 || static_cast<hsize_t>(f) >= shape[fold_axis])
+            h5::fail(path_, from_source + ": fold " + std::to_string(f) + " out of range");
+          if (owner[static_cast<std::size_t>(f)] < 0) owner[static_cast<std::size_t>(f)] = static_cast<int>(k + 1);
+        }
       }
+      parts[0].dataset = source.get();
+      for (std::size_t f = 0; f < owner.size(); ++f)
+        parts[static_cast<std::size_t>(std::max(owner[f], 0))].folds.push_back(static_cast<int>(f));
+      copy_values(source.get(), target.get(), type.get(), shape, fold_axis, slab_of(shape, fold_axis, chunk, type.get()),
+                  what, path_, &parts);
+    } else {
       copy_values(source.get(), target.get(), type.get(), shape, chunked ? fold_axis : shape.size(),
-                  slab, what, path_);
+                  chunked ? slab_of(shape, fold_axis, chunk, type.get()) : 1, what, path_);
     }
     return {name, std::move(source), std::move(target), is_scale, std::move(scales)};
+  }
+
+  // Folds copied at once: whole target chunks, about kSlabBytes (a
+  // compressed chunk is written once).
+  static hsize_t slab_of(const std::vector<hsize_t>& shape, std::size_t fold_axis,
+                         const std::vector<hsize_t>& chunk, hid_t type) {
+    hsize_t fold_bytes = H5Tget_size(type);
+    for (std::size_t i = 0; i < shape.size(); ++i)
+      if (i != fold_axis) fold_bytes *= std::max<hsize_t>(shape[i], 1);
+    const hsize_t chunk_bytes = std::max<hsize_t>(fold_bytes * chunk[fold_axis], 1);
+    return chunk[fold_axis] * std::max<hsize_t>(kSlabBytes / chunk_bytes, 1);
+  }
+
+  // Whether the overlay gives folds of variable `name` of `group`.
+  bool overlaid(const std::string& group, const std::string& name) const {
+    return overlay_ && overlay_->variables.count(name) > 0 && overlay_->groups.count(group) > 0;
   }
 
   // The axis along `cutoff`: the unlimited one, or in a store chunked for
@@ -466,6 +541,7 @@ class Rechunker {
 
   const std::string& path_;
   StoreChunks chunks_;
+  const FoldOverlay* overlay_;
   std::map<haddr_t, Scale> scales_;  // by the source scale's address
   haddr_t fold_scale_ = HADDR_UNDEF;  // the address of the group being copied's `cutoff`
 };
@@ -517,8 +593,9 @@ void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compr
   check(H5Pset_fletcher32(dcpl), file, what);
 }
 
-void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks) {
-  Rechunker(path, chunks).copy_group(source, target);
+void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks,
+                    const FoldOverlay* overlay) {
+  Rechunker(path, chunks, overlay).copy_group(source, target);
 }
 
 }  // namespace arabica

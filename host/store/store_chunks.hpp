@@ -7,6 +7,8 @@
 #include <hdf5.h>
 
 #include <cstddef>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,11 +46,31 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& shape, std::size_t 
 void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compress,
                        const std::string& file, const std::string& what);
 
+/// Where a copy takes some folds of a group's variables from instead: the
+/// group of the same name in another store laid out alike (a shard), for
+/// the folds it committed (ascending).
+struct FoldSource {
+  hid_t group = -1;  // open for the copy's duration
+  std::vector<int> folds;
+};
+
+/// The folds a copy takes from other stores: per group (its name in the
+/// file; "" the root), the sources, the first to list a fold giving it;
+/// only for `variables` (the rest, and folds no source lists, come from
+/// the copied file).
+struct FoldOverlay {
+  std::map<std::string, std::vector<FoldSource>> groups;
+  std::set<std::string> variables;
+};
+
 /// Copies everything under `source` (a file's root group) into `target`
 /// (the root of a new, empty file): groups, attributes, dimension scales
 /// and values, with every variable that runs along an unlimited dimension
 /// chunked as `chunks` says. A variable whose chunks do not change is
-/// copied chunk by chunk as stored (no decompression). Errors name `path`.
-void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks);
+/// copied chunk by chunk as stored (no decompression). With `overlay`,
+/// the folds it lists are read from its sources (a merge of shards written
+/// straight in its final chunks). Errors name `path`.
+void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks,
+                    const FoldOverlay* overlay = nullptr);
 
 }  // namespace arabica

@@ -306,6 +306,17 @@ class BackfillStore {
   /// of consecutive folds. Not committed.
   void copy_folds(const BackfillStore& source, const std::vector<int>& folds);
 
+  /// Merges shard stores into `universe` (open_universe_for_writing's, no
+  /// fold committed yet): `shards[k]` lists shard k's stores of the same
+  /// series, laid out alike. Each fold committed in a shard (the first that
+  /// has it) is copied with every value copy_folds copies, and committed.
+  /// Written straight in the chunks for reading: the file is rewritten
+  /// once (copy_rechunked with the shards as its overlay), fsynced and
+  /// renamed onto it under the writer lock, then reopened; a crash leaves
+  /// it as it was. Returns the folds merged per series.
+  static std::vector<int> merge_for_reading(std::vector<BackfillStore>& universe,
+                                            const std::vector<std::vector<BackfillStore>>& shards);
+
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);
   /// A universe's scores pooled across the series of the run that opened

@@ -5,7 +5,8 @@ one store, a group per series.
 Three series with their own calendars (a long file: KC every row, SB
 without every 7th row, CC starting 40 rows later) give, for each series,
 exactly the store a single-series run of it gives (fold for fold, bit for
-bit but fit_seconds), with --threads 1 and 2 and under mpirun -np 2; so do
+bit but fit_seconds), with --threads 1 and 2, under mpirun -np 2 and as two
+shards merged (also after a merge killed in its rewrite); so do
 the series of a wide file (--target A,B) and of a TOML universe file with
 units and per-series model overrides. Adding a series to a universe
 resumes the others; a series whose configuration changed is refused by
@@ -21,12 +22,14 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 from compare_backfills import compare  # noqa: E402
+import h5py  # noqa: E402
 
 PLAN = ["--start", "2022-09-01", "--min-train-rows", "150", "--schedule", "weekly",
         "--paths", "200", "--stored-paths", "3", "--quiet"]
@@ -120,6 +123,26 @@ def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> 
     else:
         print("mpirun not given: the MPI case is not run")
 
+    # Shards run one by one, then merged: the merge writes the store once,
+    # in its chunks for reading. Killed in that rewrite, it leaves the store
+    # with no fold merged (nothing renamed onto it); a rerun merges.
+    sharded = work / "sharded.h5"
+    for shard in ("0", "1"):
+        run(arabica, [*universe, "--threads", "1", "--num-shards", "2", "--shard", shard,
+                      "--out", str(sharded)])
+    merge = [arabica, "backfill", *universe, "--num-shards", "2", "--merge", "--out", str(sharded)]
+    killed = subprocess.run(merge, capture_output=True, text=True,
+                            env=dict(os.environ, ARABICA_FAULT_KILL_IN_REWRITE="1"))
+    if killed.returncode != -signal.SIGKILL:
+        fail(f"merge not killed in its rewrite: exit {killed.returncode}\n{killed.stderr}")
+    with h5py.File(sharded, "r", swmr=True, locking=False) as f:  # a killed writer's
+        committed = {name: int(f[name]["fold_complete"][()].sum()) for name in ("KC", "SB", "CC")}
+    if any(committed.values()):
+        fail(f"a merge killed in its rewrite left committed folds: {committed}")
+    run(arabica, merge[2:])
+    for name in ("KC", "SB", "CC"):
+        expect_same(sharded, name, work / f"{name}.h5")
+
     # Adding a series resumes the others.
     grown = work / "grown.h5"
     run(arabica, [*universe, "--series", "KC,SB", "--out", str(grown)])
@@ -180,7 +203,6 @@ name = "sugar"
 series = "SB"
 """)
     run(arabica, ["--config", str(renamed), "--quiet", "--out", str(work / "renamed.h5")])
-    import h5py
     with h5py.File(work / "renamed.h5", "r") as a, h5py.File(work / "SB.h5", "r") as b:
         if not (a["sugar/last_price"][()] == b["last_price"][()]).all():
             fail("series = 'SB' under top-level series_column did not read SB's rows")
@@ -198,7 +220,6 @@ series = "SB"
     # Exports: the statsforecast frame with one unique_id per series and the
     # simulated quantiles; the long Parquet table partitioned by series.
     store_tool = Path(__file__).resolve().parents[3] / "scripts" / "arabica_store.py"
-    import h5py
     import numpy as np
     import pandas as pd
     subprocess.run([sys.executable, store_tool, "parquet", tree, "--out", work / "toml.parquet"], check=True)

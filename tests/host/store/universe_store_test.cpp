@@ -261,6 +261,87 @@ TEST_F(UniverseStore, CopyFoldsCopiesEveryModelOfThoseFoldsOnly) {
   target.close();
 }
 
+// Both stores hold the same values at (model, fold), every model.
+void expect_same_fold(const BackfillStore& a, const BackfillStore& b, int f) {
+  for (int m = 0; m < a.models(); ++m) {
+    const ModelFoldResult r = a.read(m, f), expected = b.read(m, f);
+    EXPECT_EQ(r.status, expected.status) << m << "," << f;
+    EXPECT_EQ(r.forecast.mean, expected.forecast.mean) << m << "," << f;
+    EXPECT_EQ(r.stats.quantiles, expected.stats.quantiles) << m << "," << f;
+    EXPECT_EQ(r.params, expected.params) << m << "," << f;
+    EXPECT_EQ(r.stats.stored, expected.stats.stored) << m << "," << f;
+    EXPECT_EQ(r.trained_on, expected.trained_on) << m << "," << f;
+    EXPECT_EQ(r.failure_reason, expected.failure_reason) << m << "," << f;
+  }
+}
+
+// The merge of a universe's shards written straight in chunks for
+// reading: what copy_folds and commit give, shard by shard, then rewritten.
+TEST_F(UniverseStore, AMergeForReadingTakesEachFoldFromTheFirstShardThatCommittedIt) {
+  const std::vector<SeriesLayout> layouts = {series("A", 5), series("B", 4)};
+  std::vector<std::vector<BackfillStore>> shards;
+  shards.push_back(BackfillStore::open_universe_for_writing(file("s0.h5"), layouts));
+  shards.push_back(BackfillStore::open_universe_for_writing(file("s1.h5"), layouts));
+  write_folds(shards[0][0], {0, 1, 2});
+  write_folds(shards[0][1], {0});
+  write_folds(shards[1][1], {1, 2, 3});
+  // Fold 2 of A in both shards, told apart: the first shard's is merged.
+  for (int m = 0; m < 2; ++m) shards[1][0].write(m, 2, result_for(m, 12));
+  write_folds(shards[1][0], {3});
+  shards[1][0].commit({2});
+
+  std::vector<BackfillStore> merged = BackfillStore::open_universe_for_writing(file("merged.h5"), layouts);
+  EXPECT_EQ(BackfillStore::merge_for_reading(merged, shards), (std::vector<int>{4, 4}));
+  ASSERT_EQ(merged.size(), 2u);
+  expect_folds(merged[0], {1, 1, 1, 1, 0});  // fold 4 in no shard
+  expect_folds(merged[1], {1, 1, 1, 1});
+  // The merge shard by shard (copy_folds, commit) and the rewrite after it.
+  std::vector<BackfillStore> one_by_one = BackfillStore::open_universe_for_writing(file("old.h5"), layouts);
+  const std::vector<std::vector<int>> first = {{0, 1, 2}, {0}}, second = {{3}, {1, 2, 3}};
+  for (std::size_t j = 0; j < 2; ++j) {
+    one_by_one[j].copy_folds(shards[0][j], first[j]);
+    one_by_one[j].commit(first[j]);
+    one_by_one[j].copy_folds(shards[1][j], second[j]);
+    one_by_one[j].commit(second[j]);
+  }
+  for (BackfillStore& s : one_by_one) s.close(StoreChunks::for_reading);
+  const auto old = BackfillStore::open_universe_read_only(file("old.h5"));
+  for (std::size_t j = 0; j < 2; ++j)
+    for (int f = 0; f < merged[j].folds(); ++f) expect_same_fold(merged[j], old[j].second, f);
+
+  // A later writer adds the fold no shard had.
+  for (auto& shard : shards)
+    for (BackfillStore& s : shard) s.close();
+  for (BackfillStore& s : merged) s.close(StoreChunks::for_reading);
+  // Written in the chunks of a finished store (no rewrite at its close).
+  {
+    const h5::File out(H5Fopen(file("merged.h5").c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ,
+                                H5P_DEFAULT), file("merged.h5"), "open");
+    const h5::Dataset mean(H5Dopen2(out.get(), "A/forecast_mean", H5P_DEFAULT), file("merged.h5"), "A");
+    const h5::PropertyList dcpl(H5Dget_create_plist(mean.get()), file("merged.h5"), "A");
+    std::vector<hsize_t> chunk(3);
+    H5Pget_chunk(dcpl.get(), 3, chunk.data());
+    EXPECT_EQ(chunk, (std::vector<hsize_t>{2, 5, kHorizon}));
+  }
+
+  std::vector<BackfillStore> resumed = BackfillStore::open_universe_for_writing(file("merged.h5"), layouts);
+  write_folds(resumed[0], {4});
+  expect_folds(resumed[0], {1, 1, 1, 1, 1});
+  for (BackfillStore& s : resumed) s.close();
+}
+
+// Only a store with no fold committed is merged into by one rewrite (the
+// merge into one with folds copies them fold by fold, then commits).
+TEST_F(UniverseStore, AMergeForReadingIntoAStoreWithCommittedFoldsIsRefused) {
+  const std::vector<SeriesLayout> layouts = {series("A", 3)};
+  std::vector<std::vector<BackfillStore>> shards;
+  shards.push_back(BackfillStore::open_universe_for_writing(file("s0.h5"), layouts));
+  write_folds(shards[0][0], {0});
+  std::vector<BackfillStore> merged = BackfillStore::open_universe_for_writing(file("merged.h5"), layouts);
+  write_folds(merged[0], {1});
+  EXPECT_THROW(BackfillStore::merge_for_reading(merged, shards), ContractError);
+}
+
 // The pooled scores' model names and series list, as laid out.
 std::pair<std::vector<std::string>, std::string> pooled_of(const std::string& path) {
   const h5::File f(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT), path, "open");
