@@ -752,6 +752,11 @@ std::string shard_store_path(const std::string& out, int shard, int num_shards) 
   return out + ".shard-" + std::to_string(shard) + "-of-" + std::to_string(num_shards);
 }
 
+bool no_fold_committed(const BackfillStore& store) {
+  const std::vector<std::int8_t> flags = store.fold_complete();
+  return std::find(flags.begin(), flags.end(), std::int8_t{1}) == flags.end();
+}
+
 std::vector<bool> folds_done(const BackfillStore& store) {
   const std::vector<std::int8_t> committed = store.fold_complete();
   std::vector<bool> done(committed.size());
@@ -768,6 +773,20 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
                        const std::function<bool()>& stop_requested) {
   std::vector<bool> merged = folds_done(target);  // a failed fold is taken again
   int copied = 0;
+  if (no_fold_committed(target) && !(stop_requested && stop_requested())) {
+    // Written once, in its chunks for reading (merge_for_reading).
+    std::vector<std::vector<BackfillStore>> shards;
+    for (const std::string& path : shard_paths) {
+      shards.emplace_back();
+      shards.back().push_back(BackfillStore::resume(path, config_hash));
+    }
+    std::vector<BackfillStore> merged_into;
+    merged_into.push_back(std::move(target));
+    copied = BackfillStore::merge_for_reading(merged_into, shards).front();
+    target = std::move(merged_into.front());
+    for (std::vector<BackfillStore>& shard : shards) shard.front().close();
+    return copied;
+  }
   for (const std::string& path : shard_paths) {
     if (stop_requested && stop_requested()) break;
     BackfillStore shard = BackfillStore::resume(path, config_hash);

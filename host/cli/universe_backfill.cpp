@@ -219,13 +219,10 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     shards.push_back(open_members(paths[static_cast<std::size_t>(k)], members, k, num_shards));
   std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
   std::vector<std::vector<bool>> merged;
-  bool none_merged = true;
-  for (const BackfillStore& store : stores) {
-    merged.push_back(folds_done(store));
-    none_merged = none_merged && std::find(merged.back().begin(), merged.back().end(), true) == merged.back().end();
-  }
+  for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
   int copied = 0;
-  if (none_merged && !interrupt_requested()) {
+  if (std::all_of(stores.begin(), stores.end(), [](const BackfillStore& s) { return no_fold_committed(s); }) &&
+      !interrupt_requested()) {
     // Into a store with no fold yet (a kill leaves it so): one rewrite
     // that reads the shards and writes the chunks for reading, instead of
     // one-fold chunks written, then read back for that rewrite.

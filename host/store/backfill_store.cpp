@@ -1788,7 +1788,7 @@ std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& un
   std::vector<int> merged;
   for (std::size_t j = 0; j < universe.size(); ++j) {
     Impl& target = *universe[j].impl_;
-    ARABICA_REQUIRE(target.shared == shared && !target.series.empty(),
+    ARABICA_REQUIRE(target.shared == shared && (!target.series.empty() || universe.size() == 1),
                     "merge: every series must be a group of one universe file");
     const std::vector<std::int8_t> committed = target.complete_flags();
     ARABICA_REQUIRE(std::count(committed.begin(), committed.end(), std::int8_t{0}) ==
@@ -1826,12 +1826,19 @@ std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& un
   for (BackfillStore& store : universe) store.close();
   universe.clear();
   rechunk_atomically(path, StoreChunks::for_reading, {}, &overlay);
-  std::shared_ptr<StoreFile> reopened =
-      Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
-  for (const std::string& name : series) universe.push_back(BackfillStore(Impl::in_group(reopened, name)));
-  reopened->lock = std::move(lock);
-  reopened->writer = true;
-  reopened->per_fold = false;
+  if (series.front().empty()) {  // a single-series store: its root
+    auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
+    impl->read_shape();
+    universe.push_back(BackfillStore(std::move(impl)));
+  } else {
+    std::shared_ptr<StoreFile> reopened =
+        Impl::open_file(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::resume);
+    for (const std::string& name : series) universe.push_back(BackfillStore(Impl::in_group(reopened, name)));
+  }
+  StoreFile& file = *universe.front().impl_->shared;
+  file.lock = std::move(lock);
+  file.writer = true;
+  file.per_fold = false;
   return merged;
 }
 

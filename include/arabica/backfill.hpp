@@ -177,10 +177,15 @@ std::string shard_store_path(const std::string& out, int shard, int num_shards);
 /// retried by the next run).
 std::vector<bool> folds_done(const BackfillStore& store);
 
+/// Whether `store` has no fold committed (a merge target that
+/// BackfillStore::merge_for_reading may write whole).
+bool no_fold_committed(const BackfillStore& store);
+
 /// Copies into `target` every fold that a shard store has committed and
 /// `target` has not done (a shard store must carry `config_hash`), committing
-/// shard by shard; `stop_requested` is polled between shards. Returns the
-/// number of folds copied.
+/// shard by shard; `stop_requested` is polled between shards. Into a target
+/// with no fold committed, in one rewrite instead (merge_for_reading: the
+/// store is then chunked for reading). Returns the number of folds copied.
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
                        const std::string& config_hash,
                        const std::function<bool()>& stop_requested = {});

@@ -306,9 +306,9 @@ class BackfillStore {
   /// of consecutive folds. Not committed.
   void copy_folds(const BackfillStore& source, const std::vector<int>& folds);
 
-  /// Merges shard stores into `universe` (open_universe_for_writing's, no
-  /// fold committed yet): `shards[k]` lists shard k's stores of the same
-  /// series, laid out alike. Each fold committed in a shard (the first that
+  /// Merges shard stores into `universe` (open_universe_for_writing's, or
+  /// one single-series store open for writing; no fold committed yet):
+  /// `shards[k]` lists shard k's stores of the same series, laid out alike. Each fold committed in a shard (the first that
   /// has it) is copied with every value copy_folds copies, and committed.
   /// Written straight in the chunks for reading: the file is rewritten
   /// once (copy_rechunked with the shards as its overlay), fsynced and
