@@ -330,6 +330,24 @@ TEST_F(UniverseStore, AMergeForReadingTakesEachFoldFromTheFirstShardThatCommitte
   for (BackfillStore& s : resumed) s.close();
 }
 
+// A single-series store (its root, not a group) is merged the same way.
+TEST_F(UniverseStore, AMergeForReadingOfASingleSeriesStoreReopensItForScoring) {
+  std::vector<std::vector<BackfillStore>> shards(2);
+  shards[0].push_back(BackfillStore::create(file("s0.h5"), small_layout(4)));
+  shards[1].push_back(BackfillStore::create(file("s1.h5"), small_layout(4)));
+  write_folds(shards[0][0], {0, 2});
+  write_folds(shards[1][0], {1, 3});
+  std::vector<BackfillStore> merged;
+  merged.push_back(BackfillStore::create(file("merged.h5"), small_layout(4)));
+  EXPECT_EQ(BackfillStore::merge_for_reading(merged, shards), std::vector<int>{4});
+  ASSERT_EQ(merged.size(), 1u);
+  expect_folds(merged[0], {1, 1, 1, 1});
+  for (int f = 0; f < 4; ++f) expect_same_fold(merged[0], shards[f % 2][0], f);
+  merged[0].close(StoreChunks::for_reading);
+  for (auto& shard : shards) shard[0].close();
+  expect_folds(BackfillStore::open_read_only(file("merged.h5")), {1, 1, 1, 1});
+}
+
 // Only a store with no fold committed is merged into by one rewrite (the
 // merge into one with folds copies them fold by fold, then commits).
 TEST_F(UniverseStore, AMergeForReadingIntoAStoreWithCommittedFoldsIsRefused) {
