@@ -771,7 +771,6 @@ std::vector<bool> folds_done(const BackfillStore& store) {
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
                        const std::string& config_hash,
                        const std::function<bool()>& stop_requested) {
-  std::vector<bool> merged = folds_done(target);  // a failed fold is taken again
   int copied = 0;
   if (no_fold_committed(target) && !(stop_requested && stop_requested())) {
     // Written once, in its chunks for reading (merge_for_reading).
@@ -787,6 +786,7 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
     for (std::vector<BackfillStore>& shard : shards) shard.front().close();
     return copied;
   }
+  std::vector<bool> merged = folds_done(target);  // a failed fold is taken again
   for (const std::string& path : shard_paths) {
     if (stop_requested && stop_requested()) break;
     BackfillStore shard = BackfillStore::resume(path, config_hash);

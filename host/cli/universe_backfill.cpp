@@ -218,8 +218,6 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   for (int k = 0; k < num_shards; ++k)
     shards.push_back(open_members(paths[static_cast<std::size_t>(k)], members, k, num_shards));
   std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
-  std::vector<std::vector<bool>> merged;
-  for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
   int copied = 0;
   if (std::all_of(stores.begin(), stores.end(), [](const BackfillStore& s) { return no_fold_committed(s); }) &&
       !interrupt_requested()) {
@@ -230,6 +228,9 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     for (std::vector<BackfillStore>& shard : shards) close_all(shard);
     shards.clear();
   }
+  std::vector<std::vector<bool>> merged;  // per series; a failed fold is taken again
+  if (!shards.empty())
+    for (const BackfillStore& store : stores) merged.push_back(folds_done(store));
   for (std::vector<BackfillStore>& shard : shards) {
     if (interrupt_requested()) break;
     // One commit for every series of the shard: a commit flushes the file.

@@ -136,8 +136,17 @@ std::vector<UniverseSeries> universe_from_options(const BackfillOptions& options
   if (!csv.series_column.empty()) {
     if (csv.target_column.find(',') != std::string::npos)
       throw InputError("--target", "a long file (--series-column) has one target column");
-    const std::vector<std::string> ids =
-        csv.series_id.empty() ? read_series_ids(csv) : split_list(csv.series_id);
+    std::vector<std::string> ids = split_list(csv.series_id);
+    if (csv.series_id.empty()) {
+      // Every series of the file: an id that cannot name a series is the
+      // file's fault, located at its first row.
+      SeriesIds file = read_series_ids(csv);
+      for (std::size_t i = 0; i < file.ids.size(); ++i)
+        if (const std::string problem = series_name_problem(file.ids[i]); !problem.empty())
+          throw InputError(csv.path, file.first_lines[i], file.column,
+                           "column '" + csv.series_column + "': " + problem);
+      ids = std::move(file.ids);
+    }
     for (const std::string& id : ids) {
       UniverseSeries s = member(id, options, "--series");
       s.options.model.csv.series_id = id;

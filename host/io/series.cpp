@@ -285,14 +285,15 @@ RawTable read_table(const CsvSpec& spec, const std::vector<std::string>& value_n
 
 }  // namespace
 
-std::vector<std::string> read_series_ids(const CsvSpec& spec) {
+SeriesIds read_series_ids(const CsvSpec& spec) {
   CsvReader reader(read_file(spec.path), spec.path);
   CsvRecord record;
   if (!reader.next(record)) throw InputError(spec.path, "empty file (no header row)");
   std::vector<std::string> header;
   for (std::string_view field : record.fields) header.emplace_back(trim(field));
   const std::size_t column = find_column(header, spec.series_column, spec.path);
-  std::vector<std::string> ids;
+  SeriesIds ids;
+  ids.column = column + 1;
   std::set<std::string, std::less<>> seen;
   while (reader.next(record)) {
     if (record.fields.size() != header.size())
@@ -305,9 +306,10 @@ std::vector<std::string> read_series_ids(const CsvSpec& spec) {
       throw InputError(spec.path, record.line, column + 1,
                        "column '" + spec.series_column + "': blank series id");
     seen.emplace(id);
-    ids.emplace_back(id);
+    ids.ids.emplace_back(id);
+    ids.first_lines.push_back(record.line);
   }
-  if (ids.empty()) throw InputError(spec.path, "no data rows after the header");
+  if (ids.ids.empty()) throw InputError(spec.path, "no data rows after the header");
   return ids;
 }
 

@@ -1598,13 +1598,18 @@ std::vector<std::string> pooled_model_names(const std::vector<const StoreLayout*
   return names;
 }
 
-void require_valid_series_name(const std::string& name, const std::string& field) {
-  if (name.empty()) throw InputError(field, "a series name must not be empty");
-  if (name == kPooledGroup)
-    throw InputError(field, "series name 'pooled' is taken by the scores pooled across series");
-  if (name.size() > 255) throw InputError(field, "series name longer than 255 bytes");
+std::string series_name_problem(const std::string& name) {
+  if (name.empty()) return "a series name must not be empty";
+  if (name == kPooledGroup) return "series name 'pooled' is taken by the scores pooled across series";
+  if (name.size() > 255) return "series name longer than 255 bytes";
   if (name.find('/') != std::string::npos || name == "." || name == "..")
-    throw InputError(field, "series name '" + name + "' cannot name a group (no '/', '.' or '..')");
+    return "series name '" + name + "' cannot name a group (no '/', '.' or '..')";
+  return {};
+}
+
+void require_valid_series_name(const std::string& name, const std::string& field) {
+  if (const std::string problem = series_name_problem(name); !problem.empty())
+    throw InputError(field, problem);
 }
 
 namespace {

@@ -215,23 +215,29 @@ struct FoldPart {
   std::vector<int> folds;
 };
 
-// Selects in `space` (a variable's, or a slab's in memory) the runs of
-// `folds` that lie in [first, first + count), every other axis whole, their
-// offsets along `fold_axis` less `shift`; false when none lies there.
-bool select_folds(hid_t space, const std::vector<int>& folds, std::size_t fold_axis, hsize_t first,
-                  hsize_t count, hsize_t shift, const std::string& path, const std::string& what) {
-  const std::vector<hsize_t> shape = shape_of(space);
-  check(H5Sselect_none(space), path, what);
+// Selects the runs of `folds` that lie in [first, first + count), every
+// other axis whole: in `file_space` (a variable's) at their offsets along
+// `fold_axis`, in `memory_space` (the slab's) at those less `first`; false
+// when none lies there.
+bool select_folds(hid_t file_space, hid_t memory_space, const std::vector<int>& folds,
+                  std::size_t fold_axis, hsize_t first, hsize_t count, const std::string& path,
+                  const std::string& what) {
+  const std::vector<hsize_t> shape = shape_of(file_space);
+  check(H5Sselect_none(file_space), path, what);
+  check(H5Sselect_none(memory_space), path, what);
   bool any = false;
   auto f = std::lower_bound(folds.begin(), folds.end(), static_cast<int>(first));
   while (f != folds.end() && static_cast<hsize_t>(*f) < first + count) {
     auto end = f + 1;
     while (end != folds.end() && *end == *(end - 1) + 1 && static_cast<hsize_t>(*end) < first + count) ++end;
     std::vector<hsize_t> start(shape.size(), 0), block = shape;
-    start[fold_axis] = static_cast<hsize_t>(*f) - shift;
+    start[fold_axis] = static_cast<hsize_t>(*f);
     block[fold_axis] = static_cast<hsize_t>(end - f);
-    check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start.data(), nullptr, block.data(), nullptr), path,
-          what);
+    check(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start.data(), nullptr, block.data(), nullptr),
+          path, what);
+    start[fold_axis] -= first;
+    check(H5Sselect_hyperslab(memory_space, H5S_SELECT_OR, start.data(), nullptr, block.data(), nullptr),
+          path, what);
     any = true;
     f = end;
   }
@@ -276,8 +282,9 @@ void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& s
     } else {
       for (const FoldPart& part : *parts) {
         const h5::Dataspace in(H5Dget_space(part.dataset), path, what);
-        if (!select_folds(in.get(), part.folds, fold_axis, first, count[fold_axis], 0, path, what)) continue;
-        select_folds(memory.get(), part.folds, fold_axis, first, count[fold_axis], first, path, what);
+        if (!select_folds(in.get(), memory.get(), part.folds, fold_axis, first, count[fold_axis], path,
+                          what))
+          continue;
         check(H5Dread(part.dataset, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
       }
       check(H5Sselect_all(memory.get()), path, what);

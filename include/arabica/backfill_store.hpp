@@ -163,9 +163,12 @@ struct SeriesLayout {
 /// scores written into it).
 std::vector<std::string> pooled_model_names(const std::vector<const StoreLayout*>& layouts);
 
-/// A series name usable as a group name: not empty, no '/', not "." or
-/// "..", not "pooled" (a universe's pooled scores) and at most 255 bytes
-/// (InputError naming `field` otherwise).
+/// Why `name` cannot name a series' group, or "" when it can: a name is not
+/// empty, has no '/', is not "." or "..", not "pooled" (a universe's pooled
+/// scores) and at most 255 bytes.
+std::string series_name_problem(const std::string& name);
+
+/// InputError naming `field` unless `name` can name a series' group.
 void require_valid_series_name(const std::string& name, const std::string& field);
 
 class BackfillStore {

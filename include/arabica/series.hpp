@@ -102,9 +102,18 @@ inline constexpr std::size_t kMaxCsvBytes = std::size_t{1} << 30;      // 1 GiB
 inline constexpr std::size_t kMaxCsvLineBytes = std::size_t{4} << 20;  // 4 MiB
 inline constexpr std::size_t kMaxCsvColumns = 65536;
 
-/// The ids in `spec.series_column` of a long file, in order of first
-/// appearance (InputError naming file and line for a malformed row).
-std::vector<std::string> read_series_ids(const CsvSpec& spec);
+/// The series of a long file: the ids in `spec.series_column`, in order of
+/// first appearance, with the line of that appearance and the column's
+/// number (1-based), so that a caller refusing an id can locate it.
+struct SeriesIds {
+  std::vector<std::string> ids;
+  std::vector<std::size_t> first_lines;
+  std::size_t column = 0;
+};
+
+/// The series of a long file (InputError naming file and line for a
+/// malformed row or a blank id).
+SeriesIds read_series_ids(const CsvSpec& spec);
 
 /// Loads and validates a CSV. Throws InputError naming file, line and column
 /// (or the column name) for anything it cannot interpret.

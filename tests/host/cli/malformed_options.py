@@ -85,6 +85,14 @@ CASES = [
     case("unknown series", ["fit", *LONG, "--series-column", "unique_id", "--series", "GC"],
          "long.csv: no rows of series 'GC' in column 'unique_id' (series in the file: 'KC', 'HG', 'CL')",
          LONG_FILES),
+    # an id that cannot name a series' group is the file's fault, located
+    # at its first row (not blamed on --series, which was not given)
+    case("long file id pooled", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
+         "long.csv:3:1: column 'unique_id': series name 'pooled' is taken by the scores pooled across series",
+         {"long.csv": long_file().replace(b"HG,", b"pooled,")}),
+    case("long file id with a slash", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
+         "long.csv:4:1: column 'unique_id': series name 'CL/F' cannot name a group",
+         {"long.csv": long_file().replace(b"CL,", b"CL/F,")}),
     case("missing policy name", ["fit", *MODEL, "--missing", "zero"], "--missing: zero not in"),
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
