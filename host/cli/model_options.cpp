@@ -7,6 +7,7 @@
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/forecast_csv.hpp"
+#include "cli/option_checks.hpp"
 
 namespace arabica::cli {
 
@@ -42,6 +43,7 @@ void add_model_options(CLI::App& command, ModelOptions& options, bool several_se
       .add_option("--units", options.csv.units,
                   "Units of the target price, written as CF `units` on the store's price "
                   "variables (e.g. USc/lb)")
+      ->check(units_check())
       ->capture_default_str();
   command.add_option("--exog", options.exog, "Exogenous columns, comma separated")
       ->delimiter(',');

@@ -32,6 +32,16 @@ const std::vector<std::string>& innovation_settings() {
   return settings;
 }
 
+std::string units_problem(const std::string& units) {
+  if (units.find_first_not_of(" \t\r\n") == std::string::npos)
+    return "units must not be blank (CF's dimensionless units are 1, the default)";
+  return {};
+}
+
+CLI::Validator units_check() {
+  return CLI::Validator([](std::string& value) { return units_problem(value); }, "TEXT", "units");
+}
+
 CLI::Validator seed_check() {
   return CLI::Validator(
       [](std::string& value) -> std::string {

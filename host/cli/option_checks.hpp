@@ -20,6 +20,13 @@ const std::vector<std::string>& innovation_settings();
 /// 1e23, 1.5 instead of letting them wrap or saturate.
 CLI::Validator seed_check();
 
+/// Why `units` cannot be a price's CF `units`, or "" when it can: not
+/// blank (CF's dimensionless is "1", the default).
+std::string units_problem(const std::string& units);
+
+/// `--units`: units_problem's rule.
+CLI::Validator units_check();
+
 /// `--threads`: 0 (all cores) to 4096.
 CLI::Validator thread_count_check();
 

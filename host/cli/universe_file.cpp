@@ -10,6 +10,7 @@
 #include "arabica/backtest_model.hpp"
 #include "arabica/bounded_list.hpp"
 #include "arabica/error.hpp"
+#include "cli/option_checks.hpp"
 
 namespace arabica::cli {
 
@@ -206,14 +207,20 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
     table.text("csv", csv.path);
     table.text("date_column", csv.date_column);
     table.text("target", csv.target_column);
-    table.text("units", csv.units);
+    if (table.text("units", csv.units))
+      if (const std::string problem = units_problem(csv.units); !problem.empty())
+        table.fail(table.at("units"), problem);
     table.text("missing", model.missing);
     table.integer("min_rows", csv.min_rows);
     table.list("exog", model.exog);
     // A long file's rows of this series: its id defaults to the name.
     table.text("series_column", csv.series_column);
     csv.series_id.clear();
-    if (!table.text("series", csv.series_id) && !csv.series_column.empty()) csv.series_id = s.name;
+    if (!table.text("series", csv.series_id)) {
+      if (!csv.series_column.empty()) csv.series_id = s.name;
+    } else if (csv.series_column.empty()) {
+      table.fail(table.at("series"), "'series' picks a series' rows of a long file: it needs 'series_column'");
+    }
     if (csv.path.empty())
       table.fail(node.source(), "series '" + s.name + "' has no csv (and no top-level csv)");
     if (csv.target_column.find(',') != std::string::npos)

@@ -94,6 +94,9 @@ CASES = [
          "long.csv:4:1: column 'unique_id': series name 'CL/F' cannot name a group",
          {"long.csv": long_file().replace(b"CL,", b"CL/F,")}),
     case("missing policy name", ["fit", *MODEL, "--missing", "zero"], "--missing: zero not in"),
+    # blank units broke the store's contract (an internal error, exit 1)
+    *[case(f"{command[0]} blank units", [*command, "--units", units], "--units: units must not be blank",
+           STRESS_FILES) for command in (BACKFILL, DAILY, STRESS) for units in ("", " ")],
     # --device
     case("device name", [*BACKFILL, "--device", "gpu"], "--device: 'gpu' is not one of: auto, cpu, cuda"),
     # --stored-paths >= 0 and <= --paths

@@ -291,7 +291,12 @@ series = "SB"
     for old, new, fragment in (('target = "A"', 'target = "Z"', "missing column 'Z'"),
                                ('name = "SB"', 'name = "coffee"', "series 'coffee' listed twice"),
                                (f'csv = "{wide_file}"', 'csv = "nowhere.csv"', "nowhere.csv"),
-                               ('units =', 'unit =', "unknown key 'unit'")):
+                               ('units =', 'unit =', "unknown key 'unit'"),
+                               # a blank units attribute broke the store's contract (exit 1)
+                               ('units = "USc/lb"', 'units = ""', "units must not be blank"),
+                               # a long file's series id without the long file's column
+                               ('units = "USc/lb"', 'units = "USc/lb"\nseries = "KC"',
+                                "'series' picks a series' rows of a long file: it needs 'series_column'")):
         bad.write_text(text.replace(old, new, 1))
         expect_refused(arabica, ["--config", str(bad), "--quiet"], work / "bad.h5", fragment)
     expect_refused(arabica, [*universe, "--series", "KC,XX"], work / "bad.h5", "'XX'")
