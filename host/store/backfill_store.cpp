@@ -538,6 +538,29 @@ std::optional<std::string> text_attribute(hid_t loc, const char* attribute, cons
   return value;
 }
 
+// The CF units of the prices a store holds (its last_price's), none in a
+// store laid out before prices had units. `loc`: a single-series store's
+// root or a universe's group.
+std::optional<std::string> stored_price_units(hid_t loc, const std::string& path) {
+  const std::string what = "cannot read the units of 'last_price'";
+  if (check(H5Lexists(loc, "last_price", H5P_DEFAULT), path, what) <= 0) return std::nullopt;
+  const h5::Dataset last_price(H5Dopen2(loc, "last_price", H5P_DEFAULT), path, what);
+  return text_attribute(last_price.get(), "units", path);
+}
+
+// Units are not in the configuration (they label the prices; the fits do
+// not see them), so a resumed store checks them by themselves: a run that
+// names other units would leave the store's prices labelled with the old.
+// `series` names a universe's group in the error ("" a single-series store).
+void require_same_units(const std::optional<std::string>& stored, const std::string& path,
+                        const std::string& units, const std::string& series = {}) {
+  if (!stored || *stored == units) return;
+  throw InputError(path, (series.empty() ? std::string("holds") : "series '" + series + "' holds") +
+                             " prices in units '" + *stored + "', not '" + units +
+                             "': units are set when a store is laid out; use a new --out or the "
+                             "store's units");
+}
+
 // A killed SWMR writer's superblock keeps the end of allocated space
 // (EOA) of its last flush, while chunks it allocated and wrote after that
 // may already be in the chunk indexes on disk: new allocations would then
@@ -635,13 +658,14 @@ struct BackfillStore::Impl {
   // Reopens the store at `path` to resume it, under the writer lock:
   // nullptr, with `not_a_store` saying what the file is, when it holds no
   // store and no committed fold, so that it may be replaced. Throws when it
-  // cannot be read, holds another configuration or holds folds.
+  // cannot be read, holds another configuration or holds folds, or, given
+  // `units`, holds prices in other units.
   static std::unique_ptr<Impl> reopen(const std::string& path, const std::string& hash,
-                                      std::string& not_a_store);
+                                      std::string& not_a_store, const std::string& units = {});
   // reopen() for a writer: a store in chunks of several folds with folds
   // still to write is first rewritten in one-fold chunks.
   static std::unique_ptr<Impl> reopen_to_write(const std::string& path, const std::string& hash,
-                                               std::string& not_a_store);
+                                               std::string& not_a_store, const std::string& units = {});
 
   // The root config_hash attribute; none in a file that is not a backfill store.
   std::optional<std::string> config_hash() { return text_attribute(root(), "config_hash", name); }
@@ -995,7 +1019,8 @@ bool has_hdf5_signature(const std::string& path) {
 
 std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::string& path,
                                                                  const std::string& hash,
-                                                                 std::string& not_a_store) {
+                                                                 std::string& not_a_store,
+                                                                 const std::string& units) {
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(path, error);
   if (error) throw Error(path + ": " + error.message());
@@ -1036,18 +1061,19 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen(const std::stri
     throw InputError(path, "was written with another configuration (config_hash " + *stored +
                                ", this run " + hash +
                                "); use a new --out or the original settings");
+  if (!units.empty()) require_same_units(stored_price_units(impl->root(), path), path, units);
   impl->recover_allocation_end(size);
   impl->read_shape();
   return impl;
 }
 
 std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen_to_write(
-    const std::string& path, const std::string& hash, std::string& not_a_store) {
-  std::unique_ptr<Impl> impl = reopen(path, hash, not_a_store);
+    const std::string& path, const std::string& hash, std::string& not_a_store, const std::string& units) {
+  std::unique_ptr<Impl> impl = reopen(path, hash, not_a_store, units);
   if (impl && impl->must_rechunk_for_writing()) {
     impl.reset();  // closed: nothing was written
     rechunk_atomically(path, StoreChunks::per_fold);
-    impl = reopen(path, hash, not_a_store);
+    impl = reopen(path, hash, not_a_store, units);
   }
   if (impl) {
     impl->shared->writer = true;
@@ -1081,7 +1107,8 @@ BackfillStore BackfillStore::open_for_writing(const std::string& path, const Sto
   WriterLock lock(path);
   if (std::filesystem::exists(path)) {
     std::string not_a_store;
-    std::unique_ptr<Impl> impl = Impl::reopen_to_write(path, layout.text_attribute("config_hash"), not_a_store);
+    std::unique_ptr<Impl> impl =
+        Impl::reopen_to_write(path, layout.text_attribute("config_hash"), not_a_store, layout.units);
     if (impl) {
       impl->shared->lock = std::move(lock);
       return BackfillStore(std::move(impl));
@@ -1118,6 +1145,7 @@ BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& 
     auto old_impl = Impl::open(from, from, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, Access::read);
     if (text_attribute(old_impl->root(), "config", from) != expected_config)
       throw Error(from + ": was changed by another writer while being extended; run again");
+    require_same_units(stored_price_units(old_impl->root(), from), from, layout.units);
     old_impl->read_shape();
     const std::optional<std::string> run_log = text_attribute(old_impl->root(), kRunLogAttribute, from);
     const BackfillStore old(std::move(old_impl));
@@ -1615,10 +1643,11 @@ void require_valid_series_name(const std::string& name, const std::string& field
 namespace {
 
 // What a universe file at `path` holds: its series in order and each
-// group's config_hash (empty when it has none).
+// group's config_hash (empty when it has none) and price units.
 struct UniverseContents {
   std::vector<std::string> series;
   std::map<std::string, std::string> hashes;
+  std::map<std::string, std::optional<std::string>> units;
   std::string pooled;  // the pooled group's series list (JSON); empty: none
 };
 
@@ -1646,6 +1675,7 @@ UniverseContents inspect_universe(const std::string& path) {
     const h5::Group group(H5Gopen2(file.get(), name.c_str(), H5P_DEFAULT), path,
                           "cannot open the group of series '" + name + "'");
     contents.hashes[name] = text_attribute(group.get(), "config_hash", path).value_or("");
+    contents.units[name] = stored_price_units(group.get(), path);
   }
   if (check(H5Lexists(file.get(), kPooledGroup, H5P_DEFAULT), path, what) > 0) {
     const h5::Group group(H5Gopen2(file.get(), kPooledGroup, H5P_DEFAULT), path,
@@ -1710,6 +1740,7 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
           continue;
         }
         const std::string hash = s.layout.text_attribute("config_hash");
+        require_same_units(contents.units.at(s.name), path, s.layout.units, s.name);
         if (found->second == hash) continue;
         if (!opening.keep)
           throw InputError(path, "series '" + s.name + "' was written with another configuration "

@@ -189,6 +189,29 @@ TEST_F(BackfillStoreFiles, AFileWithCommittedFoldsOrNotHdf5IsNeverReplaced) {
   EXPECT_THAT_INPUT_ERROR(BackfillStore::resume(file(), kHash), "has no config_hash attribute");
 }
 
+// Units are not in the configuration: a run in other units resumed the
+// store and left its prices labelled with the old ones.
+TEST_F(BackfillStoreFiles, AStoreInOtherUnitsIsNeitherResumedNorExtended) {
+  StoreLayout layout = small_layout();
+  layout.text_attributes.emplace_back("config", "{\"end\": \"2024-01-05\"}");
+  {
+    BackfillStore store = BackfillStore::create(file(), layout);
+    write_folds(store, {1});
+    store.close();
+  }
+  const std::string before = read_file(file());
+  StoreLayout other = layout;
+  other.units = "USc/lb";
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_for_writing(file(), other),
+                          "holds prices in units '1', not 'USc/lb': units are set when a store is laid out");
+  other.text_attributes = {{"config_hash", "fedcba9876543210"}};  // an extension
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::extend(file(), other, {1}, "{\"end\": \"2024-01-05\"}"),
+                          "holds prices in units '1', not 'USc/lb'");
+  EXPECT_EQ(read_file(file()), before);
+  EXPECT_EQ(open_for_writing_warning(file()), "");  // the same units resume
+  expect_committed_folds(file(), {0, 1, 0, 0});
+}
+
 TEST_F(BackfillStoreFiles, OpenForWritingResumesTheSameConfiguration) {
   {
     BackfillStore store = BackfillStore::open_for_writing(file(), small_layout());

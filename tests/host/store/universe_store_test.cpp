@@ -148,6 +148,25 @@ BackfillStore::UniverseOpening keep_committed(std::vector<std::string>* asked = 
   return opening;
 }
 
+TEST_F(UniverseStore, ASeriesInOtherUnitsIsRefusedByNameAndNothingChanges) {
+  {
+    std::vector<BackfillStore> stores =
+        BackfillStore::open_universe_for_writing(file(), {series("A", 3), series("B", 3)});
+    write_folds(stores[1], {0});
+    for (BackfillStore& s : stores) s.close();
+  }
+  const std::string before = bytes_of(file());
+  SeriesLayout b = series("B", 3);
+  b.layout.units = "USD/t";
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_universe_for_writing(file(), {series("A", 3), b}),
+                          "series 'B' holds prices in units '1', not 'USD/t'");
+  b.layout.text_attributes = {{"config_hash", "fedcba9876543210"}};  // extended, not resumed
+  EXPECT_THAT_INPUT_ERROR(BackfillStore::open_universe_for_writing(file(), {series("A", 3), b}, keep_committed()),
+                          "series 'B' holds prices in units '1', not 'USD/t'");
+  EXPECT_EQ(bytes_of(file()), before);
+}
+
+
 TEST_F(UniverseStore, AGroupOfAnEarlierRunIsLaidOutAnewWithTheFoldsItsRuleKeeps) {
   {
     std::vector<BackfillStore> stores =
