@@ -127,12 +127,13 @@ class ConfigFile : public CLI::Config {
     std::vector<Setting> own, top;
     for (const auto& [key, node] : root) {
       const std::string name(key.str());
-      // [[series]]: a universe, read by `arabica backfill` itself
-      // (cli/universe_file.hpp).
+      // [[series]]: a universe, read by `arabica backfill` and `arabica
+      // daily` themselves (cli/universe_file.hpp).
       if (name == "series" && node.is_array_of_tables()) {
-        if (command_->get_name() != "backfill")
+        const std::string& command = command_->get_name();
+        if (command != "backfill" && command != "daily")
           fail(key.source().begin.line, key.source().begin.column,
-               "[[series]] tables (a universe) are read by 'arabica backfill' only");
+               "[[series]] tables (a universe) are read by 'arabica backfill' and 'arabica daily' only");
         continue;
       }
       if (const toml::table* table = node.as_table(); table && is_command_name(name)) {

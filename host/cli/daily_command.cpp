@@ -41,6 +41,20 @@ struct DailyOptions {
 // In a universe's output paths, the series' name.
 constexpr const char kSeriesPlaceholder[] = "{series}";
 
+// A day's forecast from data that end this many calendar days or more
+// before the day is said on stderr: a feed that stopped updating, or a
+// --date past the data. Not refused: markets close for weekends and
+// holidays (Friday to Tuesday is 4 days), and the forecast is still the
+// last row's, as forecast.csv's data_cutoff_date says.
+constexpr Date kStaleDataDays = 5;
+
+void warn_if_stale(const std::string& what, Date last_row, Date day) {
+  if (day - last_row < kStaleDataDays) return;
+  std::cerr << "arabica: warning: " << what << ": the last row on or before " << format_date(day) << " is "
+            << format_date(last_row) << ", " << day - last_row
+            << " days earlier; the day's forecast is from that row (a stale data feed?)\n";
+}
+
 const char* status_word(FoldStatus status) {
   switch (status) {
     case FoldStatus::trained: return "trained";
@@ -244,6 +258,7 @@ void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
       not_run.push_back(entries[j].name + ": " + reason);
       continue;
     }
+    warn_if_stale("series " + entries[j].name, loaded[j].dates[rows - 1], day);
     member.config.stop_requested = interrupt_requested;
     members.push_back(std::move(member));
   }
@@ -294,9 +309,11 @@ void run_daily(DailyOptions& daily, const std::string& config_file) {
   const LoadedModel loaded = load(options.model);
   Series series = loaded.series;
   if (!daily.date.empty()) {  // the data as they were that day
-    const std::size_t rows = rows_through(series, date_option(daily.date, "--date", 0));
+    const Date day = date_option(daily.date, "--date", 0);
+    const std::size_t rows = rows_through(series, day);
     if (rows == 0) throw InputError("--date", daily.date + " is before the data's first row");
     series = series.head(rows);
+    warn_if_stale(options.model.csv.path, series.dates.back(), day);
   }
   const Date today = series.dates.back();
   if (options.start.empty()) config.plan.start = series.dates.front();

@@ -39,7 +39,7 @@ std::string units_problem(const std::string& units) {
 }
 
 CLI::Validator units_check() {
-  return CLI::Validator([](std::string& value) { return units_problem(value); }, "TEXT", "units");
+  return CLI::Validator([](std::string& value) { return units_problem(value); }, "", "units");
 }
 
 CLI::Validator seed_check() {

@@ -69,6 +69,11 @@ std::string plan_member(const UniverseSeries& entry, Series series, UniverseMemb
   } catch (const InputError& error) {
     return error.what();
   }
+  // A series whose data end before the run's start (its feed stopped, or
+  // it was listed later) has no fold: its reason, not the run's error.
+  if (o.end.empty() && config.plan.start > config.plan.end)
+    return "its data end " + format_date(config.plan.end) + ", before the first cutoff " +
+           format_date(config.plan.start);
   out.plan = plan_folds(out.series.dates, config.plan);
   if (out.plan.folds.empty()) return no_fold_reason(out.plan, config.plan);
   BackfillConfig whole = config;

@@ -121,6 +121,16 @@ def main(arabica: str, repo: str, workdir: str) -> int:
     again = subprocess.run([arabica, "daily", *common, "--out", str(store)], capture_output=True, text=True)
     assert again.returncode == 0 and "nothing changed" in again.stdout, again.stdout + again.stderr
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before, "a repeated morning changed the store"
+    # A --date past the data (a feed that stopped): the last row's forecast,
+    # said on stderr; the next day (a weekend's or a holiday's gap) is not.
+    last = datetime.date.fromisoformat(dates[first + DAYS - 1])
+    for gap, stale in ((1, False), (30, True)):
+        later = subprocess.run([arabica, "daily", *common, "--out", str(store), "--date",
+                                str(last + datetime.timedelta(days=gap))], capture_output=True, text=True)
+        said = f"the last row on or before {last + datetime.timedelta(days=gap)} is {last}, {gap} days earlier"
+        assert later.returncode == 0 and "nothing changed" in later.stdout, later.stdout + later.stderr
+        assert (said in later.stderr) == stale, (gap, later.stderr)
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before, "a later --date changed the store"
 
     # One backfill over the 20 cutoffs, on the same file.
     once = work / "once.h5"

@@ -205,7 +205,57 @@ def daily(arabica: str, long_file: Path, work: Path) -> None:
     if log[FAIL_DAY - 1]["series"]["KC"]["models"]["naive"] != "failed" or log[FAIL_DAY - 1]["failed"] < 1:
         fail(f"run log of the failing morning: {log[FAIL_DAY - 1]}")
     print(f"{DAYS} mornings of arabica daily on a 3-series universe equal one backfill over their cutoffs")
+    universe_file(arabica, day_file, days, work)
     registry(arabica, store, day_file, work)
+
+
+def universe_file(arabica: str, day_file: Path, days: list[str], work: Path) -> None:
+    """`arabica daily --config` with [[series]] tables (it was refused as a
+    backfill-only file) runs the morning the long file's options run; a
+    series whose data end before the first cutoff fails open (it stopped
+    the run); a --date past the data says so per series."""
+    table = pd.read_csv(day_file, dtype=str)
+    early = work / "early.csv"
+    table[(table.unique_id == "KC") & (table.ds < days[0])].to_csv(early, index=False)
+    series = "".join(f"""
+[[series]]
+name = "{name}"
+csv = "{day_file}"
+series_column = "unique_id"
+""" for name in SERIES)
+    (work / "daily.toml").write_text(f"""date_column = "ds"
+target = "y"
+exog = ["rain", "brl_usd"]
+start = {days[0]}
+min_train_rows = 150
+refit = "weekly"
+model = ["sarimax", "naive"]
+paths = 200
+{series}
+[[series]]
+name = "early"
+csv = "{early}"
+series_column = "unique_id"
+series = "KC"
+""")
+    by_file, by_options = work / "daily_toml.h5", work / "daily_options.h5"
+    done = run(arabica, "daily", ["--config", str(work / "daily.toml"), "--quiet", "--out", str(by_file)])
+    if f"series early: its data end {table[table.unique_id == 'KC'].ds[table.ds < days[0]].max()}, before the " \
+       f"first cutoff {days[0]} (not run)" not in done.stderr:
+        fail(f"the series that ends early: {done.stderr!r}")
+    run(arabica, "daily", ["--csv", str(day_file), *LONG, "--start", days[0], "--min-train-rows", "150",
+                           "--refit", "weekly", "--model", "sarimax,naive", "--paths", "200", "--quiet",
+                           "--out", str(by_options)])
+    expect_same(by_file, by_options, "daily --config with [[series]]")
+    before = sha(by_file)
+    last = max(days)
+    later = (pd.Timestamp(last) + pd.Timedelta(days=20)).date().isoformat()
+    done = run(arabica, "daily", ["--config", str(work / "daily.toml"), "--quiet", "--out", str(by_file),
+                                  "--date", later])
+    if (f"series KC: the last row on or before {later} is {last}, 20 days earlier" not in done.stderr
+            or "nothing changed" not in done.stdout or sha(by_file) != before):
+        fail(f"a --date past the data: {done.stdout!r} {done.stderr!r}")
+    print("daily --config with [[series]] equals the long file's options; a series ending early fails open")
 
 
 def registry(arabica: str, store: Path, day_file: Path, work: Path) -> None:
