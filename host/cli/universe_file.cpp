@@ -252,6 +252,20 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
     }
     series.push_back(std::move(s));
   }
+  if (defaults.model.csv.series_id.empty()) return series;
+  // --series: the file's series to run, by name, in the file's order.
+  const std::vector<std::string> wanted = split_list(defaults.model.csv.series_id);
+  std::vector<std::string> names;
+  for (const UniverseSeries& s : series) names.push_back(s.name);
+  for (const std::string& name : wanted)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      throw InputError("--series", "no series '" + name + "' in " + path + " (its series: " +
+                                       bounded_list(names) + ")");
+  series.erase(std::remove_if(series.begin(), series.end(),
+                              [&](const UniverseSeries& s) {
+                                return std::find(wanted.begin(), wanted.end(), s.name) == wanted.end();
+                              }),
+               series.end());
   return series;
 }
 

@@ -37,7 +37,8 @@ bool has_series_tables(const std::string& path);
 /// default the name), exog, units, missing, min_rows, order, seasonal,
 /// trend, model, min_train_rows. Unknown keys, values of the wrong type,
 /// bad orders or models and names given twice are InputErrors located
-/// file:line:column.
+/// file:line:column. `defaults`' series id (--series) selects the series
+/// to run by name (an unknown name is an InputError naming --series).
 std::vector<UniverseSeries> read_universe_file(const std::string& path,
                                                const BackfillOptions& defaults);
 

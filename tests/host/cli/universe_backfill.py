@@ -20,6 +20,7 @@ the others run. xarray opens the store as a DataTree.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -300,6 +301,18 @@ series = "SB"
         bad.write_text(text.replace(old, new, 1))
         expect_refused(arabica, ["--config", str(bad), "--quiet"], work / "bad.h5", fragment)
     expect_refused(arabica, [*universe, "--series", "KC,XX"], work / "bad.h5", "'XX'")
+    # --series picks a universe file's series by name (it was ignored: every
+    # series ran); an unknown name is refused.
+    picked = work / "picked.h5"
+    run(arabica, ["--config", str(toml), "--quiet", "--series", "SB", "--out", str(picked)])
+    with h5py.File(picked, "r") as f:
+        if json.loads(f.attrs["series"]) != ["SB"]:
+            fail(f"--series SB ran {f.attrs['series']}")
+    differences = compare(str(picked), str(tree), "SB", "SB")
+    if differences:
+        fail(f"--series SB differs from the whole file's SB: {differences[:5]}")
+    expect_refused(arabica, ["--config", str(toml), "--quiet", "--series", "SB,XX"], work / "bad.h5",
+                   f"--series: no series 'XX' in {toml}")
     # One series' configuration changed: refused by name, the store untouched.
     before = tree.read_bytes()
     bad.write_text(text.replace('model = ["naive", "sarimax:0,1,1"]', 'model = ["naive"]'))
