@@ -7,7 +7,7 @@ coffee with 5 covariates, sugar, cocoa; daily cutoffs over 2021, rolling
   * arabica: `arabica backfill --config examples/universe.toml` with one
     thread, all cores, and under `mpirun -np 1` and `-np 2` (one thread per
     rank, alternated --mpi-repeats times, medians; wall time includes rank
-    0's merge and scoring), and beside each pair two whole one-rank runs at
+    0's merge and scoring), and after each pair two whole one-rank runs at
     once, which bound what two ranks can get from the machine;
   * statsforecast (`scripts/setup --with-bench`): its ARIMA(1,1,1) (method
     ML, the coffee covariates), Naive and RandomWalkWithDrift fitted and
@@ -23,10 +23,11 @@ first row) and every fold's last training price must equal the store's
 `last_price`. A model of 8 and 64 ranks (one core each) is built from the
 measured per-fold costs: ranks take whole (series, warm-start chain) units
 longest first (arabica's partition_plans), plus the per-fold remainder,
-fixed cost and serial write (the shard merge) of the measured runs. Reading the store back is timed three
-ways: `xr.open_datatree(...)` + load, `arabica_store.read_universe`, and
-pandas on the Parquet export, whose write is timed too; reads under a
-second are the best of five, on each side.
+fixed cost and serial write (the shard merge) of the measured runs.
+Reading the store back is timed three ways: `xr.open_datatree(...)` +
+load, `arabica_store.read_universe`, and pandas on the Parquet export,
+whose write is timed too; reads under a second are the best of five, on
+each side.
 
 Writes bench/results/universe.md.
 """
@@ -106,6 +107,12 @@ def arabica_run(arabica: str, out: Path, extra: list[str], launch: list[str] | N
                 keep: bool = False) -> float:
     """Wall time of the universe backfill into `out` (removed first unless `keep`)."""
     return arabica_runs(arabica, [out], extra, launch, keep)
+
+
+def mpi_launch(mpirun: str, ranks: int) -> list[str]:
+    """`mpirun -np RANKS`, unbound: OpenMPI's default binding puts a rank's
+    worker and store writer on one core."""
+    return [mpirun, "-np", str(ranks), "--oversubscribe", "--bind-to", "none"]
 
 
 def mpi_label(ranks: int) -> str:
@@ -234,16 +241,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mpirun:
         # 1 and 2 ranks alternated, --mpi-repeats pairs: one pair's ratio
         # spreads by 20-30% on a shared machine; the table gives medians.
-        # Beside each pair, two whole one-rank runs at once: what two
+        # After each pair, two whole one-rank runs at once: what two
         # processes that share nothing get from this machine, the most two
         # ranks of half the work each could get.
-        launch = [args.mpirun, "-np", "1", "--oversubscribe", "--bind-to", "none"]
         for _ in range(args.mpi_repeats):
-            mpi_pairs.append(tuple(arabica_run(
-                args.arabica, work / f"np{ranks}.h5", [*extra, "--threads", "1"],
-                [args.mpirun, "-np", str(ranks), "--oversubscribe", "--bind-to", "none"]) for ranks in (1, 2)))
+            mpi_pairs.append(tuple(arabica_run(args.arabica, work / f"np{ranks}.h5", [*extra, "--threads", "1"],
+                                               mpi_launch(args.mpirun, ranks)) for ranks in (1, 2)))
             side_by_side.append(arabica_runs(args.arabica, [work / "side-a.h5", work / "side-b.h5"],
-                                             [*extra, "--threads", "1"], launch))
+                                             [*extra, "--threads", "1"], mpi_launch(args.mpirun, 1)))
         for i, ranks in enumerate((1, 2)):
             wall[mpi_label(ranks)] = float(np.median([p[i] for p in mpi_pairs]))
     folds = folds_of(work / "t1.h5")
