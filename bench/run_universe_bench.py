@@ -204,8 +204,11 @@ def time_reads(store: Path, work: Path) -> dict[str, float]:
         with xr.open_datatree(store, engine="h5netcdf") as tree:
             for name in tree.children:
                 tree[name].to_dataset().load()
+    def arabica_engine():
+        xr.open_datatree(store, engine="arabica")  # read whole when opened
     series = st.read_universe(store)
-    times = {"xr.open_datatree + load": best_time(datatree, 1),
+    times = {"xr.open_datatree(engine=\"h5netcdf\") + load": best_time(datatree, 1),
+             "xr.open_datatree(engine=\"arabica\") (every variable, read when opened)": best_time(arabica_engine),
              "arabica_store.read_universe (every variable: forecasts, scores, registry, text)":
                  best_time(lambda: st.read_universe(store)),
              "arabica_store.read_universe, the Parquet table's variables (LONG_TABLE_VARIABLES)":

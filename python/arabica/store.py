@@ -222,24 +222,28 @@ def _decode_dates(values: np.ndarray, attrs: dict) -> tuple[np.ndarray, dict]:
     return (values.astype(np.int64) * 86_400_000_000_000).view("datetime64[ns]"), encoding
 
 
-def _left_out(name: str, is_scale: bool, wanted: frozenset[str] | None) -> bool:
-    """A data variable not asked for (`wanted`; None: all): left unread.
-    Scales and forecast_date (a coordinate) are always read."""
-    return wanted is not None and not is_scale and name not in wanted and name != "forecast_date"
+def _left_out(name: str, is_scale: bool, wanted: frozenset[str] | None,
+              dropped: frozenset[str] = frozenset()) -> bool:
+    """A data variable not asked for (`wanted`; None: all) or dropped:
+    left unread. Scales and forecast_date (a coordinate) are always read."""
+    if is_scale or name == "forecast_date":
+        return False
+    return name in dropped or (wanted is not None and name not in wanted)
 
 
-def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None
+def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None,
+                         dropped: frozenset[str] = frozenset()
                          ) -> list[tuple[str, object, dict, bool, bytes, tuple]]:
     """(name, dataset id, attrs, is_scale, scale NAME, dims) of every
     variable, in creation order: from the group's reading index when it has
     one (a store chunked for reading: one attribute instead of thousands),
-    else attribute by attribute. `wanted`: with the index, the variables not
-    in it (but scales and forecast_date) are not opened at all."""
+    else attribute by attribute. `wanted`, `dropped`: with the index, the
+    variables left out (_left_out) are not opened at all."""
     index = group.attrs.get(READING_INDEX)
     if index is not None:
         described = []
         for entry in json.loads(index)["variables"]:
-            if _left_out(entry["name"], "scale" in entry, wanted):
+            if _left_out(entry["name"], "scale" in entry, wanted, dropped):
                 continue
             dataset = h5py.h5d.open(group.id, entry["name"].encode())
             attrs = dict(entry["attrs"])
@@ -274,20 +278,54 @@ LONG_TABLE_VARIABLES = ("forecast_mean", "forecast_median", "forecast_std", "low
                         "path_std", "quantiles", "crps", "pit", "actual", "last_price", "status")
 
 
-def _read_group(group: h5py.Group, path: str, with_paths: bool,
-                wanted: frozenset[str] | None = None) -> xr.Dataset:
+class StoredPaths(xr.backends.BackendArray):
+    """A store's `paths` (model, cutoff, path, day_ahead), read from the file
+    when indexed (it may be far larger than memory): the file is opened for
+    each read (open_file), none is kept open. Reads the box spanning the
+    indices asked for, then picks them."""
+
+    def __init__(self, path: str, group: str, shape: tuple[int, ...], dtype: np.dtype):
+        self.path, self.group, self.shape, self.dtype = path, group, shape, dtype
+
+    def __getitem__(self, key):
+        return xr.core.indexing.explicit_indexing_adapter(
+            key, self.shape, xr.core.indexing.IndexingSupport.OUTER, self._read)
+
+    def _read(self, key: tuple) -> np.ndarray:
+        # Each axis' indices; an integer drops its axis.
+        indices = [np.arange(size)[k] if isinstance(k, slice) else np.atleast_1d(np.asarray(k, dtype=np.int64))
+                   for k, size in zip(key, self.shape)]
+        kept = tuple(len(i) for k, i in zip(key, indices) if not isinstance(k, (int, np.integer)))
+        if any(i.size == 0 for i in indices):
+            return np.empty(kept, self.dtype)
+        box = tuple(slice(int(i.min()), int(i.max()) + 1) for i in indices)
+        with open_file(self.path) as file:
+            try:
+                values = file[self.group]["paths"][box]
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot read variable 'paths': {error}") from None
+        return values[np.ix_(*(i - b.start for i, b in zip(indices, box)))].reshape(kept)
+
+
+def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
+                wanted: frozenset[str] | None = None, dropped: frozenset[str] = frozenset()) -> xr.Dataset:
     """One store (a file's root or a universe group) read whole with h5py
     and decoded as xr.decode_cf decodes it (dates, coordinates); `paths`
-    only when asked. Far faster than xr.open_dataset on a store: h5netcdf
+    only when asked (True: read, "lazy": StoredPaths, read when indexed).
+    Far faster than xr.open_dataset on a store: h5netcdf
     names each variable's dimensions by asking HDF5 for its scales' paths,
     which HDF5 finds by walking the file (and on a store being written it
     sizes the unlimited `cutoff` by opening every variable attached to it,
     for every variable)."""
     variables, coordinates = {}, set()
-    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted):
+    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted, dropped):
         if name == "paths" and not with_paths:
             continue
-        if _left_out(name, is_scale, wanted):  # only the variables asked for, with their coordinates
+        if _left_out(name, is_scale, wanted, dropped):  # only the variables asked for, with their coordinates
+            continue
+        if name == "paths" and with_paths == "lazy":
+            lazy = StoredPaths(path, group.name, dataset.shape, dataset.dtype)
+            variables[name] = xr.Variable(dims, xr.core.indexing.LazilyIndexedArray(lazy), attrs)
             continue
         if is_scale and scale_name.startswith(_DIMENSION_WITHOUT_VALUES):
             continue  # a dimension without values (param, path)
@@ -313,54 +351,70 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool,
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
-def _open_file(path: str) -> h5py.File:
+def open_file(path: str) -> h5py.File:
     """The store file with h5py: the ordinary way, or as a SWMR reader when a
-    writer has it marked open for writing (see open_store)."""
+    writer has it marked open for writing (see open_store). HDF5 shares a
+    file this process has open already, and only with the same locking: one
+    opened with HDF5's locks (xarray's h5netcdf by default) is opened so."""
     try:
         return h5py.File(path, "r", locking=False)
     except OSError as error:
+        if "file locking flag values don't match" in str(error):
+            try:
+                return h5py.File(path, "r")
+            except OSError as again:
+                error = again
         if "already open for write" not in str(error):
             raise StoreError(f"{path}: cannot open the store: {error}") from None
         return h5py.File(path, "r", swmr=True, locking=False)
 
 
 def read_universe(path: str | os.PathLike, unique_id: str = "series",
-                  with_paths: bool = False, variables=None) -> dict[str, xr.Dataset]:
+                  with_paths: bool | str = False, variables=None, drop_variables=()) -> dict[str, xr.Dataset]:
     """open_universe's result, read eagerly with h5py (also while a writer
     runs: SWMR reading): every series' committed folds, by name. The fast
     way into xarray (docs/HDF5_LAYOUT.md, "Reading"). `variables`: only
     these data variables (with every coordinate), e.g. LONG_TABLE_VARIABLES,
-    the forecasts the long table holds; None: all."""
+    the forecasts the long table holds; None: all; `drop_variables`: not
+    these. `with_paths`: the stored paths too, read (True) or when indexed
+    ("lazy")."""
     path = str(path)
-    with _open_file(path) as file:
+    with open_file(path) as file:
         if "fold_complete" in file:
             groups = {unique_id: file}
         elif "series" in file.attrs:
             groups = {name: file[name] for name in json.loads(file.attrs["series"])}
         else:
             raise StoreError(f"{path}: neither a backfill store nor a universe store")
-        series = {}
-        for name, group in groups.items():
-            flags = group["fold_complete"][()]
-            bad = np.flatnonzero((flags != 0) & (flags != 1))
-            if bad.size:
-                raise StoreError(f"{path}: fold_complete of fold {int(bad[0])} is {int(flags[bad[0]])}, "
-                                 "not 0 or 1: the store is damaged")
-            ds = _read_group(group, path, with_paths, None if variables is None else frozenset(variables))
-            series[name] = ds if flags.all() else ds.isel(cutoff=np.flatnonzero(flags == 1))
-        return series
+        wanted = None if variables is None else frozenset(variables)
+        return {name: read_committed(group, path, with_paths, wanted, frozenset(drop_variables))
+                for name, group in groups.items()}
 
 
-def read_pooled(path: str | os.PathLike) -> xr.Dataset:
+def read_committed(group: h5py.Group, path: str, with_paths: bool | str = False,
+                   wanted: frozenset[str] | None = None, dropped: frozenset[str] = frozenset()) -> xr.Dataset:
+    """One store of an open file (its root, or a universe's series group):
+    its committed folds (_read_group's arguments). A fold_complete other
+    than 0 or 1 is damage, never a commit."""
+    flags = group["fold_complete"][()]
+    bad = np.flatnonzero((flags != 0) & (flags != 1))
+    if bad.size:
+        raise StoreError(f"{path}: fold_complete of fold {int(bad[0])} is {int(flags[bad[0]])}, "
+                         "not 0 or 1: the store is damaged")
+    ds = _read_group(group, path, with_paths, wanted, dropped)
+    return ds if flags.all() else ds.isel(cutoff=np.flatnonzero(flags == 1))
+
+
+def read_pooled(path: str | os.PathLike, drop_variables=()) -> xr.Dataset:
     """A universe's scores pooled across the series of the run that wrote
     them (listed in its `series` attribute): per model name and day ahead,
     and `<metric>_overall` over all days; CRPS as a fraction of the cutoff
     price, RMSE and MAE NaN (no pooled meaning)."""
     path = str(path)
-    with _open_file(path) as file:
+    with open_file(path) as file:
         if "pooled" not in file or "series" not in file.attrs:
             raise StoreError(f"{path}: not a universe store with pooled scores")
-        return _read_group(file["pooled"], path, with_paths=False)
+        return _read_group(file["pooled"], path, with_paths=False, dropped=frozenset(drop_variables))
 
 
 def pooled_table(pooled: xr.Dataset) -> pd.DataFrame:
@@ -417,7 +471,7 @@ def open_committed(path: str | os.PathLike, unique_id: str = "series",
     per series (and `pooled`, the scores pooled across them). `variables`:
     only these data variables (read_universe), e.g. LONG_TABLE_VARIABLES."""
     series = read_universe(path, unique_id, variables=variables)
-    with _open_file(str(path)) as file:
+    with open_file(str(path)) as file:
         single = "fold_complete" in file
         pooled = "pooled" in file
     if single:

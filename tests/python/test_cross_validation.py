@@ -82,7 +82,7 @@ def test_utilsforecast_scores_the_frame_as_arabica_does(universe, tmp_path):
                                                                       for s in ("lo", "hi")]]],
                       metrics=[rmse, mae, coverage], models=models, level=[95])
     series = st.read_universe(store)
-    with st._open_file(str(store)) as file:
+    with st.open_file(str(store)) as file:
         for name in series:
             stored = {metric: file[name][f"{metric}_overall"][()] for metric in ("rmse", "mae", "coverage_95")}
             for metric, key in (("rmse", "rmse"), ("mae", "mae"), ("coverage_level95", "coverage_95")):
