@@ -257,10 +257,13 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
   const std::vector<std::string> wanted = split_list(defaults.model.csv.series_id);
   std::vector<std::string> names;
   for (const UniverseSeries& s : series) names.push_back(s.name);
-  for (const std::string& name : wanted)
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      throw InputError("--series", "no series '" + name + "' in " + path + " (its series: " +
+  for (auto name = wanted.begin(); name != wanted.end(); ++name) {
+    if (std::find(names.begin(), names.end(), *name) == names.end())
+      throw InputError("--series", "no series '" + *name + "' in " + path + " (its series: " +
                                        bounded_list(names) + ")");
+    if (std::find(wanted.begin(), name, *name) != name)  // as for a long file's --series
+      throw InputError("--series", "series '" + *name + "' given twice");
+  }
   series.erase(std::remove_if(series.begin(), series.end(),
                               [&](const UniverseSeries& s) {
                                 return std::find(wanted.begin(), wanted.end(), s.name) == wanted.end();

@@ -313,6 +313,10 @@ series = "SB"
         fail(f"--series SB differs from the whole file's SB: {differences[:5]}")
     expect_refused(arabica, ["--config", str(toml), "--quiet", "--series", "SB,XX"], work / "bad.h5",
                    f"--series: no series 'XX' in {toml}")
+    # A name given twice is refused, as with a long file (it ran once).
+    expect_refused(arabica, ["--config", str(toml), "--quiet", "--series", "SB,SB"], work / "bad.h5",
+                   "--series: series 'SB' given twice")
+    expect_refused(arabica, [*universe, "--series", "KC,KC"], work / "bad.h5", "--series: series 'KC' given twice")
     # One series' configuration changed: refused by name, the store untouched.
     before = tree.read_bytes()
     bad.write_text(text.replace('model = ["naive", "sarimax:0,1,1"]', 'model = ["naive"]'))
