@@ -506,6 +506,16 @@ BackfillSummary run_backfill(const Series& series, const BackfillConfig& config,
   return run_backfills({BackfillJob{&series, config, &plan, &store}}, progress).front();
 }
 
+std::vector<std::vector<std::vector<int>>> partition_jobs(const std::vector<BackfillJob>& jobs, int num_shards) {
+  std::vector<const std::vector<Fold>*> plans;
+  std::vector<std::uint64_t> weights;
+  for (const BackfillJob& job : jobs) {
+    plans.push_back(&job.plan->folds);
+    weights.push_back(static_cast<std::uint64_t>(job.config.models.size()));
+  }
+  return partition_plans(plans, weights, num_shards);
+}
+
 std::vector<BackfillSummary> run_backfills(
     const std::vector<BackfillJob>& jobs,
     const std::function<void(const BackfillProgress&)>& progress) {
@@ -513,8 +523,6 @@ std::vector<BackfillSummary> run_backfills(
   ARABICA_REQUIRE(!jobs.empty(), "backfill: no series");
   const BackfillConfig& run = jobs.front().config;  // threads, device, shard, stop
   const std::size_t J = jobs.size();
-  std::vector<const std::vector<Fold>*> plans;
-  std::vector<std::uint64_t> weights;
   for (const BackfillJob& job : jobs) {
     const BackfillConfig& config = job.config;
     const int M = static_cast<int>(config.models.size());
@@ -529,14 +537,11 @@ std::vector<BackfillSummary> run_backfills(
                     "backfill: every series of a run is in the same shard");
     ARABICA_REQUIRE(config.paths >= 2 && config.stored_paths >= 0 && config.stored_paths <= config.paths,
                     "backfill: need at least two paths and at most that many stored");
-    plans.push_back(&job.plan->folds);
-    weights.push_back(static_cast<std::uint64_t>(M));
   }
 
   std::vector<BackfillSummary> summaries(J);
   // This shard's (series, chain) units, and what earlier runs left of them.
-  const std::vector<std::vector<int>> mine =
-      partition_plans(plans, weights, run.num_shards)[static_cast<std::size_t>(run.shard)];
+  const std::vector<std::vector<int>> mine = partition_jobs(jobs, run.num_shards)[static_cast<std::size_t>(run.shard)];
   std::vector<std::vector<bool>> complete(J);
   struct Work {
     std::size_t job = 0;

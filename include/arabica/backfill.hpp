@@ -170,6 +170,11 @@ std::vector<BackfillSummary> run_backfills(
     const std::vector<BackfillJob>& jobs,
     const std::function<void(const BackfillProgress&)>& progress = {});
 
+/// Which folds each of `num_shards` shards runs, [shard][job]: the fold
+/// indices of each job's plan (ascending), partition_plans over every job's
+/// plan weighted by its model count. run_backfills runs its shard's.
+std::vector<std::vector<std::vector<int>>> partition_jobs(const std::vector<BackfillJob>& jobs, int num_shards);
+
 /// Shard K of N's working store beside `out`: "<out>.shard-K-of-N".
 std::string shard_store_path(const std::string& out, int shard, int num_shards);
 

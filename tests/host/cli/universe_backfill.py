@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 from compare_backfills import compare  # noqa: E402
 import h5py  # noqa: E402
+import numpy as np  # noqa: E402
 
 PLAN = ["--start", "2022-09-01", "--min-train-rows", "150", "--schedule", "weekly",
         "--paths", "200", "--stored-paths", "3", "--quiet"]
@@ -58,6 +59,11 @@ def run(arabica: str, args: list[str], expect: int = 0, launch: list[str] | None
     if done.returncode != expect:
         fail(f"{args}: exit {done.returncode}, expected {expect}\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def flags_of(store: Path, name: str) -> np.ndarray:
+    with h5py.File(store, "r", locking=False) as f:
+        return f[name]["fold_complete"][()]
 
 
 def write_inputs(source: Path, work: Path) -> tuple[Path, Path]:
@@ -144,6 +150,31 @@ def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> 
     for name in ("KC", "SB", "CC"):
         expect_same(sharded, name, work / f"{name}.h5")
 
+    # A shard that left folds uncommitted (killed; here three of shard 2's
+    # SB flags cleared): the merge names the shard to run again, and after
+    # that run a second merge makes the store whole.
+    partial = work / "partial.h5"
+    for shard in ("0", "1"):
+        run(arabica, [*universe, "--threads", "1", "--num-shards", "2", "--shard", shard, "--out", str(partial)])
+    with h5py.File(f"{partial}.shard-1-of-2", "r+") as f:
+        flags = f["SB"]["fold_complete"]
+        cleared = [int(i) for i in np.flatnonzero(flags[()] == 1)[:3]]
+        for i in cleared:
+            flags[i] = 0
+        cutoff = np.datetime64("1970-01-01") + np.timedelta64(int(f["SB"]["cutoff"][cleared[0]]), "D")
+    merge = [*universe, "--num-shards", "2", "--merge", "--out", str(partial)]
+    said = run(arabica, merge).stderr
+    expected = (f"series SB: 3 of {len(flags_of(partial, 'SB'))} folds are in no shard store (first: fold "
+                f"{cleared[0]}, cutoff {cutoff}); this run's partition gives them to shard 2 of 2: run it again "
+                "with these options, then merge again")
+    if expected not in said or "series KC" in said or "series CC" in said:
+        fail(f"merge with three folds in no shard: expected {expected!r}, got {said!r}")
+    run(arabica, [*universe, "--threads", "1", "--num-shards", "2", "--shard", "1", "--out", str(partial)])
+    if "in no shard store" in run(arabica, merge).stderr:
+        fail("the second merge still finds folds in no shard")
+    for name in ("KC", "SB", "CC"):
+        expect_same(partial, name, work / f"{name}.h5")
+
     # Adding a series resumes the others.
     grown = work / "grown.h5"
     run(arabica, [*universe, "--series", "KC,SB", "--out", str(grown)])
@@ -221,7 +252,6 @@ series = "SB"
     # Exports: the statsforecast frame with one unique_id per series and the
     # simulated quantiles; the long Parquet table partitioned by series.
     store_tool = Path(__file__).resolve().parents[3] / "scripts" / "arabica_store.py"
-    import numpy as np
     import pandas as pd
     subprocess.run([sys.executable, store_tool, "parquet", tree, "--out", work / "toml.parquet"], check=True)
     subprocess.run([sys.executable, store_tool, "statsforecast", tree, "--out", work / "sf.csv"], check=True)
