@@ -11,6 +11,8 @@
 
 #include "arabica/atomic_file.hpp"
 #include "arabica/backfill.hpp"
+#include "arabica/bounded_list.hpp"
+#include "arabica/date.hpp"
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "arabica/innovation_estimation.hpp"
@@ -413,6 +415,33 @@ std::vector<std::string> shard_paths(const std::string& out, int num_shards) {
   return paths;
 }
 
+void warn_folds_in_no_shard(const std::vector<BackfillJob>& jobs, const std::vector<std::string>& names,
+                            int num_shards) {
+  const std::vector<std::vector<std::vector<int>>> partition = partition_jobs(jobs, num_shards);
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const std::vector<std::int8_t> committed = jobs[j].store->fold_complete();
+    std::vector<int> missing;
+    for (std::size_t f = 0; f < committed.size(); ++f)
+      if (!committed[f]) missing.push_back(static_cast<int>(f));
+    if (missing.empty()) continue;
+    std::vector<std::string> shards;  // --shard values
+    for (int k = 0; k < num_shards; ++k) {
+      const std::vector<int>& folds = partition[static_cast<std::size_t>(k)][j];
+      if (std::any_of(missing.begin(), missing.end(),
+                      [&](int f) { return std::binary_search(folds.begin(), folds.end(), f); }))
+        shards.push_back(std::to_string(k));
+    }
+    const Fold& first = jobs[j].plan->folds[static_cast<std::size_t>(missing.front())];
+    const bool one = shards.size() == 1;
+    emit_warning({}, (names[j].empty() ? std::string() : "series " + names[j] + ": ") +
+                         std::to_string(missing.size()) + " of " + std::to_string(committed.size()) +
+                         " folds are in no shard store (first: fold " + std::to_string(first.index) + ", cutoff " +
+                         format_date(first.cutoff) + "); this run's partition gives them to --shard " +
+                         bounded_list(shards) + " of --num-shards " + std::to_string(num_shards) + ": run " +
+                         (one ? "it" : "them") + " again with these options, then merge again");
+  }
+}
+
 void stop_if_interrupted(int folds_committed, BackfillStore* store) {
   if (!interrupt_requested()) return;
   if (store) store->close();
@@ -424,7 +453,8 @@ namespace {
 // Merges the shard stores into OUT (a signal stops it between shards) and
 // scores it.
 void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, const Series& series,
-                      const FoldPlan& plan, int num_shards, const char* who, const char* sources) {
+                      const BackfillConfig& config, const FoldPlan& plan, int num_shards, const char* who,
+                      const char* sources) {
   const std::vector<std::string> shards = shard_paths(options.out, num_shards);
   // A damaged shard or one of another run is refused before OUT is created.
   for (const std::string& shard : shards)
@@ -435,6 +465,7 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   const int copied =
       merge_shard_stores(store, shards, layout.text_attribute("config_hash"), interrupt_requested);
   stop_if_interrupted(copied, &store);
+  warn_folds_in_no_shard({{&series, config, &plan, &store}}, {""}, num_shards);
   std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
               options.out.c_str());
   finish_backfill(store, layout, plan, options);
@@ -523,7 +554,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
         stop_if_interrupted(summary.folds_run);
       },
       [&](const char* who, const char* sources) {
-        merge_and_finish(options, layout, series, plan, config.num_shards, who, sources);
+        merge_and_finish(options, layout, series, config, plan, config.num_shards, who, sources);
       });
 }
 

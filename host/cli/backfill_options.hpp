@@ -98,6 +98,14 @@ void run_shard_then_merge(const BackfillOptions& options, int shard, int num_sha
                           const std::function<void(const std::string& work_path)>& work,
                           const std::function<void(const char* who, const char* sources)>& merge);
 
+/// After a merge into the jobs' stores: a warning per series (`names`; ""
+/// for a single-series store) with folds that no shard committed (a shard
+/// killed, or run with other options than the merge's), naming the first
+/// and the --shard values that this run's partition (partition_jobs) gives
+/// them: rerunning those shards, then the merge, makes the store whole.
+void warn_folds_in_no_shard(const std::vector<BackfillJob>& jobs, const std::vector<std::string>& names,
+                            int num_shards);
+
 /// Where a run's warnings go, one line each without the "arabica: warning: "
 /// prefix (a library caller's list); empty: that prefix and stderr.
 using WarningSink = std::function<void(const std::string&)>;

@@ -7,8 +7,6 @@
 #include <iostream>
 
 #include "arabica/backfill.hpp"
-#include "arabica/bounded_list.hpp"
-#include "arabica/date.hpp"
 #include "arabica/error.hpp"
 #include "arabica/exog.hpp"
 #include "cli/backfill_options.hpp"
@@ -216,37 +214,6 @@ void finish_universe(std::vector<BackfillStore>& stores, const std::vector<Unive
 
 namespace {
 
-// Folds that no shard committed (a shard killed, or run with other options
-// than the merge's: --series, --end ...), said per series with the shards
-// that this run's partition gives them: rerunning those fills them.
-void warn_folds_in_no_shard(const std::vector<Member>& members, const std::vector<BackfillStore>& stores,
-                            int num_shards) {
-  std::vector<BackfillJob> jobs;
-  for (const Member& m : members) jobs.push_back({&m.series, m.config, &m.plan, nullptr});
-  const std::vector<std::vector<std::vector<int>>> partition = partition_jobs(jobs, num_shards);
-  for (std::size_t j = 0; j < members.size(); ++j) {
-    const std::vector<std::int8_t> committed = stores[j].fold_complete();
-    std::vector<int> missing;
-    for (std::size_t f = 0; f < committed.size(); ++f)
-      if (!committed[f]) missing.push_back(static_cast<int>(f));
-    if (missing.empty()) continue;
-    std::vector<std::string> owners;
-    for (int k = 0; k < num_shards; ++k) {
-      const std::vector<int>& folds = partition[static_cast<std::size_t>(k)][j];
-      if (std::any_of(missing.begin(), missing.end(),
-                      [&](int f) { return std::binary_search(folds.begin(), folds.end(), f); }))
-        owners.push_back(std::to_string(k + 1));
-    }
-    const Fold& first = members[j].plan.folds[static_cast<std::size_t>(missing.front())];
-    emit_warning({}, "series " + members[j].name + ": " + std::to_string(missing.size()) + " of " +
-                         std::to_string(committed.size()) + " folds are in no shard store (first: fold " +
-                         std::to_string(first.index) + ", cutoff " + format_date(first.cutoff) +
-                         "); this run's partition gives them to shard" + (owners.size() > 1 ? "s " : " ") +
-                         bounded_list(owners) + " of " + std::to_string(num_shards) + ": run " +
-                         (owners.size() > 1 ? "them" : "it") + " again with these options, then merge again");
-  }
-}
-
 void merge_and_finish(const BackfillOptions& options, const std::vector<Member>& members,
                       int num_shards, const char* who, const char* sources) {
   const std::vector<std::string> paths = shard_paths(options.out, num_shards);
@@ -282,7 +249,13 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   }
   for (std::vector<BackfillStore>& shard : shards) close_all(shard);
   stop_universe_if_interrupted(copied, &stores);
-  warn_folds_in_no_shard(members, stores, num_shards);
+  std::vector<BackfillJob> jobs;
+  std::vector<std::string> names;
+  for (std::size_t j = 0; j < members.size(); ++j) {
+    jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
+    names.push_back(members[j].name);
+  }
+  warn_folds_in_no_shard(jobs, names, num_shards);
   if (options.print_reports)
     std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());

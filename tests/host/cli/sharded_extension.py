@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 from compare_backfills import compare  # noqa: E402
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
 
 PLAN = ["--target", "close", "--exog", "rain,brl_usd", "--start", "2022-06-01", "--min-train-rows", "100",
         "--schedule", "weekly", "--model", "sarimax,naive", "--paths", "200", "--stored-paths", "2",
@@ -84,6 +86,28 @@ def main(arabica: str, csv: str, workdir: str, mpirun: str | None = None) -> int
     expect_same(store, once, "a sharded run extended by shards")
     assert ran < total, (ran, total)
     print(f"a sharded run to {MIDDLE} extended by shards to {END} (ran {ran} of {total}) equals one run")
+
+    # A shard store that left folds uncommitted (a killed shard; here its
+    # first two committed flags cleared): the merge names the --shard to
+    # run again; that run and a second merge make the store whole.
+    store = work / "partial.h5"
+    for k in range(2):
+        run(arabica, [*data, "--end", END, "--shard", str(k), "--num-shards", "2", "--out", str(store)])
+    with h5py.File(f"{store}.shard-0-of-2", "r+") as f:
+        cleared = [int(i) for i in np.flatnonzero(f["fold_complete"][()] == 1)[:2]]
+        for i in cleared:
+            f["fold_complete"][i] = 0
+    merge = [*data, "--end", END, "--num-shards", "2", "--merge", "--out", str(store)]
+    said = subprocess.run([arabica, "backfill", *merge], capture_output=True, text=True)
+    if said.returncode != 0 or f"arabica: warning: 2 of {total} folds are in no shard store (first: fold " \
+            f"{cleared[0]}, cutoff " not in said.stderr or \
+            "this run's partition gives them to --shard 0 of --num-shards 2: run it again" not in said.stderr:
+        print(f"FAIL: a merge missing two folds: exit {said.returncode}, {said.stderr!r}")
+        return 1
+    run(arabica, [*data, "--end", END, "--shard", "0", "--num-shards", "2", "--out", str(store)])
+    run(arabica, merge)
+    expect_same(store, once, "merged again after the shard missing two folds ran again")
+    print("a merge missing two folds named the shard; rerun and merged again, the store equals one run")
 
     if mpirun:
         store = work / "mpi.h5"

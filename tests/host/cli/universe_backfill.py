@@ -165,7 +165,7 @@ def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> 
     merge = [*universe, "--num-shards", "2", "--merge", "--out", str(partial)]
     said = run(arabica, merge).stderr
     expected = (f"series SB: 3 of {len(flags_of(partial, 'SB'))} folds are in no shard store (first: fold "
-                f"{cleared[0]}, cutoff {cutoff}); this run's partition gives them to shard 2 of 2: run it again "
+                f"{cleared[0]}, cutoff {cutoff}); this run's partition gives them to --shard 1 of --num-shards 2: run it again "
                 "with these options, then merge again")
     if expected not in said or "series KC" in said or "series CC" in said:
         fail(f"merge with three folds in no shard: expected {expected!r}, got {said!r}")
