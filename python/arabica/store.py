@@ -180,6 +180,7 @@ _DATE_UNITS = "days since 1970-01-01"
 # A store chunked for reading lists its variables' metadata in this group
 # attribute (docs/HDF5_LAYOUT.md, "Chunking").
 READING_INDEX = "_arabica_index"
+_READING_INDEX_KEY = READING_INDEX.encode()
 
 
 def _attribute_value(attribute):
@@ -198,8 +199,8 @@ def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
     for i in range(h5py.h5a.get_num_attrs(object_id)):
         attribute = h5py.h5a.open(object_id, index=i)
         key = attribute.name
-        if key == b"REFERENCE_LIST" or key == b"_FillValue":
-            continue  # the scale's back-references; NaN fill: nothing to mask
+        if key == b"REFERENCE_LIST" or key == b"_FillValue" or key == _READING_INDEX_KEY:
+            continue  # the scale's back-references; NaN fill: nothing to mask; the index, read once
         value = _attribute_value(attribute)
         if key == b"CLASS":
             is_scale = value == b"DIMENSION_SCALE"
@@ -346,9 +347,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
         variables[name] = xr.Variable(dims, values, attrs, encoding=encoding)
     coords = {name: v for name, v in variables.items() if name in coordinates}
     data_vars = {name: v for name, v in variables.items() if name not in coordinates}
-    attrs = _attributes(group.id)[0]
-    attrs.pop(READING_INDEX, None)
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return xr.Dataset(data_vars, coords=coords, attrs=_attributes(group.id)[0])
 
 
 def open_file(path: str) -> h5py.File:
@@ -396,7 +395,9 @@ def read_committed(group: h5py.Group, path: str, with_paths: bool | str = False,
     """One store of an open file (its root, or a universe's series group):
     its committed folds (_read_group's arguments). A fold_complete other
     than 0 or 1 is damage, never a commit."""
-    flags = group["fold_complete"][()]
+    dataset = h5py.h5d.open(group.id, b"fold_complete")
+    flags = np.empty(dataset.shape, dtype=np.int8)
+    dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, flags)
     bad = np.flatnonzero((flags != 0) & (flags != 1))
     if bad.size:
         raise StoreError(f"{path}: fold_complete of fold {int(bad[0])} is {int(flags[bad[0]])}, "
