@@ -198,7 +198,11 @@ def reader_beside_writer(r: Runner) -> None:
                 expect(ds.sizes["cutoff"] == seen and bool((ds.fold_complete.values == 1).all()),
                        f"{moment}: committed folds {ds.fold_complete.values}")
                 expect(not np.isnan(ds.forecast_mean.values).any(), f"{moment}: NaN in a committed fold")
-            print(f"{moment} writer: arabica_store.py and xarray read the {seen} committed folds")
+            # h5py's reader (read_universe; the xarray engine "arabica" reads so).
+            ds = st.read_universe(out)["series"]
+            expect(ds.sizes["cutoff"] == seen and not np.isnan(ds.forecast_mean.values).any(),
+                   f"{moment}: read_universe gave {ds.sizes['cutoff']} folds for {seen} committed")
+            print(f"{moment} writer: arabica_store.py, xarray and read_universe read the {seen} committed folds")
     finally:
         writer.kill()
         writer.wait()
