@@ -113,6 +113,17 @@ def test_drop_variables_groups_and_a_single_series_store(stores):
     assert not entrypoint.guess_can_open(universe.parent / "long.csv")
 
 
+def test_pyproject_declares_the_engine(repo):
+    """What `pip install .` registers (scripts/setup installs the package;
+    a checkout's build/python is not installed)."""
+    import importlib
+    import tomllib
+    declared = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["entry-points"]["xarray.backends"]
+    assert declared == {"arabica": "arabica.xarray_backend:ArabicaBackendEntrypoint"}
+    module, name = declared["arabica"].split(":")
+    assert getattr(importlib.import_module(module), name) is ArabicaBackendEntrypoint
+
+
 def test_the_installed_package_registers_the_engine(stores):
     try:
         names = {e.name for e in importlib.metadata.distribution("arabica").entry_points
