@@ -86,7 +86,8 @@ def test_stored_paths_are_read_when_indexed(stores):
     assert isinstance(lazy, xr.core.indexing.LazilyIndexedArray)  # not read yet
     stored = h5netcdf_committed(universe, "SB").paths
     for pick in (dict(), dict(cutoff=2), dict(cutoff=[4, 0, 2], path=slice(1, None)),
-                 dict(model=1, cutoff=slice(None, None, 3), day_ahead=[6, 0]), dict(cutoff=[])):
+                 dict(model=1, cutoff=slice(None, None, 3), day_ahead=[6, 0]), dict(cutoff=[]),
+                 dict(model=-1, cutoff=slice(None, None, -2), path=[-1, 0])):
         np.testing.assert_array_equal(ds.paths.isel(pick).values, stored.isel(pick).values, err_msg=str(pick))
     assert ds.paths.dtype == np.float32 and ds.paths.attrs["units"] == stored.attrs["units"]
 
