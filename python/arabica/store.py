@@ -283,10 +283,14 @@ class StoredPaths(xr.backends.BackendArray):
     """A store's `paths` (model, cutoff, path, day_ahead), read from the file
     when indexed (it may be far larger than memory): the file is opened for
     each read (open_file), none is kept open. Reads the box spanning the
-    indices asked for, then picks them."""
+    indices asked for, then picks them. A store of the same config_hash
+    holds the same committed folds (a resume, a rewrite for reading); one
+    replaced meanwhile by another configuration (an extension to a later
+    end) or layout is refused, never read as the one opened."""
 
-    def __init__(self, path: str, group: str, shape: tuple[int, ...], dtype: np.dtype):
+    def __init__(self, path: str, group: str, shape: tuple[int, ...], dtype: np.dtype, config_hash):
         self.path, self.group, self.shape, self.dtype = path, group, shape, dtype
+        self.config_hash = config_hash
 
     def __getitem__(self, key):
         return xr.core.indexing.explicit_indexing_adapter(
@@ -301,8 +305,14 @@ class StoredPaths(xr.backends.BackendArray):
             return np.empty(kept, self.dtype)
         box = tuple(slice(int(i.min()), int(i.max()) + 1) for i in indices)
         with open_file(self.path) as file:
+            group = file.get(self.group)
+            stored = group.get("paths") if isinstance(group, h5py.Group) else None
+            if not isinstance(stored, h5py.Dataset) or stored.shape != self.shape or \
+                    group.attrs.get("config_hash") != self.config_hash:
+                raise StoreError(f"{self.path}: the store changed since it was opened (another configuration "
+                                 "or layout): open it again to read its paths")
             try:
-                values = file[self.group]["paths"][box]
+                values = stored[box]
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot read variable 'paths': {error}") from None
         return values[np.ix_(*(i - b.start for i, b in zip(indices, box)))].reshape(kept)
@@ -325,7 +335,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
         if _left_out(name, is_scale, wanted, dropped):  # only the variables asked for, with their coordinates
             continue
         if name == "paths" and with_paths == "lazy":
-            lazy = StoredPaths(path, group.name, dataset.shape, dataset.dtype)
+            lazy = StoredPaths(path, group.name, dataset.shape, dataset.dtype, group.attrs.get("config_hash"))
             variables[name] = xr.Variable(dims, xr.core.indexing.LazilyIndexedArray(lazy), attrs)
             continue
         if is_scale and scale_name.startswith(_DIMENSION_WITHOUT_VALUES):

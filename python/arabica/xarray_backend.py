@@ -16,7 +16,8 @@ of a second here (docs/HDF5_LAYOUT.md, "Reading"; bench/results/universe.md).
 
 Every variable is read when opened (a store's summaries are small) but for
 the stored `paths`, read when indexed: they may be far larger than memory.
-No file stays open. A file marked open by a live or killed writer is read
+No file stays open: paths are read from the file then at the path, refused
+when it holds another configuration (StoredPaths). A file marked open by a live or killed writer is read
 as a SWMR reader; only folds whose `fold_complete` is 1 are given.
 """
 from __future__ import annotations

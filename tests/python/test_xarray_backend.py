@@ -6,7 +6,9 @@ xr.open_dataset (issue 15: reading a universe store into xarray)."""
 from __future__ import annotations
 
 import importlib.metadata
+import shutil
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -90,6 +92,27 @@ def test_stored_paths_are_read_when_indexed(stores):
                  dict(model=-1, cutoff=slice(None, None, -2), path=[-1, 0])):
         np.testing.assert_array_equal(ds.paths.isel(pick).values, stored.isel(pick).values, err_msg=str(pick))
     assert ds.paths.dtype == np.float32 and ds.paths.attrs["units"] == stored.attrs["units"]
+
+
+def test_stored_paths_of_a_store_replaced_since_opening_are_refused(stores, tmp_path):
+    """Read when indexed, from the file then at the path: a store of another
+    configuration there (an extension to a later end) or of another layout
+    is refused, not read as the store opened; a rewrite of the same run
+    (here a plain copy) is read."""
+    universe, _, single = stores
+    store = tmp_path / "u.h5"
+    shutil.copy(universe, store)
+    ds = xr.open_dataset(store, engine=ArabicaBackendEntrypoint, group="SB")
+    shutil.copy(universe, store)  # the same run's store anew
+    expected = h5netcdf_committed(universe, "SB").paths.isel(cutoff=0).values
+    np.testing.assert_array_equal(ds.paths.isel(cutoff=0).values, expected)
+    with h5py.File(store, "r+") as f:
+        f["SB"].attrs["config_hash"] = "0123456789abcdef"
+    with pytest.raises(st.StoreError, match="the store changed since it was opened"):
+        ds.paths.isel(cutoff=0).values
+    shutil.copy(single, store)  # a single-series store: no group SB
+    with pytest.raises(st.StoreError, match="the store changed since it was opened"):
+        ds.paths.isel(cutoff=1).values
 
 
 def test_drop_variables_groups_and_a_single_series_store(stores):
