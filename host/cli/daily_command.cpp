@@ -50,9 +50,9 @@ constexpr Date kStaleDataDays = 5;
 
 void warn_if_stale(const std::string& what, Date last_row, Date day) {
   if (day - last_row < kStaleDataDays) return;
-  std::cerr << "arabica: warning: " << what << ": the last row on or before " << format_date(day) << " is "
-            << format_date(last_row) << ", " << day - last_row
-            << " days earlier; the day's forecast is from that row (a stale data feed?)\n";
+  emit_warning({}, what + ": the last row on or before " + format_date(day) + " is " + format_date(last_row) +
+                       ", " + std::to_string(day - last_row) +
+                       " days earlier; the day's forecast is from that row (a stale data feed?)");
 }
 
 const char* status_word(FoldStatus status) {
@@ -267,10 +267,7 @@ void run_universe_daily(DailyOptions& daily, const std::string& config_file) {
   prepare_series_outputs(daily, members);
 
   std::vector<BackfillStore> stores = open_members(options.out, members, 0, 1);
-  std::vector<BackfillJob> jobs;
-  for (std::size_t j = 0; j < members.size(); ++j)
-    jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
-  const std::vector<BackfillSummary> summaries = run_backfills(jobs);
+  const std::vector<BackfillSummary> summaries = run_backfills(member_jobs(members, stores));
   int folds_run = 0;
   for (const BackfillSummary& s : summaries) folds_run += s.folds_run;
   if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);

@@ -174,6 +174,13 @@ std::vector<BackfillStore> open_members(const std::string& path, const std::vect
   return BackfillStore::open_universe_for_writing(path, layouts, extension_of(members, layouts, seed));
 }
 
+std::vector<BackfillJob> member_jobs(const std::vector<Member>& members, std::vector<BackfillStore>& stores) {
+  std::vector<BackfillJob> jobs;
+  for (std::size_t j = 0; j < members.size(); ++j)
+    jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
+  return jobs;
+}
+
 void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks) {
   for (BackfillStore& store : stores) store.close(chunks);
 }
@@ -249,13 +256,9 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   }
   for (std::vector<BackfillStore>& shard : shards) close_all(shard);
   stop_universe_if_interrupted(copied, &stores);
-  std::vector<BackfillJob> jobs;
   std::vector<std::string> names;
-  for (std::size_t j = 0; j < members.size(); ++j) {
-    jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
-    names.push_back(members[j].name);
-  }
-  warn_folds_in_no_shard(jobs, names, num_shards);
+  for (const Member& m : members) names.push_back(m.name);
+  warn_folds_in_no_shard(member_jobs(members, stores), names, num_shards);
   if (options.print_reports)
     std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
               num_shards, sources, options.out.c_str());
@@ -315,11 +318,8 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         std::vector<BackfillStore> stores = open_members(work_path, members, run.shard, run.num_shards,
                                                          sharded ? options.out : std::string());
         if (report) print_universe_banner(members, run, work_path, resuming);
-        std::vector<BackfillJob> jobs;
-        for (std::size_t j = 0; j < members.size(); ++j) {
-          jobs.push_back({&members[j].series, members[j].config, &members[j].plan, &stores[j]});
-          jobs.back().config.stop_requested = interrupt_requested;
-        }
+        std::vector<BackfillJob> jobs = member_jobs(members, stores);
+        for (BackfillJob& job : jobs) job.config.stop_requested = interrupt_requested;
         ProgressReporter reporter(sharded ? "shard " + std::to_string(run.shard) + " folds"
                                           : std::string("universe folds"),
                                   options.quiet || group.rank > 0 || progress);

@@ -56,6 +56,9 @@ void stop_universe_if_interrupted(int folds_committed, std::vector<BackfillStore
 std::vector<BackfillStore> open_members(const std::string& path, const std::vector<UniverseMember>& members,
                                         int shard, int num_shards, const std::string& seed = {});
 
+/// One backfill job per member, members[j] into stores[j].
+std::vector<BackfillJob> member_jobs(const std::vector<UniverseMember>& members, std::vector<BackfillStore>& stores);
+
 /// Scores every series' complete folds, records them in its group and the
 /// pooled scores, closes the store rewritten for reading and, with
 /// options.print_reports, prints the tables: per series, then pooled.

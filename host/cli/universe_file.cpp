@@ -35,11 +35,16 @@ UniverseSeries member(const std::string& name, const BackfillOptions& options,
   return UniverseSeries{name, options, where};
 }
 
-void require_unique(const std::vector<UniverseSeries>& series, const std::string& field) {
-  for (std::size_t i = 0; i < series.size(); ++i)
+void require_unique(const std::vector<std::string>& names, const std::string& field) {
+  for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (series[i].name == series[j].name)
-        throw InputError(field, "series '" + series[i].name + "' given twice");
+      if (names[i] == names[j]) throw InputError(field, "series '" + names[i] + "' given twice");
+}
+
+void require_unique(const std::vector<UniverseSeries>& series, const std::string& field) {
+  std::vector<std::string> names;
+  for (const UniverseSeries& s : series) names.push_back(s.name);
+  require_unique(names, field);
 }
 
 constexpr const char* kSeriesKeys[] = {
@@ -257,13 +262,11 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
   const std::vector<std::string> wanted = split_list(defaults.model.csv.series_id);
   std::vector<std::string> names;
   for (const UniverseSeries& s : series) names.push_back(s.name);
-  for (auto name = wanted.begin(); name != wanted.end(); ++name) {
-    if (std::find(names.begin(), names.end(), *name) == names.end())
-      throw InputError("--series", "no series '" + *name + "' in " + path + " (its series: " +
+  for (const std::string& name : wanted)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      throw InputError("--series", "no series '" + name + "' in " + path + " (its series: " +
                                        bounded_list(names) + ")");
-    if (std::find(wanted.begin(), name, *name) != name)  // as for a long file's --series
-      throw InputError("--series", "series '" + *name + "' given twice");
-  }
+  require_unique(wanted, "--series");  // as for a long file's --series
   series.erase(std::remove_if(series.begin(), series.end(),
                               [&](const UniverseSeries& s) {
                                 return std::find(wanted.begin(), wanted.end(), s.name) == wanted.end();
