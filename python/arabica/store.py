@@ -49,7 +49,7 @@ import sys
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import h5py
 import numpy as np
@@ -378,6 +378,23 @@ def open_file(path: str) -> h5py.File:
         return h5py.File(path, "r", swmr=True, locking=False)
 
 
+def series_groups(file: h5py.File, path: str) -> dict[str | None, h5py.Group]:
+    """The stores of an open file by series name: a single-series store's
+    root as None, or a universe's groups in its order."""
+    if "fold_complete" in file:
+        return {None: file}
+    if "series" in file.attrs:
+        return {name: file[name] for name in json.loads(file.attrs["series"])}
+    raise StoreError(f"{path}: neither a backfill store nor a universe store")
+
+
+def variable_names(names: str | Iterable[str] | None) -> frozenset[str]:
+    """Variable names as xarray takes them: one name, several, or None."""
+    if names is None:
+        return frozenset()
+    return frozenset([names] if isinstance(names, str) else names)
+
+
 def read_universe(path: str | os.PathLike, unique_id: str = "series",
                   with_paths: bool | str = False, variables=None, drop_variables=()) -> dict[str, xr.Dataset]:
     """open_universe's result, read eagerly with h5py (also while a writer
@@ -389,15 +406,10 @@ def read_universe(path: str | os.PathLike, unique_id: str = "series",
     ("lazy")."""
     path = str(path)
     with open_file(path) as file:
-        if "fold_complete" in file:
-            groups = {unique_id: file}
-        elif "series" in file.attrs:
-            groups = {name: file[name] for name in json.loads(file.attrs["series"])}
-        else:
-            raise StoreError(f"{path}: neither a backfill store nor a universe store")
-        wanted = None if variables is None else frozenset(variables)
-        return {name: read_committed(group, path, with_paths, wanted, frozenset(drop_variables))
-                for name, group in groups.items()}
+        wanted = None if variables is None else variable_names(variables)
+        return {unique_id if name is None else name:
+                read_committed(group, path, with_paths, wanted, variable_names(drop_variables))
+                for name, group in series_groups(file, path).items()}
 
 
 def read_committed(group: h5py.Group, path: str, with_paths: bool | str = False,
@@ -425,7 +437,7 @@ def read_pooled(path: str | os.PathLike, drop_variables=()) -> xr.Dataset:
     with open_file(path) as file:
         if "pooled" not in file or "series" not in file.attrs:
             raise StoreError(f"{path}: not a universe store with pooled scores")
-        return _read_group(file["pooled"], path, with_paths=False, dropped=frozenset(drop_variables))
+        return _read_group(file["pooled"], path, with_paths=False, dropped=variable_names(drop_variables))
 
 
 def pooled_table(pooled: xr.Dataset) -> pd.DataFrame:

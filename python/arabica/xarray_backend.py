@@ -17,48 +17,38 @@ of a second here (docs/HDF5_LAYOUT.md, "Reading"; bench/results/universe.md).
 Every variable is read when opened (a store's summaries are small) but for
 the stored `paths`, read when indexed: they may be far larger than memory.
 No file stays open: paths are read from the file then at the path, refused
-when it holds another configuration (StoredPaths). A file marked open by a live or killed writer is read
-as a SWMR reader; only folds whose `fold_complete` is 1 are given.
+when it holds another configuration (StoredPaths). A file marked open by a
+live or killed writer is read as a SWMR reader; only folds whose
+`fold_complete` is 1 are given.
 """
 from __future__ import annotations
 
-import json
 import os
-from typing import Iterable
 
 import xarray as xr
 from xarray.backends import BackendEntrypoint
 
-from .store import StoreError, _attributes, _read_group, open_file, read_committed
-
-
-def _dropped(drop_variables: str | Iterable[str] | None) -> frozenset[str]:
-    if drop_variables is None:
-        return frozenset()
-    return frozenset([drop_variables] if isinstance(drop_variables, str) else drop_variables)
+from .store import StoreError, _attributes, _read_group, open_file, read_committed, series_groups, variable_names
 
 
 def read_groups(path: str, drop_variables=None, group: str | None = None) -> dict[str, xr.Dataset]:
     """{"/": root, "/NAME": series ...} of a store: a single-series store is
     its root; a universe's root holds its attributes, a node per series and
     `/pooled`, the scores pooled across them. `group`: only that one, as "/"."""
-    dropped = _dropped(drop_variables)
+    dropped = variable_names(drop_variables)
     wanted = None if group is None else "/" + group.strip("/")
     with open_file(path) as file:
-        if "fold_complete" in file:  # a single-series store
+        stores = series_groups(file, path)
+        if None in stores:  # a single-series store
             if wanted not in (None, "/"):
                 raise StoreError(f"{path}: a single-series store has no group '{group}'")
             return {"/": read_committed(file, path, "lazy", dropped=dropped)}
-        if "series" not in file.attrs:
-            raise StoreError(f"{path}: neither a backfill store nor a universe store")
-        series = json.loads(file.attrs["series"])
-        names = [f"/{name}" for name in series] + (["/pooled"] if "pooled" in file else [])
+        names = [f"/{name}" for name in stores] + (["/pooled"] if "pooled" in file else [])
         if wanted not in (None, "/") and wanted not in names:
-            raise StoreError(f"{path}: no group '{group}' (series: {', '.join(series)})")
+            raise StoreError(f"{path}: no group '{group}' (series: {', '.join(stores)})")
         groups = {}
         if wanted in (None, "/"):
-            attrs = _attributes(file.id)[0]
-            groups["/"] = xr.Dataset(attrs=attrs)
+            groups["/"] = xr.Dataset(attrs=_attributes(file.id)[0])
         for name in names:
             if wanted is None or wanted == name:
                 key = "/" if wanted == name else name
