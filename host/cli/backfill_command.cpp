@@ -103,6 +103,9 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   config.threads = o.threads;
   config.device = o.device;
   require_device_present(o.device);
+  // Before any file is written: a fold's paths that no batch can hold would
+  // fail the run at its first fold, with its store laid out.
+  make_backend(o.device, 1)->require_request_fits(o.paths, o.horizon, "--paths");
   // A GPU is filled by batches of many chains; the CPU pool by one.
   const bool gpu = o.device == "cuda" || (o.device == "auto" && cuda_available());
   config.batch_path_steps = o.batch_path_steps >= 0 ? o.batch_path_steps : gpu ? 5e7 : 0.0;

@@ -132,6 +132,7 @@ void register_simulate_command(CLI::App& app) {
     require_writable_outputs(
         {{"--out", options->out}, {"--stats-out", options->stats_out}, {"--h5", options->h5}});
     const std::unique_ptr<Backend> backend = make_backend(options->device, options->threads);
+    backend->require_request_fits(options->paths, options->horizon, "--paths");
     const LoadedModel loaded = load(options->model);
     const Series& series = loaded.series;
     const Eigen::MatrixXd future =

@@ -99,6 +99,7 @@ void run(StressOptions& options) {
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   const std::unique_ptr<Backend> backend = make_backend(options.device, options.threads);
+  backend->require_request_fits(options.paths, options.horizon, "--paths");
   const int H = options.horizon;
 
   StoreLayout layout;

@@ -44,6 +44,11 @@ std::vector<PathStats> Backend::simulate_batch(const std::vector<PathRequest>& r
   return results;
 }
 
+void Backend::require_request_fits(std::int64_t n_paths, int horizon, const std::string& option) const {
+  const std::string too_large = request_too_large(n_paths, horizon, batch_limits(), name());
+  if (!too_large.empty()) throw InputError(option, too_large);
+}
+
 bool cuda_available() {
 #if defined(ARABICA_WITH_CUDA)
   return cuda_device_present();

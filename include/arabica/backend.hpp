@@ -32,6 +32,10 @@ class Backend {
   /// goes to the GPU in a few launches for the whole batch. A batch beyond
   /// batch_limits() runs in consecutive parts that fit.
   std::vector<PathStats> simulate_batch(const std::vector<PathRequest>& requests);
+  /// Throws the error simulate_batch would when one request of `n_paths`
+  /// paths x `horizon` days cannot be held at once, as an InputError naming
+  /// `option`: a run checks its --paths before it writes anything.
+  void require_request_fits(std::int64_t n_paths, int horizon, const std::string& option) const;
 
  protected:
   virtual BatchLimits batch_limits() const = 0;

@@ -109,6 +109,17 @@ CASES = [
          "--stored-paths: cannot exceed --paths (100)"),
     case("stress stored > paths", [*STRESS, "--stored-paths", "101"],
          "--stored-paths: cannot exceed --paths (100)", STRESS_FILES),
+    # --paths a fold cannot hold in memory (no machine holds 99999999999 x 7
+    # days): refused before any file; a backfill left a laid-out store that
+    # refused the corrected rerun ("another configuration (paths differ)")
+    *[case(f"{name} paths beyond memory", [*command, "--paths", "99999999999"],
+           ["--paths: ", "one request of 99999999999 paths x 7 days needs", "use fewer paths"], files)
+      for name, command, files in (("backfill", BACKFILL, {}), ("daily", DAILY, {}),
+                                   ("simulate", SIMULATE[:-4] + SIMULATE[-2:], {}),
+                                   ("stress", STRESS[:-4] + STRESS[-2:], STRESS_FILES),
+                                   ("universe", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
+                                    LONG_FILES))],
+    bad_config("config paths beyond memory", "paths = 99999999999\n", "--paths: ", extra=["--csv", CSV]),
     # seeds: integers in 0..2^64-1
     *[case(f"seed {seed}", [*BACKFILL, "--seed", seed], SEED_MESSAGE)
       for seed in ["-1", "18446744073709551616", "1e23", "1.5", "abc", "99999999999999999999"]],

@@ -108,5 +108,22 @@ TEST(SplitBatch, ABatchRunInPartsGivesEachRequestsOwnResult) {
   }
 }
 
+// What a run checks before it writes anything (--paths): the request that
+// simulate_batch would refuse, as an InputError naming the option.
+TEST(SplitBatch, ARequestTooLargeIsRefusedUpFrontNamingTheOption) {
+  const SmallBackend small;  // 300,000 bytes at 4 per value: 10,714 paths x 7 days
+  EXPECT_NO_THROW(small.require_request_fits(10000, 7, "--paths"));
+  try {
+    small.require_request_fits(20000, 7, "--paths");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "--paths");
+    EXPECT_NE(std::string(e.what()).find("small: one request of 20000 paths x 7 days needs 0.00056"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(small.require_request_fits(20000, 3, "--paths"));  // fewer days fit
+}
+
 }  // namespace
 }  // namespace arabica
