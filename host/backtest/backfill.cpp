@@ -1048,8 +1048,27 @@ std::vector<PhaseScores> score_phases(const StoredForecasts& stored, const Store
   return scores;
 }
 
+namespace {
+
+// Whether fold f of model m pools as a fraction of its cutoff price: none
+// of its CRPS, quantiles and actuals over the price overflows (NaN: not
+// scored yet, no actual).
+bool pools_relative(const StoredForecasts& stored, const StoreLayout& layout, int m, int f) {
+  const double price = layout.last_price[f];
+  for (int h = 0; h < stored.horizon; ++h) {
+    if (std::isinf(stored.at(stored.crps, m, f, h) / price) || std::isinf(layout.actual(f, h) / price))
+      return false;
+    for (int q = 0; q < static_cast<int>(kQuantileLevels.size()); ++q)
+      if (std::isinf(stored.quantile(m, f, h, q) / price)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>& stored,
-                                       const std::vector<const StoreLayout*>& layouts) {
+                                       const std::vector<const StoreLayout*>& layouts,
+                                       std::vector<PooledLeftOut>* left_out) {
   ARABICA_REQUIRE(!stored.empty() && stored.size() == layouts.size(),
                   "pooled_scores: one layout per series");
   const int H = stored.front()->horizon;
@@ -1071,7 +1090,12 @@ std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>
       const auto found = std::find(models.begin(), models.end(), name);
       if (found == models.end()) continue;
       const int m = static_cast<int>(found - models.begin());
-      parts.push_back({j, m, scored_folds(*stored[j], m)});
+      Part part{j, m, {}};
+      PooledLeftOut out{j, name, {}};
+      for (const int f : scored_folds(*stored[j], m))
+        (pools_relative(*stored[j], *layouts[j], m, f) ? part.folds : out.folds).push_back(f);
+      parts.push_back(std::move(part));
+      if (left_out && !out.folds.empty()) left_out->push_back(std::move(out));
     }
     const auto summary = [&](int first_day, int days) {
       RecordColumns columns;

@@ -186,7 +186,7 @@ void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks) {
 }
 
 void finish_universe(std::vector<BackfillStore>& stores, const std::vector<UniverseMember>& members,
-                     const BackfillOptions& options) {
+                     const BackfillOptions& options, const WarningSink& warn) {
   std::vector<StoredForecasts> stored;
   std::vector<std::vector<ModelScores>> scores;
   for (std::size_t j = 0; j < members.size(); ++j) {
@@ -200,7 +200,18 @@ void finish_universe(std::vector<BackfillStore>& stores, const std::vector<Unive
     all_stored.push_back(&stored[j]);
     all_layouts.push_back(&members[j].layout);
   }
-  const std::vector<ModelScores> pooled = pooled_scores(all_stored, all_layouts);
+  std::vector<PooledLeftOut> left_out;
+  const std::vector<ModelScores> pooled = pooled_scores(all_stored, all_layouts, &left_out);
+  for (const PooledLeftOut& out : left_out) {
+    const Member& member = members[out.series];
+    const int first = out.folds.front();
+    char price[32];
+    std::snprintf(price, sizeof price, "%.6g", member.layout.last_price[first]);
+    emit_warning(warn, "series " + member.name + ", model " + out.model + ": " + std::to_string(out.folds.size()) +
+                           " fold(s) left out of the pooled scores, their values over the cutoff price "
+                           "overflow a double (first: cutoff " + format_date(member.layout.cutoffs[first]) +
+                           ", price " + price + ")");
+  }
   BackfillStore::write_pooled_metrics(stores, to_stored_metrics(pooled, members.front().layout.horizon));
   close_all(stores, StoreChunks::for_reading);  // the deliverable: chunked for its readers
   if (!options.print_reports) return;
@@ -337,7 +348,7 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         if (sharded)
           close_all(stores);
         else
-          finish_universe(stores, members, options);
+          finish_universe(stores, members, options, warn);
         stop_if_interrupted(folds_run);
       },
       [&](const char* who, const char* sources) {

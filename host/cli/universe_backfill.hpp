@@ -61,9 +61,10 @@ std::vector<BackfillJob> member_jobs(const std::vector<UniverseMember>& members,
 
 /// Scores every series' complete folds, records them in its group and the
 /// pooled scores, closes the store rewritten for reading and, with
-/// options.print_reports, prints the tables: per series, then pooled.
+/// options.print_reports, prints the tables: per series, then pooled. Folds
+/// the pooled scores leave out (pooled_scores) are told to `warn`.
 void finish_universe(std::vector<BackfillStore>& stores, const std::vector<UniverseMember>& members,
-                     const BackfillOptions& options);
+                     const BackfillOptions& options, const WarningSink& warn = {});
 
 /// Closes every store of a universe file (the last close closes the file).
 void close_all(std::vector<BackfillStore>& stores, StoreChunks chunks = StoreChunks::per_fold);

@@ -230,8 +230,17 @@ std::vector<PhaseScores> score_phases(const StoredForecasts& stored, const Store
 /// the cross-sectional directional accuracy, coverage and Brier score, with
 /// CRPS as a fraction of the cutoff price so that series of different
 /// price levels pool. RMSE and MAE, in each series' own units, are NaN.
+/// A (series, fold) of a model whose forecasts or actuals as fractions of
+/// a cutoff price overflow a double (a price near 1e-308 beside ordinary
+/// ones) cannot be pooled: it is left out, and listed in `left_out`.
+struct PooledLeftOut {
+  std::size_t series = 0;  // index into `stored`
+  std::string model;
+  std::vector<int> folds;  // ascending
+};
 std::vector<ModelScores> pooled_scores(const std::vector<const StoredForecasts*>& stored,
-                                       const std::vector<const StoreLayout*>& layouts);
+                                       const std::vector<const StoreLayout*>& layouts,
+                                       std::vector<PooledLeftOut>* left_out = nullptr);
 
 /// The metrics as the store keeps them.
 StoredMetrics to_stored_metrics(const std::vector<ModelScores>& scores, int horizon);

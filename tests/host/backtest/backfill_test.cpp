@@ -528,6 +528,37 @@ TEST_F(Backfill, FailedFitsAreRecordedAndTheRunGoesOn) {
   }
 }
 
+// Pooled scores are fractions of each fold's cutoff price: a price near
+// 1e-308 beside ordinary forecasts overflows them. That fold is left out
+// and listed (it failed the whole universe's scoring: a contract error).
+TEST_F(Backfill, PooledScoresLeaveOutAFoldWhoseValuesOverItsCutoffPriceOverflow) {
+  const Series series = synthetic_series();
+  const BackfillConfig config = small_config(series);
+  const FoldPlan plan = plan_folds(series.dates, config.plan);
+  const StoreLayout layout = backfill_layout(config, series, plan);
+  const StoredForecasts stored = run(series, config, "pooled.h5");
+  StoreLayout tiny = layout;
+  const int f = 3;
+  tiny.last_price[f] = 1e-320;
+  std::vector<PooledLeftOut> left_out;
+  const std::vector<ModelScores> pooled = pooled_scores({&stored, &stored}, {&layout, &tiny}, &left_out);
+  const std::vector<ModelScores> alone = pooled_scores({&stored}, {&layout});
+  ASSERT_EQ(left_out.size(), layout.models.size());
+  for (std::size_t m = 0; m < left_out.size(); ++m) {
+    EXPECT_EQ(left_out[m].series, 1u);
+    EXPECT_EQ(left_out[m].model, layout.models[m]);
+    EXPECT_EQ(left_out[m].folds, std::vector<int>{f});
+    // Twice the series' records, less the fold's days.
+    EXPECT_EQ(pooled[m].overall.n, 2 * alone[m].overall.n - config.plan.horizon) << m;
+    EXPECT_TRUE(std::isfinite(pooled[m].overall.crps)) << m;
+    EXPECT_TRUE(std::isfinite(pooled[m].overall.pinball)) << m;
+  }
+  // Without the tiny price nothing is left out.
+  left_out.clear();
+  pooled_scores({&stored, &stored}, {&layout, &layout}, &left_out);
+  EXPECT_TRUE(left_out.empty());
+}
+
 // Daily cutoffs: fold f's day-h target lies h rows after its cutoff, past
 // the next h - 1 cutoffs, so h - 1 later folds share its shocks.
 TEST_F(Backfill, OverlapAwareTestsKnowHowManyFoldsShareAHorizon) {
