@@ -16,12 +16,14 @@ void add_model_options(CLI::App& command, ModelOptions& options, bool several_se
   CLI::Option* csv = command.add_option("--csv", options.csv.path, "Input CSV");
   if (!several_series) csv->required();
   command.add_option("--date-column", options.csv.date_column, "Date column")
+      ->check(column_name_check())
       ->capture_default_str();
   command
       .add_option("--target", options.csv.target_column,
                   several_series ? "Target (price) column; several, comma separated, for a wide "
                                    "file: one series each, sharing the covariates"
                                  : "Target (price) column")
+      ->check(column_name_check())
       ->capture_default_str();
   CLI::Option* series_column = command.add_option(
       "--series-column", options.csv.series_column,

@@ -42,6 +42,15 @@ CLI::Validator units_check() {
   return CLI::Validator([](std::string& value) { return units_problem(value); }, "", "units");
 }
 
+std::string column_name_problem(const std::string& name) {
+  if (name.find_first_not_of(" \t\r\n") == std::string::npos) return "must name a column, not be blank";
+  return {};
+}
+
+CLI::Validator column_name_check() {
+  return CLI::Validator([](std::string& value) { return column_name_problem(value); }, "", "column");
+}
+
 CLI::Validator seed_check() {
   return CLI::Validator(
       [](std::string& value) -> std::string {

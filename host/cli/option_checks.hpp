@@ -27,6 +27,15 @@ std::string units_problem(const std::string& units);
 /// `--units`: units_problem's rule.
 CLI::Validator units_check();
 
+/// Why `name` cannot name a CSV column (`--date-column`, `--target`, a
+/// universe file's `date_column`, `target`), or "" when it can: not blank
+/// (an empty target read no prices: a crash; an empty date column a
+/// contract error).
+std::string column_name_problem(const std::string& name);
+
+/// `--date-column`, `--target`: column_name_problem's rule.
+CLI::Validator column_name_check();
+
 /// `--threads`: 0 (all cores) to 4096.
 CLI::Validator thread_count_check();
 

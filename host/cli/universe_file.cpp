@@ -210,8 +210,11 @@ std::vector<UniverseSeries> read_universe_file(const std::string& path,
     ModelOptions& model = s.options.model;
     CsvSpec& csv = model.csv;
     table.text("csv", csv.path);
-    table.text("date_column", csv.date_column);
-    table.text("target", csv.target_column);
+    for (const auto& [key, column] : {std::pair<const char*, std::string*>{"date_column", &csv.date_column},
+                                      {"target", &csv.target_column}})
+      if (table.text(key, *column))
+        if (const std::string problem = column_name_problem(*column); !problem.empty())
+          table.fail(table.at(key), std::string("'") + key + "' " + problem);
     if (table.text("units", csv.units))
       if (const std::string problem = units_problem(csv.units); !problem.empty())
         table.fail(table.at("units"), problem);

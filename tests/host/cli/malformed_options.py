@@ -120,6 +120,17 @@ CASES = [
                                    ("universe", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
                                     LONG_FILES))],
     bad_config("config paths beyond memory", "paths = 99999999999\n", "--paths: ", extra=["--csv", CSV]),
+    # blank column names: an empty --target read no prices (a crash in
+    # backfill and simulate), an empty --date-column broke a contract
+    *[case(f"{name} blank target", [*command, "--target", ""], "--target: must name a column, not be blank",
+           files) for name, command, files in (("backfill", BACKFILL, {}), ("simulate", SIMULATE, {}),
+                                               ("fit", ["fit", *MODEL], {}),
+                                               ("universe", ["backfill", *LONG[:-2], "--series-column", "unique_id",
+                                                             "--out", "new.h5"], LONG_FILES))],
+    case("blank date column", ["fit", *MODEL, "--date-column", " "], "--date-column: must name a column"),
+    *[bad_config(f"universe file blank {key}", f'[[series]]\nname = "A"\ncsv = "{CSV}"\n{key} = ""\n',
+                 f"cfg.toml:4:{len(key) + 4}: '{key}' must name a column, not be blank")
+      for key in ("target", "date_column")],
     # seeds: integers in 0..2^64-1
     *[case(f"seed {seed}", [*BACKFILL, "--seed", seed], SEED_MESSAGE)
       for seed in ["-1", "18446744073709551616", "1e23", "1.5", "abc", "99999999999999999999"]],
