@@ -57,8 +57,13 @@ Eigen::MatrixXd fold_future_exog(const Series& series, const Fold& fold, Backfil
   const auto train_rows = static_cast<Eigen::Index>(fold.train_rows());
   const Eigen::MatrixXd history =
       series.exog.middleRows(static_cast<Eigen::Index>(fold.train_begin), train_rows);
-  if (policy == BackfillExog::repeat_last)
+  if (policy == BackfillExog::repeat_last) {
+    // The fold fails (recorded, the run goes on), as a fit on too few rows does.
+    if (train_rows < horizon)
+      throw Error("--future-exog repeat-last repeats the last " + std::to_string(horizon) +
+                  " rows of covariates; the fold trains on " + std::to_string(train_rows));
     return future_exog(history, FutureExogPolicy::repeat_last, horizon);
+  }
   if (policy == BackfillExog::hold_last)
     return future_exog(history, FutureExogPolicy::hold_last, horizon);
   // Realised covariates; past the data, the last row repeats.

@@ -559,6 +559,29 @@ TEST_F(Backfill, PooledScoresLeaveOutAFoldWhoseValuesOverItsCutoffPriceOverflow)
   EXPECT_TRUE(left_out.empty());
 }
 
+// --future-exog repeat-last repeats the training window's last H rows: a
+// fold trained on fewer fails, recorded, as a fit on too few rows does (it
+// broke a contract and stopped the whole run, exit 1).
+TEST_F(Backfill, RepeatLastCovariatesOnFewerTrainingRowsThanTheHorizonFailTheFold) {
+  const Series series = synthetic_series();
+  BackfillConfig config = small_config(series);
+  config.models.resize(1);  // sarimax(1,1,1) with the covariates
+  config.innovations = "normal";
+  config.plan.horizon = 14;
+  config.plan.window = TrainingWindow::rolling;
+  config.plan.window_rows = 12;
+  config.plan.min_train_rows = 12;
+  config.plan.end = series.dates[205];
+  BackfillSummary summary;
+  const StoredForecasts stored = run(series, config, "repeat_last.h5", &summary);
+  EXPECT_EQ(summary.counts[0].failed, stored.folds);
+  ASSERT_FALSE(summary.failures.empty());
+  EXPECT_NE(summary.failures.front().find("repeat-last repeats the last 14 rows of covariates; the fold trains on 12"),
+            std::string::npos)
+      << summary.failures.front();
+  for (int f = 0; f < stored.folds; ++f) EXPECT_TRUE(stored.fold_complete[f]) << f;
+}
+
 // Daily cutoffs: fold f's day-h target lies h rows after its cutoff, past
 // the next h - 1 cutoffs, so h - 1 later folds share its shocks.
 TEST_F(Backfill, OverlapAwareTestsKnowHowManyFoldsShareAHorizon) {
