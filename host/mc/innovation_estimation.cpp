@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "arabica/error.hpp"
@@ -124,8 +125,18 @@ InnovationParams estimate_skew_t(const Eigen::VectorXd& z) {
   Eigen::VectorXd start(2);
   start << kMaxSlant * std::atanh(skew_normal_alpha(m.skewness) / kMaxSlant * 0.999),
       nu_to(nu_from_kurtosis(m.excess_kurtosis));
-  const Eigen::VectorXd best =
-      maximize([&](const Eigen::VectorXd& x) { return mean_log_pdf(params_at(x), z); }, start);
+  // A step of the search may leave the parameters' range (exp overflows):
+  // no likelihood there. A few residuals may have no finite maximum at all
+  // (the jump sd diverges): the estimate fails, as a fit does.
+  const auto valid = [](const Eigen::VectorXd& x) { return x.allFinite() && std::isfinite(std::exp(x[2])); };
+  const Eigen::VectorXd best = maximize(
+      [&](const Eigen::VectorXd& x) {
+        return valid(x) ? mean_log_pdf(params_at(x), z) : -std::numeric_limits<double>::infinity();
+      },
+      start);
+  if (!valid(best))
+    throw Error("jumps: the likelihood of these " + std::to_string(z.size()) +
+                " residuals has no finite maximum (the jump sd diverges)");
   return params_at(best);
 }
 
@@ -193,8 +204,18 @@ InnovationParams estimate_jumps(const Eigen::VectorXd& z) {
   };
   Eigen::VectorXd start(3);
   start << logit(rate0 / kMaxRate), mean0, std::log(sd0);
-  const Eigen::VectorXd best =
-      maximize([&](const Eigen::VectorXd& x) { return mean_log_pdf(params_at(x), z); }, start);
+  // A step of the search may leave the parameters' range (exp overflows):
+  // no likelihood there. A few residuals may have no finite maximum at all
+  // (the jump sd diverges): the estimate fails, as a fit does.
+  const auto valid = [](const Eigen::VectorXd& x) { return x.allFinite() && std::isfinite(std::exp(x[2])); };
+  const Eigen::VectorXd best = maximize(
+      [&](const Eigen::VectorXd& x) {
+        return valid(x) ? mean_log_pdf(params_at(x), z) : -std::numeric_limits<double>::infinity();
+      },
+      start);
+  if (!valid(best))
+    throw Error("jumps: the likelihood of these " + std::to_string(z.size()) +
+                " residuals has no finite maximum (the jump sd diverges)");
   return params_at(best);
 }
 
@@ -290,7 +311,15 @@ std::string innovation_cost_note(const std::string& setting) {
 
 Innovations choose_innovations(const std::string& setting, const Eigen::VectorXd& residuals,
                                const Eigen::VectorXd& prices, const std::string& field) {
-  if (setting == "regime") return Innovations(regime_skew_params(classify_regime(prices)));
+  if (setting == "regime") {
+    const RegimeOptions regime;
+    if (prices.size() < regime.lookback + 2)
+      throw InputError(field, "regime compares the last " + std::to_string(regime.lookback) +
+                                  " returns with the whole window's: it needs at least " +
+                                  std::to_string(regime.lookback + 2) + " prices, got " +
+                                  std::to_string(prices.size()));
+    return Innovations(regime_skew_params(classify_regime(prices, regime)));
+  }
   const std::optional<InnovationKind> kind = parse_innovation_kind(setting);
   if (!kind)
     throw InputError(field, "unknown family '" + setting +

@@ -161,5 +161,43 @@ TEST(Regime, SkewParamsFollowTheLegacyTable) {
   }
 }
 
+// 49 residuals in steps of a half (ties), on which the jump sd of the
+// search ran to infinity and broke make_jumps' contract (an internal error
+// that stopped a backfill). The search stays where the likelihood is
+// defined; an estimate with no finite maximum is an Error (the fold fails).
+TEST(EstimateInnovations, JumpsOnTiedResidualsGiveFiniteParametersOrFail) {
+  const std::vector<double> halves = {3,  2,  -1, 2,  0,  0, -1, -1, -3, 0, 0,  1,  3,  -1, -1, -3, -4,
+                                      0,  -1, -2, -3, 0,  2, -1, 3,  -1, -2, -3, 1, -5, 0,  0,  2,  -2,
+                                      -1, -3, 1,  -3, 3,  -1, -6, 2,  1,  0,  -2, 0, 0,  -1, -1};
+  Eigen::VectorXd r(static_cast<Eigen::Index>(halves.size()));
+  for (std::size_t i = 0; i < halves.size(); ++i) r[static_cast<Eigen::Index>(i)] = 0.5 * halves[i];
+  try {
+    const InnovationParams p = estimate(InnovationKind::jumps, r);
+    EXPECT_TRUE(std::isfinite(p.jump_rate) && std::isfinite(p.jump_mean) && std::isfinite(p.jump_sd));
+  } catch (const ContractError& e) {
+    FAIL() << e.what();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no finite maximum"), std::string::npos) << e.what();
+  }
+}
+
+// regime compares the last 30 returns with the window's: a shorter window
+// (a backfill's early folds, a short CSV) is refused naming the option,
+// not a contract error.
+TEST(ChooseInnovations, RegimeOnFewerPricesThanItsLookbackIsAnInputError) {
+  const Eigen::VectorXd residuals = Eigen::VectorXd::LinSpaced(40, -1.0, 1.0);
+  const Eigen::VectorXd prices = Eigen::VectorXd::LinSpaced(31, 100.0, 130.0);
+  try {
+    choose_innovations("regime", residuals, prices, "--innovations");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "--innovations");
+    EXPECT_NE(std::string(e.what()).find("needs at least 32 prices, got 31"), std::string::npos) << e.what();
+  }
+  const Eigen::VectorXd enough = Eigen::VectorXd::LinSpaced(32, 100.0, 130.0);
+  EXPECT_EQ(choose_innovations("regime", residuals, enough, "--innovations").params().kind,
+            InnovationKind::skew_normal);
+}
+
 }  // namespace
 }  // namespace arabica
