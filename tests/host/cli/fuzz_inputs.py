@@ -1,0 +1,254 @@
+"""Seeded fuzzing of `arabica backfill`'s inputs: whatever the input, a run
+exits 0 or 2 (2: bad input, one `arabica: error:` line, the last on
+stderr), never crashes, hangs or breaks a contract (exit 1 "internal
+error"), and a store it wrote holds finite forecasts for every fold it
+marks trained or refiltered.
+
+Two kinds of cases, each drawn from its own seeded generator:
+- universe: a small universe file (a long file's series and a wide file's)
+  with mutated lines, values and rows of its TOML and CSV files;
+- options: random combinations of backfill options (orders, models,
+  innovation families, schedules, windows, horizons ...) on a wide file.
+
+It found a crash on an empty --target, a contract error on --horizon 14
+with training windows of fewer rows, pooled scores that failed a universe
+on a price near 1e-308, and out-of-bounds reads in an estimator (the last
+only under repetition: use --repeat to run each case several times).
+
+usage: fuzz_inputs.py ARABICA WORKDIR [--seed N] [--cases N] [--repeat N] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+WEIRD_CELLS = ["", "nan", "NaN", "inf", "-inf", "-1", "0", "1e309", "1e-320", "abc", '"x"', '"', "2023-02-30",
+               "2023-13-01", "1,5", " 12 ", "1e5", "-0", "\x00", "é", "9" * 400, "2023-01-02", "KC", "A",
+               "1e300", "1e-300", "1e308", "5e-324", "0.000001", "123456789012345678901234567890"]
+TOML_VALUES = ['""', '"x"', '0', '-1', '99999999999', '1.5', 'true', '[]', '["a","a"]', '{}', '"../nope.csv"',
+               '"long.csv"', '"wide.csv"', '"KC"', '"a/b"', '"."', '" "', '2023-01-01', '"sarimax:9,9,9"',
+               '["sarimax:0,0,0"]', '"1,1,1"', '"1,0,0,5"', '"drop"', '"error"', '"y"', '"fx"', '["fx","fx"]']
+TOML_LINES = ['seasonal = "1,0,0,5"', 'trend = "ct"', 'order = "0,0,0"', 'order = "2,1,2"', 'model = ["drift"]',
+              'model = ["sarimax:1,1,1:log"]', 'model = ["naive:garch"]', 'min_rows = 1', 'min_rows = 100000',
+              'min_train_rows = 2', 'missing = "error"', 'exog = []', 'horizon = 14', 'schedule = "weekly"',
+              'window = "rolling"', 'window_rows = 3', 'refit = "once"', 'innovations = "bootstrap"',
+              'innovations = "skew_t"', 'innovations = "jumps"', 'stored_paths = 5', 'end = 2023-04-01',
+              'start = 2024-01-01', 'warm_start_chain = 1', 'future_exog = "realized"', 'phase = "all"']
+OPTIONS = {
+    "--target": ["A", "A,B", "B,A", "fx", "A,fx"],
+    "--min-train-rows": ["2", "10", "40", "79", "80"],
+    "--exog": ["fx", "", "A", "B"],
+    "--order": ["0,0,0", "1,1,1", "2,0,2", "0,2,0", "3,1,0", "0,1,3"],
+    "--seasonal": ["0,0,0,0", "1,0,0,5", "0,1,1,5", "1,1,1,7", "0,0,1,2"],
+    "--trend": ["n", "c", "t", "ct"],
+    "--missing": ["drop", "error", "ffill-bfill"],
+    "--model": ["sarimax", "naive", "drift", "sarimax:1,1,1:log", "naive:garch", "drift:ewma",
+                "sarimax:0,1,1:student_t", "naive:bootstrap", "sarimax:1,0,0:boxcox=0.5", "naive:window=10",
+                "sarimax,naive,drift"],
+    "--start": ["2023-01-02", "2023-03-01", "2023-04-20", "2022-01-01"],
+    "--end": ["2023-04-21", "2023-03-10", "2030-01-01"],
+    "--schedule": ["every_row", "every_n_rows", "weekly"],
+    "--step-rows": ["1", "3", "100"],
+    "--phase": ["0", "2", "all"],
+    "--window": ["expanding", "rolling"],
+    "--window-rows": ["5", "30", "60", "1000"],
+    "--horizon": ["1", "7", "14"],
+    "--refit": ["every_fold", "weekly", "monthly", "semiannual", "once"],
+    "--warm-start-chain": ["1", "3", "8"],
+    "--future-exog": ["repeat-last", "realized", "hold-last"],
+    "--paths": ["2", "3", "100", "1000"],
+    "--stored-paths": ["0", "2", "50"],
+    "--innovations": ["normal", "student_t", "skew_normal", "skew_t", "mixture", "nig", "jumps", "bootstrap",
+                      "regime"],
+    "--threads": ["1", "2", "3"],
+    "--registry-cov": ["none", "opg", "approx", "robust_approx"],
+    "--mode": ["state-space", "marginal"],
+    "--init": ["approximate", "exact-diffuse"],
+}
+FLAGS = ["--enforce-stationarity", "--enforce-invertibility", "--simple-differencing"]
+BASE_TOML = """min_train_rows = 40
+min_rows = 30
+model = ["sarimax", "naive"]
+order = "1,1,0"
+paths = 50
+missing = "drop"
+out = "OUT"
+start = 2023-03-20
+
+[[series]]
+name = "KC"
+csv = "long.csv"
+date_column = "ds"
+series_column = "unique_id"
+series = "KC"
+target = "y"
+exog = ["fx"]
+units = "USc/lb"
+
+[[series]]
+name = "A"
+csv = "wide.csv"
+target = "A"
+units = "USD"
+"""
+
+
+def make_data() -> tuple[str, str]:
+    """80 business days: a long file of three series and a wide file of two."""
+    rng = np.random.default_rng(1)
+    days = [d.date().isoformat() for d in pd.bdate_range("2023-01-02", periods=80)]
+    rows = []
+    for uid, level in (("KC", 180.0), ("HG", 3.8), ("CL", 72.0)):
+        prices = level * np.exp(np.cumsum(rng.normal(0, 0.01, len(days))))
+        fx = 5 + np.cumsum(rng.normal(0, 0.01, len(days)))
+        rows += [(uid, day, round(p, 4), round(x, 4)) for day, p, x in zip(days, prices, fx)]
+    long_csv = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "fx"]).to_csv(index=False)
+    wide = pd.DataFrame({"date": days})
+    for name, level in (("A", 10.0), ("B", 20.0)):
+        wide[name] = np.round(level * np.exp(np.cumsum(rng.normal(0, 0.01, len(days)))), 4)
+    wide["fx"] = np.round(5 + np.cumsum(rng.normal(0, 0.01, len(days))), 4)
+    return long_csv, wide.to_csv(index=False)
+
+
+def mutate_csv(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 6)):
+        i, op = rng.randrange(len(lines)), rng.random()
+        if op < 0.5 and lines[i]:
+            cells = lines[i].split(",")
+            cells[rng.randrange(len(cells))] = rng.choice(WEIRD_CELLS)
+            lines[i] = ",".join(cells)
+        elif op < 0.65:
+            del lines[i]
+        elif op < 0.8:
+            lines.insert(i, lines[rng.randrange(len(lines))])
+        elif op < 0.9:
+            lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
+        else:
+            lines[i] += "\r"
+    return "\n".join(lines)
+
+
+def mutate_toml(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 3)):
+        i, op = rng.randrange(len(lines)), rng.random()
+        if op < 0.5 and "=" in lines[i]:
+            lines[i] = lines[i].split("=")[0] + "= " + rng.choice(TOML_VALUES)
+        elif op < 0.6:
+            del lines[i]
+        elif op < 0.75:
+            lines.insert(i, lines[rng.randrange(len(lines))])
+        elif op < 0.95:
+            lines.insert(i, rng.choice(TOML_LINES))
+        else:
+            lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
+    return "\n".join(lines)
+
+
+def universe_case(folder: Path, rng: random.Random, long_csv: str, wide_csv: str) -> list[str]:
+    toml, long_text, wide_text = BASE_TOML, long_csv, wide_csv
+    which = rng.random()
+    if which < 0.4:
+        toml = mutate_toml(toml, rng)
+    elif which < 0.7:
+        long_text = mutate_csv(long_text, rng)
+    elif which < 0.9:
+        wide_text = mutate_csv(wide_text, rng)
+    else:
+        toml, long_text, wide_text = mutate_toml(toml, rng), mutate_csv(long_text, rng), mutate_csv(wide_text, rng)
+    (folder / "u.toml").write_text(toml)
+    (folder / "long.csv").write_text(long_text)
+    (folder / "wide.csv").write_text(wide_text)
+    args = ["backfill", "--config", "u.toml", "--out", "o.h5", "--quiet"]
+    return args + (["--threads", "2"] if rng.random() < 0.3 else [])
+
+
+def options_case(folder: Path, rng: random.Random, wide_csv: str) -> list[str]:
+    (folder / "wide.csv").write_text(wide_csv)
+    args = ["backfill", "--csv", "wide.csv", "--out", "o.h5", "--quiet", "--min-rows", "5"]
+    others = [k for k in OPTIONS if k not in ("--target", "--min-train-rows")]
+    for key in ["--target", "--min-train-rows", *rng.sample(others, rng.randint(2, 9))]:
+        args += [key, rng.choice(OPTIONS[key])]
+    return args + [flag for flag in FLAGS if rng.random() < 0.15]
+
+
+def store_problems(path: Path) -> list[str]:
+    """Folds marked trained (1) or refiltered (2) whose forecast_mean is not finite."""
+    problems = []
+    with h5py.File(path, "r") as f:
+        groups = {name: f[name] for name in json.loads(f.attrs["series"])} if "series" in f.attrs else {"": f}
+        for name, group in groups.items():
+            status, mean = group["status"][()], group["forecast_mean"][()]
+            bad = np.isin(status, [1, 2])[..., None] & ~np.isfinite(mean)
+            if bad.any():
+                problems.append(f"series {name!r}: {int(bad.sum())} non-finite forecasts in scored folds")
+    return problems
+
+
+def check(arabica: str, args: list[str], folder: Path) -> list[str]:
+    try:
+        run = subprocess.run([arabica, *args], cwd=folder, capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return ["no exit within 120 s"]
+    lines = [line for line in run.stderr.decode(errors="replace").splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("arabica: error") or "internal error" in line]
+    if run.returncode not in (0, 2):
+        return [f"exit {run.returncode}: {lines[-1] if lines else ''}"]
+    if run.returncode == 2 and (len(errors) != 1 or errors[0] != lines[-1]):
+        return [f"exit 2 without one final error line: {lines[-3:]}"]
+    if run.returncode == 0:
+        if not (folder / "o.h5").exists():
+            return ["exit 0 without a store"]
+        return store_problems(folder / "o.h5")
+    return []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("arabica")
+    parser.add_argument("workdir")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cases", type=int, default=40, help="cases of each kind")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each case (races, uninitialised reads)")
+    parser.add_argument("--keep", action="store_true", help="keep the folders of passing cases too")
+    args = parser.parse_args(argv)
+    work = Path(args.workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    long_csv, wide_csv = make_data()
+    failures = 0
+    for kind in ("universe", "options"):
+        rng = random.Random(f"{kind}-{args.seed}")
+        for n in range(args.cases):
+            folder = work / f"{kind}{n:04d}"
+            folder.mkdir()
+            command = (universe_case(folder, rng, long_csv, wide_csv) if kind == "universe"
+                       else options_case(folder, rng, wide_csv))
+            problems = []
+            for _ in range(args.repeat):
+                (folder / "o.h5").unlink(missing_ok=True)
+                problems = check(args.arabica, command, folder)
+                if problems:
+                    break
+            if problems:
+                failures += 1
+                print(f"FAIL {folder.name}: arabica {' '.join(command)}\n  " + "\n  ".join(problems))
+            elif not args.keep:
+                shutil.rmtree(folder)
+    total = 2 * args.cases
+    print(f"{total} fuzzed backfills (seed {args.seed}, {args.repeat} run(s) each), {failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
