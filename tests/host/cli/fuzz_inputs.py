@@ -197,9 +197,9 @@ def store_problems(path: Path) -> list[str]:
 
 def check(arabica: str, args: list[str], folder: Path) -> list[str]:
     try:
-        run = subprocess.run([arabica, *args], cwd=folder, capture_output=True, timeout=120)
+        run = subprocess.run([arabica, *args], cwd=folder, capture_output=True, timeout=600)
     except subprocess.TimeoutExpired:
-        return ["no exit within 120 s"]
+        return ["no exit within 600 s"]
     lines = [line for line in run.stderr.decode(errors="replace").splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("arabica: error") or "internal error" in line]
     if run.returncode not in (0, 2):
