@@ -103,11 +103,13 @@ BackfillConfig make_config(const BackfillOptions& o, const SarimaxSpec& defaults
   config.threads = o.threads;
   config.device = o.device;
   require_device_present(o.device);
-  // Before any file is written: a fold's paths that no batch can hold would
-  // fail the run at its first fold, with its store laid out.
-  make_backend(o.device, 1)->require_request_fits(o.paths, o.horizon, "--paths");
   // A GPU is filled by batches of many chains; the CPU pool by one.
   const bool gpu = o.device == "cuda" || (o.device == "auto" && cuda_available());
+  // Before any file is written: a fold's paths that no batch can hold would
+  // fail the run at its first fold, with its store laid out. On the CPU
+  // only: a CUDA backend made here would hold a context on device 0 in
+  // every rank for the whole run (its workers size their batches anyway).
+  if (!gpu) make_backend("cpu", 1)->require_request_fits(o.paths, o.horizon, "--paths");
   config.batch_path_steps = o.batch_path_steps >= 0 ? o.batch_path_steps : gpu ? 5e7 : 0.0;
   config.shard = o.shard;
   config.num_shards = o.num_shards;

@@ -111,15 +111,16 @@ CASES = [
          "--stored-paths: cannot exceed --paths (100)", STRESS_FILES),
     # --paths a fold cannot hold in memory (no machine holds 99999999999 x 7
     # days): refused before any file; a backfill left a laid-out store that
-    # refused the corrected rerun ("another configuration (paths differ)")
-    *[case(f"{name} paths beyond memory", [*command, "--paths", "99999999999"],
+    # refused the corrected rerun ("another configuration (paths differ)").
+    # A backfill checks it up front on the CPU (--device cpu also on a GPU machine).
+    *[case(f"{name} paths beyond memory", [*command, "--paths", "99999999999", "--device", "cpu"],
            ["--paths: ", "one request of 99999999999 paths x 7 days needs", "use fewer paths"], files)
       for name, command, files in (("backfill", BACKFILL, {}), ("daily", DAILY, {}),
                                    ("simulate", SIMULATE[:-4] + SIMULATE[-2:], {}),
                                    ("stress", STRESS[:-4] + STRESS[-2:], STRESS_FILES),
                                    ("universe", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
                                     LONG_FILES))],
-    bad_config("config paths beyond memory", "paths = 99999999999\n", "--paths: ", extra=["--csv", CSV]),
+    bad_config("config paths beyond memory", "paths = 99999999999\n", "--paths: ", extra=["--csv", CSV, "--device", "cpu"]),
     # blank column names: an empty --target read no prices (a crash in
     # backfill and simulate), an empty --date-column broke a contract
     *[case(f"{name} blank target", [*command, "--target", ""], "--target: must name a column, not be blank",
