@@ -218,6 +218,9 @@ std::vector<float> standardize_residuals(const Eigen::VectorXd& residuals) {
 
 Innovations estimate_innovations(InnovationKind kind, const Eigen::VectorXd& residuals,
                                  const EstimateOptions& options) {
+  // Normal innovations have no shape to estimate: any residuals will do,
+  // those of a window too short to estimate a shape from included.
+  if (kind == InnovationKind::normal) return Innovations(make_normal());
   const Eigen::VectorXd z = standardized(residuals);
   switch (kind) {
     case InnovationKind::normal:
@@ -315,6 +318,15 @@ Innovations choose_innovations(const std::string& setting, const Eigen::VectorXd
     throw InputError(field, "unknown family '" + setting +
                                 "' (normal, student_t, skew_normal, skew_t, mixture, nig, jumps, "
                                 "bootstrap, regime)");
+  if (*kind != InnovationKind::normal) {
+    // Too few residuals is the training window's size, which the user
+    // chose: an input error naming the setting, not a numerical failure.
+    const auto finite = static_cast<std::size_t>(residuals.array().isFinite().count());
+    if (finite < kMinResiduals)
+      throw InputError(field, setting + " estimates its shape from the fit's residuals: it needs at least " +
+                                  std::to_string(kMinResiduals) + " finite residuals, got " +
+                                  std::to_string(finite) + " (a longer training window or series)");
+  }
   return estimate_innovations(*kind, residuals);
 }
 

@@ -106,8 +106,11 @@ TEST(EstimateInnovations, BootstrapOwnsStandardisedResiduals) {
 TEST(EstimateInnovations, RejectsTooFewOrConstantResiduals) {
   EXPECT_THROW(estimate_innovations(InnovationKind::student_t, Eigen::VectorXd::Ones(9)),
                NumericalError);
-  EXPECT_THROW(estimate_innovations(InnovationKind::normal, Eigen::VectorXd::Constant(50, 2.0)),
+  EXPECT_THROW(estimate_innovations(InnovationKind::skew_normal, Eigen::VectorXd::Constant(50, 2.0)),
                NumericalError);
+  // Normal innovations estimate nothing from the residuals.
+  EXPECT_EQ(estimate_innovations(InnovationKind::normal, Eigen::VectorXd::Constant(50, 2.0)).params().kind,
+            InnovationKind::normal);
   Eigen::VectorXd mostly_nan = Eigen::VectorXd::Constant(40, std::numeric_limits<double>::quiet_NaN());
   mostly_nan.head(5) << 1.0, 2.0, 3.0, 4.0, 5.0;
   EXPECT_THROW(standardize_residuals(mostly_nan), NumericalError);
@@ -197,6 +200,30 @@ TEST(ChooseInnovations, RegimeOnFewerPricesThanItsLookbackIsAnInputError) {
   const Eigen::VectorXd enough = Eigen::VectorXd::LinSpaced(32, 100.0, 130.0);
   EXPECT_EQ(choose_innovations("regime", residuals, enough, "--innovations").params().kind,
             InnovationKind::skew_normal);
+}
+
+// Found by fuzzing `arabica simulate --window-rows 10`: normal innovations
+// were refused (exit 3, "needs at least 10 finite residuals") although they
+// estimate nothing; a family that does estimate a shape from too few
+// residuals is the user's window, an input error naming the setting.
+TEST(ChooseInnovations, NormalNeedsNoResidualsAndOtherFamiliesNameTheSettingWhenTooFew) {
+  const Eigen::VectorXd prices = Eigen::VectorXd::LinSpaced(9, 100.0, 108.0);
+  const Eigen::VectorXd seven = Eigen::VectorXd::LinSpaced(7, -1.0, 1.0);
+  EXPECT_EQ(choose_innovations("normal", seven, prices, "--innovations").params().kind, InnovationKind::normal);
+  EXPECT_EQ(choose_innovations("normal", Eigen::VectorXd(), prices, "--innovations").params().kind,
+            InnovationKind::normal);
+  EXPECT_EQ(estimate_innovations(InnovationKind::normal, Eigen::VectorXd::Zero(3)).params().kind,
+            InnovationKind::normal);
+  for (const char* family : {"student_t", "skew_normal", "skew_t", "mixture", "nig", "jumps", "bootstrap"}) {
+    try {
+      choose_innovations(family, seven, prices, "--model");
+      ADD_FAILURE() << family << ": no error";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), "--model");
+      EXPECT_NE(std::string(e.what()).find("needs at least 10 finite residuals, got 7"), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace
