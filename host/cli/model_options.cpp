@@ -47,7 +47,9 @@ void add_model_options(CLI::App& command, ModelOptions& options, bool several_se
                   "variables (e.g. USc/lb)")
       ->check(units_check())
       ->capture_default_str();
-  command.add_option("--exog", options.exog, "Exogenous columns, comma separated")
+  command
+      .add_option("--exog", options.exog,
+                  "Exogenous columns, comma separated ('' for none, overriding a config file's list)")
       ->delimiter(',');
   command.add_option("--order", options.order, "p,d,q")->capture_default_str();
   command.add_option("--seasonal", options.seasonal, "P,D,Q,s")->capture_default_str();
@@ -94,7 +96,10 @@ SarimaxSpec model_spec(const ModelOptions& options) {
 
 CsvSpec csv_spec(const ModelOptions& options) {
   CsvSpec spec = options.csv;
-  spec.exog_columns = options.exog;
+  // `--exog ''` (exog = "" in a config file): no covariates, the way to
+  // drop a config file's list on the command line.
+  const bool none = options.exog.size() == 1 && options.exog.front().empty();
+  spec.exog_columns = none ? std::vector<std::string>{} : options.exog;
   spec.require_positive_target = !options.allow_nonpositive;
   spec.missing = parse_missing_policy(options.missing);
   return spec;

@@ -37,6 +37,12 @@ grep -q "^sarimax(0,1,1) " out1.txt || fail "sarimax:0,1,1 from the file missing
   fail "override exited $?"
 grep -q "x 4 models, start=2022-12-01 end=2023-01-31 schedule=every_row" out2.txt || fail "--schedule did not override: $(head -1 out2.txt)"
 [ -s daily.h5 ] || fail "--out did not override"
+# --exog '' drops the file's covariates: no model of the store has any.
+"$arabica" backfill --config run.toml --exog '' --out noexog.h5 --quiet > /dev/null || fail "--exog '' exited $?"
+h5dump -a /config noexog.h5 > noexog.txt
+grep -q '"exog":\["rain","brl_usd"\]' noexog.txt && fail "--exog '' kept the file's covariates"
+grep -q '"name":"sarimax(1,1,1)"' noexog.txt || fail "noexog.h5: no sarimax(1,1,1) in its config"
+h5dump -a /config backfill.h5 | grep -q '"exog":\["rain","brl_usd"\]' || fail "backfill.h5: the file's covariates missing"
 
 # README's Slurm example, srun stripped.
 command=$(awk '/^srun /{on=1; next} on{print; if ($0 !~ /\\$/) exit}' "$readme" | tr -d '\\\n')
