@@ -157,6 +157,7 @@ Eigen::MatrixXd resolve_future_exog(const ModelOptions& options, const Series& s
     supplied = exog_on_dates(read_series_csv(spec),
                              trading_dates_ahead(series.dates, series.rows() - 1, horizon));
   }
+  require_future_exog_rows(series.exog, policy, horizon, "--future-exog");
   return future_exog(series.exog, policy, horizon, supplied);
 }
 

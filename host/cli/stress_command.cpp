@@ -130,6 +130,7 @@ void run(StressOptions& options) {
     layout.last_price[static_cast<Eigen::Index>(c)] = last_price;
     for (int h = 0; h < H && row + 1 + h < series.rows(); ++h)
       layout.actual(static_cast<Eigen::Index>(c), h) = series.target[static_cast<Eigen::Index>(row + 1 + h)];
+    require_future_exog_rows(history.exog, exog_policy, H, "--future-exog");
     const SarimaxFit fit = fit_sarimax(loaded.spec, history.target, history.exog, FitOptions{},
                                        history.exog_names);
     const Eigen::MatrixXd future = future_exog(history.exog, exog_policy, H);

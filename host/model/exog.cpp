@@ -101,6 +101,14 @@ FutureExogPolicy parse_future_exog_policy(const std::string& text) {
   return FutureExogPolicy::supplied;
 }
 
+void require_future_exog_rows(const Eigen::MatrixXd& history, FutureExogPolicy policy, int horizon,
+                              const std::string& field) {
+  if (history.cols() > 0 && policy == FutureExogPolicy::repeat_last && history.rows() < horizon)
+    throw InputError(field, "repeat-last repeats the covariates' last " + std::to_string(horizon) +
+                                " rows, and the training window has " + std::to_string(history.rows()) +
+                                " (a shorter --horizon, a longer window, or --future-exog hold-last)");
+}
+
 Eigen::MatrixXd future_exog(const Eigen::MatrixXd& history, FutureExogPolicy policy,
                             int horizon, const Eigen::MatrixXd& supplied) {
   ARABICA_REQUIRE(horizon > 0, "horizon must be positive");

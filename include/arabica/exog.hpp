@@ -41,6 +41,13 @@ FutureExogPolicy parse_future_exog_policy(const std::string& text);
 /// instead of being taken row by row.
 Eigen::MatrixXd exog_on_dates(const Series& supplied, const std::vector<Date>& dates);
 
+/// Refuses, as an InputError naming `field`, a policy that needs more
+/// observed rows of covariates than `history` holds: repeat-last repeats the
+/// last `horizon` rows. Command-line edges call it before future_exog, whose
+/// contract it is (a backfill's fold fails instead: fold_future_exog).
+void require_future_exog_rows(const Eigen::MatrixXd& history, FutureExogPolicy policy, int horizon,
+                              const std::string& field);
+
 /// Covariates for the next `horizon` periods after `history`'s last row.
 /// `supplied` must hold at least `horizon` rows when policy is supplied.
 Eigen::MatrixXd future_exog(const Eigen::MatrixXd& history, FutureExogPolicy policy,

@@ -121,6 +121,13 @@ CASES = [
                                    ("universe", ["backfill", *LONG, "--series-column", "unique_id", "--out", "new.h5"],
                                     LONG_FILES))],
     bad_config("config paths beyond memory", "paths = 99999999999\n", "--paths: ", extra=["--csv", CSV, "--device", "cpu"]),
+    # repeat-last future covariates from fewer rows than the horizon broke
+    # future_exog's contract (exit 1) in forecast and stress (found by fuzzing).
+    case("forecast horizon beyond the covariates", ["forecast", *MODEL, "--horizon", "366", "--out", "forecast.csv"],
+         "--future-exog: repeat-last repeats the covariates' last 366 rows, and the training window has 300"),
+    case("stress window shorter than the horizon", [*STRESS, "--order", "0,1,0", "--window-rows", "5"],
+         "--future-exog: repeat-last repeats the covariates' last 7 rows, and the training window has 5",
+         STRESS_FILES),
     # blank column names: an empty --target read no prices (a crash in
     # backfill and simulate), an empty --date-column broke a contract
     *[case(f"{name} blank target", [*command, "--target", ""], "--target: must name a column, not be blank",
