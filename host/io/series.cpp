@@ -25,6 +25,8 @@ namespace {
 constexpr std::size_t kListedLines = 5;  // line numbers quoted in one warning
 constexpr std::size_t kListedIds = 10;   // series ids quoted in one message
 
+constexpr double kLargestMagnitude = 1e150;  // |value| beyond it: infinite (parse_number)
+
 enum class CellKind : std::uint8_t { number, blank, not_available, infinite, invalid };
 
 struct Cell {
@@ -126,7 +128,10 @@ Cell parse_number(std::string_view s) {
     return {CellKind::invalid, NAN};
   }
   if (std::isnan(value)) return {CellKind::not_available, NAN};
-  if (std::isinf(value)) return {CellKind::infinite, NAN};
+  // Beyond kLargestMagnitude reads as infinite too: squares and sums of
+  // squares of such values overflow in every fit and score (a price of
+  // 1e300 failed every model of a daily run with "non-positive variance").
+  if (std::isinf(value) || std::fabs(value) > kLargestMagnitude) return {CellKind::infinite, NAN};
   return {CellKind::number, value};
 }
 

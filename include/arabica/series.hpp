@@ -53,7 +53,7 @@ struct ColumnQuality {
   std::string column;
   std::size_t blank = 0;         // empty cells
   std::size_t not_available = 0; // NA, NaN, null, #N/A ...
-  std::size_t infinite = 0;      // inf / -inf
+  std::size_t infinite = 0;      // inf / -inf, overflow, |value| > 1e150
   std::size_t forward_filled = 0;
   std::size_t back_filled = 0;
 };

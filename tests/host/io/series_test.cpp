@@ -187,6 +187,31 @@ TEST(ReadSeriesCsv, NumberForms) {
   EXPECT_EQ(s.quality.columns[1].infinite, 1u);
 }
 
+// Found by fuzzing `arabica daily`: a price of 1e308 was read as a number
+// and failed every model of the day ("non-positive forecast variance"),
+// exit 1. Beyond 1e150 a cell reads as infinite, as an overflow does: filled
+// under ffill-bfill, a located error under the error policy.
+TEST(ReadSeriesCsv, ValuesBeyondTheLargestMagnitudeAreInfinite) {
+  const std::string path = temp_csv("huge.csv",
+                                    "date,close,x\n"
+                                    "2024-01-01,5,1e150\n"
+                                    "2024-01-02,1e308,-1e151\n"
+                                    "2024-01-03,6,-1e150\n");
+  const Series s = read_series_csv(spec_for(path, {"x"}));
+  Eigen::VectorXd target(3), x(3);
+  target << 5, 5, 6;
+  x << 1e150, 1e150, -1e150;
+  EXPECT_EQ(s.target, target);
+  EXPECT_EQ(Eigen::VectorXd(s.exog.col(0)), x);
+  EXPECT_EQ(s.quality.columns[0].infinite, 1u);
+  EXPECT_EQ(s.quality.columns[1].infinite, 1u);
+  CsvSpec strict = spec_for(path, {"x"});
+  strict.missing = MissingPolicy::error;
+  EXPECT_NE(load_error(strict).find("huge.csv:3:2: column 'close': missing value '1e308' (missing policy is error)"),
+            std::string::npos)
+      << load_error(strict);
+}
+
 TEST(ReadSeriesCsv, TargetSignCheckCanBeTurnedOff) {
   CsvSpec spec = spec_for(malformed("negative_price.csv"));
   spec.require_positive_target = false;
