@@ -123,7 +123,11 @@ namespace {
 std::string metric(double value, const char* format) {
   if (std::isnan(value)) return "-";
   char text[32];
-  std::snprintf(text, sizeof text, format, value);
+  // A fixed-point format of a huge value (a mape over an actual near 0)
+  // would be cut at the buffer, a wrong number: wider than a column, it
+  // prints in exponent form.
+  const int length = std::snprintf(text, sizeof text, format, value);
+  if (length < 0 || length > 9) std::snprintf(text, sizeof text, "%.3g", value);
   return text;
 }
 

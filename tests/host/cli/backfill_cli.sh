@@ -61,4 +61,11 @@ if "$arabica" "${grow[@]}" --paths 400 --csv "$csv" --out "$work/grown.h5" > /de
 fi
 grep -q "grown.h5: was written with another configuration (paths differ)" "$work/other.err" ||
   fail "refusal does not name the setting: $(cat "$work/other.err")"
+# A price near 0 among the actuals makes mape astronomical: the table shows
+# it in exponent form, not a fixed-point number cut at 31 characters.
+awk -F, 'BEGIN { OFS = "," } NR == 290 { $2 = "1e-30" } { print }' "$csv" > "$work/tiny.csv"
+"$arabica" backfill --csv "$work/tiny.csv" --start 2023-01-02 --min-train-rows 200 --model naive --paths 100 \
+  --quiet --out "$work/tiny.h5" > "$work/tiny.txt"
+mape=$(awk '/^model \(all days\)/ { getline; print $8; exit }' "$work/tiny.txt")
+[[ "$mape" =~ ^[0-9.]+e\+[0-9]+$ ]] || fail "mape of an actual near 0 printed as '$mape': $(grep -A1 '^model (all' "$work/tiny.txt")"
 echo "backfill cli ok"
