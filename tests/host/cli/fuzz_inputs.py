@@ -4,16 +4,23 @@ stderr), never crashes, hangs or breaks a contract (exit 1 "internal
 error"), and a store it wrote holds finite forecasts for every fold it
 marks trained or refiltered.
 
-Two kinds of cases, each drawn from its own seeded generator:
+Three kinds of cases, each drawn from its own seeded generator:
 - universe: a small universe file (a long file's series and a wide file's)
   with mutated lines, values and rows of its TOML and CSV files;
 - options: random combinations of backfill options (orders, models,
-  innovation families, schedules, windows, horizons ...) on a wide file.
+  innovation families, schedules, windows, horizons ...) on a wide file;
+- commands: fit, forecast, simulate, stress (with mutated scenario files)
+  and daily (three mornings in a row) with random options on a wide file,
+  mutated or not. These may also exit 3 (numerical failure, one line), and
+  their CSV outputs hold no NaN or infinity.
 
 It found a crash on an empty --target, a contract error on --horizon 14
 with training windows of fewer rows, pooled scores that failed a universe
 on a price near 1e-308, and out-of-bounds reads in an estimator (the last
-only under repetition: use --repeat to run each case several times).
+only under repetition: use --repeat to run each case several times); the
+commands kind, contract errors in forecast and stress on horizons beyond
+the covariates' rows, normal innovations refused on short windows and a
+price of 1e308 that failed every model of a daily run.
 
 usage: fuzz_inputs.py ARABICA WORKDIR [--seed N] [--cases N] [--repeat N] [--keep]
 """
@@ -30,6 +37,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pandas as pd
+
+REPO = Path(__file__).resolve().parents[3]
 
 WEIRD_CELLS = ["", "nan", "NaN", "inf", "-inf", "-1", "0", "1e309", "1e-320", "abc", '"x"', '"', "2023-02-30",
                "2023-13-01", "1,5", " 12 ", "1e5", "-0", "\x00", "é", "9" * 400, "2023-01-02", "KC", "A",
@@ -75,6 +84,40 @@ OPTIONS = {
     "--init": ["approximate", "exact-diffuse"],
 }
 FLAGS = ["--enforce-stationarity", "--enforce-invertibility", "--simple-differencing"]
+# Options of the other commands: the model options every one takes, then each
+# command's own; --device cpu so that the cases hold on a GPU machine.
+MODEL_OPTIONS = {
+    "--order": ["0,0,0", "1,1,1", "2,0,2", "0,2,0", "1,0,0", "0,1,3"],
+    "--seasonal": ["0,0,0,0", "1,0,0,5", "0,1,1,5", "1,1,1,7"],
+    "--trend": ["n", "c", "t", "ct"],
+    "--missing": ["drop", "error", "ffill-bfill"],
+    "--exog": ["fx", "B", "fx,B", ""],
+    "--min-rows": ["1", "2", "5", "30", "500"],
+    "--init": ["approximate", "exact-diffuse"],
+    "--target": ["A", "B", "fx"],
+}
+FAMILIES = ["normal", "student_t", "skew_normal", "skew_t", "mixture", "nig", "jumps", "bootstrap", "regime"]
+COMMAND_OPTIONS = {
+    "fit": {"--cov-type": ["opg", "approx", "robust_approx"], "--json": ["fit.json"]},
+    "forecast": {"--horizon": ["1", "7", "30", "366"], "--future-exog": ["repeat-last", "hold-last"],
+                 "--calendar": ["calendar", "business"], "--out": ["out.csv"]},
+    "simulate": {"--horizon": ["1", "7", "64"], "--paths": ["2", "3", "100", "500"], "--stored-paths": ["0", "2", "50"],
+                 "--innovations": FAMILIES, "--threads": ["1", "2", "3"], "--mode": ["state-space", "marginal"],
+                 "--stats-out": ["stats.csv"], "--h5": ["sim.h5"], "--window-rows": ["0", "3", "10", "50"],
+                 "--seed": ["0", "7", "18446744073709551615"], "--out": ["out.csv"]},
+    "stress": {"--horizon": ["1", "7", "64"], "--paths": ["2", "100", "500"], "--stored-paths": ["0", "5"],
+               "--innovations": ["normal", "student_t", "skew_t", "jumps", "bootstrap", "regime"],
+               "--cutoff": ["2023-03-01", "2023-01-02", "2022-01-01", "2030-01-01", "2023-02-10,2023-04-03"],
+               "--threads": ["1", "2"], "--summary-csv": ["out.csv"], "--window-rows": ["0", "5", "40"]},
+    "daily": {"--model": ["sarimax", "naive", "drift", "sarimax,naive", "sarimax:1,1,1:log", "naive:garch"],
+              "--min-train-rows": ["2", "20", "60"], "--horizon": ["1", "7", "14"],
+              "--refit": ["every_fold", "weekly", "once"], "--paths": ["2", "100"], "--stored-paths": ["0", "3"],
+              "--innovations": ["normal", "skew_t", "bootstrap", "jumps"], "--window": ["expanding", "rolling"],
+              "--window-rows": ["5", "30"], "--start": ["2023-03-01", "2023-04-10", "2023-04-19"],
+              "--threads": ["1", "2"]},
+}
+SCENARIO_VALUES = ["0", "-1", "1e300", "-1e300", '"x"', "0.5", "99", "-0.99", "-1.5", "1e-300", '"skew_t"',
+                   '"crisis"', '"calm"', '"nope"', '"fx"', '"B"', "nan", "inf", "-inf", "1000", "2", "65"]
 BASE_TOML = """min_train_rows = 40
 min_rows = 30
 model = ["sarimax", "naive"]
@@ -182,6 +225,54 @@ def options_case(folder: Path, rng: random.Random, wide_csv: str) -> list[str]:
     return args + [flag for flag in FLAGS if rng.random() < 0.15]
 
 
+def mutate_scenarios(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 4)):
+        i, op = rng.randrange(len(lines)), rng.random()
+        if op < 0.6 and "=" in lines[i]:
+            lines[i] = lines[i].split("=")[0] + "= " + rng.choice(SCENARIO_VALUES)
+        elif op < 0.8:
+            del lines[i]
+        else:
+            lines.insert(i, lines[rng.randrange(len(lines))])
+    return "\n".join(lines)
+
+
+def commands_case(folder: Path, rng: random.Random, wide_csv: str, scenarios: str) -> list[list[str]]:
+    """One command with random options (daily: three mornings in a row)."""
+    (folder / "wide.csv").write_text(wide_csv if rng.random() < 0.6 else mutate_csv(wide_csv, rng))
+    command = rng.choice(sorted(COMMAND_OPTIONS))
+    options = {**MODEL_OPTIONS, **COMMAND_OPTIONS[command]}
+    chosen = rng.sample(sorted(options), rng.randint(2, 9))
+    args = [command, "--csv", "wide.csv"]
+    for key in chosen:
+        args += [key, rng.choice(options[key])]
+    args += [] if "--target" in chosen else ["--target", "A"]
+    args += [flag for flag in FLAGS if rng.random() < 0.15]
+    if command in ("simulate", "stress", "daily"):
+        args += ["--device", "cpu"]
+    if command == "stress":
+        (folder / "s.toml").write_text(scenarios if rng.random() < 0.4 else mutate_scenarios(scenarios, rng))
+        args += ["--scenarios", "s.toml", "--out", "o.h5"]
+        args += [] if "--exog" in chosen else ["--exog", "fx,B"]  # the scenarios' covariates
+    if command == "daily":
+        args += ["--out", "o.h5", "--quiet", "--forecast-csv", "out.csv"]
+        if "--stored-paths" in chosen and args[args.index("--stored-paths") + 1] != "0":
+            args += ["--distribution-csv", "dist.csv"]  # the paths kept
+        args += [] if "--min-train-rows" in chosen else ["--min-train-rows", "30"]
+        args += [] if "--start" in chosen else ["--start", "2023-04-10"]
+        return [args + ["--date", day] for day in ("2023-04-18", rng.choice(["2023-04-19", "2023-04-20"]), "2023-04-21")]
+    return [args]
+
+
+def csv_problems(path: Path) -> list[str]:
+    """Rows of an output CSV with a NaN or infinite field."""
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        if any(field.strip().lower() in ("nan", "-nan", "inf", "-inf") for field in line.split(",")):
+            return [f"{path.name}:{number}: not finite: {line[:120]}"]
+    return []
+
+
 def store_problems(path: Path) -> list[str]:
     """Folds marked trained (1) or refiltered (2) whose forecast_mean is not finite."""
     problems = []
@@ -196,21 +287,33 @@ def store_problems(path: Path) -> list[str]:
 
 
 def check(arabica: str, args: list[str], folder: Path) -> list[str]:
+    """One run: a backfill must exit 0 (with a store) or 2; the other
+    commands may also exit 3 (numerical failure), and daily 1 when every
+    model failed (README: its exit status); 2 and 3 with one final line."""
+    command = args[0]
     try:
         run = subprocess.run([arabica, *args], cwd=folder, capture_output=True, timeout=600)
     except subprocess.TimeoutExpired:
         return ["no exit within 600 s"]
     lines = [line for line in run.stderr.decode(errors="replace").splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("arabica: error") or "internal error" in line]
-    if run.returncode not in (0, 2):
+    errors = [line for line in lines if line.startswith(("arabica: error", "arabica: numerical failure"))
+              or "internal error" in line]
+    allowed = {"backfill": (0, 2), "daily": (0, 1, 2, 3)}.get(command, (0, 2, 3))
+    if run.returncode not in allowed or any("internal error" in line for line in lines):
         return [f"exit {run.returncode}: {lines[-1] if lines else ''}"]
-    if run.returncode == 2 and (len(errors) != 1 or errors[0] != lines[-1]):
-        return [f"exit 2 without one final error line: {lines[-3:]}"]
-    if run.returncode == 0:
-        if not (folder / "o.h5").exists():
-            return ["exit 0 without a store"]
-        return store_problems(folder / "o.h5")
-    return []
+    if run.returncode in (2, 3) and (len(errors) != 1 or errors[0] != lines[-1]):
+        return [f"exit {run.returncode} without one final error line: {lines[-3:]}"]
+    if run.returncode == 1 and not (lines and lines[-1].endswith("every model failed")):
+        return [f"exit 1: {lines[-1] if lines else ''}"]
+    problems = []
+    if run.returncode == 0 and command == "backfill" and not (folder / "o.h5").exists():
+        return ["exit 0 without a store"]
+    if run.returncode == 0 and command in ("backfill", "daily"):
+        problems += store_problems(folder / "o.h5")
+    for output in ("out.csv", "dist.csv", "stats.csv"):
+        if run.returncode == 0 and (folder / output).exists():
+            problems += csv_problems(folder / output)
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,18 +329,25 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     long_csv, wide_csv = make_data()
+    scenarios = (REPO / "examples" / "stress_scenarios.toml").read_text()
+    scenarios = scenarios.replace("wx_temperature_2m_max_wavg", "fx").replace("brl_usd", "B")
     failures = 0
-    for kind in ("universe", "options"):
+    for kind in ("universe", "options", "commands"):
         rng = random.Random(f"{kind}-{args.seed}")
         for n in range(args.cases):
             folder = work / f"{kind}{n:04d}"
             folder.mkdir()
-            command = (universe_case(folder, rng, long_csv, wide_csv) if kind == "universe"
-                       else options_case(folder, rng, wide_csv))
+            runs = ([universe_case(folder, rng, long_csv, wide_csv)] if kind == "universe"
+                    else [options_case(folder, rng, wide_csv)] if kind == "options"
+                    else commands_case(folder, rng, wide_csv, scenarios))
             problems = []
             for _ in range(args.repeat):
-                (folder / "o.h5").unlink(missing_ok=True)
-                problems = check(args.arabica, command, folder)
+                for output in ("o.h5", "o.h5.lock", "out.csv", "dist.csv", "stats.csv"):
+                    (folder / output).unlink(missing_ok=True)
+                for command in runs:
+                    problems = check(args.arabica, command, folder)
+                    if problems:
+                        break
                 if problems:
                     break
             if problems:
@@ -245,8 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"FAIL {folder.name}: arabica {' '.join(command)}\n  " + "\n  ".join(problems))
             elif not args.keep:
                 shutil.rmtree(folder)
-    total = 2 * args.cases
-    print(f"{total} fuzzed backfills (seed {args.seed}, {args.repeat} run(s) each), {failures} failures")
+    total = 3 * args.cases
+    print(f"{total} fuzzed runs (seed {args.seed}, {args.repeat} run(s) each), {failures} failures")
     return 1 if failures else 0
 
 
