@@ -640,12 +640,16 @@ void add_backfill_options(CLI::App& command_ref, BackfillOptions& options_ref) {
   command->add_flag("--quiet", options->quiet, "No progress output");
 }
 
+void add_end_option(CLI::App& command, BackfillOptions& options) {
+  command.add_option("--end", options.end, "Last cutoff date (default: the data's last)");
+}
+
 void register_backfill_command(CLI::App& app) {
   auto options = std::make_shared<BackfillOptions>();
   CLI::App* command = app.add_subcommand(
       "backfill", "Walk-forward backtest into a resumable HDF5 store, with accuracy metrics");
   add_backfill_options(*command, *options);
-  command->add_option("--end", options->end, "Last cutoff date (default: the data's last)");
+  add_end_option(*command, *options);
   command->add_option("--shard", options->shard,
                       "This process's shard (0-based; under mpirun: the rank)")
       ->check(CLI::Range(0, kMaxShards - 1))

@@ -49,6 +49,10 @@ struct BackfillOptions {
 /// paths, store); each command adds its own.
 void add_backfill_options(CLI::App& command, BackfillOptions& options);
 
+/// `--end`, the last cutoff: backfill's, and cross_validation's (daily's
+/// end is its --date).
+void add_end_option(CLI::App& command, BackfillOptions& options);
+
 /// A date option's value: `fallback` when empty, InputError naming `field`
 /// when not YYYY-MM-DD.
 Date date_option(const std::string& text, const std::string& field, Date fallback);

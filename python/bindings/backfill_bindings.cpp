@@ -34,7 +34,7 @@ cli::BackfillOptions parse_backfill_options(const std::vector<std::string>& args
   cli::BackfillOptions options;
   CLI::App app{"arabica backfill (cross_validation)"};
   cli::add_backfill_options(app, options);
-  app.add_option("--end", options.end, "Last cutoff");
+  cli::add_end_option(app, options);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
   try {
     app.parse(reversed);
