@@ -101,6 +101,16 @@ std::string strip_thousands(std::string_view s) {
   return out;
 }
 
+// A number's kind, read from a file or handed over in a frame: NaN is
+// missing, and so is an infinity or a value beyond kLargestMagnitude, whose
+// squares and sums of squares overflow in every fit and score (a price of
+// 1e308 failed every model of a daily run with "non-positive variance").
+CellKind value_kind(double value) {
+  if (std::isnan(value)) return CellKind::not_available;
+  if (std::isinf(value) || std::fabs(value) > kLargestMagnitude) return CellKind::infinite;
+  return CellKind::number;
+}
+
 Cell parse_number(std::string_view s) {
   if (s.empty()) return {CellKind::blank, NAN};
   if (is_any_of(s, {"na", "n/a", "nan", "-nan", "null", "none", "#n/a", "#na", "<na>", "."}))
@@ -127,12 +137,8 @@ Cell parse_number(std::string_view s) {
   } else if (ec != std::errc()) {
     return {CellKind::invalid, NAN};
   }
-  if (std::isnan(value)) return {CellKind::not_available, NAN};
-  // Beyond kLargestMagnitude reads as infinite too: squares and sums of
-  // squares of such values overflow in every fit and score (a price of
-  // 1e300 failed every model of a daily run with "non-positive variance").
-  if (std::isinf(value) || std::fabs(value) > kLargestMagnitude) return {CellKind::infinite, NAN};
-  return {CellKind::number, value};
+  const CellKind kind = value_kind(value);
+  return {kind, kind == CellKind::number ? value : NAN};
 }
 
 // The whole file, bounded: a device, a binary file or an endless pipe is
@@ -573,9 +579,7 @@ Series series_from_columns(const CsvSpec& spec, const std::vector<Date>& dates,
     table.lines.push_back(line);
     for (std::size_t j = 0; j < value_names.size(); ++j) {
       const double value = values[j][row];
-      const CellKind kind = std::isnan(value)   ? CellKind::not_available
-                            : std::isinf(value) ? CellKind::infinite
-                                                : CellKind::number;
+      const CellKind kind = value_kind(value);
       add_cell(spec, value_names, j, {kind, kind == CellKind::number ? value : NAN},
                "'" + shortest_text(value) + "'", line, positions[j + 1], table);
     }

@@ -205,6 +205,13 @@ TEST(ReadSeriesCsv, ValuesBeyondTheLargestMagnitudeAreInfinite) {
   EXPECT_EQ(Eigen::VectorXd(s.exog.col(0)), x);
   EXPECT_EQ(s.quality.columns[0].infinite, 1u);
   EXPECT_EQ(s.quality.columns[1].infinite, 1u);
+  // A frame's values (cross_validation) follow the same rule.
+  CsvSpec frame = spec_for("frame", {"x"});
+  const Series from_frame = series_from_columns(frame, s.dates, {{5, 1e308, 6}, {1e150, -1e151, -1e150}},
+                                                {1, 2, 3}, {});
+  EXPECT_EQ(from_frame.target, target);
+  EXPECT_EQ(Eigen::VectorXd(from_frame.exog.col(0)), x);
+  EXPECT_EQ(from_frame.quality.columns[0].infinite, 1u);
   CsvSpec strict = spec_for(path, {"x"});
   strict.missing = MissingPolicy::error;
   EXPECT_NE(load_error(strict).find("huge.csv:3:2: column 'close': missing value '1e308' (missing policy is error)"),
