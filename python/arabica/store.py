@@ -354,7 +354,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
         if is_scale:
             coordinates.add(name)
         coordinates.update(attrs.pop("coordinates", "").split())  # as decode_cf does
-        variables[name] = xr.Variable(dims, values, attrs, encoding=encoding)
+        variables[name] = xr.Variable(dims, values, attrs, encoding=encoding, fastpath=True)
     coords = {name: v for name, v in variables.items() if name in coordinates}
     data_vars = {name: v for name, v in variables.items() if name not in coordinates}
     return xr.Dataset(data_vars, coords=coords, attrs=_attributes(group.id)[0])
