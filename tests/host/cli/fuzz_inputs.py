@@ -105,7 +105,7 @@ COMMAND_OPTIONS = {
                  "--innovations": FAMILIES, "--threads": ["1", "2", "3"], "--mode": ["state-space", "marginal"],
                  "--stats-out": ["stats.csv"], "--h5": ["sim.h5"], "--window-rows": ["0", "3", "10", "50"],
                  "--seed": ["0", "7", "18446744073709551615"], "--out": ["out.csv"]},
-    "stress": {"--horizon": ["1", "7", "64"], "--paths": ["2", "100", "500"], "--stored-paths": ["0", "5"],
+    "stress": {"--horizon": ["7", "14", "64"], "--paths": ["2", "100", "500"], "--stored-paths": ["0", "5"],
                "--innovations": ["normal", "student_t", "skew_t", "jumps", "bootstrap", "regime"],
                "--cutoff": ["2023-03-01", "2023-01-02", "2022-01-01", "2030-01-01", "2023-02-10,2023-04-03"],
                "--threads": ["1", "2"], "--summary-csv": ["out.csv"], "--window-rows": ["0", "5", "40"]},
@@ -116,6 +116,9 @@ COMMAND_OPTIONS = {
               "--window-rows": ["5", "30"], "--start": ["2023-03-01", "2023-04-10", "2023-04-19"],
               "--threads": ["1", "2"]},
 }
+SCENARIO_LINES = ["[[scenario]]", "[[scenario.shock]]", 'name = "baseline"', 'kind = "jump"', 'kind = "regime"',
+                  "day = 0", "day = 65", "multiplier = 0", "from_day = 9", "to_day = 1", 'column = "nope"',
+                  'family = "bootstrap"', 'regime = "boom"', "rate = 5", "relative = -2"]
 SCENARIO_VALUES = ["0", "-1", "1e300", "-1e300", '"x"', "0.5", "99", "-0.99", "-1.5", "1e-300", '"skew_t"',
                    '"crisis"', '"calm"', '"nope"', '"fx"', '"B"', "nan", "inf", "-inf", "1000", "2", "65"]
 BASE_TOML = """min_train_rows = 40
@@ -181,18 +184,18 @@ def mutate_csv(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def mutate_toml(text: str, rng: random.Random) -> str:
+def mutate_toml(text: str, rng: random.Random, values=TOML_VALUES, new_lines=TOML_LINES) -> str:
     lines = text.split("\n")
     for _ in range(rng.randint(1, 3)):
         i, op = rng.randrange(len(lines)), rng.random()
         if op < 0.5 and "=" in lines[i]:
-            lines[i] = lines[i].split("=")[0] + "= " + rng.choice(TOML_VALUES)
+            lines[i] = lines[i].split("=")[0] + "= " + rng.choice(values)
         elif op < 0.6:
             del lines[i]
         elif op < 0.75:
             lines.insert(i, lines[rng.randrange(len(lines))])
         elif op < 0.95:
-            lines.insert(i, rng.choice(TOML_LINES))
+            lines.insert(i, rng.choice(new_lines))
         else:
             lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
     return "\n".join(lines)
@@ -225,24 +228,13 @@ def options_case(folder: Path, rng: random.Random, wide_csv: str) -> list[str]:
     return args + [flag for flag in FLAGS if rng.random() < 0.15]
 
 
-def mutate_scenarios(text: str, rng: random.Random) -> str:
-    lines = text.split("\n")
-    for _ in range(rng.randint(1, 4)):
-        i, op = rng.randrange(len(lines)), rng.random()
-        if op < 0.6 and "=" in lines[i]:
-            lines[i] = lines[i].split("=")[0] + "= " + rng.choice(SCENARIO_VALUES)
-        elif op < 0.8:
-            del lines[i]
-        else:
-            lines.insert(i, lines[rng.randrange(len(lines))])
-    return "\n".join(lines)
-
-
 def commands_case(folder: Path, rng: random.Random, wide_csv: str, scenarios: str) -> list[list[str]]:
     """One command with random options (daily: three mornings in a row)."""
     (folder / "wide.csv").write_text(wide_csv if rng.random() < 0.6 else mutate_csv(wide_csv, rng))
     command = rng.choice(sorted(COMMAND_OPTIONS))
     options = {**MODEL_OPTIONS, **COMMAND_OPTIONS[command]}
+    if command == "stress":  # target A, covariates fx and B: the scenarios' columns
+        del options["--target"], options["--exog"]
     chosen = rng.sample(sorted(options), rng.randint(2, 9))
     args = [command, "--csv", "wide.csv"]
     for key in chosen:
@@ -252,9 +244,9 @@ def commands_case(folder: Path, rng: random.Random, wide_csv: str, scenarios: st
     if command in ("simulate", "stress", "daily"):
         args += ["--device", "cpu"]
     if command == "stress":
-        (folder / "s.toml").write_text(scenarios if rng.random() < 0.4 else mutate_scenarios(scenarios, rng))
+        (folder / "s.toml").write_text(scenarios if rng.random() < 0.4 else mutate_toml(scenarios, rng, SCENARIO_VALUES, SCENARIO_LINES))
         args += ["--scenarios", "s.toml", "--out", "o.h5"]
-        args += [] if "--exog" in chosen else ["--exog", "fx,B"]  # the scenarios' covariates
+        args += ["--exog", "fx,B"]
     if command == "daily":
         args += ["--out", "o.h5", "--quiet", "--forecast-csv", "out.csv"]
         if "--stored-paths" in chosen and args[args.index("--stored-paths") + 1] != "0":
@@ -274,15 +266,17 @@ def csv_problems(path: Path) -> list[str]:
 
 
 def store_problems(path: Path) -> list[str]:
-    """Folds marked trained (1) or refiltered (2) whose forecast_mean is not finite."""
+    """Folds marked trained (1) or refiltered (2) whose forecast_mean or
+    path_mean is not finite (a backfill's, daily's or stress's store)."""
     problems = []
     with h5py.File(path, "r") as f:
         groups = {name: f[name] for name in json.loads(f.attrs["series"])} if "series" in f.attrs else {"": f}
         for name, group in groups.items():
-            status, mean = group["status"][()], group["forecast_mean"][()]
-            bad = np.isin(status, [1, 2])[..., None] & ~np.isfinite(mean)
-            if bad.any():
-                problems.append(f"series {name!r}: {int(bad.sum())} non-finite forecasts in scored folds")
+            scored = np.isin(group["status"][()], [1, 2])[..., None]
+            for variable in ("forecast_mean", "path_mean"):
+                bad = scored & ~np.isfinite(group[variable][()])
+                if bad.any():
+                    problems.append(f"series {name!r}: {int(bad.sum())} non-finite {variable} in scored folds")
     return problems
 
 
@@ -308,7 +302,7 @@ def check(arabica: str, args: list[str], folder: Path) -> list[str]:
     problems = []
     if run.returncode == 0 and command == "backfill" and not (folder / "o.h5").exists():
         return ["exit 0 without a store"]
-    if run.returncode == 0 and command in ("backfill", "daily"):
+    if run.returncode == 0 and command in ("backfill", "daily", "stress"):
         problems += store_problems(folder / "o.h5")
     for output in ("out.csv", "dist.csv", "stats.csv"):
         if run.returncode == 0 and (folder / output).exists():
