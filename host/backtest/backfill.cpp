@@ -58,10 +58,9 @@ Eigen::MatrixXd fold_future_exog(const Series& series, const Fold& fold, Backfil
   const Eigen::MatrixXd history =
       series.exog.middleRows(static_cast<Eigen::Index>(fold.train_begin), train_rows);
   if (policy == BackfillExog::repeat_last) {
-    // The fold fails (recorded, the run goes on), as a fit on too few rows does.
-    if (train_rows < horizon)
-      throw Error("--future-exog repeat-last repeats the last " + std::to_string(horizon) +
-                  " rows of covariates; the fold trains on " + std::to_string(train_rows));
+    // Too few rows fail the fold (recorded, the run goes on), as a fit on
+    // too few rows does.
+    require_future_exog_rows(history, FutureExogPolicy::repeat_last, horizon, "--future-exog");
     return future_exog(history, FutureExogPolicy::repeat_last, horizon);
   }
   if (policy == BackfillExog::hold_last)

@@ -43,8 +43,9 @@ Eigen::MatrixXd exog_on_dates(const Series& supplied, const std::vector<Date>& d
 
 /// Refuses, as an InputError naming `field`, a policy that needs more
 /// observed rows of covariates than `history` holds: repeat-last repeats the
-/// last `horizon` rows. Command-line edges call it before future_exog, whose
-/// contract it is (a backfill's fold fails instead: fold_future_exog).
+/// last `horizon` rows. Callers with user data call it before future_exog,
+/// whose contract it is: the command-line edges, and a backfill's folds
+/// (fold_future_exog), which fail on it.
 void require_future_exog_rows(const Eigen::MatrixXd& history, FutureExogPolicy policy, int horizon,
                               const std::string& field);
 

@@ -576,7 +576,7 @@ TEST_F(Backfill, RepeatLastCovariatesOnFewerTrainingRowsThanTheHorizonFailTheFol
   const StoredForecasts stored = run(series, config, "repeat_last.h5", &summary);
   EXPECT_EQ(summary.counts[0].failed, stored.folds);
   ASSERT_FALSE(summary.failures.empty());
-  EXPECT_NE(summary.failures.front().find("repeat-last repeats the last 14 rows of covariates; the fold trains on 12"),
+  EXPECT_NE(summary.failures.front().find("repeat-last repeats the covariates' last 14 rows, and the training window has 12"),
             std::string::npos)
       << summary.failures.front();
   for (int f = 0; f < stored.folds; ++f) EXPECT_TRUE(stored.fold_complete[f]) << f;
