@@ -25,7 +25,7 @@ namespace {
 constexpr std::size_t kListedLines = 5;  // line numbers quoted in one warning
 constexpr std::size_t kListedIds = 10;   // series ids quoted in one message
 
-constexpr double kLargestMagnitude = 1e150;  // |value| beyond it: infinite (parse_number)
+constexpr double kLargestMagnitude = 1e150;  // |value| beyond it: infinite (number_cell)
 
 enum class CellKind : std::uint8_t { number, blank, not_available, infinite, invalid };
 
@@ -101,14 +101,14 @@ std::string strip_thousands(std::string_view s) {
   return out;
 }
 
-// A number's kind, read from a file or handed over in a frame: NaN is
+// A number's cell, read from a file or handed over in a frame: NaN is
 // missing, and so is an infinity or a value beyond kLargestMagnitude, whose
 // squares and sums of squares overflow in every fit and score (a price of
 // 1e308 failed every model of a daily run with "non-positive variance").
-CellKind value_kind(double value) {
-  if (std::isnan(value)) return CellKind::not_available;
-  if (std::isinf(value) || std::fabs(value) > kLargestMagnitude) return CellKind::infinite;
-  return CellKind::number;
+Cell number_cell(double value) {
+  if (std::isnan(value)) return {CellKind::not_available, NAN};
+  if (std::isinf(value) || std::fabs(value) > kLargestMagnitude) return {CellKind::infinite, NAN};
+  return {CellKind::number, value};
 }
 
 Cell parse_number(std::string_view s) {
@@ -137,8 +137,7 @@ Cell parse_number(std::string_view s) {
   } else if (ec != std::errc()) {
     return {CellKind::invalid, NAN};
   }
-  const CellKind kind = value_kind(value);
-  return {kind, kind == CellKind::number ? value : NAN};
+  return number_cell(value);
 }
 
 // The whole file, bounded: a device, a binary file or an endless pipe is
@@ -579,9 +578,8 @@ Series series_from_columns(const CsvSpec& spec, const std::vector<Date>& dates,
     table.lines.push_back(line);
     for (std::size_t j = 0; j < value_names.size(); ++j) {
       const double value = values[j][row];
-      const CellKind kind = value_kind(value);
-      add_cell(spec, value_names, j, {kind, kind == CellKind::number ? value : NAN},
-               "'" + shortest_text(value) + "'", line, positions[j + 1], table);
+      add_cell(spec, value_names, j, number_cell(value), "'" + shortest_text(value) + "'", line,
+               positions[j + 1], table);
     }
   }
   return clean_table(spec, table, value_names);
