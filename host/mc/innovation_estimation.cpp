@@ -224,7 +224,7 @@ Innovations estimate_innovations(InnovationKind kind, const Eigen::VectorXd& res
   const Eigen::VectorXd z = standardized(residuals);
   switch (kind) {
     case InnovationKind::normal:
-      return Innovations(make_normal());
+      break;  // returned above, before the residuals are standardised
     case InnovationKind::student_t:
       return Innovations(estimate_student_t(z));
     case InnovationKind::skew_normal:
