@@ -30,6 +30,8 @@ namespace arabica {
 namespace {
 
 using h5::check;
+using h5::set_text_attribute;
+using h5::text_type;
 
 // netCDF-4's scale NAME for a dimension without coordinate values; netCDF-C
 // appends the length in ten columns.
@@ -149,28 +151,6 @@ struct Dimension {
   bool unlimited = false;
   h5::Dataset scale;
 };
-
-h5::Datatype text_type(const std::string& file, std::size_t size) {
-  h5::Datatype type(H5Tcopy(H5T_C_S1), file, "cannot create a string type");
-  check(H5Tset_size(type.get(), size ? size : H5T_VARIABLE), file, "cannot create a string type");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), file, "cannot create a string type");
-  if (size) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), file, "cannot create a string type");
-  return type;
-}
-
-// Sets a variable-length text attribute of `loc` (replacing one there).
-void set_text_attribute(hid_t loc, const std::string& attribute, const std::string& value,
-                        const std::string& file) {
-  const std::string what = "cannot write attribute '" + attribute + "'";
-  if (check(H5Aexists(loc, attribute.c_str()), file, what) > 0)
-    check(H5Adelete(loc, attribute.c_str()), file, what);
-  const h5::Datatype type = text_type(file, 0);
-  const h5::Dataspace scalar(H5Screate(H5S_SCALAR), file, what);
-  const h5::Attribute attr(H5Acreate2(loc, attribute.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                           file, what);
-  const char* text = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &text), file, what);
-}
 
 enum class Access {
   write,   // a file this process made, or holds the writer lock of
@@ -589,7 +569,7 @@ struct StoreFile {
   // close for reading rewrites it.
   bool writer = false, per_fold = false;
   // Root text attributes that rewrite sets (record_at_close).
-  std::vector<std::pair<std::string, std::string>> attributes_at_close;
+  TextAttributes attributes_at_close;
 
   ~StoreFile() {
     if (broken) file.abandon();
@@ -978,8 +958,7 @@ void write_universe(const std::string& file_name, const std::string& path, bool 
 // beside it, fsynced and renamed onto it. The caller holds the writer lock
 // and has just closed the file (a writer killed before would have left it
 // marked open for writing: the writer's reopen cleared that).
-void rechunk_atomically(const std::string& path, StoreChunks chunks,
-                        const std::vector<std::pair<std::string, std::string>>& root_attributes = {},
+void rechunk_atomically(const std::string& path, StoreChunks chunks, const TextAttributes& root_attributes = {},
                         const FoldOverlay* overlay = nullptr) {
   remove_stale_temporaries(path);
   const std::string what = chunks == StoreChunks::for_reading ? "cannot rewrite it for reading"
@@ -988,8 +967,7 @@ void rechunk_atomically(const std::string& path, StoreChunks chunks,
     const h5::File source(H5Fopen(path.c_str(), H5F_ACC_RDONLY, file_access(path).get()), path,
                           what);
     h5::File target = create_file(temp, path);
-    copy_rechunked(source.get(), target.get(), path, chunks, overlay);
-    for (const auto& [key, value] : root_attributes) set_text_attribute(target.get(), key, value, path);
+    copy_rechunked(source.get(), target.get(), path, chunks, overlay, root_attributes);
     target.close(path, what);
     // Test hook (store_fault_kill_during_rewrite): ARABICA_FAULT_KILL_IN_REWRITE
     // set kills the process with the copy for reading written, not renamed.

@@ -43,4 +43,25 @@ void fail(const std::string& file, const std::string& what) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+Datatype text_type(const std::string& file, std::size_t size) {
+  Datatype type(H5Tcopy(H5T_C_S1), file, "cannot create a string type");
+  check(H5Tset_size(type.get(), size ? size : H5T_VARIABLE), file, "cannot create a string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), file, "cannot create a string type");
+  if (size) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), file, "cannot create a string type");
+  return type;
+}
+
+void set_text_attribute(hid_t object, const std::string& name, const std::string& value,
+                        const std::string& file) {
+  const std::string what = "cannot write attribute '" + name + "'";
+  if (check(H5Aexists(object, name.c_str()), file, what) > 0)
+    check(H5Adelete(object, name.c_str()), file, what);
+  const Datatype type = text_type(file);
+  const Dataspace scalar(H5Screate(H5S_SCALAR), file, what);
+  const Attribute attribute(
+      H5Acreate2(object, name.c_str(), type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT), file, what);
+  const char* text = value.c_str();
+  check(H5Awrite(attribute.get(), type.get(), &text), file, what);
+}
+
 }  // namespace arabica::h5

@@ -4,6 +4,7 @@
 
 #include <hdf5.h>
 
+#include <cstddef>
 #include <string>
 #include <utility>
 
@@ -69,5 +70,14 @@ using PropertyList = Handle<H5Pclose>;
 /// once, through the exception that h5::check throws. Called by every store
 /// entry point.
 void silence_errors();
+
+/// A UTF-8 text type: variable-length (`size` 0, what netCDF and xarray
+/// read as str) or `size` bytes, null-padded.
+Datatype text_type(const std::string& file, std::size_t size = 0);
+
+/// Sets a scalar variable-length text attribute of `object`, replacing one
+/// of that name. Errors name `file`.
+void set_text_attribute(hid_t object, const std::string& name, const std::string& value,
+                        const std::string& file);
 
 }  // namespace arabica::h5

@@ -297,12 +297,15 @@ void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& s
 
 class Rechunker {
  public:
-  Rechunker(const std::string& path, StoreChunks chunks, const FoldOverlay* overlay)
-      : path_(path), chunks_(chunks), overlay_(overlay) {}
+  Rechunker(const std::string& path, StoreChunks chunks, const FoldOverlay* overlay,
+            const TextAttributes& root_texts)
+      : path_(path), chunks_(chunks), overlay_(overlay), root_texts_(root_texts) {}
 
   // `group`: its path under the copied root ("" the root).
   void copy_group(hid_t from, hid_t to, const std::string& group = "") {
     copy_attributes(from, to, path_);
+    if (group.empty())
+      for (const auto& [name, value] : root_texts_) h5::set_text_attribute(to, name, value, path_);
     // The group's `cutoff` scale (none at a universe's root) while its
     // datasets are copied; the enclosing group's again on return.
     const haddr_t enclosing_fold_scale = fold_scale_;
@@ -359,18 +362,17 @@ class Rechunker {
     std::string name;  // the variable's
   };
 
-  // The group's reading index (kReadingIndexAttribute): every variable's
-  // dimensions and text attributes, which a reader would otherwise find
-  // attribute by attribute. None where a text is not UTF-8 (JSON's).
+  // The group's reading index (kReadingIndexAttribute): the group's own
+  // attributes and every variable's dimensions and attributes, which a
+  // reader would otherwise find attribute by attribute. None where a text is
+  // not UTF-8 (JSON's). Written last, from the attributes as copied.
   void write_index(hid_t group, const std::vector<Copied>& variables) {
     const std::string what = "cannot write the reading index";
-    nlohmann::json entries = nlohmann::json::array();
+    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
     for (const Copied& v : variables) {
-      nlohmann::json entry{{"name", v.name}, {"dims", nlohmann::json::array()},
-                           {"attrs", nlohmann::json::object()}, {"other", nlohmann::json::array()}};
-      const hid_t source = v.source.get();
+      nlohmann::ordered_json entry{{"name", v.name}, {"dims", nlohmann::ordered_json::array()}};
       if (v.is_scale) {
-        entry["scale"] = scale_name(source, path_, what);
+        entry["scale"] = scale_name(v.source.get(), path_, what);
         entry["dims"].push_back(v.name);
       } else {
         for (const haddr_t address : v.scales) {
@@ -379,32 +381,33 @@ class Rechunker {
           entry["dims"].push_back(found->second.name);
         }
       }
-      for (const std::string& name : attribute_names(source, path_)) {
-        if (kept_by_dimension_scales(name)) continue;
-        const h5::Attribute attribute(H5Aopen(source, name.c_str(), H5P_DEFAULT), path_, what);
-        const std::optional<std::string> text = text_value(attribute.get(), path_, what);
-        if (text)
-          entry["attrs"][name] = *text;
-        else
-          entry["other"].push_back(name);
-      }
+      entry.update(described_attributes(v.source.get(), what));
       entries.push_back(std::move(entry));
     }
     std::string index;
     try {
-      index = nlohmann::json{{"version", 1}, {"variables", entries}}.dump();
+      index = nlohmann::ordered_json{{"version", kReadingIndexVersion},
+                             {"group", described_attributes(group, what)},
+                             {"variables", entries}}
+                  .dump();
     } catch (const nlohmann::json::exception&) {
       return;
     }
-    const h5::Datatype type(H5Tcopy(H5T_C_S1), path_, what);
-    check(H5Tset_size(type.get(), H5T_VARIABLE), path_, what);
-    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path_, what);
-    const h5::Dataspace scalar(H5Screate(H5S_SCALAR), path_, what);
-    const h5::Attribute attribute(
-        H5Acreate2(group, kReadingIndexAttribute, type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-        path_, what);
-    const char* text = index.c_str();
-    check(H5Awrite(attribute.get(), type.get(), &text), path_, what);
+    h5::set_text_attribute(group, kReadingIndexAttribute, index, path_);
+  }
+
+  // {"attrs": an object's attributes in creation order (the order xarray
+  // lists them in), each its text, or null for a value of another type (read
+  // from the object)}, leaving out those the dimension-scale API keeps.
+  nlohmann::ordered_json described_attributes(hid_t object, const std::string& what) {
+    nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
+    for (const std::string& name : attribute_names(object, path_)) {
+      if (kept_by_dimension_scales(name)) continue;
+      const h5::Attribute attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), path_, what);
+      const std::optional<std::string> text = text_value(attribute.get(), path_, what);
+      attrs[name] = text ? nlohmann::ordered_json(*text) : nlohmann::ordered_json();
+    }
+    return {{"attrs", std::move(attrs)}};
   }
 
   // The address of the scale attached to each dimension (HADDR_UNDEF: none).
@@ -549,6 +552,7 @@ class Rechunker {
   const std::string& path_;
   StoreChunks chunks_;
   const FoldOverlay* overlay_;
+  const TextAttributes& root_texts_;
   std::map<haddr_t, Scale> scales_;  // by the source scale's address
   haddr_t fold_scale_ = HADDR_UNDEF;  // the address of the group being copied's `cutoff`
 };
@@ -601,8 +605,8 @@ void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compr
 }
 
 void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks,
-                    const FoldOverlay* overlay) {
-  Rechunker(path, chunks, overlay).copy_group(source, target);
+                    const FoldOverlay* overlay, const TextAttributes& root_texts) {
+  Rechunker(path, chunks, overlay, root_texts).copy_group(source, target);
 }
 
 }  // namespace arabica

@@ -10,18 +10,24 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arabica/backfill_store.hpp"
 
 namespace arabica {
 
-/// Group attribute of a store chunked for reading: JSON {"version": 1,
-/// "variables": [{"name", "dims", "attrs" (text attributes), "other" (names
-/// of the rest), "scale" (a dimension scale's NAME)}]}, every variable in
-/// creation order, so that a reader gets the group's metadata in one read
-/// (scripts/arabica_store.py). Written by copy_rechunked for reading only.
+/// Group attribute of a store chunked for reading: JSON {"version": 2,
+/// "group": {"attrs"}, "variables": [{"name", "dims", "scale" (a dimension
+/// scale's NAME), "attrs"}]}, every variable in creation order, where
+/// "attrs" lists an object's attributes in creation order, each its text or
+/// null (another type: read from the object), so that a reader gets the
+/// group's metadata in one read (python/arabica/store.py). Written by
+/// copy_rechunked for reading only, after every other attribute of the
+/// group. Version 1 had no "group", and listed the texts in "attrs" (by
+/// name) and the names of the rest in "other".
 inline constexpr char kReadingIndexAttribute[] = "_arabica_index";
+inline constexpr int kReadingIndexVersion = 2;
 
 /// Largest chunk: HDF5's default chunk cache holds one whole.
 inline constexpr hsize_t kMaxChunkBytes = hsize_t{1} << 20;
@@ -69,8 +75,11 @@ struct FoldOverlay {
 /// chunked as `chunks` says. A variable whose chunks do not change is
 /// copied chunk by chunk as stored (no decompression). With `overlay`,
 /// the folds it lists are read from its sources (a merge of shards written
-/// straight in its final chunks). Errors name `path`.
+/// straight in its final chunks). `root_texts`: text attributes set on the
+/// copy's root, replacing the copied ones (before its reading index is
+/// written, which lists them). Errors name `path`.
+using TextAttributes = std::vector<std::pair<std::string, std::string>>;
 void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks,
-                    const FoldOverlay* overlay = nullptr);
+                    const FoldOverlay* overlay = nullptr, const TextAttributes& root_texts = {});
 
 }  // namespace arabica

@@ -190,14 +190,30 @@ def _attribute_value(attribute):
     return value[()] if value.shape == () else value
 
 
+def _kept_value(value):
+    """An attribute's value as xarray keeps it: text as str."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _tracks_attribute_order(object_id) -> bool:
+    """Whether an object's attributes are indexed by creation order."""
+    try:
+        flags = object_id.get_create_plist().get_attr_creation_order()
+    except (AttributeError, ValueError):
+        return False
+    return bool(flags & h5py.h5p.CRT_ORDER_INDEXED)
+
+
 def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
     """An object's attributes as xarray keeps them, whether it is a
     dimension scale, its scale NAME and its DIMENSION_LIST, read with h5py's
     low-level API (its AttributeManager costs ten times more per attribute,
     and a store has thousands)."""
     attrs, is_scale, scale_name, dimension_list = {}, False, b"", None
+    # In creation order where the file tracks it (xarray's order), else by name.
+    order = h5py.h5.INDEX_CRT_ORDER if _tracks_attribute_order(object_id) else h5py.h5.INDEX_NAME
     for i in range(h5py.h5a.get_num_attrs(object_id)):
-        attribute = h5py.h5a.open(object_id, index=i)
+        attribute = h5py.h5a.open(object_id, index=i, index_type=order)
         key = attribute.name
         if key == b"REFERENCE_LIST" or key == b"_FillValue" or key == _READING_INDEX_KEY:
             continue  # the scale's back-references; NaN fill: nothing to mask; the index, read once
@@ -209,8 +225,34 @@ def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
         elif key == b"DIMENSION_LIST":
             dimension_list = value
         elif key not in _HIDDEN_ATTRIBUTES:
-            attrs[key.decode()] = value.decode() if isinstance(value, bytes) else value
+            attrs[key.decode()] = _kept_value(value)
     return attrs, is_scale, scale_name, dimension_list
+
+
+def _indexed_attributes(object_id, entry: dict) -> dict:
+    """An object's attributes from its reading index entry: the texts it
+    lists, the others (null; version 1: named in `other`) read from the
+    object."""
+    attrs = {}
+    for name, value in [*entry["attrs"].items(), *((name, None) for name in entry.get("other", ()))]:
+        key = name.encode()
+        if key not in _HIDDEN_ATTRIBUTES and name != "_FillValue":
+            attrs[name] = value if value is not None else _kept_value(_attribute_value(h5py.h5a.open(object_id, key)))
+    return attrs
+
+
+def _reading_index(group: h5py.Group) -> dict | None:
+    """The group's reading index (a store chunked for reading), parsed."""
+    index = group.attrs.get(READING_INDEX)
+    return None if index is None else json.loads(index)
+
+
+def _group_attributes(group: h5py.Group, index: dict | None) -> dict:
+    """The group's own attributes: from its reading index where it lists
+    them (version 2 on), else attribute by attribute."""
+    if index is not None and "group" in index:
+        return _indexed_attributes(group.id, index["group"])
+    return _attributes(group.id)[0]
 
 
 def _decode_dates(values: np.ndarray, attrs: dict) -> tuple[np.ndarray, dict]:
@@ -232,27 +274,21 @@ def _left_out(name: str, is_scale: bool, wanted: frozenset[str] | None,
     return name in dropped or (wanted is not None and name not in wanted)
 
 
-def _described_variables(group: h5py.Group, wanted: frozenset[str] | None = None,
+def _described_variables(group: h5py.Group, index: dict | None, wanted: frozenset[str] | None = None,
                          dropped: frozenset[str] = frozenset()
                          ) -> list[tuple[str, object, dict, bool, bytes, tuple]]:
     """(name, dataset id, attrs, is_scale, scale NAME, dims) of every
-    variable, in creation order: from the group's reading index when it has
-    one (a store chunked for reading: one attribute instead of thousands),
-    else attribute by attribute. `wanted`, `dropped`: with the index, the
-    variables left out (_left_out) are not opened at all."""
-    index = group.attrs.get(READING_INDEX)
+    variable, in creation order: from the group's reading `index` when it
+    has one (a store chunked for reading: one attribute instead of
+    thousands), else attribute by attribute. `wanted`, `dropped`: with the
+    index, the variables left out (_left_out) are not opened at all."""
     if index is not None:
         described = []
-        for entry in json.loads(index)["variables"]:
+        for entry in index["variables"]:
             if _left_out(entry["name"], "scale" in entry, wanted, dropped):
                 continue
             dataset = h5py.h5d.open(group.id, entry["name"].encode())
-            attrs = dict(entry["attrs"])
-            for name in entry["other"]:
-                if name.encode() not in _HIDDEN_ATTRIBUTES:
-                    attrs[name] = _attribute_value(h5py.h5a.open(dataset, name.encode()))
-            attrs.pop("_FillValue", None)
-            described.append((entry["name"], dataset, attrs, "scale" in entry,
+            described.append((entry["name"], dataset, _indexed_attributes(dataset, entry), "scale" in entry,
                               entry.get("scale", "").encode(), tuple(entry["dims"])))
         return described
     names: list[bytes] = []
@@ -329,7 +365,8 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
     sizes the unlimited `cutoff` by opening every variable attached to it,
     for every variable)."""
     variables, coordinates = {}, set()
-    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, wanted, dropped):
+    index = _reading_index(group)
+    for name, dataset, attrs, is_scale, scale_name, dims in _described_variables(group, index, wanted, dropped):
         if name == "paths" and not with_paths:
             continue
         if _left_out(name, is_scale, wanted, dropped):  # only the variables asked for, with their coordinates
@@ -357,7 +394,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
         variables[name] = xr.Variable(dims, values, attrs, encoding=encoding, fastpath=True)
     coords = {name: v for name, v in variables.items() if name in coordinates}
     data_vars = {name: v for name, v in variables.items() if name not in coordinates}
-    return xr.Dataset(data_vars, coords=coords, attrs=_attributes(group.id)[0])
+    return xr.Dataset(data_vars, coords=coords, attrs=_group_attributes(group, index))
 
 
 def open_file(path: str) -> h5py.File:

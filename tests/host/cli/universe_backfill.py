@@ -293,6 +293,13 @@ series = "SB"
     with xr.open_datatree(tree, engine="h5netcdf") as dt:
         for name in ("coffee", "SB"):
             xr.testing.assert_identical(fast[name], slow[name])
+            # Attributes in xarray's order (creation order), from the index
+            # (the group's own too) as read one by one.
+            objects = [("the group", fast[name], slow[name], dt[name])] + \
+                [(v, fast[name][v], slow[name][v], dt[name][v]) for v in fast[name].variables]
+            for what, a, b, c in objects:
+                if not list(a.attrs) == list(b.attrs) == [k for k in c.attrs if k != arabica_store.READING_INDEX]:
+                    fail(f"{name}: attributes of {what} in another order: {list(a.attrs)} {list(c.attrs)}")
             # (xarray leaves fixed-length text, failure_reason, innovations
             # and volatility, as bytes.)
             same = [v for v in fast[name].data_vars if dt[name][v].dtype.kind != "S"]

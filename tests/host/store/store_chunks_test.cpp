@@ -155,6 +155,7 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   {
     BackfillStore store = BackfillStore::create(file(), small_layout(6));
     write_folds(store, {0, 1, 2});
+    store.record_at_close("run_log", "[1]");
     store.close(StoreChunks::for_reading);
   }
   EXPECT_EQ(chunking_of(file(), "forecast_mean").chunk, (std::vector<hsize_t>{2, 6, kHorizon}));
@@ -164,14 +165,19 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   EXPECT_EQ(max_shape_of(file(), "cutoff"), std::vector<hsize_t>{6});
   EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, 6, kHorizon}));
   EXPECT_EQ(max_shape_of(file(), "paths"), (std::vector<hsize_t>{2, 6, 2, kHorizon}));
-  // Its reading index lists every variable with its dimensions and texts.
+  // Its reading index lists the group's attributes (with the one set at
+  // close) and every variable with its dimensions, in creation order: texts,
+  // and null for the rest.
   const std::string index = reading_index(file());
-  EXPECT_NE(index.find(R"({"attrs":{"coordinates":"forecast_date","long_name":"Kalman point forecast","units":"1"},"dims":["model","cutoff","day_ahead"],"name":"forecast_mean")"),
+  EXPECT_EQ(index.rfind(R"({"version":2,"group":{"attrs":{"Conventions":"CF-1.8","schema_version":null,)", 0), 0)
+      << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"("run_log":"[1]"}},"variables":[)"), std::string::npos) << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"({"name":"forecast_mean","dims":["model","cutoff","day_ahead"],"attrs":{"long_name":"Kalman point forecast","units":"1","coordinates":"forecast_date"}})"),
             std::string::npos)
       << index.substr(0, 2000);
-  EXPECT_NE(index.find(R"("dims":["model","cutoff","day_ahead","q"],"name":"quantiles")"),
+  EXPECT_NE(index.find(R"({"name":"quantiles","dims":["model","cutoff","day_ahead","q"],)"), std::string::npos);
+  EXPECT_NE(index.find(R"({"name":"status","dims":["model","cutoff"],"attrs":{"long_name":"fold status","flag_values":null,"flag_meanings":)"),
             std::string::npos);
-  EXPECT_NE(index.find(R"("name":"status","other":["flag_values"])"), std::string::npos);
   BackfillStore store = BackfillStore::resume(file(), kHash);
   EXPECT_EQ(reading_index(file()), "");  // per fold: not for reading
   // Committing fold 3 must not rewrite the chunk that holds folds 0-2.
