@@ -19,6 +19,9 @@ InputError::InputError(const std::string& file, std::size_t line, std::size_t co
 InputError::InputError(const std::string& file, const std::string& what)
     : Error(located(file, 0, 0, what)), file_(file) {}
 
+SettingError::SettingError(const std::string& setting, const std::string& problem)
+    : InputError(setting, problem), problem_(problem) {}
+
 namespace detail {
 void contract_failed(const char* condition, const std::string& message, const char* file,
                      int line) {

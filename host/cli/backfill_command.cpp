@@ -337,6 +337,11 @@ std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec) {
          std::to_string(spec.min_train_rows) + " training rows";
 }
 
+SettingError no_fold_error(const FoldPlan& plan, const FoldPlanSpec& spec) {
+  const bool all_short = plan.scheduled > 0 && plan.skipped_short == plan.scheduled;
+  return SettingError(all_short ? "min_train_rows" : "start", no_fold_reason(plan, spec));
+}
+
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec) {
   // The cutoffs actually run: --start may fall before the first cutoff
   // with min_train_rows of history, and the banner must not pretend.
@@ -512,7 +517,7 @@ void run(BackfillOptions& options, const std::string& config_file) {
     if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
   if (plan.folds.empty())
-    throw InputError("--start", no_fold_reason(plan, config.plan));
+    throw no_fold_error(plan, config.plan);
   if (config.calendar == ForecastCalendar::business && group.rank == 0)
     std::cerr << "arabica: warning: --calendar has no effect on backfills: forecast_date is the "
                  "date of the data row each forecast is scored against\n";

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "arabica/backfill.hpp"
+#include "arabica/error.hpp"
 #include "cli/model_options.hpp"
 
 namespace arabica::cli {
@@ -83,6 +84,11 @@ void print_summary(const BackfillConfig& config, const BackfillSummary& summary)
 /// Why a plan has no fold: "no fold to run: N cutoffs between A and B, K
 /// with fewer than M training rows".
 std::string no_fold_reason(const FoldPlan& plan, const FoldPlanSpec& spec);
+
+/// The error of a plan without folds (no_fold_reason), naming the setting
+/// to change: min_train_rows when every cutoff scheduled lacked training
+/// rows, else start.
+SettingError no_fold_error(const FoldPlan& plan, const FoldPlanSpec& spec);
 
 /// The banner's "cutoffs A..B (N scheduled from START skipped: ...)".
 std::string describe_cutoffs(const FoldPlan& plan, const FoldPlanSpec& spec);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <istream>
+#include <map>
 #include <optional>
 
 #include <toml++/toml.h>
@@ -47,6 +48,18 @@ struct Setting {
 struct Located {
   std::size_t line, column;
 };
+
+// Where the --config file gave an option its value (the key as written).
+struct Origin {
+  std::string file, key;
+  std::size_t line = 0, column = 0;
+};
+
+// The options the --config file set, by option (one app per process).
+std::map<const CLI::Option*, Origin>& config_origins() {
+  static std::map<const CLI::Option*, Origin> origins;
+  return origins;
+}
 
 class ConfigFile : public CLI::Config {
  public:
@@ -261,13 +274,16 @@ class ConfigFile : public CLI::Config {
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
   }
 
-  static CLI::Option* find_option(CLI::App& command, const std::string& key) {
+ public:
+  static CLI::Option* find_option(const CLI::App& command, const std::string& key) {
     std::string flag = "--" + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
     if (key.empty() || key == "config" || key == "help" || key == "version") return nullptr;
-    CLI::Option* option = command.get_option_no_throw(flag);
+    CLI::Option* option = const_cast<CLI::App&>(command).get_option_no_throw(flag);
     return option && option->get_configurable() ? option : nullptr;
   }
+
+ private:
 
   // A top-level key of another command's (e.g. `scenarios` in a file that
   // also serves stress) is not this command's business.
@@ -339,6 +355,7 @@ class ConfigFile : public CLI::Config {
     } catch (const CLI::Error& error) {
       fail(setting.value_line, setting.value_column, error.what());
     }
+    config_origins()[option] = {path_, setting.key, setting.value_line, setting.value_column};
   }
 
   CLI::App* root_;
@@ -347,6 +364,23 @@ class ConfigFile : public CLI::Config {
 };
 
 }  // namespace
+
+std::string located_option_error(const CLI::App& app, const InputError& error) {
+  const auto* setting = dynamic_cast<const SettingError*>(&error);
+  const std::string& name = error.file();
+  const bool flag = name.rfind("--", 0) == 0;
+  const std::vector<CLI::App*> run = app.get_subcommands();
+  if (error.line() != 0 || (!setting && !flag) || run.empty()) return error.what();
+  const CLI::Option* option = ConfigFile::find_option(*run.front(), flag ? name.substr(2) : name);
+  if (!option) return error.what();
+  const std::string problem = setting ? setting->problem() : std::string(error.what()).substr(name.size() + 2);
+  const auto origin = config_origins().find(option);
+  if (origin != config_origins().end())
+    return InputError(origin->second.file, origin->second.line, origin->second.column,
+                      origin->second.key + ": " + problem)
+        .what();
+  return "--" + option->get_lnames().front() + ": " + problem;
+}
 
 void add_config_option(CLI::App& app) {
   // CLI11 reads config files for the top-level app only: --config lives

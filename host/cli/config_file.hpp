@@ -4,6 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "arabica/error.hpp"
+
 namespace arabica::cli {
 
 /// Adds --config to the arabica app `app` for all its commands (call after
@@ -17,5 +21,13 @@ namespace arabica::cli {
 /// values an option refuses are errors located file:line:column; a missing,
 /// unreadable, binary or malformed file is refused.
 void add_config_option(CLI::App& app);
+
+/// The message of an error about an option's value, located where the user
+/// gave it: a SettingError ("window_rows") or an InputError naming an
+/// option ("--order") of the command run by `app`, whose value came from
+/// the --config file, reads "FILE:line:column: key: problem" (the value's
+/// place); a SettingError from the command line or a default names the
+/// flag ("--window-rows: problem"). Any other error: its own message.
+std::string located_option_error(const CLI::App& app, const InputError& error);
 
 }  // namespace arabica::cli

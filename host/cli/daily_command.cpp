@@ -320,7 +320,7 @@ void run_daily(DailyOptions& daily, const std::string& config_file) {
   for (const BacktestModel& m : config.models)
     if (m.kind == ModelKind::sarimax) require_identifiable_model(series, m.spec);
   const FoldPlan plan = plan_folds(series.dates, config.plan);
-  if (plan.folds.empty()) throw InputError("--start", no_fold_reason(plan, config.plan));
+  if (plan.folds.empty()) throw no_fold_error(plan, config.plan);
   warn_if_leaking(config, 0);
   const std::string day = format_date(today);
 

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     const bool config_file = dynamic_cast<const CLI::FileError*>(&e) != nullptr;
     return report("error", (config_file ? "--config: " : "") + std::string(e.what()), 2);
   } catch (const arabica::InputError& e) {
-    return report("error", e.what(), 2);
+    return report("error", arabica::cli::located_option_error(app, e), 2);
   } catch (const arabica::NumericalError& e) {
     return report("numerical failure", e.what(), 3);
   } catch (const arabica::cli::Interrupted& e) {  // outputs closed: one line, 128 + signal

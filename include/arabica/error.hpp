@@ -32,6 +32,21 @@ class InputError : public Error {
   std::size_t column_ = 0;
 };
 
+/// Bad input in a setting rather than a file: `setting` is its name in the
+/// API and in config files ("window_rows"). The message reads
+/// "window_rows: what is wrong"; the command line names the setting as the
+/// user gave it instead (--window-rows, or the config file's line).
+class SettingError : public InputError {
+ public:
+  SettingError(const std::string& setting, const std::string& problem);
+
+  const std::string& setting() const noexcept { return file(); }
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string problem_;
+};
+
 /// A broken internal contract (a caller passed arguments the API forbids).
 class ContractError : public Error {
  public:

@@ -79,9 +79,10 @@ const char* schedule_name(CutoffSchedule schedule);
 const char* window_name(TrainingWindow window);
 const char* cadence_name(RefitCadence cadence);
 
-/// Throws InputError naming the field ("start", "step_rows", "window_rows",
-/// "min_train_rows", "warm_start_chain", "horizon") of the first invalid setting. Fields the
-/// chosen schedule or window ignores are not checked.
+/// Throws SettingError naming the setting ("start", "step_rows", "phase",
+/// "window_rows", "min_train_rows", "warm_start_chain", "horizon") of the
+/// first invalid one. Fields the chosen schedule or window ignores are not
+/// checked.
 void validate(const FoldPlanSpec& spec);
 
 /// Canonical one-line text of the settings that shape the plan, e.g.
