@@ -3,6 +3,7 @@
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
 #include <optional>
 
@@ -396,18 +397,29 @@ class Rechunker {
     h5::set_text_attribute(group, kReadingIndexAttribute, index, path_);
   }
 
-  // {"attrs": an object's attributes in creation order (the order xarray
-  // lists them in), each its text, or null for a value of another type (read
-  // from the object)}, leaving out those the dimension-scale API keeps.
+  // {"attrs": an object's text attributes, "other": the names of the rest,
+  // "order": every name in creation order (the order xarray lists them in),
+  // only where that is not the texts then the rest}, leaving out those the
+  // dimension-scale API keeps. The names and texts of version 1, which
+  // earlier readers read.
   nlohmann::ordered_json described_attributes(hid_t object, const std::string& what) {
-    nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
+    nlohmann::ordered_json texts = nlohmann::ordered_json::object(), other = nlohmann::ordered_json::array(),
+                           order = nlohmann::ordered_json::array();
     for (const std::string& name : attribute_names(object, path_)) {
       if (kept_by_dimension_scales(name)) continue;
       const h5::Attribute attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), path_, what);
       const std::optional<std::string> text = text_value(attribute.get(), path_, what);
-      attrs[name] = text ? nlohmann::ordered_json(*text) : nlohmann::ordered_json();
+      if (text)
+        texts[name] = *text;
+      else
+        other.push_back(name);
+      order.push_back(name);
     }
-    return {{"attrs", std::move(attrs)}};
+    const bool texts_first = std::all_of(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(texts.size()),
+                                         [&](const nlohmann::ordered_json& name) { return texts.contains(name); });
+    nlohmann::ordered_json described{{"attrs", std::move(texts)}, {"other", std::move(other)}};
+    if (!texts_first) described["order"] = std::move(order);
+    return described;
   }
 
   // The address of the scale attached to each dimension (HADDR_UNDEF: none).

@@ -18,14 +18,15 @@
 namespace arabica {
 
 /// Group attribute of a store chunked for reading: JSON {"version": 2,
-/// "group": {"attrs"}, "variables": [{"name", "dims", "scale" (a dimension
-/// scale's NAME), "attrs"}]}, every variable in creation order, where
-/// "attrs" lists an object's attributes in creation order, each its text or
-/// null (another type: read from the object), so that a reader gets the
-/// group's metadata in one read (python/arabica/store.py). Written by
-/// copy_rechunked for reading only, after every other attribute of the
-/// group. Version 1 had no "group", and listed the texts in "attrs" (by
-/// name) and the names of the rest in "other".
+/// "group": {"attrs", "other", "order"}, "variables": [{"name", "dims",
+/// "scale" (a dimension scale's NAME), "attrs", "other", "order"}]}, every
+/// variable in creation order, where "attrs" holds an object's text
+/// attributes, "other" the names of the rest (read from the object) and
+/// "order", where they are not the texts then the rest, every name in
+/// creation order; so that a reader gets the group's metadata in one read
+/// (python/arabica/store.py). Written by copy_rechunked for reading only,
+/// after every other attribute of the group. Version 1 had neither "group"
+/// nor "order" (and its readers ignore them).
 inline constexpr char kReadingIndexAttribute[] = "_arabica_index";
 inline constexpr int kReadingIndexVersion = 2;
 

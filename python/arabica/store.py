@@ -196,7 +196,10 @@ def _kept_value(value):
 
 
 def _tracks_attribute_order(object_id) -> bool:
-    """Whether an object's attributes are indexed by creation order."""
+    """Whether an object's attributes are indexed by creation order (a
+    file's: its root group's)."""
+    if isinstance(object_id, h5py.h5f.FileID):
+        object_id = h5py.h5g.open(object_id, b"/")
     try:
         flags = object_id.get_create_plist().get_attr_creation_order()
     except (AttributeError, ValueError):
@@ -231,13 +234,14 @@ def _attributes(object_id) -> tuple[dict, bool, bytes, np.ndarray | None]:
 
 def _indexed_attributes(object_id, entry: dict) -> dict:
     """An object's attributes from its reading index entry: the texts it
-    lists, the others (null; version 1: named in `other`) read from the
-    object."""
+    lists, the others (`other`) read from the object, in creation order
+    (`order`, where it is not the texts then the others)."""
+    texts = entry["attrs"]
     attrs = {}
-    for name, value in [*entry["attrs"].items(), *((name, None) for name in entry.get("other", ()))]:
+    for name in entry.get("order") or [*texts, *entry["other"]]:
         key = name.encode()
         if key not in _HIDDEN_ATTRIBUTES and name != "_FillValue":
-            attrs[name] = value if value is not None else _kept_value(_attribute_value(h5py.h5a.open(object_id, key)))
+            attrs[name] = texts[name] if name in texts else _kept_value(_attribute_value(h5py.h5a.open(object_id, key)))
     return attrs
 
 
@@ -372,6 +376,7 @@ def _read_group(group: h5py.Group, path: str, with_paths: bool | str,
         if _left_out(name, is_scale, wanted, dropped):  # only the variables asked for, with their coordinates
             continue
         if name == "paths" and with_paths == "lazy":
+            coordinates.update(attrs.pop("coordinates", "").split())  # as decode_cf does
             lazy = StoredPaths(path, group.name, dataset.shape, dataset.dtype, group.attrs.get("config_hash"))
             variables[name] = xr.Variable(dims, xr.core.indexing.LazilyIndexedArray(lazy), attrs)
             continue

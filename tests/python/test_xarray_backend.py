@@ -66,6 +66,14 @@ def test_the_tree_is_open_store_plus_the_root_attributes(stores):
                                     expected[name].to_dataset())
     assert tree.attrs["series"] == '["KC","SB","CC"]' and tree.attrs["schema_version"] == 5
     assert not tree.to_dataset().variables
+    # Attributes in creation order, as h5netcdf lists them (the root's too).
+    with xr.open_datatree(universe, engine="h5netcdf") as theirs:
+        for node in ("/", *SERIES):
+            for name, variable in [(None, tree[node]), *tree[node].variables.items()]:
+                ours_attrs = list(variable.attrs)
+                their_attrs = [k for k in (theirs[node] if name is None else theirs[node][name]).attrs
+                               if k != "_arabica_index"]
+                assert ours_attrs == their_attrs, (node, name)
 
 
 @pytest.mark.parametrize("name", SERIES)

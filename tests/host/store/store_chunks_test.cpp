@@ -166,18 +166,19 @@ TEST_F(StoreChunksFiles, AWriterAddingFoldsToAStoreChunkedForReadingGetsOneFoldP
   EXPECT_EQ(max_shape_of(file(), "forecast_mean"), (std::vector<hsize_t>{2, 6, kHorizon}));
   EXPECT_EQ(max_shape_of(file(), "paths"), (std::vector<hsize_t>{2, 6, 2, kHorizon}));
   // Its reading index lists the group's attributes (with the one set at
-  // close) and every variable with its dimensions, in creation order: texts,
-  // and null for the rest.
+  // close) and every variable with its dimensions: texts, the names of the
+  // rest, and the creation order where it is not the texts then the rest.
   const std::string index = reading_index(file());
-  EXPECT_EQ(index.rfind(R"({"version":2,"group":{"attrs":{"Conventions":"CF-1.8","schema_version":null,)", 0), 0)
-      << index.substr(0, 2000);
-  EXPECT_NE(index.find(R"("run_log":"[1]"}},"variables":[)"), std::string::npos) << index.substr(0, 2000);
-  EXPECT_NE(index.find(R"({"name":"forecast_mean","dims":["model","cutoff","day_ahead"],"attrs":{"long_name":"Kalman point forecast","units":"1","coordinates":"forecast_date"}})"),
+  EXPECT_EQ(index.rfind(R"({"version":2,"group":{"attrs":{"Conventions":"CF-1.8",)", 0), 0) << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"("run_log":"[1]"},"other":["schema_version",)"), std::string::npos) << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"("order":["Conventions","schema_version",)"), std::string::npos) << index.substr(0, 2000);
+  EXPECT_NE(index.find(R"({"name":"forecast_mean","dims":["model","cutoff","day_ahead"],"attrs":{"long_name":"Kalman point forecast","units":"1","coordinates":"forecast_date"},"other":[]})"),
             std::string::npos)
       << index.substr(0, 2000);
   EXPECT_NE(index.find(R"({"name":"quantiles","dims":["model","cutoff","day_ahead","q"],)"), std::string::npos);
-  EXPECT_NE(index.find(R"({"name":"status","dims":["model","cutoff"],"attrs":{"long_name":"fold status","flag_values":null,"flag_meanings":)"),
-            std::string::npos);
+  EXPECT_NE(index.find(R"({"name":"status","dims":["model","cutoff"],"attrs":{"long_name":"fold status","flag_meanings":"pending trained refiltered failed"},"other":["flag_values"],"order":["long_name","flag_values","flag_meanings"]})"),
+            std::string::npos)
+      << index.substr(0, 2000);
   BackfillStore store = BackfillStore::resume(file(), kHash);
   EXPECT_EQ(reading_index(file()), "");  // per fold: not for reading
   // Committing fold 3 must not rewrite the chunk that holds folds 0-2.
