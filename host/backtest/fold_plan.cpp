@@ -138,28 +138,28 @@ const char* cadence_name(RefitCadence cadence) { return name_of(kCadences, caden
 void validate(const FoldPlanSpec& spec) {
   if (spec.start > spec.end)
     throw SettingError("start", format_date(spec.start) + " is after end " +
-                                  format_date(spec.end));
+                                    format_date(spec.end));
   if (spec.schedule == CutoffSchedule::every_n_rows && spec.step_rows < 1)
     throw SettingError("step_rows", "must be at least 1, got " + std::to_string(spec.step_rows));
   if (spec.schedule == CutoffSchedule::every_n_rows && spec.phase != kAllPhases &&
       (spec.phase < 0 || spec.phase >= spec.step_rows))
     throw SettingError("phase", "must be between 0 and step_rows - 1 = " +
-                                  std::to_string(spec.step_rows - 1) + " or all, got " + std::to_string(spec.phase));
+                                    std::to_string(spec.step_rows - 1) + " or all, got " + std::to_string(spec.phase));
   if (spec.min_train_rows < 1)
     throw SettingError("min_train_rows",
-                     "must be at least 1, got " + std::to_string(spec.min_train_rows));
+                       "must be at least 1, got " + std::to_string(spec.min_train_rows));
   // A shorter window would skip every fold.
   if (spec.window == TrainingWindow::rolling && spec.window_rows < spec.min_train_rows)
     throw SettingError("window_rows", "rolling window of " + std::to_string(spec.window_rows) +
-                                        " rows is shorter than min_train_rows " +
-                                        std::to_string(spec.min_train_rows));
+                                          " rows is shorter than min_train_rows " +
+                                          std::to_string(spec.min_train_rows));
   if (spec.warm_start_chain < 0)
     throw SettingError("warm_start_chain",
-                     "must be 0 (no warm starts) or more, got " +
-                         std::to_string(spec.warm_start_chain));
+                       "must be 0 (no warm starts) or more, got " +
+                           std::to_string(spec.warm_start_chain));
   if (spec.horizon < 1 || spec.horizon > kMaxHorizon)
     throw SettingError("horizon", "must be between 1 and " + std::to_string(kMaxHorizon) + ", got " +
-                                    std::to_string(spec.horizon));
+                                      std::to_string(spec.horizon));
 }
 
 std::string describe(const FoldPlanSpec& spec) {

@@ -275,6 +275,7 @@ class ConfigFile : public CLI::Config {
   }
 
  public:
+  // The command's option a key names (`min_train_rows` or `min-train-rows`).
   static CLI::Option* find_option(const CLI::App& command, const std::string& key) {
     std::string flag = "--" + key;
     std::replace(flag.begin(), flag.end(), '_', '-');
@@ -284,7 +285,6 @@ class ConfigFile : public CLI::Config {
   }
 
  private:
-
   // A top-level key of another command's (e.g. `scenarios` in a file that
   // also serves stress) is not this command's business.
   bool belongs_to_another_command(const std::string& key) const {
