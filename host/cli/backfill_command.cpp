@@ -509,6 +509,10 @@ void run(BackfillOptions& options, const std::string& config_file) {
   const Series& series = loaded.series;
   if (options.start.empty()) config.plan.start = series.dates.front();
   if (options.end.empty()) config.plan.end = series.dates.back();
+  // Only the end given, before the data's first row: the end is to blame.
+  if (options.start.empty() && !options.end.empty() && config.plan.start > config.plan.end)
+    throw SettingError("end", format_date(config.plan.end) + " is before the data's first row, " +
+                                  format_date(config.plan.start));
   config.device_ordinal = group.local_rank;
   config.series_name = options.model.csv.series_id.empty() ? series.target_name
                                                            : options.model.csv.series_id;
