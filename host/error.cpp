@@ -14,13 +14,10 @@ std::string located(const std::string& file, std::size_t line, std::size_t colum
 
 InputError::InputError(const std::string& file, std::size_t line, std::size_t column,
                        const std::string& what)
-    : Error(located(file, line, column, what)), file_(file), line_(line), column_(column) {}
+    : Error(located(file, line, column, what)), file_(file), line_(line), column_(column), problem_(what) {}
 
 InputError::InputError(const std::string& file, const std::string& what)
-    : Error(located(file, 0, 0, what)), file_(file) {}
-
-SettingError::SettingError(const std::string& setting, const std::string& problem)
-    : InputError(setting, problem), problem_(problem) {}
+    : Error(located(file, 0, 0, what)), file_(file), problem_(what) {}
 
 namespace detail {
 void contract_failed(const char* condition, const std::string& message, const char* file,

@@ -373,13 +373,12 @@ std::string located_option_error(const CLI::App& app, const InputError& error) {
   if (error.line() != 0 || (!setting && !flag) || run.empty()) return error.what();
   const CLI::Option* option = ConfigFile::find_option(*run.front(), flag ? name.substr(2) : name);
   if (!option) return error.what();
-  const std::string problem = setting ? setting->problem() : std::string(error.what()).substr(name.size() + 2);
   const auto origin = config_origins().find(option);
   if (origin != config_origins().end())
     return InputError(origin->second.file, origin->second.line, origin->second.column,
-                      origin->second.key + ": " + problem)
+                      origin->second.key + ": " + error.problem())
         .what();
-  return "--" + option->get_lnames().front() + ": " + problem;
+  return "--" + option->get_lnames().front() + ": " + error.problem();
 }
 
 void add_config_option(CLI::App& app) {

@@ -25,11 +25,14 @@ class InputError : public Error {
   const std::string& file() const noexcept { return file_; }
   std::size_t line() const noexcept { return line_; }
   std::size_t column() const noexcept { return column_; }
+  /// What is wrong, without where (what() is "file:line:column: problem").
+  const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string file_;
   std::size_t line_ = 0;
   std::size_t column_ = 0;
+  std::string problem_;
 };
 
 /// Bad input in a setting rather than a file: `setting` is its name in the
@@ -38,13 +41,9 @@ class InputError : public Error {
 /// user gave it instead (--window-rows, or the config file's line).
 class SettingError : public InputError {
  public:
-  SettingError(const std::string& setting, const std::string& problem);
+  SettingError(const std::string& setting, const std::string& problem) : InputError(setting, problem) {}
 
   const std::string& setting() const noexcept { return file(); }
-  const std::string& problem() const noexcept { return problem_; }
-
- private:
-  std::string problem_;
 };
 
 /// A broken internal contract (a caller passed arguments the API forbids).
