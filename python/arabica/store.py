@@ -240,7 +240,7 @@ def _indexed_attributes(object_id, entry: dict) -> dict:
     attrs = {}
     for name in entry.get("order") or [*texts, *entry["other"]]:
         key = name.encode()
-        if key not in _HIDDEN_ATTRIBUTES and name != "_FillValue":
+        if key not in _HIDDEN_ATTRIBUTES:  # _FillValue among them: NaN fill, nothing to mask
             attrs[name] = texts[name] if name in texts else _kept_value(_attribute_value(h5py.h5a.open(object_id, key)))
     return attrs
 
