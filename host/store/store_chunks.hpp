@@ -70,6 +70,9 @@ struct FoldOverlay {
   std::set<std::string> variables;
 };
 
+/// Text attributes by name, in the order they are set.
+using TextAttributes = std::vector<std::pair<std::string, std::string>>;
+
 /// Copies everything under `source` (a file's root group) into `target`
 /// (the root of a new, empty file): groups, attributes, dimension scales
 /// and values, with every variable that runs along an unlimited dimension
@@ -79,7 +82,6 @@ struct FoldOverlay {
 /// straight in its final chunks). `root_texts`: text attributes set on the
 /// copy's root, replacing the copied ones (before its reading index is
 /// written, which lists them). Errors name `path`.
-using TextAttributes = std::vector<std::pair<std::string, std::string>>;
 void copy_rechunked(hid_t source, hid_t target, const std::string& path, StoreChunks chunks,
                     const FoldOverlay* overlay = nullptr, const TextAttributes& root_texts = {});
 
