@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <time.h>
 
@@ -119,6 +120,28 @@ struct FoldOutput {
   int fold = 0;
   std::vector<ModelFoldResult> models;
 };
+
+// Writes `outputs` to their stores, one write_folds per run of consecutive
+// folds of a series (a warm-start chain's arrive together): HDF5's cost
+// per write call, not the bytes, is most of the writer's CPU, and on a
+// machine with a core per worker it is what the workers wait for.
+void write_runs(const std::vector<BackfillJob>& jobs, const std::deque<FoldOutput>& outputs) {
+  std::vector<const FoldOutput*> sorted;
+  for (const FoldOutput& output : outputs) sorted.push_back(&output);
+  std::sort(sorted.begin(), sorted.end(), [](const FoldOutput* a, const FoldOutput* b) {
+    return std::tie(a->job, a->fold) < std::tie(b->job, b->fold);
+  });
+  for (std::size_t first = 0; first < sorted.size();) {
+    std::vector<const std::vector<ModelFoldResult>*> run{&sorted[first]->models};
+    std::size_t end = first + 1;
+    for (; end < sorted.size() && sorted[end]->job == sorted[first]->job &&
+           sorted[end]->fold == sorted[end - 1]->fold + 1;
+         ++end)
+      run.push_back(&sorted[end]->models);
+    jobs[sorted[first]->job].store->write_folds(sorted[first]->fold, run);
+    first = end;
+  }
+}
 
 // A (model, fold) waiting for its paths: simulated with the rest of its
 // chain in one batch.
@@ -702,10 +725,10 @@ std::vector<BackfillSummary> run_backfills(
       const auto deadline = n_uncommitted > 0 ? next_commit : Clock::now() + std::chrono::hours(1);
       ResultQueue::Taken taken = queue.take(deadline);
       finished = taken.finished;
+      write_runs(jobs, taken.outputs);
       for (const FoldOutput& output : taken.outputs) {
         const BackfillJob& job = jobs[output.job];
         BackfillSummary& summary = summaries[output.job];
-        job.store->write_fold(output.fold, output.models);
         for (std::size_t m = 0; m < output.models.size(); ++m) {
           const ModelFoldResult& r = output.models[m];
           ModelCounts& counts = summary.counts[m];

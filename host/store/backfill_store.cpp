@@ -653,12 +653,30 @@ struct BackfillStore::Impl {
   const h5::Dataset& dataset(const std::string& variable) {
     h5::silence_errors();  // this thread may not have opened the store
     auto found = datasets.find(variable);
-    if (found == datasets.end())
+    if (found == datasets.end()) {
+      const std::string what = "cannot open variable '" + variable + "'";
+      // A writer of one-fold chunks writes each chunk whole, once: HDF5's
+      // chunk cache (1 MiB a variable) only kept them, and every commit's
+      // flush walked every cached chunk of every variable in the file
+      // (fold_complete's above all, a few bytes a fold). Without it a
+      // chunk goes to the file as it is written.
+      const h5::PropertyList access(H5Pcreate(H5P_DATASET_ACCESS), name, what);
+      if (shared->writer && shared->per_fold)
+        check(H5Pset_chunk_cache(access.get(), 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT), name, what);
       found = datasets
-                  .emplace(variable, h5::Dataset(H5Dopen2(root(), variable.c_str(), H5P_DEFAULT),
-                                                 name, "cannot open variable '" + variable + "'"))
+                  .emplace(variable, h5::Dataset(H5Dopen2(root(), variable.c_str(), access.get()), name, what))
                   .first;
+    }
     return found->second;
+  }
+
+  // Marks the file as open for a writer, with one-fold chunks or not.
+  // Variables opened before (with HDF5's chunk cache) are closed, to be
+  // opened again as dataset() opens a writer's.
+  void mark_writer(bool per_fold) {
+    shared->writer = true;
+    shared->per_fold = per_fold;
+    datasets.clear();
   }
 
   // The file and memory dataspaces of the block at `start` with extent `count`.
@@ -684,6 +702,19 @@ struct BackfillStore::Impl {
     check_write(
         H5Dwrite(b.dataset, memory_type, b.memory.get(), b.file_space.get(), H5P_DEFAULT, values),
         what);
+  }
+  // Sets fold_complete for `folds` (any order): one write per run of
+  // consecutive folds.
+  void flag_complete(std::vector<int> folds) {
+    std::sort(folds.begin(), folds.end());
+    for (std::size_t first = 0; first < folds.size();) {
+      ARABICA_REQUIRE(folds[first] >= 0 && folds.back() < this->folds, "store commit: fold out of range");
+      std::size_t end = first + 1;
+      while (end < folds.size() && folds[end] <= folds[end - 1] + 1) ++end;
+      const std::vector<std::int8_t> done(static_cast<std::size_t>(folds[end - 1] - folds[first] + 1), 1);
+      write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(folds[first])}, {hsize_t(done.size())}, done.data());
+      first = end;
+    }
   }
   // Reads the block of a (model, cutoff, ...) variable at `start`.
   void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
@@ -1053,10 +1084,7 @@ std::unique_ptr<BackfillStore::Impl> BackfillStore::Impl::reopen_to_write(
     rechunk_atomically(path, StoreChunks::per_fold);
     impl = reopen(path, hash, not_a_store, units);
   }
-  if (impl) {
-    impl->shared->writer = true;
-    impl->shared->per_fold = impl->chunked_per_fold();
-  }
+  if (impl) impl->mark_writer(impl->chunked_per_fold());
   return impl;
 }
 
@@ -1074,7 +1102,7 @@ BackfillStore BackfillStore::lay_out_and_open(const std::string& path, const Sto
   // Every dataset and scale exists now: reopen for SWMR writing.
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
   impl->shared->lock = std::move(lock);
-  impl->shared->writer = impl->shared->per_fold = true;
+  impl->mark_writer(true);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -1145,7 +1173,7 @@ BackfillStore BackfillStore::extend(const std::string& path, const StoreLayout& 
   }
   auto impl = Impl::open(path, path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, Access::write);
   impl->shared->lock = std::move(lock);
-  impl->shared->writer = impl->shared->per_fold = true;
+  impl->mark_writer(true);
   impl->read_shape();
   return BackfillStore(std::move(impl));
 }
@@ -1326,59 +1354,82 @@ ModelFoldResult BackfillStore::read(int model, int fold) const {
 }
 
 void BackfillStore::write(int model, int fold, const ModelFoldResult& result) {
-  write_models(model, fold, &result, 1);
+  write_models(model, 1, fold, 1, [&](std::size_t, std::size_t) -> const ModelFoldResult& { return result; });
 }
 
 void BackfillStore::write_fold(int fold, const std::vector<ModelFoldResult>& results) {
-  ARABICA_REQUIRE(static_cast<int>(results.size()) == models(),
-                  "store write: one result per model of the store");
-  write_models(0, fold, results.data(), results.size());
+  write_folds(fold, {&results});
 }
 
-// Models first .. first + n - 1 of a fold, each variable in one write (its
-// one-fold chunk holds every model: writing them together fills the chunk
-// at once, and the writer's per-call cost, a fifth of its CPU, is paid once
-// a fold). What a model does not have (a failed fit's values, a re-filter's
-// covariance) is written as the layout's fill, as if left unwritten.
-void BackfillStore::write_models(int first, int fold, const ModelFoldResult* results, std::size_t n) {
+void BackfillStore::write_folds(int first_fold, const std::vector<const std::vector<ModelFoldResult>*>& folds) {
+  ARABICA_REQUIRE(!folds.empty(), "store write: no fold");
+  for (const std::vector<ModelFoldResult>* results : folds)
+    ARABICA_REQUIRE(results && static_cast<int>(results->size()) == models(),
+                    "store write: one result per model of the store");
+  write_models(0, static_cast<std::size_t>(models()), first_fold, folds.size(),
+               [&](std::size_t model, std::size_t fold) -> const ModelFoldResult& { return (*folds[fold])[model]; });
+}
+
+// Models first .. first + n - 1 of folds fold .. fold + k - 1, each variable
+// in one write: a one-fold chunk holds every model, so writing them
+// together fills each chunk at once, and HDF5's cost per call is paid once
+// a run of folds (a warm-start chain's arrive together), not once a fold. What a model does not have (a failed fit's
+// values, a re-filter's covariance) is written as the layout's fill, as if
+// left unwritten; a fold where no model has values is left unwritten but
+// for its fit seconds, status and texts.
+void BackfillStore::write_models(int first, std::size_t n, int fold, std::size_t k,
+                                 const std::function<const ModelFoldResult&(std::size_t, std::size_t)>& result) {
   Impl& s = *impl_;
   ARABICA_REQUIRE(first >= 0 && n >= 1 && first + static_cast<std::int64_t>(n) <= s.models && fold >= 0 &&
-                      fold < s.folds,
+                      k >= 1 && fold + static_cast<std::int64_t>(k) <= s.folds,
                   "store write: model or fold out of range");
-  const hsize_t m = static_cast<hsize_t>(first), f = static_cast<hsize_t>(fold);
-  const hsize_t H = static_cast<hsize_t>(s.horizon), count = static_cast<hsize_t>(n);
+  const hsize_t H = static_cast<hsize_t>(s.horizon);
   const std::size_t Q = kQuantileLevels.size(), P = static_cast<std::size_t>(s.params);
-  bool any_values = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    const ModelFoldResult& r = results[i];
-    if (r.status == FoldStatus::failed) continue;
-    any_values = true;
-    ARABICA_REQUIRE(r.forecast.mean.size() == s.horizon && r.stats.mean.size() == s.horizon &&
-                        r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon &&
-                        r.stats.pit.size() == s.horizon,
-                    "store write: results must cover the horizon");
-    ARABICA_REQUIRE(static_cast<hsize_t>(r.params.size()) <= s.params,
-                    "store write: more parameters than the layout holds");
-    ARABICA_REQUIRE(s.stored_paths == 0 || r.stats.stored.size() == s.stored_paths * H,
-                    "store write: stored paths differ from the layout");
-    ARABICA_REQUIRE(r.param_covariance.size() == 0 || (r.param_covariance.rows() == r.params.size() &&
-                                                       r.param_covariance.cols() == r.params.size()),
-                    "store write: the parameter covariance must be params x params");
-  }
-  // `per` values of each model, filled by `set(model's result, its values)`
-  // where the model has values, else left at `fill`; written as one block.
-  const auto write_each = [&](const char* variable, hid_t type, auto fill, std::size_t per,
-                              std::vector<hsize_t> extent, auto set) {
-    std::vector<decltype(fill)> values(n * per, fill);
+  std::vector<bool> has_values(k, false);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t i = 0; i < n; ++i) {
+      const ModelFoldResult& r = result(i, j);
+      if (r.status == FoldStatus::failed) continue;
+      has_values[j] = true;
+      ARABICA_REQUIRE(r.forecast.mean.size() == s.horizon && r.stats.mean.size() == s.horizon &&
+                          r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon &&
+                          r.stats.pit.size() == s.horizon,
+                      "store write: results must cover the horizon");
+      ARABICA_REQUIRE(static_cast<hsize_t>(r.params.size()) <= s.params,
+                      "store write: more parameters than the layout holds");
+      ARABICA_REQUIRE(s.stored_paths == 0 || r.stats.stored.size() == s.stored_paths * H,
+                      "store write: stored paths differ from the layout");
+      ARABICA_REQUIRE(r.param_covariance.size() == 0 || (r.param_covariance.rows() == r.params.size() &&
+                                                         r.param_covariance.cols() == r.params.size()),
+                      "store write: the parameter covariance must be params x params");
+    }
+  // `per` values of each (model, fold) of folds [from, from + folds), set
+  // by `set(its result, its values)` where `write(result)`, else left at
+  // `fill`; one block (model, fold, extent...).
+  const auto write_block = [&](std::size_t from, std::size_t folds, const char* variable, hid_t type, auto fill,
+                               std::size_t per, std::vector<hsize_t> extent, auto write, auto set) {
+    std::vector<decltype(fill)> values(n * folds * per, fill);
     for (std::size_t i = 0; i < n; ++i)
-      if (results[i].status != FoldStatus::failed) set(results[i], values.data() + i * per);
+      for (std::size_t j = 0; j < folds; ++j)
+        if (const ModelFoldResult& r = result(i, from + j); write(r)) set(r, values.data() + (i * folds + j) * per);
     std::vector<hsize_t> start(extent.size() + 2, 0);
-    start[0] = m;
-    start[1] = f;
-    extent.insert(extent.begin(), {count, 1});
+    start[0] = static_cast<hsize_t>(first);
+    start[1] = static_cast<hsize_t>(fold) + from;
+    extent.insert(extent.begin(), {static_cast<hsize_t>(n), static_cast<hsize_t>(folds)});
     s.write_block(variable, type, start, extent, values.data());
   };
-  if (any_values) {
+  const auto has_fit = [](const ModelFoldResult& r) { return r.status != FoldStatus::failed; };
+  for (std::size_t from = 0; from < k;) {  // each run of folds with values
+    if (!has_values[from]) {
+      ++from;
+      continue;
+    }
+    std::size_t to = from + 1;
+    while (to < k && has_values[to]) ++to;
+    const auto write_each = [&](const char* variable, hid_t type, auto fill, std::size_t per,
+                                std::vector<hsize_t> extent, auto set) {
+      write_block(from, to - from, variable, type, fill, per, std::move(extent), has_fit, set);
+    };
     for (int v = 0; v < kDayVariableCount; ++v)
       write_each(kDayVariables[v].name, H5T_NATIVE_DOUBLE, kNaN, H, {H},
                  [&](const ModelFoldResult& r, double* out) {
@@ -1403,10 +1454,10 @@ void BackfillStore::write_models(int first, int fold, const ModelFoldResult* res
     if (s.param_cov)
       write_each("param_cov", H5T_NATIVE_DOUBLE, kNaN, P * P, {P, P},
                  [&](const ModelFoldResult& r, double* out) {
-                   const auto k = r.param_covariance.rows();
+                   const auto rows = r.param_covariance.rows();
                    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
                        out, static_cast<Eigen::Index>(P), static_cast<Eigen::Index>(P))
-                       .topLeftCorner(k, k) = r.param_covariance;
+                       .topLeftCorner(rows, rows) = r.param_covariance;
                  });
     for (const RiskVariable& v : kRiskVariables)
       write_each(v.name, H5T_NATIVE_DOUBLE, kNaN, 1, {},
@@ -1426,29 +1477,29 @@ void BackfillStore::write_models(int first, int fold, const ModelFoldResult* res
                [](const ModelFoldResult& r, std::int32_t* out) { *out = r.train_start; });
     write_each("train_rows", H5T_NATIVE_INT32, std::int32_t{0}, 1, {},
                [](const ModelFoldResult& r, std::int32_t* out) { *out = static_cast<std::int32_t>(r.train_rows); });
+    from = to;
   }
-  std::vector<double> seconds(n);
-  std::vector<std::int8_t> status(n);
-  std::vector<char> text(n * kFailureReasonBytes);
-  for (std::size_t i = 0; i < n; ++i) {
-    seconds[i] = results[i].fit_seconds;
-    status[i] = static_cast<std::int8_t>(results[i].status);
-  }
-  s.write_block("fit_seconds", H5T_NATIVE_DOUBLE, {m, f}, {count, 1}, seconds.data());
-  s.write_block("status", H5T_NATIVE_INT8, {m, f}, {count, 1}, status.data());
+  const auto every = [](const ModelFoldResult&) { return true; };
+  write_block(0, k, "fit_seconds", H5T_NATIVE_DOUBLE, 0.0, 1, {}, every,
+              [](const ModelFoldResult& r, double* out) { *out = r.fit_seconds; });
+  write_block(0, k, "status", H5T_NATIVE_INT8, std::int8_t{0}, 1, {}, every,
+              [](const ModelFoldResult& r, std::int8_t* out) { *out = static_cast<std::int8_t>(r.status); });
   const h5::Datatype text_memory = text_type(s.name, kFailureReasonBytes);
+  std::vector<char> text(n * k * kFailureReasonBytes);
   for (const TextVariable& v : kTextVariables) {
     std::fill(text.begin(), text.end(), '\0');
-    for (std::size_t i = 0; i < n; ++i) {
-      // Null-padded, cut at a character boundary when too long.
-      const std::string& value = results[i].*(v.value);
-      std::size_t length = std::min(value.size(), kFailureReasonBytes);
-      while (length < value.size() && length > 0 &&
-             (static_cast<unsigned char>(value[length]) & 0xC0) == 0x80)
-        --length;
-      std::memcpy(text.data() + i * kFailureReasonBytes, value.data(), length);
-    }
-    s.write_block(v.name, text_memory.get(), {m, f}, {count, 1}, text.data());
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < k; ++j) {
+        // Null-padded, cut at a character boundary when too long.
+        const std::string& value = result(i, j).*(v.value);
+        std::size_t length = std::min(value.size(), kFailureReasonBytes);
+        while (length < value.size() && length > 0 &&
+               (static_cast<unsigned char>(value[length]) & 0xC0) == 0x80)
+          --length;
+        std::memcpy(text.data() + (i * k + j) * kFailureReasonBytes, value.data(), length);
+      }
+    s.write_block(v.name, text_memory.get(), {static_cast<hsize_t>(first), static_cast<hsize_t>(fold)},
+                  {static_cast<hsize_t>(n), static_cast<hsize_t>(k)}, text.data());
   }
 }
 
@@ -1457,11 +1508,7 @@ void BackfillStore::commit(const std::vector<int>& folds) {
   Impl& s = *impl_;
   // The data first, durably; then the flags that vouch for it.
   s.flush();
-  const std::int8_t done = 1;
-  for (const int fold : folds) {
-    ARABICA_REQUIRE(fold >= 0 && fold < s.folds, "store commit: fold out of range");
-    s.write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
-  }
+  s.flag_complete(folds);
   s.sync();
 }
 
@@ -1515,14 +1562,7 @@ void BackfillStore::commit_all(const std::vector<std::pair<BackfillStore*, std::
     if (!seen) per_file.push_back(&s);
   }
   for (Impl* s : per_file) s->flush();  // the data first, durably
-  const std::int8_t done = 1;
-  for (const auto& [store, folds] : commits) {
-    Impl& s = *store->impl_;
-    for (const int fold : folds) {
-      ARABICA_REQUIRE(fold >= 0 && fold < s.folds, "store commit: fold out of range");
-      s.write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(fold)}, {1}, &done);
-    }
-  }
+  for (const auto& [store, folds] : commits) store->impl_->flag_complete(folds);
   for (Impl* s : per_file) s->sync();  // then the flags that vouch for it
 }
 
@@ -1787,8 +1827,8 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
   }
   StoreFile& file = *stores.front().impl_->shared;
   file.lock = std::move(lock);
-  file.writer = true;
-  file.per_fold = any(&Impl::chunked_per_fold);
+  const bool per_fold = any(&Impl::chunked_per_fold);
+  for (BackfillStore& store : stores) store.impl_->mark_writer(per_fold);
   return stores;
 }
 

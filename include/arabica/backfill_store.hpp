@@ -295,6 +295,9 @@ class BackfillStore {
   void write(int model, int fold, const ModelFoldResult& result);
   /// write() of every model of `fold` at once (results[m] for model m).
   void write_fold(int fold, const std::vector<ModelFoldResult>& results);
+  /// write_fold() of the consecutive folds first_fold, first_fold + 1, ...
+  /// (*folds[i] for first_fold + i), one write per variable for them all.
+  void write_folds(int first_fold, const std::vector<const std::vector<ModelFoldResult>*>& folds);
   /// Marks folds complete, durably (flush, flag, flush, fsync).
   void commit(const std::vector<int>& folds);
   /// commit() of several stores at once (a universe's series): each file is
@@ -340,7 +343,10 @@ class BackfillStore {
   void close(StoreChunks chunks = StoreChunks::per_fold);
 
  private:
-  void write_models(int first, int fold, const ModelFoldResult* results, std::size_t n);
+  // Models first .. first + n - 1 of folds fold .. fold + k - 1:
+  // result(i, j) for model first + i of fold fold + j.
+  void write_models(int first, std::size_t n, int fold, std::size_t k,
+                    const std::function<const ModelFoldResult&(std::size_t, std::size_t)>& result);
   struct Impl;
   explicit BackfillStore(std::unique_ptr<Impl> impl);
   static BackfillStore lay_out_and_open(const std::string& path, const StoreLayout& layout,

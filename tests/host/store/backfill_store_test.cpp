@@ -332,6 +332,58 @@ TEST_F(BackfillStoreFiles, AFoldWrittenAtOnceIsStoredAsItsModelsWrittenOneByOne)
   EXPECT_EQ(read.read(1, 1).innovations, "student_t(nu=5.5)");
 }
 
+// The writer's runs of folds (write_folds): the same bytes as each fold
+// written alone, and a fold where every model failed still has no value
+// chunk (only its status, fit seconds and texts), whether it ends a run or
+// splits one.
+TEST_F(BackfillStoreFiles, ARunOfFoldsWrittenAtOnceIsStoredAsItsFoldsWrittenOneByOne) {
+  StoreLayout layout = small_layout(6);
+  layout.param_covariance = true;
+  ModelFoldResult failed;
+  failed.status = FoldStatus::failed;
+  failed.failure_reason = "the likelihood is not finite";
+  failed.fit_seconds = 0.5;
+  ModelFoldResult drift = result_for(1, 2);
+  drift.param_covariance = Eigen::Matrix2d{{0.25, -0.125}, {-0.125, 4.0}};
+  const std::vector<std::vector<ModelFoldResult>> folds = {
+      {result_for(0, 0), result_for(1, 0)}, {failed, failed},  {failed, drift},
+      {result_for(0, 3), result_for(1, 3)}, {result_for(0, 4), result_for(1, 4)}, {failed, failed}};
+  const std::string one_by_one = file("one_by_one.h5"), in_runs = file("in_runs.h5");
+  {
+    BackfillStore a = BackfillStore::create(one_by_one, layout);
+    BackfillStore b = BackfillStore::create(in_runs, layout);
+    for (int f = 0; f < 6; ++f) a.write_fold(f, folds[f]);
+    b.write_folds(0, {&folds[0], &folds[1], &folds[2]});
+    b.write_folds(3, {&folds[3], &folds[4], &folds[5]});
+    a.commit({0, 1, 2, 3, 4, 5});
+    b.commit({5, 3, 4, 0, 2, 1});  // flags in runs too, whatever the order
+    const std::vector<ModelFoldResult> one = {failed};
+    EXPECT_THROW(b.write_folds(0, {&folds[0], &one}), ContractError);  // not one result per model
+    EXPECT_THROW(b.write_folds(5, {&folds[0], &folds[1]}), ContractError);  // past the last fold
+    EXPECT_THROW(b.write_folds(0, {}), ContractError);
+  }
+  const auto expected = stored_bytes(one_by_one);
+  const auto got = stored_bytes(in_runs);
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [name, bytes] : expected) EXPECT_TRUE(got.at(name) == bytes) << name;
+  // One-fold chunks: values at the four folds where a model has them,
+  // status and fit seconds at all six.
+  for (const auto& [variable, written] : std::map<std::string, hsize_t>{
+           {"forecast_mean", 4}, {"quantiles", 4}, {"params", 4}, {"status", 6}, {"fit_seconds", 6}}) {
+    const h5::File f(H5Fopen(in_runs.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), in_runs, "open");
+    const h5::Dataset d(H5Dopen2(f.get(), variable.c_str(), H5P_DEFAULT), in_runs, variable);
+    const h5::Dataspace space(H5Dget_space(d.get()), in_runs, variable);
+    hsize_t chunks = 0;
+    h5::check(H5Dget_num_chunks(d.get(), space.get(), &chunks), in_runs, variable);
+    EXPECT_EQ(chunks, written) << variable;
+  }
+  const BackfillStore read = BackfillStore::open_read_only(in_runs);
+  EXPECT_EQ(read.fold_complete(), std::vector<std::int8_t>(6, 1));
+  EXPECT_EQ(read.read(1, 1).failure_reason, "the likelihood is not finite");
+  EXPECT_EQ(read.param_covariance(1, 2), drift.param_covariance);
+  EXPECT_EQ(read.read(0, 4).forecast.mean, result_for(0, 4).forecast.mean);
+}
+
 // --- defect 8: stored_paths at the API edge, path chunks for any count
 
 TEST_F(BackfillStoreFiles, NegativeStoredPathsAreRefusedBeforeAnyFileIsMade) {
