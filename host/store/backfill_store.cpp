@@ -50,6 +50,18 @@ constexpr char kUniverseSeriesAttribute[] = "series";
 // its `series` attribute lists the series pooled.
 constexpr char kPooledGroup[] = "pooled";
 
+// Calls run(first fold, count) for each run of consecutive folds in `folds`
+// (ascending): one HDF5 call a run rather than one a fold.
+template <class Run>
+void for_each_run(const std::vector<int>& folds, Run run) {
+  for (std::size_t first = 0; first < folds.size();) {
+    std::size_t end = first + 1;
+    while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
+    run(folds[first], end - first);
+    first = end;
+  }
+}
+
 // Per-day variables of every (model, fold): point forecast, then path stats.
 // `price`: in the series' price units (CF `units` from StoreLayout::units),
 // else a dimensionless ratio ("1").
@@ -707,14 +719,13 @@ struct BackfillStore::Impl {
   // consecutive folds.
   void flag_complete(std::vector<int> folds) {
     std::sort(folds.begin(), folds.end());
-    for (std::size_t first = 0; first < folds.size();) {
-      ARABICA_REQUIRE(folds[first] >= 0 && folds.back() < this->folds, "store commit: fold out of range");
-      std::size_t end = first + 1;
-      while (end < folds.size() && folds[end] <= folds[end - 1] + 1) ++end;
-      const std::vector<std::int8_t> done(static_cast<std::size_t>(folds[end - 1] - folds[first] + 1), 1);
-      write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(folds[first])}, {hsize_t(done.size())}, done.data());
-      first = end;
-    }
+    folds.erase(std::unique(folds.begin(), folds.end()), folds.end());
+    ARABICA_REQUIRE(folds.empty() || (folds.front() >= 0 && folds.back() < this->folds),
+                    "store commit: fold out of range");
+    for_each_run(folds, [&](int first, std::size_t count) {
+      const std::vector<std::int8_t> done(count, 1);
+      write_block("fold_complete", H5T_NATIVE_INT8, {hsize_t(first)}, {hsize_t(count)}, done.data());
+    });
   }
   // Reads the block of a (model, cutoff, ...) variable at `start`.
   void read_block(const std::string& variable, hid_t memory_type, const std::vector<hsize_t>& start,
@@ -1373,10 +1384,11 @@ void BackfillStore::write_folds(int first_fold, const std::vector<const std::vec
 // Models first .. first + n - 1 of folds fold .. fold + k - 1, each variable
 // in one write: a one-fold chunk holds every model, so writing them
 // together fills each chunk at once, and HDF5's cost per call is paid once
-// a run of folds (a warm-start chain's arrive together), not once a fold. What a model does not have (a failed fit's
-// values, a re-filter's covariance) is written as the layout's fill, as if
-// left unwritten; a fold where no model has values is left unwritten but
-// for its fit seconds, status and texts.
+// a run of folds (a warm-start chain's arrive together), not once a fold.
+// What a model does not have (a failed fit's values, a re-filter's
+// covariance) is written as the layout's fill, as if left unwritten; a fold
+// where no model has values is left unwritten but for its fit seconds,
+// status and texts.
 void BackfillStore::write_models(int first, std::size_t n, int fold, std::size_t k,
                                  const std::function<const ModelFoldResult&(std::size_t, std::size_t)>& result) {
   Impl& s = *impl_;
@@ -1385,11 +1397,12 @@ void BackfillStore::write_models(int first, std::size_t n, int fold, std::size_t
                   "store write: model or fold out of range");
   const hsize_t H = static_cast<hsize_t>(s.horizon);
   const std::size_t Q = kQuantileLevels.size(), P = static_cast<std::size_t>(s.params);
+  const auto has_fit = [](const ModelFoldResult& r) { return r.status != FoldStatus::failed; };
   std::vector<bool> has_values(k, false);
   for (std::size_t j = 0; j < k; ++j)
     for (std::size_t i = 0; i < n; ++i) {
       const ModelFoldResult& r = result(i, j);
-      if (r.status == FoldStatus::failed) continue;
+      if (!has_fit(r)) continue;
       has_values[j] = true;
       ARABICA_REQUIRE(r.forecast.mean.size() == s.horizon && r.stats.mean.size() == s.horizon &&
                           r.stats.quantiles.rows() == s.horizon && r.stats.crps.size() == s.horizon &&
@@ -1418,7 +1431,6 @@ void BackfillStore::write_models(int first, std::size_t n, int fold, std::size_t
     extent.insert(extent.begin(), {static_cast<hsize_t>(n), static_cast<hsize_t>(folds)});
     s.write_block(variable, type, start, extent, values.data());
   };
-  const auto has_fit = [](const ModelFoldResult& r) { return r.status != FoldStatus::failed; };
   for (std::size_t from = 0; from < k;) {  // each run of folds with values
     if (!has_values[from]) {
       ++from;
@@ -1520,18 +1532,17 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
                   "store copy: the stores have different layouts");
   ARABICA_REQUIRE(std::is_sorted(folds.begin(), folds.end()), "store copy: folds must ascend");
   ARABICA_REQUIRE(from.param_cov == s.param_cov, "store copy: the stores have different layouts");
+  ARABICA_REQUIRE(folds.empty() || (folds.front() >= 0 && folds.back() < from.folds),
+                  "store copy: fold out of range");
   const std::vector<std::string> variables = s.fold_variables();
   std::vector<unsigned char> buffer;
-  for (std::size_t first = 0; first < folds.size();) {
-    std::size_t end = first + 1;
-    while (end < folds.size() && folds[end] == folds[end - 1] + 1) ++end;
-    ARABICA_REQUIRE(folds[first] >= 0 && folds[end - 1] < from.folds, "store copy: fold out of range");
+  for_each_run(folds, [&](int first, std::size_t n) {
     for (const std::string& variable : variables) {
       // (model, cutoff, ...): every model, the run of folds, the rest whole.
       std::vector<hsize_t> count = dataset_shape(from.dataset(variable).get(), from.name, variable);
       std::vector<hsize_t> start(count.size(), 0);
-      start[1] = static_cast<hsize_t>(folds[first]);
-      count[1] = static_cast<hsize_t>(end - first);
+      start[1] = static_cast<hsize_t>(first);
+      count[1] = static_cast<hsize_t>(n);
       const h5::Datatype type(H5Dget_type(from.dataset(variable).get()), from.name,
                               "cannot read the type of '" + variable + "'");
       std::size_t bytes = H5Tget_size(type.get());
@@ -1547,8 +1558,7 @@ void BackfillStore::copy_folds(const BackfillStore& source, const std::vector<in
                              H5P_DEFAULT, buffer.data()),
                     "cannot write variable '" + variable + "'");
     }
-    first = end;
-  }
+  });
 }
 
 void BackfillStore::commit_all(const std::vector<std::pair<BackfillStore*, std::vector<int>>>& commits) {
