@@ -802,7 +802,8 @@ std::vector<bool> folds_done(const BackfillStore& store) {
 
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
                        const std::string& config_hash,
-                       const std::function<bool()>& stop_requested) {
+                       const std::function<bool()>& stop_requested,
+                       const std::vector<std::vector<CommittedValues>>& in_memory) {
   int copied = 0;
   if (no_fold_committed(target) && !(stop_requested && stop_requested())) {
     // Written once, in its chunks for reading (merge_for_reading).
@@ -813,7 +814,7 @@ int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& sh
     }
     std::vector<BackfillStore> merged_into;
     merged_into.push_back(std::move(target));
-    copied = BackfillStore::merge_for_reading(merged_into, shards).front();
+    copied = BackfillStore::merge_for_reading(merged_into, shards, in_memory).front();
     target = std::move(merged_into.front());
     for (std::vector<BackfillStore>& shard : shards) shard.front().close();
     return copied;

@@ -1842,9 +1842,53 @@ std::vector<BackfillStore> BackfillStore::open_universe_for_writing(const std::s
   return stores;
 }
 
+CommittedValues BackfillStore::committed_values() const {
+  Impl& s = *impl_;
+  CommittedValues out;
+  const std::vector<std::int8_t> flags = s.complete_flags();
+  for (int f = 0; f < s.folds; ++f)
+    if (flags[static_cast<std::size_t>(f)]) out.folds.push_back(f);
+  if (out.folds.empty()) return out;
+  std::vector<std::string> variables = s.fold_variables();
+  variables.erase(std::remove(variables.begin(), variables.end(), "paths"), variables.end());
+  variables.push_back("fold_complete");
+  for (const std::string& variable : variables) {
+    const std::string what = "cannot read variable '" + variable + "'";
+    const h5::Dataset& d = s.dataset(variable);
+    const h5::Datatype stored(H5Dget_type(d.get()), s.name, what);
+    if (H5Tis_variable_str(stored.get()) > 0 || H5Tdetect_class(stored.get(), H5T_VLEN) > 0) continue;
+    const h5::Datatype native(H5Tget_native_type(stored.get(), H5T_DIR_ASCEND), s.name, what);
+    // (model, cutoff, ...), fold_complete (cutoff): the committed folds'
+    // runs in one selection, read into the folds in order.
+    const std::size_t fold_axis = variable == "fold_complete" ? 0 : 1;
+    std::vector<hsize_t> count = dataset_shape(d.get(), s.name, variable);
+    h5::Dataspace file_space(H5Dget_space(d.get()), s.name, what);
+    check(H5Sselect_none(file_space.get()), s.name, what);
+    for_each_run(out.folds, [&](int first, std::size_t n) {
+      std::vector<hsize_t> start(count.size(), 0), block = count;
+      start[fold_axis] = static_cast<hsize_t>(first);
+      block[fold_axis] = static_cast<hsize_t>(n);
+      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, start.data(), nullptr, block.data(), nullptr),
+            s.name, what);
+    });
+    count[fold_axis] = static_cast<hsize_t>(out.folds.size());
+    const h5::Dataspace memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), s.name,
+                               what);
+    std::size_t bytes = H5Tget_size(native.get());
+    for (const hsize_t c : count) bytes *= static_cast<std::size_t>(c);
+    std::vector<unsigned char>& values = out.variables[variable];
+    values.resize(bytes);
+    if (H5Dread(d.get(), native.get(), memory.get(), file_space.get(), H5P_DEFAULT, values.data()) < 0)
+      s.read_failed(variable, static_cast<hsize_t>(out.folds.front()));
+  }
+  return out;
+}
+
 std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& universe,
-                                                  const std::vector<std::vector<BackfillStore>>& shards) {
+                                                  const std::vector<std::vector<BackfillStore>>& shards,
+                                                  const std::vector<std::vector<CommittedValues>>& in_memory) {
   ARABICA_REQUIRE(!universe.empty(), "merge: no series");
+  ARABICA_REQUIRE(in_memory.size() <= shards.size(), "merge: values in memory of no shard");
   const std::shared_ptr<StoreFile> shared = universe.front().impl_->shared;
   ARABICA_REQUIRE(shared && shared->writer, "merge: the universe is not open for writing");
   FoldOverlay overlay;
@@ -1875,6 +1919,10 @@ std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& un
           source.folds.push_back(f);
           covered[static_cast<std::size_t>(f)] = true;
         }
+      // The shard's values in memory, where they are of the folds it committed.
+      const std::size_t k = sources.size();
+      if (k < in_memory.size() && j < in_memory[k].size() && in_memory[k][j].folds == source.folds)
+        source.values = &in_memory[k][j].variables;
       sources.push_back(std::move(source));
     }
     merged.push_back(static_cast<int>(std::count(covered.begin(), covered.end(), true)));

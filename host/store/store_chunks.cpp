@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <optional>
 
@@ -214,7 +215,42 @@ void copy_chunks(hid_t from, hid_t to, const std::vector<hsize_t>& shape,
 struct FoldPart {
   hid_t dataset;
   std::vector<int> folds;
+  // Where given: the values of `value_folds` (a superset of `folds`) in
+  // memory, as CommittedValues holds them, copied instead of read.
+  const std::vector<unsigned char>* values = nullptr;
+  const std::vector<int>* value_folds = nullptr;
 };
+
+// Copies the folds of `part` that lie in [first, first + count) from its
+// values in memory into `slab` (`count` folds along `fold_axis`, laid out
+// as the variable's `shape` otherwise; `element` bytes a value).
+void copy_from_memory(const FoldPart& part, const std::vector<hsize_t>& shape, std::size_t fold_axis,
+                      hsize_t first, hsize_t count, std::size_t element, unsigned char* slab) {
+  std::size_t outer = 1, inner = element;
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (i < fold_axis)
+      outer *= static_cast<std::size_t>(shape[i]);
+    else if (i > fold_axis)
+      inner *= static_cast<std::size_t>(shape[i]);
+  const std::vector<int>& held = *part.value_folds;
+  auto f = std::lower_bound(part.folds.begin(), part.folds.end(), static_cast<int>(first));
+  for (; f != part.folds.end() && static_cast<hsize_t>(*f) < first + count; ++f) {
+    const std::size_t at = static_cast<std::size_t>(std::lower_bound(held.begin(), held.end(), *f) - held.begin());
+    const std::size_t to = static_cast<std::size_t>(static_cast<hsize_t>(*f) - first);
+    for (std::size_t o = 0; o < outer; ++o)
+      std::memcpy(slab + (o * count + to) * inner, part.values->data() + (o * held.size() + at) * inner, inner);
+  }
+}
+
+// Whether `values` hold exactly the folds `held` of a variable of `shape`
+// (`element` bytes a value): what copy_from_memory may copy from.
+bool holds_folds(const std::vector<unsigned char>& values, const std::vector<int>& held,
+                 const std::vector<hsize_t>& shape, std::size_t fold_axis, std::size_t element) {
+  std::size_t expected = held.size() * element;
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (i != fold_axis) expected *= static_cast<std::size_t>(shape[i]);
+  return values.size() == expected;
+}
 
 // Selects the runs of `folds` that lie in [first, first + count), every
 // other axis whole: in `file_space` (a variable's) at their offsets along
@@ -282,6 +318,11 @@ void copy_values(hid_t from, hid_t to, hid_t type, const std::vector<hsize_t>& s
       check(H5Dread(from, memory_type, memory.get(), in.get(), H5P_DEFAULT, values), path, what);
     } else {
       for (const FoldPart& part : *parts) {
+        if (part.values) {
+          copy_from_memory(part, shape, fold_axis, first, count[fold_axis], H5Tget_size(memory_type),
+                           static_cast<unsigned char*>(values));
+          continue;
+        }
         const h5::Dataspace in(H5Dget_space(part.dataset), path, what);
         if (!select_folds(in.get(), memory.get(), part.folds, fold_axis, first, count[fold_axis], path,
                           what))
@@ -503,6 +544,16 @@ class Rechunker {
         const h5::Dataspace other(H5Dget_space(opened.back().get()), path_, from_source);
         if (shape_of(other.get()) != shape) h5::fail(path_, from_source + ": laid out otherwise");
         parts[k + 1].dataset = opened.back().get();
+        if (sources[k].values) {
+          // From memory where it holds this variable's folds as laid out here.
+          const auto held = sources[k].values->find(name);
+          const Buffer native(type.get(), path_, what);
+          if (held != sources[k].values->end() && !native.variable_length &&
+              holds_folds(held->second, sources[k].folds, shape, fold_axis, H5Tget_size(native.memory_type()))) {
+            parts[k + 1].values = &held->second;
+            parts[k + 1].value_folds = &sources[k].folds;
+          }
+        }
         for (const int f : sources[k].folds) {
           if (f < 0 || static_cast<hsize_t>(f) >= shape[fold_axis])
             h5::fail(path_, from_source + ": fold " + std::to_string(f) + " out of range");

@@ -59,6 +59,9 @@ void set_chunk_filters(hid_t dcpl, const std::vector<hsize_t>& chunk, bool compr
 struct FoldSource {
   hid_t group = -1;  // open for the copy's duration
   std::vector<int> folds;
+  /// Where given: some variables' values of `folds` already in memory
+  /// (CommittedValues::variables' form), taken instead of reading `group`'s.
+  const std::map<std::string, std::vector<unsigned char>>* values = nullptr;
 };
 
 /// The folds a copy takes from other stores: per group (its name in the

@@ -190,10 +190,13 @@ bool no_fold_committed(const BackfillStore& store);
 /// `target` has not done (a shard store must carry `config_hash`), committing
 /// shard by shard; `stop_requested` is polled between shards. Into a target
 /// with no fold committed, in one rewrite instead (merge_for_reading: the
-/// store is then chunked for reading). Returns the number of folds copied.
+/// store is then chunked for reading; `in_memory[k]`: shard k's
+/// committed_values(), where handed over, taken from memory). Returns the
+/// number of folds copied.
 int merge_shard_stores(BackfillStore& target, const std::vector<std::string>& shard_paths,
                        const std::string& config_hash,
-                       const std::function<bool()>& stop_requested = {});
+                       const std::function<bool()>& stop_requested = {},
+                       const std::vector<std::vector<CommittedValues>>& in_memory = {});
 
 /// Copies into `target` the folds `shard` has committed and `merged` does
 /// not mark (then marks them), and commits them. `merged` starts as

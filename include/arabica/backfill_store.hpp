@@ -20,6 +20,7 @@
 
 #include <Eigen/Core>
 
+#include "arabica/committed_values.hpp"
 #include "arabica/date.hpp"
 #include "arabica/forecast_csv.hpp"
 #include "arabica/paths.hpp"
@@ -320,8 +321,18 @@ class BackfillStore {
   /// once (copy_rechunked with the shards as its overlay), fsynced and
   /// renamed onto it under the writer lock, then reopened; a crash leaves
   /// it as it was. Returns the folds merged per series.
-  static std::vector<int> merge_for_reading(std::vector<BackfillStore>& universe,
-                                            const std::vector<std::vector<BackfillStore>>& shards);
+  /// `in_memory[k]`, where given and not empty: shard k's committed_values()
+  /// per series, taken from memory instead of the shard's chunks (an MPI
+  /// rank's, handed to rank 0); a series whose folds there are not the ones
+  /// the shard has committed, or a variable not carried, is read from the
+  /// shard as without it.
+  static std::vector<int> merge_for_reading(
+      std::vector<BackfillStore>& universe, const std::vector<std::vector<BackfillStore>>& shards,
+      const std::vector<std::vector<CommittedValues>>& in_memory = {});
+
+  /// The committed folds and their values of every variable the merge
+  /// copies but the stored paths, read in one selection per variable.
+  CommittedValues committed_values() const;
 
   StoredForecasts read_forecasts() const;
   void write_metrics(const StoredMetrics& metrics);

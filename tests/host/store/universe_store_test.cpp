@@ -2,6 +2,7 @@
 // single-series run writes; series resumed, added and refused one by one.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -365,6 +366,58 @@ TEST_F(UniverseStore, AMergeForReadingOfASingleSeriesStoreReopensItForScoring) {
   merged[0].close(StoreChunks::for_reading);
   for (auto& shard : shards) shard[0].close();
   expect_folds(BackfillStore::open_read_only(file("merged.h5")), {1, 1, 1, 1});
+}
+
+// The merge under MPI: each rank hands rank 0 its shard's committed values
+// (committed_values) and the merge takes them from memory, not from the
+// shards' one-fold chunks; the store is the one the shards alone give.
+TEST_F(UniverseStore, AMergeTakesTheShardsCommittedValuesFromMemory) {
+  const std::vector<SeriesLayout> layouts = {series("A", 5), series("B", 4)};
+  std::vector<std::vector<BackfillStore>> shards;
+  shards.push_back(BackfillStore::open_universe_for_writing(file("s0.h5"), layouts));
+  shards.push_back(BackfillStore::open_universe_for_writing(file("s1.h5"), layouts));
+  write_folds(shards[0][0], {0, 2, 3});
+  write_folds(shards[0][1], {1});
+  write_folds(shards[1][0], {1, 4});
+  write_folds(shards[1][1], {0, 2, 3});
+  std::vector<std::vector<CommittedValues>> in_memory(2);
+  for (std::size_t k = 0; k < 2; ++k)
+    for (const BackfillStore& store : shards[k]) in_memory[k].push_back(store.committed_values());
+  EXPECT_EQ(in_memory[0][0].folds, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(in_memory[1][1].folds, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(in_memory[0][0].variables.count("forecast_mean"), 1u);
+  EXPECT_EQ(in_memory[0][0].variables.count("fold_complete"), 1u);
+  // Through the message ranks send.
+  for (std::vector<CommittedValues>& rank : in_memory) rank = from_bytes(to_bytes(rank));
+
+  std::vector<BackfillStore> from_files = BackfillStore::open_universe_for_writing(file("files.h5"), layouts);
+  EXPECT_EQ(BackfillStore::merge_for_reading(from_files, shards), (std::vector<int>{5, 4}));
+  std::vector<BackfillStore> from_memory = BackfillStore::open_universe_for_writing(file("memory.h5"), layouts);
+  EXPECT_EQ(BackfillStore::merge_for_reading(from_memory, shards, in_memory), (std::vector<int>{5, 4}));
+  for (std::size_t j = 0; j < 2; ++j) {
+    expect_folds(from_memory[j], std::vector<std::int8_t>(static_cast<std::size_t>(from_memory[j].folds()), 1));
+    for (int f = 0; f < from_memory[j].folds(); ++f) expect_same_fold(from_memory[j], from_files[j], f);
+  }
+
+  // Taken from memory indeed: a value changed there is the one merged.
+  // Values of other folds than the shard committed are not taken.
+  std::vector<double> mean(in_memory[1][0].variables.at("forecast_mean").size() / sizeof(double));
+  std::memcpy(mean.data(), in_memory[1][0].variables.at("forecast_mean").data(), mean.size() * sizeof(double));
+  ASSERT_EQ(mean.size(), 2u * 2 * kHorizon);  // (model, the folds 1 and 4, day)
+  mean[kHorizon] = 1234.5;                    // model 0, fold 4, day 0
+  std::memcpy(in_memory[1][0].variables.at("forecast_mean").data(), mean.data(), mean.size() * sizeof(double));
+  in_memory[0][1].variables.at("forecast_mean").assign(in_memory[0][1].variables.at("forecast_mean").size(), 0);
+  in_memory[0][1].folds = {2};  // shard 0 committed fold 1 of B, not 2
+  std::vector<BackfillStore> changed = BackfillStore::open_universe_for_writing(file("changed.h5"), layouts);
+  BackfillStore::merge_for_reading(changed, shards, in_memory);
+  EXPECT_EQ(changed[0].read(0, 4).forecast.mean[0], 1234.5);
+  EXPECT_EQ(changed[0].read(1, 4).forecast.mean, result_for(1, 4).forecast.mean);
+  expect_same_fold(changed[1], from_files[1], 1);
+
+  // Values of no shard are refused.
+  in_memory.resize(3);
+  std::vector<BackfillStore> refused = BackfillStore::open_universe_for_writing(file("refused.h5"), layouts);
+  EXPECT_THROW(BackfillStore::merge_for_reading(refused, shards, in_memory), ContractError);
 }
 
 // Only a store with no fold committed is merged into by one rewrite (the
