@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,17 +89,21 @@ def load_series(entry: dict, missing: str) -> tuple[pd.Series, pd.DataFrame]:
 def arabica_runs(arabica: str, outs: list[Path], extra: list[str], launch: list[str] | None = None,
                  keep: bool = False) -> float:
     """Wall time of universe backfills into each of `outs` at once (each
-    removed first unless `keep`), until the last one ends."""
+    removed first unless `keep`), until the last one ends. Each run's
+    stdout goes to OUT.log (merge_seconds reads it)."""
     for out in outs:
         for old in out.parent.glob(out.name + "*"):
             if not keep:
                 old.unlink()
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    logs = [open(out.parent / (out.name + ".log"), "w") for out in outs]
     start = time.perf_counter()
     runs = [subprocess.Popen([*(launch or []), arabica, "backfill", "--config", str(UNIVERSE), "--quiet",
                               "--out", str(out), *extra], cwd=REPO, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for out in outs]
+                             stdout=log, stderr=subprocess.DEVNULL) for out, log in zip(outs, logs)]
     codes = [run.wait() for run in runs]
+    for log in logs:
+        log.close()
     seconds = time.perf_counter() - start
     if any(codes):
         raise SystemExit(f"arabica backfill exited with {codes}")
@@ -109,6 +114,15 @@ def arabica_run(arabica: str, out: Path, extra: list[str], launch: list[str] | N
                 keep: bool = False) -> float:
     """Wall time of the universe backfill into `out` (removed first unless `keep`)."""
     return arabica_runs(arabica, [out], extra, launch, keep)
+
+
+def merge_seconds(out: Path) -> float:
+    """The seconds of the merge a sharded run into `out` printed ("rank 0
+    merged ... in S s")."""
+    found = re.search(r"merged \d+ folds.* in ([0-9.]+) s$", (out.parent / (out.name + ".log")).read_text(), re.M)
+    if not found:
+        raise SystemExit(f"no merge line in {out}.log")
+    return float(found.group(1))
 
 
 def mpi_launch(mpirun: str, ranks: int) -> list[str]:
@@ -221,19 +235,21 @@ def time_reads(store: Path, work: Path) -> dict[str, float]:
     return times
 
 
-def measure_mpi(args, work: Path, extra: list[str]) -> tuple[list[tuple[float, float]], list[float]]:
+def measure_mpi(args, work: Path, extra: list[str]) -> tuple[list[tuple[float, float]], list[float], list[float]]:
     """1 and 2 ranks alternated, --mpi-repeats pairs of wall times: one
     pair's ratio spreads by 20-30% on a shared machine (report medians).
     After each pair, two whole one-rank runs at once (its wall time): what
     two processes that share nothing get from this machine, the most two
-    ranks of half the work each could get."""
-    pairs, side_by_side = [], []
+    ranks of half the work each could get. Also the two-rank runs' merge
+    seconds (rank 0's, with the ranks' values handed over)."""
+    pairs, side_by_side, merges = [], [], []
     for _ in range(args.mpi_repeats):
         pairs.append(tuple(arabica_run(args.arabica, work / f"np{ranks}.h5", [*extra, "--threads", "1"],
                                        mpi_launch(args.mpirun, ranks)) for ranks in (1, 2)))
+        merges.append(merge_seconds(work / "np2.h5"))
         side_by_side.append(arabica_runs(args.arabica, [work / "side-a.h5", work / "side-b.h5"],
                                          [*extra, "--threads", "1"], mpi_launch(args.mpirun, 1)))
-    return pairs, side_by_side
+    return pairs, side_by_side, merges
 
 
 def mpi_only(args, work: Path, extra: list[str]) -> int:
@@ -243,7 +259,7 @@ def mpi_only(args, work: Path, extra: list[str]) -> int:
         print("--mpi-only needs mpirun", file=sys.stderr)
         return 2
     load_before = os.getloadavg()[0]
-    pairs, side_by_side = measure_mpi(args, work, extra)
+    pairs, side_by_side, _ = measure_mpi(args, work, extra)
     np1, np2 = (float(np.median([p[i] for p in pairs])) for i in (0, 1))
     side = float(np.median(side_by_side))
     lines = ["# Universe backfill under MPI (issue 15's goal: 2 ranks >= 1.8x 1 rank)", "",
@@ -290,8 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"arabica, all {os.cpu_count()} cores": arabica_run(args.arabica, work / "all.h5", extra)}
     mpi_pairs: list[tuple[float, float]] = []
     side_by_side: list[float] = []
+    mpi_merges: list[float] = []
     if args.mpirun:
-        mpi_pairs, side_by_side = measure_mpi(args, work, extra)
+        mpi_pairs, side_by_side, mpi_merges = measure_mpi(args, work, extra)
         for i, ranks in enumerate((1, 2)):
             wall[mpi_label(ranks)] = float(np.median([p[i] for p in mpi_pairs]))
     folds = folds_of(work / "t1.h5")
@@ -311,24 +328,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         units += [(cost[i:i + CHAIN].sum(), len(cost[i:i + CHAIN])) for i in range(0, len(cost), CHAIN)]
     fit_work = sum(c for c, _ in units)
     # The fixed cost (loading 14 files, checking the store, scoring) is a
-    # rerun on the complete store. The serial write is rank 0's merge of
-    # the shards into the store chunked for reading, timed on the two-rank
-    # run's shards; one rank writes the same store once too (its rewrite
-    # for reading), so the model takes the merge as every run's serial
-    # write, and the per-fold remainder (paths, writes, commits) is what
-    # the one-rank run spent besides fits, the fixed cost and that write.
+    # rerun on the complete store. One rank's serial write is its rewrite
+    # for reading, taken as the `--merge` of the two-rank run's shards (the
+    # same store, every fold read back from one-fold chunks); several
+    # ranks' is rank 0's merge under mpirun, the ranks' values handed over
+    # (the seconds the two-rank runs printed). The per-fold remainder
+    # (paths, writes, commits) is what the one-rank run spent besides fits,
+    # the fixed cost and its write.
     fixed = arabica_run(args.arabica, work / "t1.h5", [*extra, "--threads", "1"], keep=True)
     one = wall.get(mpi_label(1), wall["arabica, 1 thread"])
-    merge = 0.0
+    merge = merge_mpi = 0.0
     if args.mpirun:
         for k in range(2):
             shutil.copy(work / f"np2.h5.shard-{k}-of-2", work / f"merge.h5.shard-{k}-of-2")
         merge = arabica_run(args.arabica, work / "merge.h5", [*extra, "--num-shards", "2", "--merge"],
                             keep=True) - fixed
+        merge_mpi = float(np.median(mpi_merges))
     per_fold = max((one - fit_work - fixed - merge) / n_folds, 0.0)
 
     def predict(ranks: int) -> float:
-        return makespan([c + per_fold * n for c, n in units], ranks) + fixed + merge
+        return makespan([c + per_fold * n for c, n in units], ranks) + fixed + (merge if ranks == 1 else merge_mpi)
 
     lines = [
         "# Universe backfill benchmark (issue 15)",
@@ -371,8 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"a core each, from the measured costs: {fit_work:.2f} s of fits over {len(units)} (series, "
                   f"warm-start chain) units, {per_fold * 1e3:.2f} ms per fold besides (paths, writes, commits), "
                   f"{fixed:.2f} s fixed (a rerun on the complete store: loading, checks, scoring) and "
-                  f"{merge:.2f} s of serial writing on rank 0 (the merge of two shards into the store chunked "
-                  "for reading, taken as one rank's rewrite for reading too):", "",
+                  f"serial writing: {merge:.2f} s for one rank (its rewrite for reading, taken as the `--merge` "
+                  f"of the two-rank run's shards, which reads every fold back), {merge_mpi:.2f} s on rank 0 of "
+                  "several (its merge under mpirun, the ranks' values handed over in memory; median of the "
+                  f"two-rank runs: {', '.join(f'{m:.2f}' for m in mpi_merges)} s):", "",
                   "| ranks | model s | speed-up |", "|---:|---:|---:|"]
         for ranks in (1, 2, 8, 64):
             lines.append(f"| {ranks} | {predict(ranks):.2f} | {predict(1) / predict(ranks):.2f}x |")

@@ -377,18 +377,20 @@ std::string describe_innovations(const std::vector<const BackfillConfig*>& confi
   return out;
 }
 
-void run_shard_then_merge(const BackfillOptions& options, int shard, int num_shards,
-                          const std::function<void(const std::string& work_path)>& work,
-                          const std::function<void(const char* who, const char* sources)>& merge) {
+void run_shard_then_merge(
+    const BackfillOptions& options, int shard, int num_shards,
+    const std::function<std::vector<char>(const std::string& work_path)>& work,
+    const std::function<void(const char* who, const char* sources, const HandedOver& handed)>& merge) {
   if (options.merge) {
     if (num_shards <= 1) throw InputError("--merge", "needs --num-shards N (N > 1)");
-    merge("merged", "shard stores");
+    merge("merged", "shard stores", {});
     return;
   }
   const Distributed& group = distributed();
   std::exception_ptr error;
+  std::vector<char> mine;
   try {
-    work(num_shards > 1 ? shard_store_path(options.out, shard, num_shards) : options.out);
+    mine = work(num_shards > 1 ? shard_store_path(options.out, shard, num_shards) : options.out);
   } catch (...) {
     error = std::current_exception();
   }
@@ -402,7 +404,43 @@ void run_shard_then_merge(const BackfillOptions& options, int shard, int num_sha
                 num_shards);
     return;
   }
-  if (group.rank == 0) merge("rank 0 merged", "ranks");
+  std::vector<std::vector<char>> messages = group.gather_to_root(std::move(mine));
+  if (group.rank != 0) return;
+  HandedOver handed(messages.size());
+  for (std::size_t k = 0; k < messages.size(); ++k) {
+    if (messages[k].empty()) continue;
+    try {
+      handed[k] = from_bytes(messages[k]);
+    } catch (const Error& e) {  // the merge reads that shard instead
+      std::cerr << "arabica: warning: rank " << k << "'s values: " << e.what() << "; its shard is read instead\n";
+    }
+    std::vector<char>().swap(messages[k]);  // held once, decoded
+  }
+  merge("rank 0 merged", "ranks", handed);
+}
+
+std::string describe_merge(const HandedOver& handed, std::chrono::steady_clock::time_point started) {
+  const auto ranks = std::count_if(handed.begin(), handed.end(),
+                                   [](const std::vector<CommittedValues>& rank) { return !rank.empty(); });
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, " in %.2f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return (ranks == 0 ? std::string() : " (" + std::to_string(ranks) + " ranks' values handed over in memory)") +
+         seconds;
+}
+
+std::vector<char> committed_values_message(const std::vector<const BackfillStore*>& stores) {
+  const Distributed& group = distributed();
+  if (!group.mpi || group.size <= 1) return {};
+  const std::size_t share = kHandedOverBytes / static_cast<std::size_t>(group.size);
+  std::vector<CommittedValues> values;
+  std::size_t bytes = 0;
+  for (const BackfillStore* store : stores) {
+    values.push_back(store->committed_values());
+    bytes += values.back().bytes();
+    if (bytes > share) return {};
+  }
+  return to_bytes(values);
 }
 
 void emit_warning(const WarningSink& warn, const std::string& line) {
@@ -468,7 +506,8 @@ namespace {
 // scores it.
 void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout, const Series& series,
                       const BackfillConfig& config, const FoldPlan& plan, int num_shards, const char* who,
-                      const char* sources) {
+                      const char* sources, const HandedOver& handed) {
+  const auto merge_started = std::chrono::steady_clock::now();
   const std::vector<std::string> shards = shard_paths(options.out, num_shards);
   // A damaged shard or one of another run is refused before OUT is created.
   for (const std::string& shard : shards)
@@ -477,11 +516,11 @@ void merge_and_finish(const BackfillOptions& options, const StoreLayout& layout,
   // shards' new folds are merged in.
   BackfillStore store = open_backfill_store(options.out, layout, series, plan);
   const int copied =
-      merge_shard_stores(store, shards, layout.text_attribute("config_hash"), interrupt_requested);
+      merge_shard_stores(store, shards, layout.text_attribute("config_hash"), interrupt_requested, handed);
   stop_if_interrupted(copied, &store);
   warn_folds_in_no_shard({{&series, config, &plan, &store}}, {""}, num_shards);
-  std::printf("%s %d folds from %d %s into %s\n", who, copied, num_shards, sources,
-              options.out.c_str());
+  std::printf("%s %d folds from %d %s into %s%s\n", who, copied, num_shards, sources,
+              options.out.c_str(), describe_merge(handed, merge_started).c_str());
   finish_backfill(store, layout, plan, options);
   stop_if_interrupted(copied);
 }
@@ -565,14 +604,18 @@ void run(BackfillOptions& options, const std::string& config_file) {
         reporter.finish();
         if (summary.stopped) stop_if_interrupted(summary.folds_run, &store);
         print_summary(config, summary);
-        if (sharded)
+        std::vector<char> handed;
+        if (sharded) {
+          handed = committed_values_message({&store});
           store.close();
-        else
+        } else {
           finish_backfill(store, layout, plan, options);
+        }
         stop_if_interrupted(summary.folds_run);
+        return handed;
       },
-      [&](const char* who, const char* sources) {
-        merge_and_finish(options, layout, series, config, plan, config.num_shards, who, sources);
+      [&](const char* who, const char* sources, const HandedOver& handed) {
+        merge_and_finish(options, layout, series, config, plan, config.num_shards, who, sources, handed);
       });
 }
 

@@ -2,6 +2,7 @@
 // runs: the options, the run configuration they make, and the reports.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -103,10 +104,24 @@ std::string describe_innovations(const std::vector<const BackfillConfig*>& confi
 /// it works in: OUT, or OUT's shard store), then, once every rank has said
 /// it finished (under MPI), lets rank 0 merge ("rank 0 merged", "ranks");
 /// without MPI a sharded run says how to merge. A failure anywhere is
-/// rethrown on this rank, or reported as another rank's.
-void run_shard_then_merge(const BackfillOptions& options, int shard, int num_shards,
-                          const std::function<void(const std::string& work_path)>& work,
-                          const std::function<void(const char* who, const char* sources)>& merge);
+/// rethrown on this rank, or reported as another rank's. Under MPI, what
+/// each rank's `work` returns (committed_values_message) reaches rank 0's
+/// `merge` as `handed[rank]`; otherwise `handed` is empty.
+using HandedOver = std::vector<std::vector<CommittedValues>>;
+void run_shard_then_merge(
+    const BackfillOptions& options, int shard, int num_shards,
+    const std::function<std::vector<char>(const std::string& work_path)>& work,
+    const std::function<void(const char* who, const char* sources, const HandedOver& handed)>& merge);
+
+/// Under MPI, a sharded rank's stores' committed values (one per series)
+/// as the message it hands rank 0, so that the merge need not read them
+/// back from its shard; empty (the shard is read) when not under MPI, or
+/// when they would take more than this rank's share of kHandedOverBytes.
+std::vector<char> committed_values_message(const std::vector<const BackfillStore*>& stores);
+/// The end of the merge's line: " in S s", after " (N ranks' values handed
+/// over in memory)" where any were.
+std::string describe_merge(const HandedOver& handed, std::chrono::steady_clock::time_point started);
+inline constexpr std::size_t kHandedOverBytes = std::size_t{1} << 30;  // all ranks' on rank 0
 
 /// After a merge into the jobs' stores: a warning per series (`names`; ""
 /// for a single-series store) with folds that no shard committed (a shard

@@ -2,6 +2,8 @@
 // built with MPI and started by mpirun/srun, else this process alone.
 #pragma once
 
+#include <vector>
+
 namespace arabica::cli {
 
 struct Distributed {
@@ -12,6 +14,10 @@ struct Distributed {
 
   /// Logical AND of `ok` over all ranks (a collective: every rank calls it).
   bool all_ok(bool ok) const;
+
+  /// Every rank's `mine` on rank 0, by rank (a collective); {} on the
+  /// others. Without MPI: {mine}.
+  std::vector<std::vector<char>> gather_to_root(std::vector<char> mine) const;
 };
 
 /// Starts MPI when launched by an MPI starter (OMPI_COMM_WORLD_SIZE,

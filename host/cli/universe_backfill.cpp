@@ -2,6 +2,7 @@
 // on its own, all of them run together (run_backfills) into one store with
 // a group per series, scored per series and pooled across series.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -233,7 +234,8 @@ void finish_universe(std::vector<BackfillStore>& stores, const std::vector<Unive
 namespace {
 
 void merge_and_finish(const BackfillOptions& options, const std::vector<Member>& members,
-                      int num_shards, const char* who, const char* sources) {
+                      int num_shards, const char* who, const char* sources, const HandedOver& handed) {
+  const auto merge_started = std::chrono::steady_clock::now();
   const std::vector<std::string> paths = shard_paths(options.out, num_shards);
   // Every shard is opened (a damaged one or one of another run refused)
   // before OUT is made, and stays open, under its lock, until merged.
@@ -247,7 +249,7 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
     // Into a store with no fold yet (a kill leaves it so): one rewrite
     // that reads the shards and writes the chunks for reading, instead of
     // one-fold chunks written, then read back for that rewrite.
-    for (const int folds : BackfillStore::merge_for_reading(stores, shards)) copied += folds;
+    for (const int folds : BackfillStore::merge_for_reading(stores, shards, handed)) copied += folds;
     for (std::vector<BackfillStore>& shard : shards) close_all(shard);
     shards.clear();
   }
@@ -271,8 +273,8 @@ void merge_and_finish(const BackfillOptions& options, const std::vector<Member>&
   for (const Member& m : members) names.push_back(m.name);
   warn_folds_in_no_shard(member_jobs(members, stores), names, num_shards);
   if (options.print_reports)
-    std::printf("%s %d folds of %zu series from %d %s into %s\n", who, copied, members.size(),
-              num_shards, sources, options.out.c_str());
+    std::printf("%s %d folds of %zu series from %d %s into %s%s\n", who, copied, members.size(),
+                num_shards, sources, options.out.c_str(), describe_merge(handed, merge_started).c_str());
   finish_universe(stores, members, options);
   stop_if_interrupted(copied);
 }
@@ -345,14 +347,20 @@ void run_universe(const BackfillOptions& options, std::vector<UniverseMember> me
         if (summaries.front().stopped) stop_universe_if_interrupted(folds_run, &stores);
         if (report) print_universe_summary(members, summaries, not_run);
         warn_failures(members, summaries, warn);
-        if (sharded)
+        std::vector<char> handed;
+        if (sharded) {
+          std::vector<const BackfillStore*> shard;
+          for (const BackfillStore& store : stores) shard.push_back(&store);
+          handed = committed_values_message(shard);
           close_all(stores);
-        else
+        } else {
           finish_universe(stores, members, options, warn);
+        }
         stop_if_interrupted(folds_run);
+        return handed;
       },
-      [&](const char* who, const char* sources) {
-        merge_and_finish(options, members, run.num_shards, who, sources);
+      [&](const char* who, const char* sources, const HandedOver& handed) {
+        merge_and_finish(options, members, run.num_shards, who, sources, handed);
       });
 }
 

@@ -127,6 +127,9 @@ def main(arabica: str, mpirun: str, data_dir: str, workdir: str) -> int:
                            capture_output=True, text=True).stdout
     run_counts = [int(n) for n in re.findall(r"^(\d+) folds run in", rerun, re.M)]
     print(f"rerun computed {run_counts} folds per rank")
+    if f"{RANKS} ranks' values handed over in memory" not in rerun:
+        print("the ranks' values (their earlier folds too) were read back from their shards")
+        return 1
     if sum(run_counts) != total - sum(before):
         print(f"expected {total - sum(before)} folds recomputed, got {sum(run_counts)}")
         return 1

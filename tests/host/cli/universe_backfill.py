@@ -121,8 +121,10 @@ def main(arabica: str, source: str, workdir: str, mpirun: str | None = None) -> 
 
     if mpirun:
         out = work / "mpi.h5"
-        run(arabica, [*universe, "--threads", "1", "--out", str(out)],
-            launch=[mpirun, "-np", "2", "--oversubscribe"])
+        done = run(arabica, [*universe, "--threads", "1", "--out", str(out)],
+                   launch=[mpirun, "-np", "2", "--oversubscribe"])
+        if "2 ranks' values handed over in memory" not in done.stdout:
+            fail(f"the ranks' values were read back from their shards: {done.stdout.splitlines()[-8:]}")
         for name in ("KC", "SB", "CC"):
             expect_same(out, name, work / f"{name}.h5")
         if list(work.glob("mpi.h5.shard-*")) == []:
