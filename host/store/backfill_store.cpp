@@ -891,6 +891,13 @@ struct BackfillStore::Impl {
     if (param_cov) variables.push_back("param_cov");
     return variables;
   }
+  // What a merge takes from the shard that committed a fold: its values,
+  // and the commit itself.
+  std::vector<std::string> merged_variables() const {
+    std::vector<std::string> variables = fold_variables();
+    variables.push_back("fold_complete");
+    return variables;
+  }
 
   // One fold per chunk (fold_complete's; every variable along cutoff is
   // chunked alike).
@@ -1849,9 +1856,8 @@ CommittedValues BackfillStore::committed_values() const {
   for (int f = 0; f < s.folds; ++f)
     if (flags[static_cast<std::size_t>(f)]) out.folds.push_back(f);
   if (out.folds.empty()) return out;
-  std::vector<std::string> variables = s.fold_variables();
+  std::vector<std::string> variables = s.merged_variables();
   variables.erase(std::remove(variables.begin(), variables.end(), "paths"), variables.end());
-  variables.push_back("fold_complete");
   for (const std::string& variable : variables) {
     const std::string what = "cannot read variable '" + variable + "'";
     const h5::Dataset& d = s.dataset(variable);
@@ -1905,7 +1911,8 @@ std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& un
     series.push_back(target.series);
     std::vector<bool> covered(static_cast<std::size_t>(target.folds));
     std::vector<FoldSource>& sources = overlay.groups[target.series];
-    for (const std::vector<BackfillStore>& shard : shards) {
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+      const std::vector<BackfillStore>& shard = shards[k];
       ARABICA_REQUIRE(shard.size() == universe.size(), "merge: a shard lists other series");
       const Impl& from = *shard[j].impl_;
       ARABICA_REQUIRE(from.models == target.models && from.folds == target.folds &&
@@ -1920,16 +1927,14 @@ std::vector<int> BackfillStore::merge_for_reading(std::vector<BackfillStore>& un
           covered[static_cast<std::size_t>(f)] = true;
         }
       // The shard's values in memory, where they are of the folds it committed.
-      const std::size_t k = sources.size();
       if (k < in_memory.size() && j < in_memory[k].size() && in_memory[k][j].folds == source.folds)
         source.values = &in_memory[k][j].variables;
       sources.push_back(std::move(source));
     }
     merged.push_back(static_cast<int>(std::count(covered.begin(), covered.end(), true)));
     if (j == 0) {
-      const std::vector<std::string> variables = target.fold_variables();
+      const std::vector<std::string> variables = target.merged_variables();
       overlay.variables.insert(variables.begin(), variables.end());
-      overlay.variables.insert("fold_complete");  // the commits: a fold from a shard is one it committed
     }
   }
   // The file is closed, its lock kept, rewritten, then opened again.

@@ -538,6 +538,7 @@ class Rechunker {
       std::vector<int> owner(static_cast<std::size_t>(shape[fold_axis]), -1);
       std::vector<h5::Dataset> opened;  // open until copied
       std::vector<FoldPart> parts(sources.size() + 1);
+      const Buffer native(type.get(), path_, what);  // the form values in memory take
       for (std::size_t k = 0; k < sources.size(); ++k) {
         const std::string from_source = what + " from another store";
         opened.emplace_back(H5Dopen2(sources[k].group, name.c_str(), H5P_DEFAULT), path_, from_source);
@@ -547,7 +548,6 @@ class Rechunker {
         if (sources[k].values) {
           // From memory where it holds this variable's folds as laid out here.
           const auto held = sources[k].values->find(name);
-          const Buffer native(type.get(), path_, what);
           if (held != sources[k].values->end() && !native.variable_length &&
               holds_folds(held->second, sources[k].folds, shape, fold_axis, H5Tget_size(native.memory_type()))) {
             parts[k + 1].values = &held->second;
